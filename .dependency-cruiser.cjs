@@ -1,0 +1,44 @@
+// Keeps the import direction of ARCHITECTURE.md true: edges call agent; agent never imports edges;
+// slack never reaches the cluster or the agent; pure modules stay pure; no cycles anywhere.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'agent-not-into-edges',
+      severity: 'error',
+      from: { path: '^src/agent' },
+      to: { path: '^src/(slack|queue|cli)/' },
+    },
+    {
+      name: 'slack-only-enqueues-and-posts',
+      severity: 'error',
+      from: { path: '^src/slack' },
+      to: { path: '^src/(k8s|agent)/' },
+    },
+    {
+      name: 'inner-not-into-edges',
+      severity: 'error',
+      from: { path: '^src/(k8s|safety|tracking|domain|config|observability)/' },
+      to: { path: '^src/(cli|slack|queue|agent)/' },
+    },
+    {
+      name: 'domain-is-the-bottom',
+      severity: 'error',
+      from: { path: '^src/domain' },
+      to: { path: '^src/(?!domain/)' },
+    },
+    {
+      name: 'safety-is-pure',
+      severity: 'error',
+      from: { path: '^src/safety' },
+      to: { path: '^src/(k8s|tracking|config|observability)/|^(node:)?(fs|net|http|https|child_process)$', dependencyTypes: ['local', 'core'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

@@ -1,0 +1,33 @@
+// The DiagnosisEngine interface: evidence + findings (+ earlier failed attempts) → a Diagnosis.
+import type { PolicyConfig } from '../../config/config.js';
+import type { Change, Diagnosis, EngineName, Evidence, Finding, LlmUsage } from '../../domain/index.js';
+
+/** What went wrong with an earlier iteration's change, fed back verbatim to the engine. */
+export interface AttemptFeedback {
+  iteration: number;
+  change: Change | null;
+  /** Exact schema, policy and dry-run errors, or "rollout did not become healthy: …". */
+  errors: string[];
+}
+
+export interface DiagnosisInput {
+  evidence: Evidence;
+  findings: Finding[];
+  previousAttempts: AttemptFeedback[];
+  policy: PolicyConfig;
+}
+
+export interface EngineResult {
+  diagnosis: Diagnosis;
+  /** Per LLM call; empty for the rule engine. */
+  usage: LlmUsage[];
+  /** The redacted request/response pair, kept for `AUTOFIX_LOG_PROMPTS`; null for the rule engine. */
+  exchange: { prompt: unknown; completion: unknown } | null;
+}
+
+export interface DiagnosisEngine {
+  readonly name: EngineName;
+  /** Model name for tracking; "rules" for the rule engine. */
+  readonly model: string;
+  diagnose(input: DiagnosisInput, signal?: AbortSignal): Promise<EngineResult>;
+}

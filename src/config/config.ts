@@ -1,0 +1,181 @@
+// Environment → typed Config (zod); the only module that reads process.env.
+import { z } from 'zod';
+import { AutofixError, ErrorCode, parseQuantity, DNS1123_LABEL } from '../domain/index.js';
+
+const csv = (s: string | undefined): string[] =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
+
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const DURATION = /^(\d+)(s|m|h)?$/;
+/** "30m", "90s", "2h" or plain seconds → seconds. */
+export function parseDuration(s: string): number | null {
+  const m = DURATION.exec(s.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  return m[2] === 'h' ? n * 3600 : m[2] === 'm' ? n * 60 : n;
+}
+
+export const PolicyLevel = z.enum(['baseline', 'restricted']);
+export type PolicyLevel = z.infer<typeof PolicyLevel>;
+
+export const PolicyConfig = z.object({
+  level: PolicyLevel,
+  maxMemoryBytes: z.number().positive(),
+  maxCpuCores: z.number().positive(),
+  maxReplicas: z.number().int().positive(),
+  /** Registry hosts images may come from; empty means any. `docker.io` covers unqualified images. */
+  allowedRegistries: z.array(z.string()),
+});
+export type PolicyConfig = z.infer<typeof PolicyConfig>;
+
+export const LlmConfig = z.object({
+  apiKey: z.string().min(1),
+  baseUrl: z.string().url().nullable(),
+  model: z.string().min(1),
+  timeoutMs: z.number().int().positive(),
+  maxRetries: z.number().int().min(0).max(5),
+});
+export type LlmConfig = z.infer<typeof LlmConfig>;
+
+export const MlflowConfig = z.object({
+  trackingUri: z.string().url(),
+  experimentName: z.string().min(1),
+  token: z.string().nullable(),
+  username: z.string().nullable(),
+  password: z.string().nullable(),
+});
+export type MlflowConfig = z.infer<typeof MlflowConfig>;
+
+export const SlackConfig = z.object({
+  botToken: z.string().nullable(),
+  signingSecret: z.string().nullable(),
+  appToken: z.string().nullable(),
+  apiUrl: z.string().url().nullable(),
+  approvers: z.array(z.string()),
+  channelNamespaces: z.record(z.string(), z.string()),
+  proposalTtlSeconds: z.number().int().positive(),
+});
+export type SlackConfig = z.infer<typeof SlackConfig>;
+
+export const Config = z.object({
+  namespaces: z.array(z.string().regex(DNS1123_LABEL)),
+  maxIterations: z.number().int().min(1).max(10),
+  logPrompts: z.boolean(),
+  rolloutTimeoutSeconds: z.number().int().positive(),
+  llm: LlmConfig.nullable(),
+  mlflow: MlflowConfig.nullable(),
+  redisUrl: z.string(),
+  slack: SlackConfig,
+  policy: PolicyConfig,
+  port: z.number().int().min(1).max(65535),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+export type Config = z.infer<typeof Config>;
+
+type Env = Record<string, string | undefined>;
+
+function bad(variable: string, expected: string, got: string | undefined): never {
+  throw new AutofixError(ErrorCode.ConfigInvalid, `${variable} is invalid: expected ${expected}, got "${got}".`, {
+    hint: 'Fix the variable (see the Configuration section of the README) and run again.',
+  });
+}
+
+function intVar(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) bad(name, `an integer from ${min} to ${max}`, raw);
+  return n;
+}
+
+function quantityVar(env: Env, name: string, def: string, what: string): number {
+  const raw = env[name] === undefined || env[name] === '' ? def : env[name]!;
+  const v = parseQuantity(raw);
+  if (v === null || v <= 0) bad(name, what, raw);
+  return v;
+}
+
+function channelMap(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of csv(raw)) {
+    const [channel, ns, ...rest] = pair.split('=').map((x) => x.trim());
+    if (!channel || !ns || rest.length > 0 || !DNS1123_LABEL.test(ns)) {
+      bad('AUTOFIX_CHANNEL_NAMESPACES', 'comma-separated CHANNEL=namespace pairs, e.g. C123=shop', raw);
+    }
+    out[channel] = ns;
+  }
+  return out;
+}
+
+/** Reads the whole configuration; every variable has a default or a clear error naming it. */
+export function loadConfig(env: Env = process.env): Config {
+  const namespaces = csv(env.AUTOFIX_NAMESPACES);
+  for (const ns of namespaces) {
+    if (!DNS1123_LABEL.test(ns)) bad('AUTOFIX_NAMESPACES', 'a comma list of namespace names', env.AUTOFIX_NAMESPACES);
+  }
+  const level = env.AUTOFIX_POLICY_LEVEL || 'baseline';
+  if (!PolicyLevel.safeParse(level).success) bad('AUTOFIX_POLICY_LEVEL', '"baseline" or "restricted"', level);
+  const ttlRaw = env.AUTOFIX_PROPOSAL_TTL || '30m';
+  const ttl = parseDuration(ttlRaw);
+  if (ttl === null || ttl <= 0) bad('AUTOFIX_PROPOSAL_TTL', 'a duration such as 30m, 900s or 1h', ttlRaw);
+  const rolloutRaw = env.AUTOFIX_ROLLOUT_TIMEOUT || '180s';
+  const rollout = parseDuration(rolloutRaw);
+  if (rollout === null || rollout <= 0) bad('AUTOFIX_ROLLOUT_TIMEOUT', 'a duration such as 180s or 5m', rolloutRaw);
+  for (const [name, val] of [['OPENAI_BASE_URL', env.OPENAI_BASE_URL], ['MLFLOW_TRACKING_URI', env.MLFLOW_TRACKING_URI], ['SLACK_API_URL', env.SLACK_API_URL]] as const) {
+    if (val && !z.string().url().safeParse(val).success) bad(name, 'an http(s) URL', val);
+  }
+  const logLevel = env.LOG_LEVEL || 'info';
+  const levels = Config.shape.logLevel;
+  if (!levels.safeParse(logLevel).success) bad('LOG_LEVEL', levels.options.join(' | '), logLevel);
+
+  return Config.parse({
+    namespaces,
+    maxIterations: intVar(env, 'AUTOFIX_MAX_ITERATIONS', 3, 1, 10),
+    logPrompts: boolish.parse(env.AUTOFIX_LOG_PROMPTS ?? ''),
+    rolloutTimeoutSeconds: rollout,
+    llm: env.OPENAI_API_KEY
+      ? {
+          apiKey: env.OPENAI_API_KEY,
+          baseUrl: env.OPENAI_BASE_URL || null,
+          model: env.AUTOFIX_MODEL || 'gpt-4o-mini',
+          timeoutMs: intVar(env, 'AUTOFIX_LLM_TIMEOUT_MS', 60_000, 1000, 600_000),
+          maxRetries: intVar(env, 'AUTOFIX_LLM_MAX_RETRIES', 2, 0, 5),
+        }
+      : null,
+    mlflow: env.MLFLOW_TRACKING_URI
+      ? {
+          trackingUri: env.MLFLOW_TRACKING_URI.replace(/\/+$/, ''),
+          experimentName: env.MLFLOW_EXPERIMENT_NAME || 'kube-autofix',
+          token: env.MLFLOW_TRACKING_TOKEN || null,
+          username: env.MLFLOW_TRACKING_USERNAME || null,
+          password: env.MLFLOW_TRACKING_PASSWORD || null,
+        }
+      : null,
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    slack: {
+      botToken: env.SLACK_BOT_TOKEN || null,
+      signingSecret: env.SLACK_SIGNING_SECRET || null,
+      appToken: env.SLACK_APP_TOKEN || null,
+      apiUrl: env.SLACK_API_URL || null,
+      approvers: csv(env.AUTOFIX_APPROVERS),
+      channelNamespaces: channelMap(env.AUTOFIX_CHANNEL_NAMESPACES),
+      proposalTtlSeconds: ttl,
+    },
+    policy: {
+      level,
+      maxMemoryBytes: quantityVar(env, 'AUTOFIX_MAX_MEMORY', '4Gi', 'a memory quantity such as 2Gi'),
+      maxCpuCores: quantityVar(env, 'AUTOFIX_MAX_CPU', '4', 'a CPU quantity such as 2 or 1500m'),
+      maxReplicas: intVar(env, 'AUTOFIX_MAX_REPLICAS', 20, 1, 1000),
+      allowedRegistries: csv(env.AUTOFIX_ALLOWED_REGISTRIES),
+    },
+    port: intVar(env, 'PORT', 3000, 1, 65535),
+    logLevel,
+  });
+}

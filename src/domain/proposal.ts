@@ -1,0 +1,31 @@
+// A change made concrete: the resulting manifest, its diff, and the validation it passed.
+import { z } from 'zod';
+import { Change } from './change.js';
+import { KubeObject } from './evidence.js';
+
+export const PolicyResult = z.object({ ok: z.boolean(), violations: z.array(z.string()) });
+export type PolicyResult = z.infer<typeof PolicyResult>;
+
+export const DryRunResult = z.object({ ok: z.boolean(), message: z.string().nullable() });
+export type DryRunResult = z.infer<typeof DryRunResult>;
+
+export const Validation = z.object({
+  schemaOk: z.boolean(),
+  policy: PolicyResult,
+  dryRun: DryRunResult,
+});
+export type Validation = z.infer<typeof Validation>;
+
+export const Proposal = z.object({
+  change: Change,
+  /** Unified diff of the workload (YAML) before → after. */
+  diff: z.string(),
+  /** The whole resulting object as it would be applied (no status, no managedFields). */
+  manifest: KubeObject,
+  /** What the live object was when the proposal was made; apply refuses if it moved. */
+  base: z.object({ resourceVersion: z.string(), generation: z.number().int(), uid: z.string() }),
+  /** The pod template before the change, kept for rollback. */
+  previousTemplate: KubeObject,
+  validation: Validation,
+});
+export type Proposal = z.infer<typeof Proposal>;

@@ -1,0 +1,33 @@
+// The outcome of an investigation, exactly the `--json` shape documented in ARCHITECTURE.md.
+import { z } from 'zod';
+import { Category } from './category.js';
+import { EngineName } from './diagnosis.js';
+import { KubeObject } from './evidence.js';
+import { Validation } from './proposal.js';
+
+export const Outcome = z.enum(['healthy', 'proposed', 'no_safe_fix', 'fixed', 'not_fixed', 'refused', 'error']);
+export type Outcome = z.infer<typeof Outcome>;
+
+export const ApplyReport = z.object({ applied: z.boolean(), rolloutHealthy: z.boolean(), seconds: z.number() });
+export type ApplyReport = z.infer<typeof ApplyReport>;
+
+export const InvestigationResult = z.object({
+  target: z.object({ kind: z.string(), name: z.string(), namespace: z.string() }),
+  outcome: Outcome,
+  diagnosis: z
+    .object({
+      category: Category,
+      rootCause: z.string(),
+      summary: z.string(),
+      confidence: z.number(),
+      engine: EngineName,
+    })
+    .nullable(),
+  proposal: z.object({ changes: z.array(z.string()), diff: z.string(), manifest: KubeObject }).nullable(),
+  validation: Validation.nullable(),
+  apply: ApplyReport.nullable(),
+  iterations: z.number().int(),
+  tracking: z.object({ runId: z.string(), runUrl: z.string() }).nullable(),
+  error: z.string().nullable(),
+});
+export type InvestigationResult = z.infer<typeof InvestigationResult>;

@@ -1,0 +1,51 @@
+// The Tracker interface the agent reports to; MlflowTracker implements it, NoopTracker when tracking is off.
+
+export type RunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
+
+export interface InvestigationInfo {
+  target: { kind: string; name: string; namespace: string };
+  engine: string;
+  model: string;
+  maxIterations: number;
+  policyLevel: string;
+  agentVersion: string;
+  requestedBy: string | null;
+  channel: string | null;
+}
+
+/** Span kinds map onto MLflow span types (CHAIN, TOOL, LLM, …). */
+export type SpanKind = 'chain' | 'tool' | 'llm' | 'retriever' | 'agent' | 'unknown';
+
+export interface SpanHandle {
+  setAttributes(attrs: Record<string, string | number | boolean>): void;
+  /** Token usage of an LLM span (GenAI semantic conventions). */
+  setUsage(usage: { model: string; promptTokens: number; completionTokens: number }): void;
+  end(error?: unknown): void;
+}
+
+export interface RunHandle {
+  readonly runId: string | null;
+  readonly runUrl: string | null;
+  logParams(params: Record<string, string | number>): Promise<void>;
+  logMetrics(metrics: Record<string, number>, step?: number): Promise<void>;
+  setTags(tags: Record<string, string>): Promise<void>;
+  /** Text or JSON (serialised pretty) under the run's artifacts at `path`. */
+  logArtifact(path: string, content: string | object): Promise<void>;
+  startSpan(name: string, kind: SpanKind, attrs?: Record<string, string | number | boolean>): SpanHandle;
+  end(status: RunStatus): Promise<void>;
+}
+
+export interface InvestigationRun extends RunHandle {
+  /** A nested run (`mlflow.parentRunId`) for iteration n (1-based). */
+  startIteration(n: number): Promise<RunHandle>;
+  /** A nested run for the apply/verify step after approval. */
+  startApply(): Promise<RunHandle>;
+  /** Problems with tracking itself (outage, 401): reported once, never thrown. */
+  readonly warnings: readonly string[];
+}
+
+export interface Tracker {
+  startInvestigation(info: InvestigationInfo): Promise<InvestigationRun>;
+  /** Re-open an existing parent run (the apply step runs later, in another job). */
+  resumeInvestigation(runId: string): Promise<InvestigationRun>;
+}
