@@ -1,0 +1,116 @@
+// Which ConfigMaps, Secrets (and keys) and PVCs a pod template references, and whether they exist.
+import type { KubeObject, ReferenceCheck } from '../domain/index.js';
+import type { Cluster } from '../k8s/cluster.js';
+import { arr, rec } from './summarize.js';
+
+interface Ref {
+  kind: ReferenceCheck['kind'];
+  name: string;
+  key: string | null;
+  optional: boolean;
+  usedBy: string;
+}
+
+function envRefs(container: Record<string, unknown>): Ref[] {
+  const c = String(container.name);
+  const out: Ref[] = [];
+  for (const env of arr(container.env)) {
+    const from = rec(env.valueFrom);
+    for (const [field, kind] of [['configMapKeyRef', 'ConfigMap'], ['secretKeyRef', 'Secret']] as const) {
+      const ref = rec(from[field]);
+      if (typeof ref.name === 'string') {
+        out.push({ kind, name: ref.name, key: String(ref.key ?? ''), optional: ref.optional === true, usedBy: `container ${c} env ${String(env.name)}` });
+      }
+    }
+  }
+  for (const src of arr(container.envFrom)) {
+    for (const [field, kind] of [['configMapRef', 'ConfigMap'], ['secretRef', 'Secret']] as const) {
+      const ref = rec(src[field]);
+      if (typeof ref.name === 'string') out.push({ kind, name: ref.name, key: null, optional: ref.optional === true, usedBy: `container ${c} envFrom` });
+    }
+  }
+  return out;
+}
+
+function volumeRefs(volume: Record<string, unknown>): Ref[] {
+  const usedBy = `volume ${String(volume.name)}`;
+  const out: Ref[] = [];
+  const cm = rec(volume.configMap);
+  if (typeof cm.name === 'string') out.push({ kind: 'ConfigMap', name: cm.name, key: null, optional: cm.optional === true, usedBy });
+  const secret = rec(volume.secret);
+  if (typeof secret.secretName === 'string') out.push({ kind: 'Secret', name: secret.secretName, key: null, optional: secret.optional === true, usedBy });
+  const pvc = rec(volume.persistentVolumeClaim);
+  if (typeof pvc.claimName === 'string') out.push({ kind: 'PersistentVolumeClaim', name: pvc.claimName, key: null, optional: false, usedBy });
+  for (const source of arr(rec(volume.projected).sources)) {
+    const p = rec(source.configMap ?? source.secret);
+    if (typeof p.name === 'string') {
+      out.push({ kind: source.configMap ? 'ConfigMap' : 'Secret', name: p.name, key: null, optional: p.optional === true, usedBy });
+    }
+  }
+  return out;
+}
+
+/** All references of the workload's pod template, de-duplicated by kind/name/key. */
+export function templateReferences(workload: KubeObject): Ref[] {
+  const podSpec = rec(rec(rec(workload.spec).template).spec);
+  const refs = [
+    ...[...arr(podSpec.initContainers), ...arr(podSpec.containers)].flatMap(envRefs),
+    ...arr(podSpec.volumes).flatMap(volumeRefs),
+  ];
+  const seen = new Set<string>();
+  return refs.filter((r) => {
+    const id = `${r.kind}/${r.name}/${r.key ?? ''}/${r.usedBy}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+/**
+ * Looks each referenced object up once (at most `maxLookups` objects; the rest are returned as
+ * `unchecked`); values are never read into the evidence, only key names.
+ */
+export async function checkReferences(
+  cluster: Cluster,
+  namespace: string,
+  refs: Ref[],
+  maxLookups: number,
+): Promise<{ checks: ReferenceCheck[]; unchecked: string[] }> {
+  const keysOf = new Map<string, Promise<string[] | null>>();
+  const unchecked: string[] = [];
+  const lookup = (r: Ref): Promise<string[] | null> | undefined => {
+    const id = `${r.kind}/${r.name}`;
+    let p = keysOf.get(id);
+    if (!p) {
+      if (keysOf.size >= maxLookups) {
+        unchecked.push(id);
+        return undefined;
+      }
+      p =
+        r.kind === 'Secret'
+          ? cluster.getSecretKeys(namespace, r.name)
+          : r.kind === 'ConfigMap'
+            ? cluster.get('configmaps', namespace, r.name).then((cm) => (cm ? [...Object.keys(rec(cm.data)), ...Object.keys(rec(cm.binaryData))] : null))
+            : cluster.get('persistentvolumeclaims', namespace, r.name).then((pvc) => (pvc ? [] : null));
+      keysOf.set(id, p);
+    }
+    return p;
+  };
+  const checks = await Promise.all(
+    refs.map(async (r): Promise<ReferenceCheck | null> => {
+      const pending = lookup(r);
+      if (!pending) return null;
+      const keys = await pending;
+      return {
+        kind: r.kind,
+        name: r.name,
+        key: r.key,
+        optional: r.optional,
+        exists: keys !== null,
+        keyExists: r.key === null ? null : keys !== null && keys.includes(r.key),
+        usedBy: r.usedBy,
+      };
+    }),
+  );
+  return { checks: checks.filter((c): c is ReferenceCheck => c !== null), unchecked: [...new Set(unchecked)] };
+}

@@ -1,0 +1,75 @@
+// Puts real values back where a patch built from redacted evidence carries the redaction mask.
+import type { KubeObject, PatchOp } from '../domain/index.js';
+import { REDACTED, redactObject } from '../safety/redact.js';
+
+type Json = unknown;
+
+function at(obj: Json, pointer: string): Json {
+  if (pointer === '' || pointer === '/') return obj;
+  let cur: Json = obj;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(cur)) cur = cur[Number(key)];
+    else if (typeof cur === 'object' && cur !== null) cur = (cur as Record<string, Json>)[key];
+    else return undefined;
+  }
+  return cur;
+}
+
+const sameJson = (a: Json, b: Json): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+type Rec = Record<string, Json>;
+const isRec = (v: Json): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The element of a source array matching `item`: by `name` (env, containers, ports) or else by position. */
+function counterpart(source: Json, item: Json, index: number): Json {
+  if (!Array.isArray(source)) return undefined;
+  if (isRec(item) && typeof item.name === 'string') return source.find((s) => isRec(s) && s.name === item.name);
+  return source[index];
+}
+
+/**
+ * Rewrites `value`: a string holding the mask is replaced by the value at the same place in the first
+ * source whose redacted form matches it exactly, so only values that were there, unchanged, come back.
+ * Places still masked afterwards are returned as unresolved.
+ */
+function restore(value: Json, sources: Json[], path: string, unresolved: string[]): Json {
+  if (typeof value === 'string') {
+    if (!value.includes(REDACTED)) return value;
+    const found = sources.find((src) => typeof src === 'string' && sameJson(redactObject(src), value));
+    if (found === undefined) unresolved.push(path);
+    return found ?? value;
+  }
+  if (Array.isArray(value)) {
+    return value.map((v, i) => restore(v, sources.map((s) => counterpart(s, v, i)), `${path}/${i}`, unresolved));
+  }
+  if (isRec(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, restore(v, sources.map((s) => (isRec(s) ? s[k] : undefined)), `${path}/${k}`, unresolved)]),
+    );
+  }
+  return value;
+}
+
+function sourcesFor(op: PatchOp, live: KubeObject, templates: KubeObject[]): Json[] {
+  const out: Json[] = [at(live, op.path)];
+  if (op.path === '/spec/template' || op.path.startsWith('/spec/template/')) {
+    const sub = op.path.slice('/spec/template'.length);
+    for (const t of templates) out.push(at(t, sub));
+  }
+  return out;
+}
+
+export interface Rehydrated {
+  ops: PatchOp[];
+  /** JSON pointers still holding the mask: the patch must not be sent. */
+  unresolved: string[];
+}
+
+export function rehydratePatch(ops: PatchOp[], sealed: { live: KubeObject; templates: KubeObject[] }): Rehydrated {
+  const unresolved: string[] = [];
+  const out = ops.map((op) =>
+    op.value === undefined ? op : { ...op, value: restore(op.value, sourcesFor(op, sealed.live, sealed.templates), op.path, unresolved) },
+  );
+  return { ops: out, unresolved };
+}

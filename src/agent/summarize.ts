@@ -1,0 +1,192 @@
+// Pure conversions from Kubernetes objects (as the API returns them) to the Evidence summaries.
+import type {
+  Condition,
+  ContainerState,
+  ContainerStatus,
+  EventSummary,
+  KubeObject,
+  NodeSummary,
+  PodSummary,
+  QuotaSummary,
+  RevisionSummary,
+  WorkloadStatus,
+} from '../domain/index.js';
+
+type Rec = Record<string, unknown>;
+export const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {});
+export const arr = (v: unknown): Rec[] => (Array.isArray(v) ? v.map(rec) : []);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const int = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : 0);
+const strMap = (v: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries(rec(v)).map(([k, x]) => [k, String(x)]));
+
+export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+
+export function summarizeConditions(v: unknown): Condition[] {
+  return arr(v).map((c) => ({
+    type: String(c.type ?? ''),
+    status: String(c.status ?? 'Unknown'),
+    reason: str(c.reason),
+    message: str(c.message),
+    lastTransitionTime: str(c.lastTransitionTime),
+  }));
+}
+
+function summarizeState(v: unknown): ContainerState {
+  const s = rec(v);
+  const w = s.waiting === undefined ? null : rec(s.waiting);
+  const r = s.running === undefined ? null : rec(s.running);
+  const t = s.terminated === undefined ? null : rec(s.terminated);
+  return {
+    waiting: w && { reason: str(w.reason), message: str(w.message) },
+    running: r && { startedAt: str(r.startedAt) },
+    terminated: t && { reason: str(t.reason), message: str(t.message), exitCode: int(t.exitCode), finishedAt: str(t.finishedAt) },
+  };
+}
+
+function summarizeContainers(statuses: unknown, specs: unknown): ContainerStatus[] {
+  const byName = new Map(arr(statuses).map((s) => [String(s.name), s]));
+  // Containers without a status yet (pending pods) still appear, so analyzers see every container.
+  return arr(specs).map((spec) => {
+    const s = byName.get(String(spec.name)) ?? {};
+    return {
+      name: String(spec.name),
+      image: String(s.image ?? spec.image ?? ''),
+      ready: s.ready === true,
+      started: typeof s.started === 'boolean' ? s.started : null,
+      restartCount: int(s.restartCount),
+      state: summarizeState(s.state),
+      lastState: summarizeState(s.lastState),
+    };
+  });
+}
+
+export function summarizePod(pod: KubeObject): PodSummary {
+  const meta = rec(pod.metadata);
+  const spec = rec(pod.spec);
+  const status = rec(pod.status);
+  const owner = arr(meta.ownerReferences).find((o) => o.controller === true);
+  const labels = strMap(meta.labels);
+  return {
+    name: String(meta.name),
+    phase: String(status.phase ?? 'Unknown'),
+    nodeName: str(spec.nodeName),
+    owner: owner ? String(owner.name) : null,
+    podTemplateHash: labels['pod-template-hash'] ?? labels['controller-revision-hash'] ?? null,
+    createdAt: str(meta.creationTimestamp),
+    deleting: meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== null,
+    conditions: summarizeConditions(status.conditions),
+    initContainers: summarizeContainers(status.initContainerStatuses, spec.initContainers),
+    containers: summarizeContainers(status.containerStatuses, spec.containers),
+  };
+}
+
+export function summarizeEvent(ev: KubeObject): EventSummary {
+  const involved = rec(ev.involvedObject);
+  const source = rec(ev.source);
+  return {
+    kind: String(involved.kind ?? ''),
+    name: String(involved.name ?? ''),
+    type: String(ev.type ?? 'Normal'),
+    reason: String(ev.reason ?? ''),
+    message: String(ev.message ?? ''),
+    count: Math.max(1, int(ev.count) || int(rec(ev.series).count)),
+    lastSeen: str(ev.lastTimestamp) ?? str(ev.eventTime) ?? str(rec(ev.metadata).creationTimestamp),
+    source: str(source.component) ?? str(ev.reportingComponent),
+  };
+}
+
+export function summarizeWorkloadStatus(obj: KubeObject): WorkloadStatus {
+  const meta = rec(obj.metadata);
+  const spec = rec(obj.spec);
+  const s = rec(obj.status);
+  const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
+  return {
+    generation: int(meta.generation),
+    observedGeneration: int(s.observedGeneration),
+    replicas,
+    readyReplicas: int(s.readyReplicas),
+    updatedReplicas: int(s.updatedReplicas),
+    availableReplicas: obj.kind === 'StatefulSet' ? int(s.availableReplicas ?? s.readyReplicas) : int(s.availableReplicas),
+    unavailableReplicas: int(s.unavailableReplicas),
+    conditions: summarizeConditions(s.conditions),
+  };
+}
+
+/** A pod template without the labels the controllers add, so templates of revisions compare equal. */
+export function stripGeneratedLabels(template: unknown): KubeObject {
+  const t = structuredClone(rec(template));
+  const meta = rec(t.metadata);
+  const labels = { ...strMap(meta.labels) };
+  delete labels['pod-template-hash'];
+  delete labels['controller-revision-hash'];
+  t.metadata = { ...meta, labels };
+  delete rec(t.metadata).creationTimestamp;
+  return t;
+}
+
+export function summarizeReplicaSets(workload: KubeObject, replicaSets: KubeObject[]): RevisionSummary[] {
+  const uid = rec(workload.metadata).uid;
+  const current = strMap(rec(workload.metadata).annotations)[REVISION_ANNOTATION];
+  return replicaSets
+    .filter((rs) => arr(rec(rs.metadata).ownerReferences).some((o) => o.uid === uid))
+    .map((rs) => {
+      const meta = rec(rs.metadata);
+      const revision = strMap(meta.annotations)[REVISION_ANNOTATION] ?? '0';
+      const status = rec(rs.status);
+      return {
+        name: String(meta.name),
+        revision: Number.parseInt(revision, 10) || 0,
+        replicas: int(rec(rs.spec).replicas),
+        readyReplicas: int(status.readyReplicas),
+        availableReplicas: int(status.availableReplicas),
+        createdAt: str(meta.creationTimestamp),
+        template: stripGeneratedLabels(rec(rs.spec).template),
+        current: revision === current,
+      };
+    })
+    .sort((a, b) => b.revision - a.revision);
+}
+
+export function summarizeControllerRevisions(sts: KubeObject, revisions: KubeObject[], pods: PodSummary[]): RevisionSummary[] {
+  const uid = rec(sts.metadata).uid;
+  const updateRevision = rec(sts.status).updateRevision;
+  return revisions
+    .filter((cr) => arr(rec(cr.metadata).ownerReferences).some((o) => o.uid === uid))
+    .map((cr) => {
+      const name = String(rec(cr.metadata).name);
+      const hash = name.slice(name.lastIndexOf('-') + 1);
+      const mine = pods.filter((p) => p.podTemplateHash === name || p.podTemplateHash === hash);
+      const ready = mine.filter((p) => p.conditions.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+      return {
+        name,
+        revision: int(cr.revision),
+        replicas: mine.length,
+        readyReplicas: ready,
+        availableReplicas: ready,
+        createdAt: str(rec(cr.metadata).creationTimestamp),
+        template: stripGeneratedLabels(rec(rec(cr.data).spec).template),
+        current: name === updateRevision,
+      };
+    })
+    .sort((a, b) => b.revision - a.revision);
+}
+
+export function summarizeNode(node: KubeObject): NodeSummary {
+  const meta = rec(node.metadata);
+  const spec = rec(node.spec);
+  const status = rec(node.status);
+  return {
+    name: String(meta.name),
+    allocatable: strMap(status.allocatable),
+    labels: strMap(meta.labels),
+    taints: arr(spec.taints).map((t) => ({ key: String(t.key), value: str(t.value), effect: String(t.effect) })),
+    unschedulable: spec.unschedulable === true,
+    ready: arr(status.conditions).some((c) => c.type === 'Ready' && c.status === 'True'),
+  };
+}
+
+export function summarizeQuota(q: KubeObject): QuotaSummary {
+  const status = rec(q.status);
+  return { name: String(rec(q.metadata).name), hard: strMap(status.hard ?? rec(q.spec).hard), used: strMap(status.used) };
+}

@@ -1,0 +1,45 @@
+// The Cluster interface: every Kubernetes read and write the agent makes goes through these few calls.
+import type { KubeObject, PatchOp, Target } from '../domain/index.js';
+
+export type NamespacedResource =
+  | 'replicasets'
+  | 'controllerrevisions'
+  | 'pods'
+  | 'events'
+  | 'services'
+  | 'endpointslices'
+  | 'resourcequotas'
+  | 'limitranges'
+  | 'configmaps'
+  | 'persistentvolumeclaims';
+
+export interface LogOptions {
+  container: string;
+  previous: boolean;
+  tailLines: number;
+  limitBytes: number;
+}
+
+/** The outcome of a (dry-run or real) patch: tool results as data, not exceptions. */
+export type PatchResult =
+  | { ok: true; object: KubeObject }
+  | { ok: false; status: number; reason: string; message: string };
+
+export interface Cluster {
+  /** API calls made through this cluster so far (the collector bounds and reports them). */
+  apiCalls(): number;
+  /** The identity in use, for error messages ("system:serviceaccount:autofix:worker"). */
+  readonly identity: string;
+  getWorkload(target: Target): Promise<KubeObject | null>;
+  list(resource: NamespacedResource, namespace: string, opts?: { labelSelector?: string; limit?: number }): Promise<KubeObject[]>;
+  get(resource: NamespacedResource, namespace: string, name: string): Promise<KubeObject | null>;
+  /** Names of a Secret's keys; the values never leave the k8s layer. Null when it does not exist. */
+  getSecretKeys(namespace: string, name: string): Promise<string[] | null>;
+  listNodes(): Promise<KubeObject[]>;
+  readLog(namespace: string, pod: string, opts: LogOptions): Promise<string>;
+  /**
+   * Patches the workload with RFC 6902 ops preceded by a resourceVersion test, so a target that
+   * moved since the proposal is refused atomically. Field manager `kube-autofix`, strict field validation.
+   */
+  patchWorkload(target: Target, ops: PatchOp[], opts: { resourceVersion: string; dryRun: boolean }): Promise<PatchResult>;
+}

@@ -1,0 +1,119 @@
+// KubeCluster: the Cluster interface over the Kubernetes REST API (read-only reads, JSON-patch writes).
+import type { KubeObject, PatchOp, Target } from '../domain/index.js';
+import { AutofixError, ErrorCode } from '../domain/index.js';
+import type { Cluster, LogOptions, NamespacedResource, PatchResult } from './cluster.js';
+import type { KubeHttp, KubeResponse } from './kube-http.js';
+import { createKubeHttp } from './kube-http.js';
+
+export const FIELD_MANAGER = 'kube-autofix';
+
+const GROUP_PATHS: Record<NamespacedResource, string> = {
+  replicasets: '/apis/apps/v1',
+  controllerrevisions: '/apis/apps/v1',
+  pods: '/api/v1',
+  events: '/api/v1',
+  services: '/api/v1',
+  endpointslices: '/apis/discovery.k8s.io/v1',
+  resourcequotas: '/api/v1',
+  limitranges: '/api/v1',
+  configmaps: '/api/v1',
+  persistentvolumeclaims: '/api/v1',
+};
+
+const WORKLOAD_PATHS: Record<Target['kind'], string> = {
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+};
+
+function isObject(v: unknown): v is KubeObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function statusMessage(res: KubeResponse): string {
+  return isObject(res.body) && typeof res.body.message === 'string' ? res.body.message : res.text.slice(0, 500);
+}
+
+function workloadPath(t: Target): string {
+  return `/apis/apps/v1/namespaces/${t.namespace}/${WORKLOAD_PATHS[t.kind]}/${t.name}`;
+}
+
+export function createKubeCluster(opts: { kubeconfig?: string; http?: KubeHttp } = {}): Cluster {
+  const http = opts.http ?? createKubeHttp(opts.kubeconfig);
+
+  function fail(res: KubeResponse, what: string): never {
+    const message = statusMessage(res);
+    if (res.status === 401 || res.status === 403) {
+      throw new AutofixError(ErrorCode.Forbidden, `Not allowed to ${what}: ${message}`, {
+        hint: `The credentials in use (${http.user}) lack RBAC permission; grant the worker's Role in that namespace.`,
+      });
+    }
+    throw new AutofixError(ErrorCode.ClusterUnreachable, `Kubernetes API error ${res.status} while trying to ${what}: ${message}`);
+  }
+
+  async function getJson(path: string, what: string, query?: Record<string, string | number | undefined>): Promise<KubeObject | null> {
+    const res = await http.send({ method: 'GET', path, query });
+    if (res.status === 404) return null;
+    if (res.status >= 300 || !isObject(res.body)) fail(res, what);
+    return res.body as KubeObject;
+  }
+
+  return {
+    apiCalls: () => http.calls(),
+    identity: http.user,
+
+    getWorkload: (t) => getJson(workloadPath(t), `get ${t.kind.toLowerCase()} ${t.name} in ${t.namespace}`),
+
+    async list(resource, namespace, o = {}) {
+      const body = await getJson(`${GROUP_PATHS[resource]}/namespaces/${namespace}/${resource}`, `list ${resource} in ${namespace}`, {
+        labelSelector: o.labelSelector,
+        limit: o.limit ?? 500,
+      });
+      const items = body?.items;
+      return Array.isArray(items) ? items.filter(isObject) : [];
+    },
+
+    get: (resource, namespace, name) =>
+      getJson(`${GROUP_PATHS[resource]}/namespaces/${namespace}/${resource}/${name}`, `get ${resource} ${name} in ${namespace}`),
+
+    async getSecretKeys(namespace, name) {
+      const secret = await getJson(`/api/v1/namespaces/${namespace}/secrets/${name}`, `get secret ${name} in ${namespace}`);
+      if (!secret) return null;
+      const keys = new Set<string>();
+      for (const field of ['data', 'stringData']) {
+        const d = secret[field];
+        if (isObject(d)) for (const k of Object.keys(d)) keys.add(k);
+      }
+      return [...keys].sort();
+    },
+
+    async listNodes() {
+      const body = await getJson('/api/v1/nodes', 'list nodes', { limit: 500 });
+      return Array.isArray(body?.items) ? body.items.filter(isObject) : [];
+    },
+
+    async readLog(namespace, pod, o: LogOptions) {
+      const res = await http.send({
+        method: 'GET',
+        path: `/api/v1/namespaces/${namespace}/pods/${pod}/log`,
+        query: { container: o.container, previous: o.previous, tailLines: o.tailLines, limitBytes: o.limitBytes },
+      });
+      if (res.status >= 300) fail(res, `read logs of ${pod}/${o.container}${o.previous ? ' (previous)' : ''}`);
+      return res.text;
+    },
+
+    async patchWorkload(t: Target, ops: PatchOp[], o): Promise<PatchResult> {
+      const body = JSON.stringify([{ op: 'test', path: '/metadata/resourceVersion', value: o.resourceVersion }, ...ops]);
+      const res = await http.send({
+        method: 'PATCH',
+        path: workloadPath(t),
+        query: { fieldManager: FIELD_MANAGER, fieldValidation: 'Strict', dryRun: o.dryRun ? 'All' : undefined },
+        body,
+        contentType: 'application/json-patch+json',
+      });
+      if (res.status < 300 && isObject(res.body)) return { ok: true, object: res.body };
+      if (res.status === 401 || res.status === 403) fail(res, `patch ${t.kind.toLowerCase()} ${t.name} in ${t.namespace}`);
+      const reason = isObject(res.body) && typeof res.body.reason === 'string' ? res.body.reason : `HTTP ${res.status}`;
+      return { ok: false, status: res.status, reason, message: statusMessage(res) };
+    },
+  };
+}
