@@ -9,3 +9,4 @@ export * from './proposal.js';
 export * from './result.js';
 export * from './errors.js';
 export * from './quantity.js';
+export * from './parse-target.js';

@@ -38,8 +38,9 @@ export interface Cluster {
   listNodes(): Promise<KubeObject[]>;
   readLog(namespace: string, pod: string, opts: LogOptions): Promise<string>;
   /**
-   * Patches the workload with RFC 6902 ops preceded by a resourceVersion test, so a target that
-   * moved since the proposal is refused atomically. Field manager `kube-autofix`, strict field validation.
+   * Patches the workload with RFC 6902 ops preceded by tests of its uid and generation, so a target
+   * whose spec changed since the proposal is refused atomically (status updates do not count).
+   * Field manager `kube-autofix`, strict field validation; `dryRun` sends `dryRun=All`.
    */
-  patchWorkload(target: Target, ops: PatchOp[], opts: { resourceVersion: string; dryRun: boolean }): Promise<PatchResult>;
+  patchWorkload(target: Target, ops: PatchOp[], opts: { uid: string; generation: number; dryRun: boolean }): Promise<PatchResult>;
 }

@@ -102,7 +102,11 @@ export function createKubeCluster(opts: { kubeconfig?: string; http?: KubeHttp }
     },
 
     async patchWorkload(t: Target, ops: PatchOp[], o): Promise<PatchResult> {
-      const body = JSON.stringify([{ op: 'test', path: '/metadata/resourceVersion', value: o.resourceVersion }, ...ops]);
+      const guard = [
+        { op: 'test', path: '/metadata/uid', value: o.uid },
+        { op: 'test', path: '/metadata/generation', value: o.generation },
+      ];
+      const body = JSON.stringify([...guard, ...ops]);
       const res = await http.send({
         method: 'PATCH',
         path: workloadPath(t),

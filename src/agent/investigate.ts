@@ -1,0 +1,139 @@
+// The investigation loop: collect → iterate (≤ N) until a proposal passes every check, tracked in one run.
+import type { Config } from '../config/config.js';
+import type { Diagnosis, Evidence, Finding, InvestigationResult, KubeObject, Proposal, Target, Validation } from '../domain/index.js';
+import type { Cluster } from '../k8s/cluster.js';
+import { agentVersion } from '../observability/version.js';
+import type { InvestigationRun, RunHandle, Tracker } from '../tracking/tracker.js';
+import { collectEvidence, type Collected } from './collect.js';
+import type { AttemptFeedback, DiagnosisEngine } from './engines/engine.js';
+import { noProgress, type ProgressSink } from './progress.js';
+import { runIteration } from './run-iteration.js';
+
+export interface AgentDeps {
+  cluster: Cluster;
+  engine: DiagnosisEngine;
+  tracker: Tracker;
+  config: Pick<Config, 'maxIterations' | 'policy' | 'logPrompts' | 'rolloutTimeoutSeconds'>;
+  progress?: ProgressSink;
+}
+
+export interface InvestigateOptions {
+  requestedBy?: string | null;
+  channel?: string | null;
+  /** Earlier failures (e.g. a rollout that did not heal) that this investigation continues from. */
+  previousAttempts?: AttemptFeedback[];
+  /** Reuse a tracked run (a new iteration of the same investigation). */
+  run?: InvestigationRun;
+  firstIteration?: number;
+}
+
+export interface Investigation {
+  target: Target;
+  outcome: 'healthy' | 'proposed' | 'no_safe_fix';
+  evidence: Evidence;
+  findings: Finding[];
+  diagnosis: Diagnosis | null;
+  proposal: Proposal | null;
+  validation: Validation | null;
+  iterations: number;
+  attempts: AttemptFeedback[];
+  run: InvestigationRun;
+  startedAt: number;
+}
+
+async function collectTracked(cluster: Cluster, target: Target, run: RunHandle, n: number, progress: ProgressSink): Promise<Collected> {
+  progress({ stage: 'collect', iteration: n, message: `reading ${target.kind.toLowerCase()}/${target.name} and its pods, events and logs` });
+  const t0 = performance.now();
+  const span = run.startSpan('collect', 'retriever');
+  try {
+    const collected = await collectEvidence(cluster, target);
+    span.setAttributes({ api_calls: collected.evidence.apiCalls, pods: collected.evidence.pods.length });
+    span.end();
+    await run.logMetrics({ collect_seconds: (performance.now() - t0) / 1000, api_calls: collected.evidence.apiCalls }, n);
+    return collected;
+  } catch (e) {
+    span.end(e);
+    throw e;
+  }
+}
+
+/** Opens the investigation's tracked run; the tracker records the run-level params and tags. */
+export function startRun(tracker: Tracker, target: Target, deps: AgentDeps, opts: InvestigateOptions): Promise<InvestigationRun> {
+  return tracker.startInvestigation({
+    target,
+    engine: deps.engine.name,
+    model: deps.engine.model,
+    maxIterations: deps.config.maxIterations,
+    policyLevel: deps.config.policy.level,
+    agentVersion: agentVersion(),
+    requestedBy: opts.requestedBy ?? null,
+    channel: opts.channel ?? null,
+  });
+}
+
+/** Investigates `target` and proposes at most one validated change. Applies nothing. */
+export async function investigate(target: Target, deps: AgentDeps, opts: InvestigateOptions = {}): Promise<Investigation> {
+  const progress = deps.progress ?? noProgress;
+  const startedAt = performance.now();
+  const run = opts.run ?? (await startRun(deps.tracker, target, deps, opts));
+  const attempts: AttemptFeedback[] = [...(opts.previousAttempts ?? [])];
+  const first = opts.firstIteration ?? 1;
+  let collected: Collected | null = null;
+  let last: Omit<Investigation, 'run' | 'startedAt' | 'target' | 'attempts'> | null = null;
+
+  for (let n = first; n < first + deps.config.maxIterations; n++) {
+    const iterationRun = await run.startIteration(n);
+    const t0 = performance.now();
+    try {
+      // Evidence is re-read only when nothing is cached; validation failures do not change the cluster.
+      collected ??= await collectTracked(deps.cluster, target, iterationRun, n, progress);
+      await iterationRun.logArtifact('evidence.json', collected.evidence);
+      const out = await runIteration(
+        { cluster: deps.cluster, engine: deps.engine, config: deps.config, progress },
+        { n, evidence: collected.evidence, sealed: collected.sealed, previousAttempts: attempts, run: iterationRun },
+      );
+      const base = { evidence: collected.evidence, findings: out.findings, diagnosis: out.diagnosis, iterations: n - first + 1 };
+      if (out.kind === 'rejected') {
+        attempts.push(out.feedback);
+        progress({ stage: 'validate', iteration: n, message: `rejected: ${out.feedback.errors.join('; ')}` });
+        last = { ...base, outcome: 'no_safe_fix', proposal: null, validation: out.validation };
+      } else {
+        last = {
+          ...base,
+          outcome: out.kind === 'healthy' ? 'healthy' : out.kind === 'proposed' ? 'proposed' : 'no_safe_fix',
+          proposal: out.kind === 'proposed' ? out.proposal : null,
+          validation: out.kind === 'proposed' ? out.proposal.validation : null,
+        };
+      }
+      await iterationRun.logMetrics({ iteration_seconds: (performance.now() - t0) / 1000 }, n);
+      await iterationRun.end(out.kind === 'rejected' ? 'FAILED' : 'FINISHED');
+      if (out.kind !== 'rejected') break;
+    } catch (e) {
+      await iterationRun.end('FAILED');
+      throw e;
+    }
+  }
+  if (!last) throw new Error('maxIterations must be at least 1');
+  const seconds = (performance.now() - startedAt) / 1000;
+  await run.logMetrics({ iterations: last.iterations, ...(last.outcome === 'proposed' ? { time_to_proposal_seconds: seconds } : {}) });
+  const tags: Record<string, string> = { 'autofix.outcome': last.outcome };
+  if (last.diagnosis) tags['autofix.category'] = last.diagnosis.category;
+  await run.setTags(tags);
+  return { ...last, target, attempts, run, startedAt };
+}
+
+/** The public `--json` shape of an investigation (see ARCHITECTURE.md). */
+export function toResult(inv: Investigation, extra: Partial<Pick<InvestigationResult, 'outcome' | 'apply' | 'error'>> = {}): InvestigationResult {
+  const d = inv.diagnosis;
+  return {
+    target: { kind: inv.target.kind, name: inv.target.name, namespace: inv.target.namespace },
+    outcome: extra.outcome ?? inv.outcome,
+    diagnosis: d ? { category: d.category, rootCause: d.rootCause, summary: d.summary, confidence: d.confidence, engine: d.engine } : null,
+    proposal: inv.proposal ? { changes: inv.proposal.change.summary, diff: inv.proposal.diff, manifest: inv.proposal.manifest as KubeObject } : null,
+    validation: inv.validation,
+    apply: extra.apply ?? null,
+    iterations: inv.iterations,
+    tracking: inv.run.runId && inv.run.runUrl ? { runId: inv.run.runId, runUrl: inv.run.runUrl } : null,
+    error: extra.error ?? null,
+  };
+}

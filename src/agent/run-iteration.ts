@@ -1,0 +1,140 @@
+// One iteration: analyze → diagnose → propose → validate (schema, policy, dry-run), tracked step by step.
+import type { Config } from '../config/config.js';
+import type { Diagnosis, Evidence, Finding, KubeObject, Proposal, Validation } from '../domain/index.js';
+import { isAutofixError } from '../domain/index.js';
+import type { Cluster } from '../k8s/cluster.js';
+import type { RunHandle } from '../tracking/tracker.js';
+import { analyzers, isHealthy } from './analyzers/registry.js';
+import type { AttemptFeedback, DiagnosisEngine } from './engines/engine.js';
+import type { ProgressSink } from './progress.js';
+import { propose } from './propose.js';
+import { toYaml } from './unified-diff.js';
+import { validateChange } from './validate-change.js';
+
+export interface IterationDeps {
+  cluster: Cluster;
+  engine: DiagnosisEngine;
+  config: Pick<Config, 'policy' | 'logPrompts'>;
+  progress: ProgressSink;
+}
+
+export interface IterationInput {
+  n: number;
+  evidence: Evidence;
+  sealed: { live: KubeObject; templates: KubeObject[] };
+  previousAttempts: AttemptFeedback[];
+  run: RunHandle;
+}
+
+export type IterationOutcome =
+  | { kind: 'healthy'; findings: Finding[]; diagnosis: Diagnosis }
+  | { kind: 'no_change'; findings: Finding[]; diagnosis: Diagnosis }
+  | { kind: 'rejected'; findings: Finding[]; diagnosis: Diagnosis; validation: Validation | null; feedback: AttemptFeedback }
+  | { kind: 'proposed'; findings: Finding[]; diagnosis: Diagnosis; proposal: Proposal };
+
+function analyze(evidence: Evidence, run: RunHandle): Finding[] {
+  const findings: Finding[] = [];
+  for (const [name, analyzer] of Object.entries(analyzers)) {
+    const span = run.startSpan(`analyze.${name}`, 'tool');
+    try {
+      const found = analyzer.analyze(evidence);
+      findings.push(...found);
+      span.setAttributes({ findings: found.length });
+      span.end();
+    } catch (e) {
+      span.end(e);
+      findings.push({
+        analyzer: name,
+        category: 'unknown',
+        severity: 'info',
+        message: `analyzer ${name} failed: ${e instanceof Error ? e.message : String(e)}`,
+        container: null,
+        facts: {},
+        evidence: [],
+      });
+    }
+  }
+  return findings;
+}
+
+async function diagnose(deps: IterationDeps, input: IterationInput, findings: Finding[]): Promise<Diagnosis> {
+  const span = input.run.startSpan('diagnose', deps.engine.name === 'llm' ? 'llm' : 'chain', { engine: deps.engine.name });
+  try {
+    const r = await deps.engine.diagnose({ evidence: input.evidence, findings, previousAttempts: input.previousAttempts, policy: deps.config.policy });
+    const sum = (k: 'latencySeconds' | 'promptTokens' | 'completionTokens') => r.usage.reduce((n, u) => n + u[k], 0);
+    if (r.usage.length > 0) {
+      span.setUsage({ model: deps.engine.model, promptTokens: sum('promptTokens'), completionTokens: sum('completionTokens') });
+      await input.run.logMetrics(
+        { llm_latency_seconds: sum('latencySeconds'), prompt_tokens: sum('promptTokens'), completion_tokens: sum('completionTokens') },
+        input.n,
+      );
+    }
+    if (deps.config.logPrompts && r.exchange) {
+      await input.run.logArtifact('prompt.json', r.exchange.prompt as object);
+      await input.run.logArtifact('completion.json', r.exchange.completion as object);
+    }
+    span.setAttributes({ category: r.diagnosis.category, confidence: r.diagnosis.confidence });
+    span.end();
+    return r.diagnosis;
+  } catch (e) {
+    span.end(e);
+    throw e;
+  }
+}
+
+export async function runIteration(deps: IterationDeps, input: IterationInput): Promise<IterationOutcome> {
+  const { n, evidence, run } = input;
+  deps.progress({ stage: 'analyze', iteration: n, message: 'running analyzers' });
+  const findings = analyze(evidence, run);
+  await run.logArtifact('findings.json', findings);
+  if (isHealthy(evidence, findings)) {
+    const diagnosis = await diagnose(deps, input, findings);
+    return { kind: 'healthy', findings, diagnosis: { ...diagnosis, category: 'healthy', change: null } };
+  }
+  deps.progress({ stage: 'diagnose', iteration: n, message: `${findings.length} finding(s); asking the ${deps.engine.name} engine` });
+  const diagnosis = await diagnose(deps, input, findings);
+  await run.logArtifact('diagnosis.json', diagnosis);
+  await run.logMetrics({ confidence: diagnosis.confidence }, n);
+  if (!diagnosis.change) return { kind: 'no_change', findings, diagnosis };
+
+  deps.progress({ stage: 'propose', iteration: n, message: diagnosis.change.summary.join('; ') });
+  let proposed;
+  try {
+    proposed = propose({ evidence, change: diagnosis.change });
+  } catch (e) {
+    if (!isAutofixError(e)) throw e;
+    const feedback = { iteration: n, change: diagnosis.change, errors: [`propose: ${e.message}`] };
+    return { kind: 'rejected', findings, diagnosis, validation: null, feedback };
+  }
+  await run.logArtifact('proposal.diff', proposed.diff);
+  await run.logArtifact('corrected.yaml', toYaml(proposed.manifest));
+
+  deps.progress({ stage: 'validate', iteration: n, message: 'schema, safety policy and server-side dry-run' });
+  const span = run.startSpan('validate', 'tool');
+  const v = await validateChange({
+    target: evidence.target,
+    change: diagnosis.change,
+    live: evidence.workload,
+    proposed: proposed.manifest,
+    sealed: input.sealed,
+    policy: deps.config.policy,
+    cluster: deps.cluster,
+  });
+  span.setAttributes({ policy_passed: v.validation.policy.ok, dry_run_passed: v.validation.dryRun.ok });
+  span.end();
+  await run.logArtifact('validation.json', v.validation);
+  await run.logMetrics({ policy_passed: v.validation.policy.ok ? 1 : 0, dry_run_passed: v.validation.dryRun.ok ? 1 : 0 }, n);
+  if (!v.ops) {
+    return { kind: 'rejected', findings, diagnosis, validation: v.validation, feedback: { iteration: n, change: diagnosis.change, errors: v.errors } };
+  }
+  const meta = evidence.workload.metadata as { uid?: string; generation?: number; resourceVersion?: string };
+  const proposal: Proposal = {
+    change: diagnosis.change,
+    diff: proposed.diff,
+    manifest: proposed.manifest,
+    base: { resourceVersion: String(meta.resourceVersion ?? ''), generation: Number(meta.generation ?? 0), uid: String(meta.uid ?? '') },
+    previousTemplate: (evidence.workload.spec as { template?: KubeObject } | undefined)?.template ?? {},
+    validation: v.validation,
+  };
+  return { kind: 'proposed', findings, diagnosis, proposal };
+}
