@@ -28,6 +28,12 @@ function counterpart(source: Json, item: Json, index: number): Json {
   return source[index];
 }
 
+/** The one original all matching sources agree on; none or a disagreement (ambiguous) gives undefined. */
+function agreed(candidates: Json[]): Json {
+  const distinct = [...new Set(candidates.map((c) => JSON.stringify(c)))];
+  return distinct.length === 1 ? candidates[0] : undefined;
+}
+
 /**
  * Rewrites `value`: a string holding the mask is replaced by the value at the same place in the first
  * source whose redacted form matches it exactly, so only values that were there, unchanged, come back.
@@ -36,12 +42,19 @@ function counterpart(source: Json, item: Json, index: number): Json {
 function restore(value: Json, sources: Json[], path: string, unresolved: string[]): Json {
   if (typeof value === 'string') {
     if (!value.includes(REDACTED)) return value;
-    const found = sources.find((src) => typeof src === 'string' && sameJson(redactObject(src), value));
+    const found = agreed(sources.filter((src) => typeof src === 'string' && sameJson(redactObject(src), value)));
     if (found === undefined) unresolved.push(path);
     return found ?? value;
   }
   if (Array.isArray(value)) {
     return value.map((v, i) => restore(v, sources.map((s) => counterpart(s, v, i)), `${path}/${i}`, unresolved));
+  }
+  if (isRec(value) && typeof value.name === 'string' && typeof value.value === 'string' && value.value.includes(REDACTED)) {
+    // Env values are masked because of the variable's name, so compare whole entries, not bare strings.
+    const entry = value;
+    const matches = sources.filter((s) => isRec(s) && typeof s.value === 'string' && sameJson(redactObject({ env: [{ name: entry.name, value: s.value }] }).env[0]?.value, entry.value));
+    const found = agreed(matches.map((m) => (m as Rec).value));
+    if (found !== undefined) return { ...entry, value: found };
   }
   if (isRec(value)) {
     return Object.fromEntries(
@@ -51,13 +64,17 @@ function restore(value: Json, sources: Json[], path: string, unresolved: string[
   return value;
 }
 
+/**
+ * Where masked values of `op` may come from. A template restored whole is traced to the revision whose
+ * redacted form it equals, so its values come from that revision alone; otherwise every candidate counts
+ * and candidates that disagree leave the value unresolved.
+ */
 function sourcesFor(op: PatchOp, live: KubeObject, templates: KubeObject[]): Json[] {
-  const out: Json[] = [at(live, op.path)];
-  if (op.path === '/spec/template' || op.path.startsWith('/spec/template/')) {
-    const sub = op.path.slice('/spec/template'.length);
-    for (const t of templates) out.push(at(t, sub));
-  }
-  return out;
+  const inTemplate = op.path === '/spec/template' || op.path.startsWith('/spec/template/');
+  const sub = op.path.slice('/spec/template'.length);
+  const origin = inTemplate ? templates.find((t) => sameJson(redactObject(at(t, sub)), op.value)) : undefined;
+  if (origin) return [at(origin, sub)];
+  return [at(live, op.path), ...(inTemplate ? templates.map((t) => at(t, sub)) : [])];
 }
 
 export interface Rehydrated {

@@ -30,7 +30,7 @@ export function createTracker(config: Config, logger: Logger): Tracker {
 
 export function wireAgent(config: Config, logger: Logger, progress: ProgressSink, cluster?: Cluster): AgentDeps {
   return {
-    cluster: cluster ?? createKubeCluster(),
+    cluster: cluster ?? createKubeCluster({ kubeconfig: config.kubeconfig ?? undefined }),
     engine: createEngine(config),
     tracker: createTracker(config, logger),
     config,

@@ -65,6 +65,8 @@ export const SlackConfig = z.object({
 export type SlackConfig = z.infer<typeof SlackConfig>;
 
 export const Config = z.object({
+  /** KUBECONFIG as given (a path, or a list the client merges); null → in-cluster or ~/.kube/config. */
+  kubeconfig: z.string().nullable(),
   namespaces: z.array(z.string().regex(DNS1123_LABEL)),
   maxIterations: z.number().int().min(1).max(10),
   logPrompts: z.boolean(),
@@ -136,6 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!levels.safeParse(logLevel).success) bad('LOG_LEVEL', levels.options.join(' | '), logLevel);
 
   return Config.parse({
+    kubeconfig: env.KUBECONFIG || null,
     namespaces,
     maxIterations: intVar(env, 'AUTOFIX_MAX_ITERATIONS', 3, 1, 10),
     logPrompts: boolish.parse(env.AUTOFIX_LOG_PROMPTS ?? ''),

@@ -2,6 +2,7 @@
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import type { RequestOptions } from 'node:https';
+import { delimiter } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { AutofixError, ErrorCode } from '../domain/index.js';
 
@@ -41,7 +42,8 @@ function buildPath(path: string, query: KubeRequest['query']): string {
 export function createKubeHttp(kubeconfigPath?: string): KubeHttp {
   const kc = new KubeConfig();
   try {
-    if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
+    // A single path is read as given; a list (a:b) is merged the way kubectl does.
+    if (kubeconfigPath && !kubeconfigPath.includes(delimiter)) kc.loadFromFile(kubeconfigPath);
     else kc.loadFromDefault();
   } catch (e) {
     throw new AutofixError(ErrorCode.ConfigInvalid, `Could not read the kubeconfig: ${(e as Error).message}.`, {

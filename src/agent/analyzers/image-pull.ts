@@ -1,0 +1,98 @@
+// image_pull: containers waiting on ErrImagePull / ImagePullBackOff / InvalidImageName, with the kubelet's reason.
+import type { EventSummary, Evidence, Finding } from '../../domain/index.js';
+import type { Analyzer } from './analyzer.js';
+import { containerHits, distinct, type ContainerHit } from './container-hits.js';
+import { makeFinding, plural } from './make-finding.js';
+import { relatedEvents } from './related-evidence.js';
+import { selectPods } from './select-pods.js';
+
+const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
+
+export type PullFailure =
+  'invalid_name' | 'unauthorized' | 'not_found' | 'network' | 'never_pull' | 'unknown';
+
+// Checked in order: a 401 from a private registry also often says "not found" further down the text.
+const FAILURE_PATTERNS: Array<[PullFailure, RegExp]> = [
+  ['invalid_name', /InvalidImageName|invalid reference format|couldn't parse image/i],
+  ['never_pull', /ErrImageNeverPull|image pull policy is Never/i],
+  [
+    'unauthorized',
+    /401 Unauthorized|403 Forbidden|authentication required|failed to authorize|no basic auth credentials|insufficient_scope/i,
+  ],
+  ['not_found', /not found|manifest unknown|repository does not exist|name unknown/i],
+  [
+    'network',
+    /i\/o timeout|no such host|connection refused|TLS handshake timeout|context deadline exceeded|network is unreachable/i,
+  ],
+];
+
+const FAILURE_TEXT: Record<PullFailure, string> = {
+  invalid_name: 'the image reference is not a valid name',
+  never_pull: 'imagePullPolicy is Never and the image is not on the node',
+  unauthorized: 'the registry refused the credentials',
+  not_found: 'the image or tag does not exist in the registry',
+  network: 'the registry could not be reached',
+  unknown: 'the pull failed',
+};
+
+export function classifyPullFailure(texts: string[]): PullFailure {
+  const all = texts.join('\n');
+  return FAILURE_PATTERNS.find(([, re]) => re.test(all))?.[0] ?? 'unknown';
+}
+
+function pullEvents(evidence: Evidence, pods: string[], image: string): EventSummary[] {
+  return relatedEvents(evidence, 'Pod', pods).filter(
+    (e) =>
+      e.message.includes(`"${image}"`) ||
+      /^Error: (ErrImagePull|ImagePullBackOff|InvalidImageName|ErrImageNeverPull)/.test(e.message),
+  );
+}
+
+function toFinding(evidence: Evidence, hits: ContainerHit[]): Finding {
+  const first = hits[0]!;
+  const image = first.status.image;
+  const podNames = distinct(hits.map((h) => h.pod.name));
+  const reasons = distinct(hits.map((h) => h.status.state.waiting?.reason));
+  const waitingMessages = distinct(hits.map((h) => h.status.state.waiting?.message));
+  const events = pullEvents(evidence, podNames, image);
+  const failure = classifyPullFailure([...reasons, ...waitingMessages, ...events.map((e) => e.message)]);
+  // The most detailed line is the one carrying the registry's answer ("Failed to pull image … rpc error …").
+  const kubeletMessage =
+    events.find((e) => e.message.startsWith('Failed to pull image'))?.message ??
+    waitingMessages.find((m) => /rpc error|failed/i.test(m)) ??
+    waitingMessages[0] ??
+    null;
+  return makeFinding({
+    analyzer: 'imagePull',
+    category: 'image_pull',
+    severity: 'critical',
+    message: `Container ${first.status.name} cannot pull image "${image}": ${FAILURE_TEXT[failure]} (${reasons.join(', ')}) in ${plural(podNames.length, 'pod')}.`,
+    container: first.status.name,
+    facts: {
+      image,
+      reason: reasons[0] ?? null,
+      pullFailure: failure,
+      kubeletMessage,
+      pod: first.pod.name,
+      pods: podNames.length,
+      initContainer: first.init,
+    },
+    evidence: [
+      ...reasons.map((r) => `state.waiting.reason: ${r}`),
+      kubeletMessage,
+      ...waitingMessages,
+      ...events.map((e) => e.message),
+    ],
+    signal: 'explicit',
+    sources: events.length > 0 ? ['status', 'events'] : ['status'],
+  });
+}
+
+export const imagePull: Analyzer = {
+  name: 'imagePull',
+  category: 'image_pull',
+  analyze(evidence) {
+    const hits = containerHits(selectPods(evidence), (s) => PULL_REASONS.has(s.state.waiting?.reason ?? ''));
+    return hits.map((group) => toFinding(evidence, group));
+  },
+};

@@ -1,0 +1,142 @@
+// Typed view of a workload's pod template (containers, ports, probes, resources, scheduling) from raw JSON.
+import type { Evidence, KubeObject } from '../../domain/index.js';
+import { at, list, num, record, stringMap, text } from './kube-json.js';
+
+export type ProbeKind = 'readiness' | 'liveness' | 'startup';
+export type ProbeHandler = 'httpGet' | 'tcpSocket' | 'grpc' | 'exec' | 'none';
+
+export interface PortSpec {
+  name: string | null;
+  containerPort: number;
+  protocol: string;
+}
+
+export interface ProbeSpec {
+  kind: ProbeKind;
+  handler: ProbeHandler;
+  /** Numeric or named port of httpGet/tcpSocket/grpc; null for exec. */
+  port: number | string | null;
+  path: string | null;
+  /** JSON Pointer of the port field, for patches. */
+  portPointer: string | null;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  init: boolean;
+  /** JSON Pointer of the container inside the workload, e.g. `/spec/template/spec/containers/0`. */
+  pointer: string;
+  limits: Record<string, string>;
+  requests: Record<string, string>;
+  ports: PortSpec[];
+  probes: ProbeSpec[];
+  envNames: string[];
+  hasEnvFrom: boolean;
+}
+
+export interface Toleration {
+  key: string | null;
+  operator: string;
+  value: string | null;
+  effect: string | null;
+}
+
+export interface PodTemplateView {
+  containers: ContainerSpec[];
+  initContainers: ContainerSpec[];
+  nodeSelector: Record<string, string>;
+  tolerations: Toleration[];
+  hasAffinity: boolean;
+}
+
+const PROBE_FIELDS: Record<ProbeKind, string> = {
+  readiness: 'readinessProbe',
+  liveness: 'livenessProbe',
+  startup: 'startupProbe',
+};
+
+function readProbe(kind: ProbeKind, raw: unknown, containerPointer: string): ProbeSpec | null {
+  const probe = record(raw);
+  if (Object.keys(probe).length === 0) return null;
+  const base = `${containerPointer}/${PROBE_FIELDS[kind]}`;
+  for (const handler of ['httpGet', 'tcpSocket', 'grpc'] as const) {
+    if (handler in probe) {
+      const h = record(probe[handler]);
+      const port = num(h.port) ?? text(h.port);
+      return { kind, handler, port, path: text(h.path), portPointer: `${base}/${handler}/port` };
+    }
+  }
+  const handler: ProbeHandler = 'exec' in probe ? 'exec' : 'none';
+  return { kind, handler, port: null, path: null, portPointer: null };
+}
+
+function readPorts(raw: unknown): PortSpec[] {
+  return list(raw).flatMap((p) => {
+    const port = num(record(p).containerPort);
+    if (port === null) return [];
+    return [{ name: text(record(p).name), containerPort: port, protocol: text(record(p).protocol) ?? 'TCP' }];
+  });
+}
+
+function readContainer(raw: unknown, index: number, init: boolean, podSpecPointer: string): ContainerSpec {
+  const c = record(raw);
+  const pointer = `${podSpecPointer}/${init ? 'initContainers' : 'containers'}/${index}`;
+  const probes = (Object.keys(PROBE_FIELDS) as ProbeKind[])
+    .map((kind) => readProbe(kind, c[PROBE_FIELDS[kind]], pointer))
+    .filter((p): p is ProbeSpec => p !== null);
+  return {
+    name: text(c.name) ?? `#${index}`,
+    image: text(c.image) ?? '',
+    init,
+    pointer,
+    limits: stringMap(at(c, 'resources', 'limits')),
+    requests: stringMap(at(c, 'resources', 'requests')),
+    ports: readPorts(c.ports),
+    probes,
+    envNames: list(c.env).flatMap((e) => text(record(e).name) ?? []),
+    hasEnvFrom: list(c.envFrom).length > 0,
+  };
+}
+
+/** Reads a pod template (`{metadata, spec}`); `pointer` is where it sits in the workload. */
+export function podTemplate(template: unknown, pointer = '/spec/template'): PodTemplateView {
+  const spec = record(at(template, 'spec'));
+  const specPointer = `${pointer}/spec`;
+  return {
+    containers: list(spec.containers).map((c, i) => readContainer(c, i, false, specPointer)),
+    initContainers: list(spec.initContainers).map((c, i) => readContainer(c, i, true, specPointer)),
+    nodeSelector: stringMap(spec.nodeSelector),
+    tolerations: list(spec.tolerations).map((t) => ({
+      key: text(record(t).key),
+      operator: text(record(t).operator) ?? 'Equal',
+      value: text(record(t).value),
+      effect: text(record(t).effect),
+    })),
+    hasAffinity: Object.keys(record(spec.affinity)).length > 0,
+  };
+}
+
+/** The live workload's pod template (what a patch on `/spec/template/...` changes). */
+export function workloadTemplate(evidence: Evidence): PodTemplateView {
+  return podTemplate(at(evidence.workload, 'spec', 'template'));
+}
+
+export function findContainer(view: PodTemplateView, name: string, init = false): ContainerSpec | undefined {
+  return (init ? view.initContainers : view.containers).find((c) => c.name === name);
+}
+
+/** `spec.replicas` of the workload; the API server defaults it to 1 when unset. */
+export function desiredReplicas(workload: KubeObject): number {
+  return num(at(workload, 'spec', 'replicas')) ?? 1;
+}
+
+/** A probe's port as a number, resolving a named port against the container's declared ports. */
+export function resolveProbePort(probe: ProbeSpec, container: ContainerSpec): number | null {
+  if (typeof probe.port === 'number') return probe.port;
+  if (typeof probe.port === 'string') {
+    if (/^\d+$/.test(probe.port)) return Number(probe.port);
+    return container.ports.find((p) => p.name === probe.port)?.containerPort ?? null;
+  }
+  return null;
+}

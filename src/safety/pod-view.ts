@@ -1,0 +1,46 @@
+// Typed views of a pod template's parts (pod spec, containers of every kind) for the policy rules.
+import { asArray, asRecord, asString, getIn, type JsonRecord } from './object-access.js';
+
+export interface ContainerView {
+  /** `container app`, `init container setup`, `ephemeral container debug`: how messages name it. */
+  label: string;
+  name: string;
+  spec: JsonRecord;
+}
+
+const CONTAINER_KINDS = [
+  ['containers', 'container'],
+  ['initContainers', 'init container'],
+  ['ephemeralContainers', 'ephemeral container'],
+] as const;
+
+/** The pod template (`spec.template`) of a workload; {} when there is none. */
+export function podTemplate(workload: unknown): JsonRecord {
+  return asRecord(getIn(workload, ['spec', 'template']));
+}
+
+export function podSpec(workload: unknown): JsonRecord {
+  return asRecord(getIn(workload, ['spec', 'template', 'spec']));
+}
+
+/** Every container of the pod spec: regular, init and ephemeral, in that order. */
+export function allContainers(spec: JsonRecord): ContainerView[] {
+  return CONTAINER_KINDS.flatMap(([field, kind]) =>
+    asArray(spec[field]).map((c, i) => {
+      const name = asString(asRecord(c).name) ?? `#${i}`;
+      return { label: `${kind} ${name}`, name, spec: asRecord(c) };
+    }),
+  );
+}
+
+/** The regular and init containers, keyed `containers/app`, `initContainers/setup`. */
+export function containersByKey(spec: JsonRecord): Map<string, JsonRecord> {
+  const out = new Map<string, JsonRecord>();
+  for (const field of ['containers', 'initContainers'] as const) {
+    for (const c of asArray(spec[field])) {
+      const name = asString(asRecord(c).name);
+      if (name !== null) out.set(`${field}/${name}`, asRecord(c));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,27 @@
+// The shape every policy rule shares: the target, live and proposed objects and the policy in; violations out.
+import type { KubeObject, Target } from '../domain/index.js';
+
+/**
+ * The policy settings the rules read. Structurally the same as config's PolicyConfig, which callers
+ * pass as is; safety stays pure and does not import config.
+ */
+export interface PolicyConfig {
+  level: 'baseline' | 'restricted';
+  maxMemoryBytes: number;
+  maxCpuCores: number;
+  maxReplicas: number;
+  /** Registry hosts (or host/path prefixes) images may come from; empty means any. */
+  allowedRegistries: readonly string[];
+}
+
+export interface PolicyInput {
+  target: Target;
+  /** The object as it is in the cluster (or as collected, redacted). */
+  live: KubeObject;
+  /** The object as it would be after the change; cleaned or not, both are accepted. */
+  proposed: KubeObject;
+  policy: PolicyConfig;
+}
+
+/** One sentence per violation, in an order that depends only on the inputs. */
+export type PolicyRule = (input: PolicyInput) => string[];

@@ -1,0 +1,210 @@
+// A small typed MLflow REST client: experiments, runs, log-batch, proxied artifacts, OTLP traces and their link to runs.
+import type { MlflowConfig } from '../config/config.js';
+import { MlflowError, isMlflowError } from './mlflow-error.js';
+import { createMlflowHttp, type MlflowHttp, type MlflowHttpOptions } from './mlflow-http.js';
+import {
+  CreateExperimentAnswer,
+  EmptyAnswer,
+  GetExperimentAnswer,
+  RunAnswer,
+  type MlflowExperiment,
+  type MlflowRun,
+  type MlflowRunInfo,
+  type MlflowRunStatus,
+} from './mlflow-schemas.js';
+import { metricValueJson, splitLogBatch, type LogBatch } from './split-log-batch.js';
+import { runUrl } from './run-url.js';
+
+export interface CreateRunInput {
+  experimentId: string;
+  runName: string;
+  tags?: Record<string, string>;
+  /** Makes the run nested under this one (tag `mlflow.parentRunId`). */
+  parentRunId?: string | null;
+  startTime?: number;
+}
+
+export interface MlflowClientOptions extends MlflowHttpOptions {
+  /** Workspace URL for the bare `databricks` tracking URI, used only for run links. */
+  databricksHost?: string | null;
+}
+
+export interface MlflowClient {
+  readonly trackingUri: string;
+  getOrCreateExperiment(name: string): Promise<MlflowExperiment>;
+  createRun(input: CreateRunInput): Promise<MlflowRunInfo>;
+  getRun(runId: string): Promise<MlflowRun>;
+  updateRun(runId: string, status: MlflowRunStatus, endTime?: number): Promise<void>;
+  /** Sanitises keys, truncates values and splits into as many requests as the server's limits need. */
+  logBatch(runId: string, batch: Partial<LogBatch>): Promise<void>;
+  /** PUT through the server's proxied artifact API, below the run's `mlflow-artifacts:` root. */
+  uploadArtifact(
+    artifactUri: string,
+    path: string,
+    content: string | Uint8Array,
+    contentType: string,
+  ): Promise<void>;
+  /**
+   * An OTLP/HTTP JSON `ExportTraceServiceRequest` into the experiment's traces; with `runId` the server
+   * also links the traces whose root span is in the request to that run.
+   */
+  exportTraces(experimentId: string, otlpJson: object, runId?: string | null): Promise<void>;
+  linkTracesToRun(runId: string, traceIds: string[]): Promise<void>;
+  setTraceTag(traceId: string, key: string, value: string): Promise<void>;
+  runUrl(experimentId: string, runId: string): string | null;
+}
+
+const API = '/api/2.0/mlflow';
+
+/** `mlflow-artifacts:/1/abc/artifacts` or `mlflow-artifacts://host/1/abc/artifacts` → `1/abc/artifacts`. */
+export function proxiedArtifactRoot(artifactUri: string): string {
+  const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/*(.*)$/.exec(artifactUri);
+  if (!m) {
+    throw new MlflowError(
+      'unsupported',
+      // Only the scheme, so every run of such a server yields the same (de-duplicated) warning.
+      `artifact roots of scheme "${/^([a-z][\w+.-]*):/i.exec(artifactUri)?.[1] ?? 'file'}" are not served by the tracking server (start it with artifact serving, e.g. --artifacts-destination)`,
+    );
+  }
+  return m[1]!.replace(/\/+$/, '');
+}
+
+/** Encoded `/api/2.0/mlflow-artifacts/artifacts/<root>/<path>`; refuses absolute and `..` paths. */
+export function artifactApiPath(artifactUri: string, path: string): string {
+  const segments = path.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.length === 0 || segments.includes('..')) {
+    throw new MlflowError('unsupported', `artifact path "${path}" must be a relative path without ".."`);
+  }
+  const root = proxiedArtifactRoot(artifactUri)
+    .split('/')
+    .filter((s) => s !== '');
+  return `/api/2.0/mlflow-artifacts/artifacts/${[...root, ...segments].map(encodeURIComponent).join('/')}`;
+}
+
+async function getExperimentByName(http: MlflowHttp, name: string): Promise<MlflowExperiment | null> {
+  try {
+    const a = await http.json(
+      { method: 'GET', path: `${API}/experiments/get-by-name`, query: { experiment_name: name } },
+      GetExperimentAnswer,
+    );
+    return a.experiment;
+  } catch (e) {
+    if (isMlflowError(e) && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') return null;
+    throw e;
+  }
+}
+
+/** Race-safe: a concurrent create is answered RESOURCE_ALREADY_EXISTS, then re-read; a deleted one is restored. */
+async function getOrCreateExperiment(http: MlflowHttp, name: string): Promise<MlflowExperiment> {
+  let exp = await getExperimentByName(http, name);
+  if (!exp) {
+    try {
+      const created = await http.json(
+        { method: 'POST', path: `${API}/experiments/create`, json: { name } },
+        CreateExperimentAnswer,
+      );
+      return { experiment_id: created.experiment_id, name, lifecycle_stage: 'active' };
+    } catch (e) {
+      if (!isMlflowError(e) || e.errorCode !== 'RESOURCE_ALREADY_EXISTS') throw e;
+      exp = await getExperimentByName(http, name);
+      if (!exp) throw e;
+    }
+  }
+  if (exp.lifecycle_stage === 'deleted') {
+    try {
+      await http.json(
+        { method: 'POST', path: `${API}/experiments/restore`, json: { experiment_id: exp.experiment_id } },
+        EmptyAnswer,
+      );
+    } catch (e) {
+      // Someone else restored it meanwhile: fine if it is active now.
+      const again = await getExperimentByName(http, name);
+      if (again?.lifecycle_stage !== 'active') throw e;
+    }
+    exp = { ...exp, lifecycle_stage: 'active' };
+  }
+  return exp;
+}
+
+function toBatchJson(runId: string, batch: LogBatch): object {
+  return {
+    run_id: runId,
+    metrics: batch.metrics.map((m) => ({ ...m, value: metricValueJson(m.value) })),
+    params: batch.params,
+    tags: batch.tags,
+  };
+}
+
+export function createMlflowClient(config: MlflowConfig, opts: MlflowClientOptions = {}): MlflowClient {
+  const http = createMlflowHttp(config, opts);
+  const post = (path: string, json: unknown): Promise<unknown> =>
+    http.json({ method: 'POST', path: `${API}${path}`, json }, EmptyAnswer);
+
+  return {
+    trackingUri: http.baseUrl,
+    getOrCreateExperiment: (name) => getOrCreateExperiment(http, name),
+    async createRun(input) {
+      const tags = {
+        ...input.tags,
+        ...(input.parentRunId ? { 'mlflow.parentRunId': input.parentRunId } : {}),
+      };
+      const body = {
+        experiment_id: input.experimentId,
+        run_name: input.runName,
+        start_time: input.startTime ?? Date.now(),
+        tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+      };
+      const a = await http.json({ method: 'POST', path: `${API}/runs/create`, json: body }, RunAnswer);
+      return a.run.info;
+    },
+    async getRun(runId) {
+      const a = await http.json(
+        { method: 'GET', path: `${API}/runs/get`, query: { run_id: runId } },
+        RunAnswer,
+      );
+      return a.run;
+    },
+    async updateRun(runId, status, endTime) {
+      await post('/runs/update', {
+        run_id: runId,
+        status,
+        ...(endTime === undefined ? {} : { end_time: endTime }),
+      });
+    },
+    async logBatch(runId, batch) {
+      const parts = splitLogBatch({
+        metrics: batch.metrics ?? [],
+        params: batch.params ?? [],
+        tags: batch.tags ?? [],
+      });
+      for (const part of parts) await post('/runs/log-batch', toBatchJson(runId, part));
+    },
+    async uploadArtifact(artifactUri, path, content, contentType) {
+      await http.send({
+        method: 'PUT',
+        path: artifactApiPath(artifactUri, path),
+        body: content,
+        contentType,
+      });
+    },
+    async exportTraces(experimentId, otlpJson, runId) {
+      const headers: Record<string, string> = { 'x-mlflow-experiment-id': experimentId };
+      if (runId) headers['x-mlflow-run-id'] = runId;
+      await http.send({ method: 'POST', path: '/v1/traces', json: otlpJson, headers });
+    },
+    async linkTracesToRun(runId, traceIds) {
+      // The server takes at most 100 trace ids per request.
+      for (let i = 0; i < traceIds.length; i += 100) {
+        await post('/traces/link-to-run', { run_id: runId, trace_ids: traceIds.slice(i, i + 100) });
+      }
+    },
+    async setTraceTag(traceId, key, value) {
+      await http.send({
+        method: 'PATCH',
+        path: `${API}/traces/${encodeURIComponent(traceId)}/tags`,
+        json: { key, value },
+      });
+    },
+    runUrl: (experimentId, runId) => runUrl(http.baseUrl, experimentId, runId, opts.databricksHost),
+  };
+}

@@ -1,0 +1,36 @@
+// NoopTracker: the Tracker used when MLFLOW_TRACKING_URI is unset; every call does nothing, runId/runUrl are null.
+import type { InvestigationInfo, InvestigationRun, RunHandle, SpanHandle, Tracker } from './tracker.js';
+
+const NOOP_SPAN: SpanHandle = {
+  setAttributes: () => undefined,
+  setUsage: () => undefined,
+  end: () => undefined,
+};
+
+const NOOP_RUN: RunHandle = {
+  runId: null,
+  runUrl: null,
+  logParams: async () => undefined,
+  logMetrics: async () => undefined,
+  setTags: async () => undefined,
+  logArtifact: async () => undefined,
+  startSpan: () => NOOP_SPAN,
+  end: async () => undefined,
+};
+
+const NOOP_INVESTIGATION: InvestigationRun = {
+  ...NOOP_RUN,
+  warnings: [],
+  startIteration: async () => NOOP_RUN,
+  startApply: async () => NOOP_RUN,
+};
+
+export class NoopTracker implements Tracker {
+  async startInvestigation(_info: InvestigationInfo): Promise<InvestigationRun> {
+    return NOOP_INVESTIGATION;
+  }
+
+  async resumeInvestigation(_runId: string): Promise<InvestigationRun> {
+    return NOOP_INVESTIGATION;
+  }
+}

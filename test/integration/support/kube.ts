@@ -1,0 +1,71 @@
+// Real Kubernetes clients for integration tests, against the sandbox's admin kubeconfig.
+import { randomBytes } from 'node:crypto';
+import { AppsV1Api, CoreV1Api, KubeConfig, type V1Deployment } from '@kubernetes/client-node';
+import { sandboxEnv } from '../sandbox-env.js';
+import { waitFor } from './wait-for.js';
+
+export interface Kube {
+  kubeconfig: string;
+  apps: AppsV1Api;
+  core: CoreV1Api;
+}
+
+export function kube(): Kube {
+  const env = sandboxEnv();
+  const kc = new KubeConfig();
+  kc.loadFromFile(env.KUBECONFIG);
+  return { kubeconfig: env.KUBECONFIG, apps: kc.makeApiClient(AppsV1Api), core: kc.makeApiClient(CoreV1Api) };
+}
+
+/** A fresh namespace with a random suffix, so test files never see each other's objects. */
+export async function createNamespace(k: Kube, prefix: string, labels: Record<string, string> = {}): Promise<string> {
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  await k.core.createNamespace({ body: { metadata: { name, labels } } });
+  await waitFor(async () => (await k.core.listNamespacedServiceAccount({ namespace: name })).items.some((s) => s.metadata?.name === 'default'), {
+    what: `default service account in ${name}`,
+    timeoutMs: 30_000,
+  });
+  return name;
+}
+
+export async function deleteNamespace(k: Kube, name: string): Promise<void> {
+  await k.core.deleteNamespace({ name }).catch(() => undefined);
+}
+
+export function isAvailable(d: V1Deployment): boolean {
+  const s = d.status;
+  const want = d.spec?.replicas ?? 1;
+  return (
+    (s?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
+    (s?.updatedReplicas ?? 0) === want &&
+    (s?.availableReplicas ?? 0) === want &&
+    (s?.replicas ?? 0) === want
+  );
+}
+
+export async function waitAvailable(k: Kube, namespace: string, name: string, timeoutMs = 90_000): Promise<V1Deployment> {
+  return waitFor(
+    async () => {
+      const d = await k.apps.readNamespacedDeployment({ name, namespace });
+      return isAvailable(d) ? d : null;
+    },
+    { what: `deployment ${namespace}/${name} available`, timeoutMs },
+  );
+}
+
+/** Deployment manifest builder: one container, sane defaults, overrides merged into the container. */
+export function deployment(name: string, container: Record<string, unknown>, extra: { replicas?: number } = {}): V1Deployment {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, labels: { app: name } },
+    spec: {
+      replicas: extra.replicas ?? 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'app', ...container } as never] },
+      },
+    },
+  };
+}

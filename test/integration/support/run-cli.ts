@@ -1,0 +1,30 @@
+// Runs the real `diagnose`/`fix` command in-process with captured output, against the sandbox.
+import { runInvestigateCommand, type CommandOptions } from '../../../src/cli/investigate-command.js';
+import { InvestigationResult } from '../../../src/domain/index.js';
+import { sandboxEnv } from '../sandbox-env.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The parsed `--json` object (validated against the public schema). */
+  json: InvestigationResult;
+}
+
+export async function runCli(
+  mode: 'diagnose' | 'fix',
+  target: string,
+  opts: CommandOptions,
+  env: Record<string, string | undefined>,
+): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runInvestigateCommand(mode, target, { json: true, ...opts }, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    env: { KUBECONFIG: sandboxEnv().KUBECONFIG, AUTOFIX_ROLLOUT_TIMEOUT: '90s', ...env },
+    isTty: false,
+    confirm: async () => false,
+  });
+  return { code, stdout, stderr, json: InvestigationResult.parse(JSON.parse(stdout)) };
+}
