@@ -89,7 +89,8 @@ wait_for "redis" 20 redis-cli -p "$REDIS_PORT" ping || fail "redis did not answe
 MLFLOW_PORT=$(pick_port SANDBOX_MLFLOW_PORT)
 mkdir -p "$STATE_DIR/mlflow/artifacts"
 step "starting mlflow on 127.0.0.1:$MLFLOW_PORT (SQLite backend, proxied artifacts)"
-start_bg mlflow "$MLFLOW_DIR/venv/bin/mlflow" server \
+# Background job runners (GenAI evaluation) are unused here and cost ~2 GB; tracing does not need them.
+MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false start_bg mlflow "$MLFLOW_DIR/venv/bin/mlflow" server \
   --backend-store-uri "sqlite:///$STATE_DIR/mlflow/mlflow.db" \
   --artifacts-destination "$STATE_DIR/mlflow/artifacts" \
   --host 127.0.0.1 --port "$MLFLOW_PORT" --workers 1

@@ -4,7 +4,7 @@ import type { Diagnosis, Evidence, Finding, KubeObject, Proposal, Validation } f
 import { isAutofixError } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import type { RunHandle } from '../tracking/tracker.js';
-import { analyzers, isHealthy } from './analyzers/registry.js';
+import { analyzers, isHealthy, runAnalyzers } from './analyzers/registry.js';
 import type { AttemptFeedback, DiagnosisEngine } from './engines/engine.js';
 import type { ProgressSink } from './progress.js';
 import { propose } from './propose.js';
@@ -32,29 +32,15 @@ export type IterationOutcome =
   | { kind: 'rejected'; findings: Finding[]; diagnosis: Diagnosis; validation: Validation | null; feedback: AttemptFeedback }
   | { kind: 'proposed'; findings: Finding[]; diagnosis: Diagnosis; proposal: Proposal };
 
+/** Runs each analyzer in its own span; runAnalyzers turns a throwing analyzer into an info finding. */
 function analyze(evidence: Evidence, run: RunHandle): Finding[] {
-  const findings: Finding[] = [];
-  for (const [name, analyzer] of Object.entries(analyzers)) {
+  return Object.entries(analyzers).flatMap(([name, analyzer]) => {
     const span = run.startSpan(`analyze.${name}`, 'tool');
-    try {
-      const found = analyzer.analyze(evidence);
-      findings.push(...found);
-      span.setAttributes({ findings: found.length });
-      span.end();
-    } catch (e) {
-      span.end(e);
-      findings.push({
-        analyzer: name,
-        category: 'unknown',
-        severity: 'info',
-        message: `analyzer ${name} failed: ${e instanceof Error ? e.message : String(e)}`,
-        container: null,
-        facts: {},
-        evidence: [],
-      });
-    }
-  }
-  return findings;
+    const found = runAnalyzers(evidence, [analyzer]);
+    span.setAttributes({ findings: found.length });
+    span.end();
+    return found;
+  });
 }
 
 async function diagnose(deps: IterationDeps, input: IterationInput, findings: Finding[]): Promise<Diagnosis> {

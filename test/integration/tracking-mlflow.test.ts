@@ -15,6 +15,8 @@ const config = (experimentName: string, trackingUri = uri): MlflowConfig => ({
   username: null,
   password: null,
 });
+/** A busy CI machine can make the real server slower than the production deadline (5 s). */
+const patient = { timeoutMs: 30_000 };
 const info: InvestigationInfo = {
   target: { kind: 'Deployment', name: 'web', namespace: 'shop' },
   engine: 'llm',
@@ -74,7 +76,7 @@ beforeAll(() => {
 describe('MLflow client experiments (real server)', () => {
   it('gets or creates by name: twice and concurrently the same id; a deleted one is restored', async () => {
     const name = `it-exp-${randomUUID()}`;
-    const client = createMlflowClient(config(name));
+    const client = createMlflowClient(config(name), patient);
     const [a, b, c] = await Promise.all([
       client.getOrCreateExperiment(name),
       client.getOrCreateExperiment(name),
@@ -94,7 +96,7 @@ describe('MLflow client experiments (real server)', () => {
 
   it('logs over the server limits in several requests, with sanitised keys', async () => {
     const name = `it-batch-${randomUUID()}`;
-    const client = createMlflowClient(config(name));
+    const client = createMlflowClient(config(name), patient);
     const exp = await client.getOrCreateExperiment(name);
     const run = await client.createRun({ experimentId: exp.experiment_id, runName: 'batch' });
     const metrics = Array.from({ length: 1001 }, (_, i) => ({
@@ -123,7 +125,7 @@ describe('MLflow client experiments (real server)', () => {
 describe('MlflowTracker (real server)', () => {
   it('tracks an investigation: parent run, 2 iterations, apply, logs, artifacts, trace linked to the run', async () => {
     const name = `it-tracker-${randomUUID()}`;
-    const tracker = createMlflowTracker(config(name), { serviceVersion: '0.1.0' });
+    const tracker = createMlflowTracker(config(name), { serviceVersion: '0.1.0', http: patient });
     const run = await tracker.startInvestigation(info);
     expect(run.runId).toMatch(/^[0-9a-f]{32}$/);
     const parentId = run.runId!;
@@ -237,7 +239,7 @@ describe('MlflowTracker (real server)', () => {
     expect([...spans.keys()].filter((n) => n === 'collect')).toHaveLength(1);
 
     // Later, in another process: the apply step re-opens the parent run and joins the same trace.
-    const later = createMlflowTracker(config(name));
+    const later = createMlflowTracker(config(name), { http: patient });
     const resumed = await later.resumeInvestigation(parentId);
     expect(resumed.runUrl).toBe(run.runUrl);
     expect((await getRun(parentId)).info.status).toBe('RUNNING');

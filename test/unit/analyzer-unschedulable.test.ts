@@ -76,6 +76,30 @@ describe('unschedulable', () => {
     });
   });
 
+  it('reports node affinity no node satisfies', () => {
+    const affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [
+            {
+              matchExpressions: [
+                { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1c'] },
+              ],
+            },
+          ],
+        },
+      },
+    };
+    const msg = `0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.${PREEMPTION}`;
+    const [f] = unschedulable.analyze(
+      evidenceFrom(pending(msg, { containers: [webContainer('nginx:1.25')], affinity })),
+    );
+    expect(f!.facts).toMatchObject({ reasons: 'node_selector', nodeSelector: null, hasAffinity: true });
+    expect(f!.message).toBe(
+      'Pod web-5d8c9f7b6d-x7k2p cannot be scheduled: 3/3 nodes do not match its node affinity.',
+    );
+  });
+
   it('lists the taints the pod does not tolerate', () => {
     const nodes = [
       node('cp-1', { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }),

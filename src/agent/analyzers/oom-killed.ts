@@ -39,6 +39,11 @@ function corroboration(
   return { events, logs };
 }
 
+/** The runtime recorded the kernel's verdict, rather than leaving only the exit code. */
+function hasOomReason(s: ContainerStatus): boolean {
+  return s.state.terminated?.reason === 'OOMKilled' || s.lastState.terminated?.reason === 'OOMKilled';
+}
+
 function limitFacts(limit: string | null, request: string | null): Record<string, Fact> {
   return {
     limit,
@@ -48,15 +53,20 @@ function limitFacts(limit: string | null, request: string | null): Record<string
   };
 }
 
+const RECENT_MS = 10 * 60_000;
+
+/** A kill within the last minutes means the container is still cycling, even if it is up right now. */
+function recent(finishedAt: string | null, collectedAt: string): boolean {
+  if (!finishedAt) return false;
+  const age = Date.parse(collectedAt) - Date.parse(finishedAt);
+  return Number.isFinite(age) && age < RECENT_MS;
+}
+
 function toFinding(evidence: Evidence, hits: ContainerHit[]): Finding {
   const first = [...hits].sort((a, b) => b.status.restartCount - a.status.restartCount)[0]!;
   const { name } = first.status;
   const term = oomTermination(first.status.state) ?? oomTermination(first.status.lastState)!;
-  const explicit = hits.some(
-    (h) =>
-      h.status.state.terminated?.reason === 'OOMKilled' ||
-      h.status.lastState.terminated?.reason === 'OOMKilled',
-  );
+  const explicit = hits.some((h) => hasOomReason(h.status));
   const spec = findContainer(workloadTemplate(evidence), name, first.init);
   const limit = spec?.limits.memory ?? null;
   const request = spec?.requests.memory ?? null;
@@ -71,7 +81,7 @@ function toFinding(evidence: Evidence, hits: ContainerHit[]): Finding {
   return makeFinding({
     analyzer: 'oomKilled',
     category: 'oom_killed',
-    severity: crashLooping || restarts >= 2 || !first.status.ready ? 'critical' : 'warning',
+    severity: crashLooping || restarts >= 2 || !first.status.ready || recent(term.finishedAt, evidence.collectedAt) ? 'critical' : 'warning',
     message: `Container ${name} ${how} with ${describeLimit(limit)}, ${plural(restarts, 'restart')} in ${plural(podNames.length, 'pod')}.`,
     container: name,
     facts: {

@@ -73,6 +73,7 @@ interface Placement {
   selector: string | null;
   matchingNodes: number | null;
   taints: string[];
+  affinity: boolean;
 }
 
 function placement(evidence: Evidence, message: string): Placement {
@@ -91,6 +92,7 @@ function placement(evidence: Evidence, message: string): Placement {
         ? evidence.nodes.filter((n) => selectorPairs.every(([k, v]) => n.labels[k] === v)).length
         : null,
     taints: untoleratedTaints(evidence.nodes, view),
+    affinity: view.hasAffinity,
   };
 }
 
@@ -118,6 +120,8 @@ function explain(p: Placement, message: string): string {
     );
   if (p.selector && (p.verdict.selectorMismatch > 0 || p.matchingNodes === 0))
     parts.push(`${p.matchingNodes ?? 'no'} nodes match its nodeSelector ${p.selector}`);
+  else if (p.verdict.selectorMismatch > 0)
+    parts.push(`${p.verdict.selectorMismatch}/${total} nodes do not match its node affinity`);
   if (p.verdict.taints.length > 0)
     parts.push(`nodes carry taints it does not tolerate (${p.verdict.taints.join('; ')})`);
   return parts.length > 0 ? parts.join('; ') : `the scheduler says "${message}"`;
@@ -152,7 +156,9 @@ function toFinding(
         p.maxMemory === null || p.maxCpu === null ? null : p.memory <= p.maxMemory && p.cpu <= p.maxCpu,
       nodeSelector: p.selector,
       matchingNodes: p.matchingNodes,
-      untoleratedTaints: p.taints.join(',') || null,
+      // Taints read from the nodes are exact; the scheduler's text is the fallback when nodes were not readable.
+      untoleratedTaints: (p.taints.length > 0 ? p.taints : p.verdict.taints).join(',') || null,
+      hasAffinity: p.affinity,
       unboundPvc: p.verdict.unboundPvc,
       pod: pods[0]!.name,
       pods: pods.length,

@@ -69,7 +69,9 @@ function unschedulable(f: Facts): string {
     );
   if (reasons.includes('node_selector'))
     out.push(
-      `No node matches nodeSelector \`${s(f.nodeSelector)}\`: label a node with it or fix the nodeSelector.`,
+      f.nodeSelector
+        ? `No node matches nodeSelector \`${s(f.nodeSelector)}\`: label a node with it or fix the nodeSelector.`
+        : "No node matches the pod's node affinity: fix the affinity rules or label a node to match them.",
     );
   if (reasons.includes('taint'))
     out.push(

@@ -41,11 +41,11 @@ const atCap = (name: string, limit: string, cap: string): FixResult =>
 export function memoryFix(finding: Finding, evidence: Evidence, policy: PolicyConfig): FixResult {
   const name = finding.container ?? '';
   const spec = findContainer(workloadTemplate(evidence), name, finding.facts.initContainer === true);
-  const limit = spec?.limits.memory;
+  if (!spec) return noContainer(name);
+  const limit = spec.limits.memory;
   const limitBytes = limit === undefined ? null : parseQuantity(limit);
-  const refusal = whyNot(name, spec, limitBytes, policy.maxMemoryBytes);
-  if (refusal || !spec || limitBytes === null)
-    return refusal ?? blocked(`Raise the memory limit of container ${name}.`);
+  if (limit === undefined || limitBytes === null) return noLimit(name);
+  if (limitBytes >= policy.maxMemoryBytes) return atCap(name, limit, formatBytes(policy.maxMemoryBytes));
   const next = nextMemoryLimit(limitBytes, policy.maxMemoryBytes);
   const patch: PatchOp[] = [
     { op: 'replace', path: `${spec.pointer}/resources/limits/memory`, value: formatBytes(next) },
