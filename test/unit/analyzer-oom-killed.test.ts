@@ -123,3 +123,29 @@ describe('oomKilled', () => {
     expect(f!.message).toContain('no memory limit');
   });
 });
+
+describe('oom_killed severity of a container that is up right now', () => {
+  it('is critical while the last OOM kill is recent, a warning once it is old', async () => {
+    const { oomKilled } = await import('../../src/agent/analyzers/oom-killed.js');
+    const { scenarios, evidenceFrom } = await import('../fixtures/index.js');
+    const base = evidenceFrom(scenarios.oomKilled());
+    const running = (finishedAt: string) => ({
+      ...base,
+      pods: base.pods.map((p) => ({
+        ...p,
+        containers: p.containers.map((c) => ({
+          ...c,
+          ready: true,
+          restartCount: 1,
+          state: { waiting: null, running: { startedAt: finishedAt }, terminated: null },
+          lastState: { waiting: null, running: null, terminated: { reason: 'OOMKilled', message: null, exitCode: 137, finishedAt } },
+        })),
+      })),
+    });
+    const now = Date.parse(base.collectedAt);
+    const recent = oomKilled.analyze(running(new Date(now - 60_000).toISOString()));
+    const old = oomKilled.analyze(running(new Date(now - 3_600_000).toISOString()));
+    expect(recent[0]?.severity).toBe('critical');
+    expect(old[0]?.severity).toBe('warning');
+  });
+});

@@ -11,20 +11,40 @@ export interface CliRun {
   json: InvestigationResult;
 }
 
+/** The human report instead of `--json`. */
+export async function runCliHuman(
+  mode: 'diagnose' | 'fix',
+  target: string,
+  opts: CommandOptions,
+  env: Record<string, string | undefined>,
+): Promise<Omit<CliRun, 'json'>> {
+  return run(mode, target, { ...opts, json: false }, env);
+}
+
 export async function runCli(
   mode: 'diagnose' | 'fix',
   target: string,
   opts: CommandOptions,
   env: Record<string, string | undefined>,
 ): Promise<CliRun> {
+  const r = await run(mode, target, { json: true, ...opts }, env);
+  return { ...r, json: InvestigationResult.parse(JSON.parse(r.stdout)) };
+}
+
+async function run(
+  mode: 'diagnose' | 'fix',
+  target: string,
+  opts: CommandOptions,
+  env: Record<string, string | undefined>,
+): Promise<Omit<CliRun, 'json'>> {
   let stdout = '';
   let stderr = '';
-  const code = await runInvestigateCommand(mode, target, { json: true, ...opts }, {
+  const code = await runInvestigateCommand(mode, target, opts, {
     stdout: (s) => (stdout += s),
     stderr: (s) => (stderr += s),
     env: { KUBECONFIG: sandboxEnv().KUBECONFIG, AUTOFIX_ROLLOUT_TIMEOUT: '90s', ...env },
     isTty: false,
     confirm: async () => false,
   });
-  return { code, stdout, stderr, json: InvestigationResult.parse(JSON.parse(stdout)) };
+  return { code, stdout, stderr };
 }

@@ -1,0 +1,41 @@
+// Job names and payloads of the autofix queue, defined once with zod (bot → Redis → worker).
+import { z } from 'zod';
+import { Target } from '../domain/index.js';
+
+export const QUEUE_NAME = 'autofix';
+
+/** Where in Slack a job reports: the channel and the investigation's parent message (the thread). */
+export const SlackThread = z.object({
+  channel: z.string().min(1),
+  threadTs: z.string().min(1),
+});
+export type SlackThread = z.infer<typeof SlackThread>;
+
+export const InvestigateJob = z.object({
+  target: Target,
+  requestedBy: z.string().min(1),
+  thread: SlackThread,
+  requestedAt: z.string(),
+});
+export type InvestigateJob = z.infer<typeof InvestigateJob>;
+
+export const ApplyJob = z.object({
+  proposalId: z.string().min(1),
+  approvedBy: z.string().min(1),
+});
+export type ApplyJob = z.infer<typeof ApplyJob>;
+
+export const RollbackJob = z.object({
+  proposalId: z.string().min(1),
+  requestedBy: z.string().min(1),
+});
+export type RollbackJob = z.infer<typeof RollbackJob>;
+
+export const JOB_SCHEMAS = { investigate: InvestigateJob, apply: ApplyJob, rollback: RollbackJob } as const;
+export type JobName = keyof typeof JOB_SCHEMAS;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
+
+/** BullMQ custom job ids must not contain ':'; `__` keeps them readable. */
+export function jobIdFor(name: JobName, key: string): string {
+  return `${name}__${key.replace(/[^a-zA-Z0-9._-]/g, '_')}`;
+}
