@@ -122,6 +122,37 @@ describe('kube-autofix fix --yes (rule engine)', () => {
   });
 });
 
+describe('statefulsets', () => {
+  it('the same logic heals an OOMing StatefulSet', async () => {
+    const apps = k.apps;
+    await apps.createNamespacedStatefulSet({
+      namespace: ns,
+      body: {
+        metadata: { name: 'db', labels: { app: 'db' } },
+        spec: {
+          replicas: 1,
+          serviceName: 'db',
+          selector: { matchLabels: { app: 'db' } },
+          template: {
+            metadata: { labels: { app: 'db' } },
+            spec: {
+              terminationGracePeriodSeconds: 0,
+              containers: [{ name: 'app', image: 'acme/shop-web:1.4.0', env: [{ name: 'DATABASE_URL', value: 'x' }], resources: { limits: { memory: '64Mi' } } }],
+            },
+          },
+        },
+      },
+    });
+    await waitFor(async () => (await k.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=db' })).items.some((p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0), { what: 'db-0 OOMs' });
+    const r = await runCli('fix', 'statefulset/db', { namespace: ns, yes: true }, env());
+    expect(r.json.target.kind).toBe('StatefulSet');
+    expect(r.json.diagnosis?.category).toBe('oom_killed');
+    expect(r.json.outcome).toBe('fixed');
+    const live = await apps.readNamespacedStatefulSet({ name: 'db', namespace: ns });
+    expect(live.spec?.template.spec?.containers[0]?.resources?.limits?.memory).toBe('128Mi');
+  });
+});
+
 describe('apply safety', () => {
   it('refuses a stale proposal when the target changed since, and applies nothing', async () => {
     const name = 'stale';
