@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { agentVersion } from '../observability/version.js';
 import { TARGET_FORM } from '../domain/index.js';
 import { processIo, runInvestigateCommand, type CommandOptions } from './investigate-command.js';
+import { runEvalCommand } from './eval/eval-command.js';
 
 const program = new Command('kube-autofix')
   .description('Investigate a Kubernetes workload, propose a minimal validated fix, and apply it on approval.')
@@ -38,6 +39,18 @@ common(program.command('fix').description('diagnose, ask for confirmation, apply
   .addOption(new Option('--max-iterations <n>', 'proposal attempts before giving up (default AUTOFIX_MAX_ITERATIONS or 3)'))
   .action(async (target: string, opts: CommandOptions) => {
     process.exitCode = await runInvestigateCommand('fix', target, opts, processIo());
+  });
+
+program
+  .command('eval')
+  .description('run the eval cases (one folder each) on the cluster and report accuracy, heal rate and calibration')
+  .option('--cases <dir>', 'folder of eval cases', 'eval/cases')
+  .option('--only <names>', 'comma list of case folder names')
+  .option('--fix', 'also apply each proposal (automatic approval) and check that it heals')
+  .option('--json', 'print one JSON object on stdout')
+  .action(async (opts: { cases: string; only?: string; fix?: boolean; json?: boolean }) => {
+    const only = opts.only ? opts.only.split(',').map((s) => s.trim()) : [];
+    process.exitCode = await runEvalCommand({ ...opts, only }, processIo());
   });
 
 await program.parseAsync(process.argv);
