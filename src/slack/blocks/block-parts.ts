@@ -1,0 +1,123 @@
+// Small Block Kit constructors that apply Slack's limits, and the message shape every builder returns.
+import type { types } from '@slack/bolt';
+import { describeTarget, type Target } from '../../domain/index.js';
+import { SLACK_LIMITS, escapeMrkdwn, truncateMrkdwn, truncateText } from '../slack-limits.js';
+
+export type KnownBlock = types.KnownBlock;
+export type SectionBlock = types.SectionBlock;
+export type Button = types.Button;
+
+/** What `chat.postMessage` / `chat.update` / `respond` take: blocks plus the plain-text fallback. */
+export interface SlackMessage {
+  /** Fallback for notifications and clients without blocks; escaped mrkdwn, within 4,000 characters. */
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export function header(text: string): types.HeaderBlock {
+  return {
+    type: 'header',
+    text: { type: 'plain_text', text: truncateText(text, SLACK_LIMITS.headerText), emoji: true },
+  };
+}
+
+/** A section of already-escaped mrkdwn, truncated without opening a fence. */
+export function section(mrkdwn: string, blockId?: string): SectionBlock {
+  const block: SectionBlock = {
+    type: 'section',
+    text: { type: 'mrkdwn', text: truncateMrkdwn(mrkdwn, SLACK_LIMITS.sectionText) },
+  };
+  if (blockId) block.block_id = blockId.slice(0, SLACK_LIMITS.blockId);
+  return block;
+}
+
+/** A context block of already-escaped mrkdwn elements (at most 10; empty ones dropped). */
+export function context(...mrkdwn: string[]): types.ContextBlock {
+  const elements = mrkdwn
+    .filter((t) => t.length > 0)
+    .slice(0, SLACK_LIMITS.contextElements)
+    .map((t) => ({ type: 'mrkdwn' as const, text: truncateMrkdwn(t, SLACK_LIMITS.sectionText) }));
+  return { type: 'context', elements };
+}
+
+export function divider(): types.DividerBlock {
+  return { type: 'divider' };
+}
+
+export interface ButtonSpec {
+  actionId: string;
+  text: string;
+  value: string;
+  style?: 'primary' | 'danger';
+  confirm?: { title: string; text: string; confirm: string; deny: string };
+}
+
+/** A button; its value carries an id the bot must get back whole, so an over-long value is an error. */
+export function button(spec: ButtonSpec): Button {
+  if (spec.value.length === 0 || spec.value.length > SLACK_LIMITS.buttonValue) {
+    throw new RangeError(
+      `button value must be 1..${SLACK_LIMITS.buttonValue} characters, got ${spec.value.length}`,
+    );
+  }
+  if (spec.actionId.length > SLACK_LIMITS.actionId)
+    throw new RangeError('action_id longer than 255 characters');
+  const b: Button = {
+    type: 'button',
+    action_id: spec.actionId,
+    text: { type: 'plain_text', text: truncateText(spec.text, SLACK_LIMITS.buttonText), emoji: true },
+    value: spec.value,
+  };
+  if (spec.style) b.style = spec.style;
+  if (spec.confirm) {
+    const plain = (text: string, max: number) => ({
+      type: 'plain_text' as const,
+      text: truncateText(text, max),
+    });
+    b.confirm = {
+      title: plain(spec.confirm.title, 100),
+      text: plain(spec.confirm.text, 300),
+      confirm: plain(spec.confirm.confirm, 30),
+      deny: plain(spec.confirm.deny, 30),
+    };
+  }
+  return b;
+}
+
+export function actions(blockId: string, ...buttons: Button[]): types.ActionsBlock {
+  return {
+    type: 'actions',
+    block_id: blockId.slice(0, SLACK_LIMITS.blockId),
+    elements: buttons.slice(0, SLACK_LIMITS.actionsElements),
+  };
+}
+
+/** `deployment/web` in `shop`, as mrkdwn. */
+export function targetMrkdwn(t: Target): string {
+  return `\`${escapeMrkdwn(`${t.kind.toLowerCase()}/${t.name}`)}\` in \`${escapeMrkdwn(t.namespace)}\``;
+}
+
+/** deployment/web in shop, as plain text (headers). */
+export function targetPlain(t: Target): string {
+  return describeTarget(t);
+}
+
+/** deployment/web in shop, escaped for fallback text. */
+export function targetText(t: Target): string {
+  return escapeMrkdwn(describeTarget(t));
+}
+
+/**
+ * Finishes a message: the fallback (already-escaped mrkdwn, so mentions stay mentions) bounded, and at most
+ * 50 blocks (the last block, e.g. buttons or footer, kept).
+ */
+export function message(fallback: string, blocks: KnownBlock[]): SlackMessage {
+  const max = SLACK_LIMITS.blocksPerMessage;
+  const bounded = blocks.length <= max ? blocks : [...blocks.slice(0, max - 1), blocks[blocks.length - 1]!];
+  return { text: truncateMrkdwn(fallback, SLACK_LIMITS.messageText), blocks: bounded };
+}
+
+/** "0.86 — high": how sure, in words an on-call engineer reads at a glance (same words as the CLI). */
+export function confidenceLabel(c: number): string {
+  const word = c >= 0.8 ? 'high' : c >= 0.5 ? 'medium' : 'low';
+  return `${c.toFixed(2)} — ${word}`;
+}

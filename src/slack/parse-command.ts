@@ -1,0 +1,225 @@
+// The `/autofix` grammar: `<kind>/<name> [-n|--namespace <ns>]` or `help`, with a message per bad-input class.
+import { isAutofixError, parseTarget, type Target } from '../domain/index.js';
+import { unescapeSlackText } from './slack-limits.js';
+
+export type ParsedCommand =
+  | { kind: 'help' }
+  | { kind: 'investigate'; target: Target; namespaceFrom: 'flag' | 'channel' }
+  | { kind: 'invalid'; message: string };
+
+export interface CommandContext {
+  channelId: string;
+  /** Channel id → default namespace (AUTOFIX_CHANNEL_NAMESPACES). */
+  channelNamespaces: Readonly<Record<string, string>>;
+  /** AUTOFIX_NAMESPACES; deny by default. */
+  allowedNamespaces: readonly string[];
+  /** The command's name as registered in Slack; default `/autofix`. */
+  command?: string;
+}
+
+export const MAX_COMMAND_LENGTH = 500;
+const HELP_WORDS = new Set(['help', '-h', '--help']);
+const INJECTION = new Set([';', '`', '$', '|', '&', '<', '>', '(', ')', '{', '}', '\\', "'", '"']);
+const DASHES = /[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]/;
+const INVISIBLE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+const UNICODE_SPACES = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g;
+/** Common lookalikes of ASCII letters (Cyrillic, Greek) that NFKC does not fold. */
+const CONFUSABLES: Record<string, string> = {
+  а: 'a',
+  е: 'e',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ј: 'j',
+  ѕ: 's',
+  ԁ: 'd',
+  һ: 'h',
+  ӏ: 'l',
+  ο: 'o',
+  α: 'a',
+  ν: 'v',
+  ι: 'i',
+  κ: 'k',
+  τ: 't',
+  ρ: 'p',
+};
+
+/** The form every invalid message ends with. */
+export function usageLine(command = '/autofix'): string {
+  return (
+    `Usage: \`${command} <kind>/<name> [-n <namespace>]\`, e.g. \`${command} deployment/web -n shop\` ` +
+    `(kinds: deployment, statefulset). \`${command} help\` explains more.`
+  );
+}
+
+/** The exact command that investigates `target` again (offered with stale proposals). */
+export function formatAutofixCommand(target: Target, command = '/autofix'): string {
+  return `${command} ${target.kind.toLowerCase()}/${target.name} -n ${target.namespace}`;
+}
+
+const codePoint = (ch: string): string =>
+  `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+const show = (token: string): string => (token.length > 40 ? `${token.slice(0, 40)}…` : token);
+
+/** C0 and C1 control characters other than tab (newlines are reported on their own). */
+function isControl(ch: string): boolean {
+  const code = ch.charCodeAt(0);
+  return (code < 0x20 && ch !== '\t') || (code >= 0x7f && code <= 0x9f);
+}
+
+/** Characters that are not what they look like, or not visible at all. */
+function unicodeProblem(text: string): string | null {
+  if (/[\r\n\u2028\u2029]/.test(text)) return 'The command spans several lines; put it on one line.';
+  const control = [...text].find(isControl);
+  if (control) return `The command contains a control character (${codePoint(control)}).`;
+  const invisible = INVISIBLE.exec(text);
+  if (invisible)
+    return `The command contains an invisible character (${codePoint(invisible[0])}); retype it.`;
+  const dash = DASHES.exec(text);
+  if (dash) {
+    return (
+      `"${dash[0]}" (${codePoint(dash[0])}) is not a plain hyphen: your keyboard or Slack may have turned ` +
+      '`--` into a long dash. Type `-n shop` or `--namespace shop` with plain hyphens.'
+    );
+  }
+  for (const ch of text) {
+    if (ch.charCodeAt(0) < 0x80) continue;
+    const folded = CONFUSABLES[ch] ?? ch.normalize('NFKC');
+    const hint = /^[\x20-\x7e]+$/.test(folded)
+      ? ` which looks like "${folded}" but is a different character`
+      : '';
+    return `The command contains "${ch}" (${codePoint(ch)})${hint}; Kubernetes names use plain ASCII only.`;
+  }
+  return null;
+}
+
+/** Mentions, links and shell syntax: nothing here is ever run, but we refuse rather than guess. */
+function injectionProblem(text: string): string | null {
+  if (/<[@!#][^>]*>|(^|\s)@\S/.test(text)) {
+    return 'Mentions (@user, @channel, @here, #channel) are not part of the command.';
+  }
+  if (/<(https?|mailto):[^>]*>/i.test(text)) return 'Links are not part of the command.';
+  for (const ch of text) {
+    if (INJECTION.has(ch)) {
+      return `The command contains "${ch}", which cannot appear in a kind, name or namespace (nothing is run in a shell).`;
+    }
+    if (!/[A-Za-z0-9._/=:\-\s]/.test(ch))
+      return `The command contains "${ch}", which cannot appear in a kind, name or namespace.`;
+  }
+  return null;
+}
+
+/** First problem with the raw text as a whole, after Slack's `&amp;` escaping is undone. */
+function textProblem(raw: string): string | null {
+  if (raw.length > MAX_COMMAND_LENGTH) {
+    return `The command is ${raw.length} characters long; the limit is ${MAX_COMMAND_LENGTH}.`;
+  }
+  const text = unescapeSlackText(raw).replace(/\t/g, ' ').replace(UNICODE_SPACES, ' ');
+  return unicodeProblem(text) ?? injectionProblem(text);
+}
+
+function flagProblem(token: string): string {
+  const shown = `Unknown option \`${show(token)}\``;
+  if (/^-{1,2}(ns|namespace|namespaces)(=.*)?$/i.test(token)) {
+    return `${shown}; the namespace option is \`-n <namespace>\` or \`--namespace <namespace>\`.`;
+  }
+  if (/^-n[a-z0-9]/.test(token)) return `${shown}; did you mean \`-n ${show(token.slice(2))}\`?`;
+  return `${shown}; the only option is \`-n <namespace>\` (or \`--namespace <namespace>\`).`;
+}
+
+interface Tokens {
+  ref: string | undefined;
+  namespace: string | undefined;
+}
+
+/** Positional target and `-n`/`--namespace` (separate or `=`), in any order; each at most once. */
+function readTokens(tokens: string[]): Tokens | string {
+  let ref: string | undefined;
+  let namespace: string | undefined;
+  for (let i = 0; i < tokens.length; i += 1) {
+    const token = tokens[i]!;
+    if (!token.startsWith('-')) {
+      if (ref === undefined) ref = token;
+      else return extraWordProblem(ref, token);
+      continue;
+    }
+    const flag = /^(-n|--namespace)(?:=(.*))?$/.exec(token);
+    if (!flag) return flagProblem(token);
+    let value = flag[2];
+    if (value === undefined) {
+      i += 1;
+      value = tokens[i];
+    }
+    if (value === undefined || value === '' || value.startsWith('-')) {
+      return `\`${flag[1]}\` needs a namespace after it, e.g. \`${flag[1]} shop\`.`;
+    }
+    if (namespace !== undefined) {
+      return `The namespace is given twice (\`${show(namespace)}\` and \`${show(value)}\`); give it once.`;
+    }
+    namespace = value;
+  }
+  return { ref, namespace };
+}
+
+function extraWordProblem(ref: string, extra: string): string {
+  if (!ref.includes('/') && !extra.startsWith('-')) {
+    return `Write the target as one word, kind and name joined by a slash: \`${show(`${ref}/${extra}`)}\`.`;
+  }
+  return `Unexpected \`${show(extra)}\` after the target \`${show(ref)}\`; give one target per command.`;
+}
+
+function namespaceProblem(namespace: string, ctx: CommandContext): string | null {
+  if (ctx.allowedNamespaces.includes(namespace)) return null;
+  const allowed =
+    ctx.allowedNamespaces.length === 0
+      ? 'No namespace is allowed yet.'
+      : `Allowed: ${ctx.allowedNamespaces
+          .slice(0, 10)
+          .map((n) => `\`${n}\``)
+          .join(', ')}` + `${ctx.allowedNamespaces.length > 10 ? ', …' : ''}.`;
+  return (
+    `Namespace \`${namespace}\` is not in kube-autofix's allowlist, so it will not touch it. ${allowed} ` +
+    `To allow it, an admin adds it to AUTOFIX_NAMESPACES and grants the worker its Role there ` +
+    '(deploy/kubernetes/worker-role.yaml).'
+  );
+}
+
+function missingNamespace(ctx: CommandContext): string {
+  return (
+    'No namespace given, and this channel has no default namespace. Add `-n <namespace>`, ' +
+    `or ask an admin to map this channel in AUTOFIX_CHANNEL_NAMESPACES (e.g. \`${ctx.channelId}=shop\`).`
+  );
+}
+
+/** Parses the text of `/autofix`; never throws. */
+export function parseAutofixCommand(text: string, ctx: CommandContext): ParsedCommand {
+  const invalid = (message: string): ParsedCommand => ({
+    kind: 'invalid',
+    message: `${message}\n${usageLine(ctx.command)}`,
+  });
+  const problem = textProblem(text);
+  if (problem) return invalid(problem);
+  const clean = unescapeSlackText(text).replace(/\t/g, ' ').replace(UNICODE_SPACES, ' ').trim();
+  const tokens = clean.length === 0 ? [] : clean.split(/ +/);
+  if (tokens.length === 0) return invalid('No target given.');
+  if (HELP_WORDS.has(tokens[0]!.toLowerCase()) || tokens.includes('--help')) return { kind: 'help' };
+  const read = readTokens(tokens);
+  if (typeof read === 'string') return invalid(read);
+  if (read.ref === undefined) return invalid('No target given: name a workload like `deployment/web`.');
+  const fromChannel = ctx.channelNamespaces[ctx.channelId];
+  const namespace = read.namespace ?? fromChannel;
+  if (!namespace) return invalid(missingNamespace(ctx));
+  let target: Target;
+  try {
+    target = parseTarget(read.ref, namespace);
+  } catch (e) {
+    if (isAutofixError(e)) return invalid(e.message);
+    throw e;
+  }
+  const notAllowed = namespaceProblem(target.namespace, ctx);
+  if (notAllowed) return invalid(notAllowed);
+  return { kind: 'investigate', target, namespaceFrom: read.namespace === undefined ? 'channel' : 'flag' };
+}

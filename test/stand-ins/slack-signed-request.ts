@@ -1,0 +1,184 @@
+// Requests into the bot exactly as Slack sends them: form-encoded slash commands and block_actions, signed v0.
+import { createHmac, randomBytes } from 'node:crypto';
+
+export interface SignOptions {
+  /** Unix seconds to sign with; default now. */
+  timestamp?: number;
+  /** Sign with a wrong secret (the bot must answer 401). */
+  forgeSignature?: boolean;
+  /** Date the timestamp this many seconds back (Bolt refuses more than 5 minutes). */
+  staleBySeconds?: number;
+  /** Abort after this long; default 10 s. */
+  timeoutMs?: number;
+}
+
+export interface BotReply {
+  status: number;
+  body: string;
+  /** The body as JSON when it parses, else null. */
+  json: unknown;
+  headers: Record<string, string>;
+  /** Time from sending to the whole response, in ms (Slack gives up after ~3,000). */
+  ms: number;
+}
+
+/** `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<raw body>`. */
+export function slackSignature(signingSecret: string, timestamp: number, rawBody: string): string {
+  return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${rawBody}`).digest('hex')}`;
+}
+
+/** The headers Slack sends with a signed form body. */
+export function signedHeaders(
+  signingSecret: string,
+  rawBody: string,
+  opts: SignOptions = {},
+): Record<string, string> {
+  const timestamp = (opts.timestamp ?? Math.floor(Date.now() / 1000)) - (opts.staleBySeconds ?? 0);
+  const secret = opts.forgeSignature ? `${signingSecret}-forged` : signingSecret;
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': slackSignature(secret, timestamp, rawBody),
+    'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+  };
+}
+
+/** POSTs a signed form body to the bot and times the answer. */
+export async function sendSigned(
+  botUrl: string,
+  signingSecret: string,
+  rawBody: string,
+  opts: SignOptions = {},
+): Promise<BotReply> {
+  const started = performance.now();
+  const res = await fetch(botUrl, {
+    method: 'POST',
+    headers: signedHeaders(signingSecret, rawBody, opts),
+    body: rawBody,
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+  });
+  const body = await res.text();
+  const ms = performance.now() - started;
+  let json: unknown = null;
+  try {
+    json = body.length > 0 ? JSON.parse(body) : null;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, body, json, headers: Object.fromEntries(res.headers.entries()), ms };
+}
+
+export interface SlashCommandFields {
+  text: string;
+  command?: string;
+  user_id?: string;
+  user_name?: string;
+  channel_id?: string;
+  channel_name?: string;
+  team_id?: string;
+  team_domain?: string;
+  response_url?: string;
+  trigger_id?: string;
+  api_app_id?: string;
+  token?: string;
+}
+
+const triggerId = (): string => `${Date.now()}.${randomBytes(6).toString('hex')}`;
+
+/** All the fields Slack sends with a slash command, defaults filled in. */
+export function slashCommandFields(fields: SlashCommandFields): Record<string, string> {
+  return {
+    token: 'standin-verification-token',
+    team_id: 'T0STANDIN',
+    team_domain: 'standin',
+    channel_id: 'C0STANDIN',
+    channel_name: 'ops',
+    user_id: 'U0STANDIN',
+    user_name: 'standin-user',
+    command: '/autofix',
+    api_app_id: 'A0STANDIN',
+    is_enterprise_install: 'false',
+    response_url: 'http://127.0.0.1:9/response/unset',
+    trigger_id: triggerId(),
+    ...fields,
+  };
+}
+
+/** A slash command as Slack posts it: form-encoded fields, signed. */
+export function sendSlashCommand(
+  botUrl: string,
+  signingSecret: string,
+  fields: SlashCommandFields,
+  opts: SignOptions = {},
+): Promise<BotReply> {
+  const raw = new URLSearchParams(slashCommandFields(fields)).toString();
+  return sendSigned(botUrl, signingSecret, raw, opts);
+}
+
+/** An interaction as Slack posts it: `payload=<json>`, form-encoded, signed. */
+export function sendBlockAction(
+  botUrl: string,
+  signingSecret: string,
+  payload: object,
+  opts: SignOptions = {},
+): Promise<BotReply> {
+  const raw = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  return sendSigned(botUrl, signingSecret, raw, opts);
+}
+
+export interface ClickSpec {
+  actionId: string;
+  value: string;
+  userId: string;
+  channelId: string;
+  /** The message the button sits on. */
+  messageTs: string;
+  /** The thread it is in, when it is a reply. */
+  threadTs?: string;
+  responseUrl: string;
+  blockId?: string;
+  userName?: string;
+  teamId?: string;
+}
+
+/** A realistic block_actions payload for one button click. */
+export function blockActionPayload(c: ClickSpec): Record<string, unknown> {
+  const teamId = c.teamId ?? 'T0STANDIN';
+  const actionTs = (Date.now() / 1000).toFixed(6);
+  return {
+    type: 'block_actions',
+    user: {
+      id: c.userId,
+      username: c.userName ?? c.userId.toLowerCase(),
+      name: c.userName ?? c.userId.toLowerCase(),
+      team_id: teamId,
+    },
+    api_app_id: 'A0STANDIN',
+    token: 'standin-verification-token',
+    container: { type: 'message', message_ts: c.messageTs, channel_id: c.channelId, is_ephemeral: false },
+    trigger_id: triggerId(),
+    team: { id: teamId, domain: 'standin' },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: c.channelId, name: 'ops' },
+    message: {
+      type: 'message',
+      ts: c.messageTs,
+      ...(c.threadTs ? { thread_ts: c.threadTs } : {}),
+      text: '',
+      blocks: [],
+    },
+    state: { values: {} },
+    response_url: c.responseUrl,
+    actions: [
+      {
+        type: 'button',
+        action_id: c.actionId,
+        block_id: c.blockId ?? 'autofix_proposal_actions',
+        text: { type: 'plain_text', text: c.actionId, emoji: true },
+        value: c.value,
+        action_ts: actionTs,
+      },
+    ],
+  };
+}
