@@ -1,11 +1,5 @@
 // Human-readable report of an investigation for the terminal (pure: returns text).
-import type { InvestigationResult } from '../domain/index.js';
-
-/** "0.86 — high": how sure, in words an on-call engineer reads at a glance. */
-export function confidenceLabel(c: number): string {
-  const word = c >= 0.8 ? 'high' : c >= 0.5 ? 'medium' : 'low';
-  return `${c.toFixed(2)} — ${word}`;
-}
+import { confidenceLabel, type InvestigationResult } from '../domain/index.js';
 
 const HEADLINES: Record<InvestigationResult['outcome'], string> = {
   healthy: 'healthy: nothing to fix',

@@ -10,3 +10,4 @@ export * from './result.js';
 export * from './errors.js';
 export * from './quantity.js';
 export * from './parse-target.js';
+export * from './confidence-label.js';

@@ -116,8 +116,4 @@ export function message(fallback: string, blocks: KnownBlock[]): SlackMessage {
   return { text: truncateMrkdwn(fallback, SLACK_LIMITS.messageText), blocks: bounded };
 }
 
-/** "0.86 — high": how sure, in words an on-call engineer reads at a glance (same words as the CLI). */
-export function confidenceLabel(c: number): string {
-  const word = c >= 0.8 ? 'high' : c >= 0.5 ? 'medium' : 'low';
-  return `${c.toFixed(2)} — ${word}`;
-}
+export { confidenceLabel } from '../../domain/index.js';
