@@ -47,6 +47,12 @@ wait_for() { # description, seconds, command...
   done
 }
 
+# Ports are checked before anything starts, so a port in use fails fast with nothing to clean up.
+REDIS_PORT=$(pick_port SANDBOX_REDIS_PORT)
+MLFLOW_PORT=$(pick_port SANDBOX_MLFLOW_PORT)
+# A failure after this point stops whatever was already started: nothing is left half-running.
+trap 'status=$?; if [ $status -ne 0 ]; then bash "$SANDBOX_SRC/scripts/down.sh" --quiet; fi' EXIT
+
 # --- Kubernetes control plane + KWOK ---------------------------------------------------------
 step "starting the control plane (kube-apiserver, etcd, controller-manager, scheduler, kwok)"
 cat > "$STATE_DIR/kwokctl.yaml" <<YAML
@@ -78,7 +84,6 @@ wait_for "default service account" 60 kubectl get serviceaccount default -n defa
   || fail "the controller-manager did not create the default ServiceAccount within 60s"
 
 # --- Redis ----------------------------------------------------------------------------------
-REDIS_PORT=$(pick_port SANDBOX_REDIS_PORT)
 mkdir -p "$STATE_DIR/redis"
 step "starting redis on 127.0.0.1:$REDIS_PORT (AOF on, noeviction)"
 start_bg redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$STATE_DIR/redis" \
@@ -86,7 +91,6 @@ start_bg redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$STATE_
 wait_for "redis" 20 redis-cli -p "$REDIS_PORT" ping || fail "redis did not answer on port $REDIS_PORT (log: $STATE_DIR/logs/redis.log)"
 
 # --- MLflow ---------------------------------------------------------------------------------
-MLFLOW_PORT=$(pick_port SANDBOX_MLFLOW_PORT)
 mkdir -p "$STATE_DIR/mlflow/artifacts"
 step "starting mlflow on 127.0.0.1:$MLFLOW_PORT (SQLite backend, proxied artifacts)"
 # Background job runners (GenAI evaluation) are unused here and cost ~2 GB; tracing does not need them.
