@@ -12,7 +12,10 @@ for pidfile in "$STATE_DIR"/pids/*.pid; do
   rm -f "$pidfile"
 done
 if [ -x "$KWOK_DIR/bin/kwokctl" ] && [ -d "$STATE_DIR/kwok/clusters/autofix" ]; then
-  KWOK_WORKDIR="$STATE_DIR/kwok" PATH="$K8S_DIR/bin:$PATH" "$KWOK_DIR/bin/kwokctl" delete cluster --name autofix >/dev/null 2>&1 || true
+  # kwokctl removes the cluster's context from a kubeconfig: point it at ours, never at $KUBECONFIG
+  # (which may be another sandbox's, or the user's own).
+  KUBECONFIG="$STATE_DIR/kubeconfig" KWOK_WORKDIR="$STATE_DIR/kwok" PATH="$K8S_DIR/bin:$PATH" \
+    "$KWOK_DIR/bin/kwokctl" delete cluster --name autofix --kubeconfig "$STATE_DIR/kubeconfig" >/dev/null 2>&1 || true
 fi
 # Anything still holding the state directory (a crashed kwokctl's children) is ended too.
 sleep 1

@@ -72,7 +72,7 @@ options:
 ---
 $(cat "$SANDBOX_SRC/kwok/stages.yaml")
 YAML
-kwokctl create cluster --name autofix --config "$STATE_DIR/kwokctl.yaml" \
+KUBECONFIG="$STATE_DIR/kubeconfig" kwokctl create cluster --name autofix --config "$STATE_DIR/kwokctl.yaml" \
   --kubeconfig "$STATE_DIR/kubeconfig" --wait 3m >"$STATE_DIR/logs/kwokctl.log" 2>&1 \
   || { tail -n 30 "$STATE_DIR/logs/kwokctl.log" >&2; fail "kwokctl could not start the cluster (log: $STATE_DIR/logs/kwokctl.log)"; }
 export KUBECONFIG="$STATE_DIR/kubeconfig"

@@ -53,8 +53,11 @@ async function watchRollout(cluster: Cluster, target: Target, generation: number
 
 async function patchAndWatch(target: Target, ops: PatchOp[], base: { uid: string; generation: number }, deps: ApplyDeps, run: RunHandle | null): Promise<ApplyOutcome> {
   const t0 = performance.now();
-  const span = run?.startSpan('apply', 'tool');
-  const res = await deps.cluster.patchWorkload(target, ops, { ...base, dryRun: false });
+  const span = run?.startSpan('server-side apply', 'tool');
+  const res = await deps.cluster.patchWorkload(target, ops, { ...base, dryRun: false }).catch((e: unknown) => {
+    span?.end(e);
+    throw e;
+  });
   if (!res.ok) {
     span?.end(new Error(res.message));
     // The uid/generation test op fails when the spec moved between our check and the patch.
@@ -68,10 +71,13 @@ async function patchAndWatch(target: Target, ops: PatchOp[], base: { uid: string
   span?.end();
   const generation = Number(rec(res.object.metadata).generation ?? 0);
   deps.progress({ stage: 'apply', iteration: 0, message: `applied (generation ${generation}); watching the rollout` });
-  const rolloutSpan = run?.startSpan('rollout', 'tool');
-  const r = await watchRollout(deps.cluster, target, generation, deps);
+  const rolloutSpan = run?.startSpan('rollout', 'tool', { generation });
+  const r = await watchRollout(deps.cluster, target, generation, deps).catch((e: unknown) => {
+    rolloutSpan?.end(e);
+    throw e;
+  });
   rolloutSpan?.setAttributes({ healthy: r.healthy });
-  rolloutSpan?.end();
+  rolloutSpan?.end(r.healthy ? undefined : new Error(r.message));
   return { applied: true, rolloutHealthy: r.healthy, seconds: (performance.now() - t0) / 1000, message: r.message };
 }
 

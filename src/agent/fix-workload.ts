@@ -32,8 +32,9 @@ export async function fixWorkload(target: Target, deps: AgentDeps, approve: Appr
     }
     const applyRun = await inv.run.startApply();
     try {
-      applied = await applyProposal(target, inv.proposal, { cluster: deps.cluster, progress: deps.progress ?? (() => {}), rolloutTimeoutSeconds: deps.config.rolloutTimeoutSeconds }, applyRun);
+      // What was approved is recorded before applying, so a failed apply still shows it.
       await applyRun.logArtifact('apply.json', { approvedBy: approver, change: inv.proposal.change, base: inv.proposal.base });
+      applied = await applyProposal(target, inv.proposal, { cluster: deps.cluster, progress: deps.progress ?? (() => {}), rolloutTimeoutSeconds: deps.config.rolloutTimeoutSeconds }, applyRun);
       await applyRun.logArtifact('rollout.json', applied);
       await applyRun.end(applied.rolloutHealthy ? 'FINISHED' : 'FAILED');
     } catch (e) {
@@ -56,6 +57,7 @@ export async function fixWorkload(target: Target, deps: AgentDeps, approve: Appr
       run: inv.run,
       previousAttempts: attempts,
       firstIteration: nextIteration,
+      startedAt: inv.startedAt,
     });
     nextIteration += inv.iterations;
   }

@@ -25,6 +25,8 @@ export interface InvestigateOptions {
   /** Reuse a tracked run (a new iteration of the same investigation). */
   run?: InvestigationRun;
   firstIteration?: number;
+  /** When the investigation began (performance.now()), for a continued one; its timings count from there. */
+  startedAt?: number;
 }
 
 export interface Investigation {
@@ -74,7 +76,7 @@ export function startRun(tracker: Tracker, target: Target, deps: AgentDeps, opts
 /** Investigates `target` and proposes at most one validated change. Applies nothing. */
 export async function investigate(target: Target, deps: AgentDeps, opts: InvestigateOptions = {}): Promise<Investigation> {
   const progress = deps.progress ?? noProgress;
-  const startedAt = performance.now();
+  const startedAt = opts.startedAt ?? performance.now();
   const run = opts.run ?? (await startRun(deps.tracker, target, deps, opts));
   const attempts: AttemptFeedback[] = [...(opts.previousAttempts ?? [])];
   const first = opts.firstIteration ?? 1;

@@ -59,7 +59,7 @@ async function diagnose(deps: IterationDeps, input: IterationInput, findings: Fi
       await input.run.logArtifact('prompt.json', r.exchange.prompt as object);
       await input.run.logArtifact('completion.json', r.exchange.completion as object);
     }
-    span.setAttributes({ category: r.diagnosis.category, confidence: r.diagnosis.confidence });
+    span.setAttributes({ category: r.diagnosis.category, confidence: r.diagnosis.confidence, llm_calls: r.usage.length });
     span.end();
     return r.diagnosis;
   } catch (e) {
@@ -74,8 +74,11 @@ export async function runIteration(deps: IterationDeps, input: IterationInput): 
   const findings = analyze(evidence, run);
   await run.logArtifact('findings.json', findings);
   if (isHealthy(evidence, findings)) {
-    const diagnosis = await diagnose(deps, input, findings);
-    return { kind: 'healthy', findings, diagnosis: { ...diagnosis, category: 'healthy', change: null } };
+    const diagnosed = await diagnose(deps, input, findings);
+    const diagnosis: Diagnosis = { ...diagnosed, category: 'healthy', change: null };
+    await run.logArtifact('diagnosis.json', diagnosis);
+    await run.logMetrics({ confidence: diagnosis.confidence }, n);
+    return { kind: 'healthy', findings, diagnosis };
   }
   deps.progress({ stage: 'diagnose', iteration: n, message: `${findings.length} finding(s); asking the ${deps.engine.name} engine` });
   const diagnosis = await diagnose(deps, input, findings);
@@ -96,17 +99,24 @@ export async function runIteration(deps: IterationDeps, input: IterationInput): 
   await run.logArtifact('corrected.yaml', toYaml(proposed.manifest));
 
   deps.progress({ stage: 'validate', iteration: n, message: 'schema, safety policy and server-side dry-run' });
-  const span = run.startSpan('validate', 'tool');
-  const v = await validateChange({
-    target: evidence.target,
-    change: diagnosis.change,
-    live: evidence.workload,
-    proposed: proposed.manifest,
-    sealed: input.sealed,
-    policy: deps.config.policy,
-    cluster: deps.cluster,
-  });
-  span.setAttributes({ policy_passed: v.validation.policy.ok, dry_run_passed: v.validation.dryRun.ok });
+  const span = run.startSpan('validate', 'chain');
+  let v;
+  try {
+    v = await validateChange({
+      target: evidence.target,
+      change: diagnosis.change,
+      live: evidence.workload,
+      proposed: proposed.manifest,
+      sealed: input.sealed,
+      policy: deps.config.policy,
+      cluster: deps.cluster,
+      span,
+    });
+  } catch (e) {
+    span.end(e);
+    throw e;
+  }
+  span.setAttributes({ schema_ok: v.validation.schemaOk, policy_passed: v.validation.policy.ok, dry_run_passed: v.validation.dryRun.ok });
   span.end();
   await run.logArtifact('validation.json', v.validation);
   await run.logMetrics({ policy_passed: v.validation.policy.ok ? 1 : 0, dry_run_passed: v.validation.dryRun.ok ? 1 : 0 }, n);

@@ -3,7 +3,9 @@ import type { Change, KubeObject, Target, Validation } from '../domain/index.js'
 import { Change as ChangeSchema } from '../domain/index.js';
 import type { PolicyConfig } from '../config/config.js';
 import type { Cluster } from '../k8s/cluster.js';
+import type { SpanHandle } from '../tracking/tracker.js';
 import { evaluatePolicy } from '../safety/evaluate-policy.js';
+import { redactText } from '../safety/redact.js';
 import { rehydratePatch } from './rehydrate-patch.js';
 import type { PatchOp } from '../domain/index.js';
 
@@ -16,6 +18,8 @@ export interface ValidateInput {
   sealed: { live: KubeObject; templates: KubeObject[] };
   policy: PolicyConfig;
   cluster: Cluster;
+  /** The tracing span of this validation; policy and dry-run become its children. */
+  span?: SpanHandle;
 }
 
 export interface ValidateOutput {
@@ -34,7 +38,10 @@ export async function validateChange(input: ValidateInput): Promise<ValidateOutp
     const errors = schema.error.issues.map((i) => `schema: ${i.path.join('.')}: ${i.message}`);
     return { validation: { schemaOk: false, policy: { ok: false, violations: [] }, dryRun: skipped }, ops: null, errors };
   }
+  const policySpan = input.span?.startChild('policy', 'tool');
   const policy = evaluatePolicy({ target: input.target, live: input.live, proposed: input.proposed, policy: input.policy });
+  policySpan?.setAttributes({ passed: policy.ok, violations: policy.violations.length });
+  policySpan?.end();
   if (!policy.ok) {
     return { validation: { schemaOk: true, policy, dryRun: skipped }, ops: null, errors: policy.violations.map((v) => `policy: ${v}`) };
   }
@@ -44,9 +51,13 @@ export async function validateChange(input: ValidateInput): Promise<ValidateOutp
     return { validation: { schemaOk: true, policy: { ok: false, violations }, dryRun: skipped }, ops: null, errors: violations.map((v) => `policy: ${v}`) };
   }
   const meta = input.sealed.live.metadata as { uid?: string; generation?: number };
+  const drySpan = input.span?.startChild('dry-run', 'tool');
   const dry = await input.cluster.patchWorkload(input.target, ops, { uid: String(meta.uid), generation: Number(meta.generation), dryRun: true });
+  drySpan?.setAttributes({ passed: dry.ok });
+  drySpan?.end();
   if (!dry.ok) {
-    const message = `${dry.reason}: ${dry.message}`;
+    // The dry-run ran with real values restored: the server's message must not carry them onward.
+    const message = redactText(`${dry.reason}: ${dry.message}`);
     return { validation: { schemaOk: true, policy, dryRun: { ok: false, message } }, ops: null, errors: [`dry-run: ${message}`] };
   }
   return { validation: { schemaOk: true, policy, dryRun: { ok: true, message: null } }, ops, errors: [] };

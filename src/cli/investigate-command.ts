@@ -3,8 +3,10 @@ import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/config.js';
 import type { InvestigationResult, Target } from '../domain/index.js';
 import { AutofixError, ErrorCode, isAutofixError, parseTarget } from '../domain/index.js';
-import { investigate, toResult, type Investigation } from '../agent/investigate.js';
+import { investigate, startRun, toResult, type AgentDeps, type Investigation } from '../agent/investigate.js';
 import { fixWorkload } from '../agent/fix-workload.js';
+import { finishRun } from '../agent/finish-run.js';
+import type { InvestigationRun } from '../tracking/tracker.js';
 import type { ProgressEvent } from '../agent/progress.js';
 import { assertNamespaceAllowed } from '../safety/namespace-allowlist.js';
 import { createLogger } from '../observability/logger.js';
@@ -26,6 +28,24 @@ export interface CommandIo {
   env: Record<string, string | undefined>;
   isTty: boolean;
   confirm: (question: string) => Promise<boolean>;
+  /** Runs `handler` on SIGINT/SIGTERM, then the process exits; returns the unsubscribe. Absent: no handling. */
+  onInterrupt?: (handler: (signal: NodeJS.Signals) => Promise<void>) => () => void;
+}
+
+/** Exit code of a process ended by `signal` (128 + its number), as shells report it. */
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+function onProcessInterrupt(handler: (signal: NodeJS.Signals) => Promise<void>): () => void {
+  const on = (signal: NodeJS.Signals): void => {
+    // `once`: a second Ctrl-C while the handler runs gets Node's default (immediate exit).
+    void handler(signal).finally(() => process.exit(SIGNAL_EXIT[signal] ?? 1));
+  };
+  process.once('SIGINT', on);
+  process.once('SIGTERM', on);
+  return () => {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
+  };
 }
 
 export const processIo = (): CommandIo => ({
@@ -34,6 +54,7 @@ export const processIo = (): CommandIo => ({
   env: process.env,
   isTty: Boolean(process.stdin.isTTY && process.stderr.isTTY),
   confirm: confirmOnTerminal,
+  onInterrupt: onProcessInterrupt,
 });
 
 const EXIT_BY_OUTCOME: Record<InvestigationResult['outcome'], number> = {
@@ -56,7 +77,7 @@ function configFor(opts: CommandOptions, env: CommandIo['env']): Config {
   return { ...config, maxIterations: n };
 }
 
-function errorResult(target: Target | null, ref: string, ns: string | undefined, e: AutofixError): InvestigationResult {
+function errorResult(target: Target | null, ref: string, ns: string | undefined, e: AutofixError, run: InvestigationRun | null): InvestigationResult {
   return {
     target: target ?? { kind: ref.split('/')[0] ?? '', name: ref.split('/')[1] ?? '', namespace: ns ?? '' },
     outcome: e.exitCode === 2 ? 'refused' : 'error',
@@ -65,22 +86,63 @@ function errorResult(target: Target | null, ref: string, ns: string | undefined,
     validation: null,
     apply: null,
     iterations: 0,
-    tracking: null,
+    // A run started before the error stays linked: it records how far the investigation got.
+    tracking: run?.runId && run.runUrl ? { runId: run.runId, runUrl: run.runUrl } : null,
     error: e.describe(),
   };
 }
 
-function details(inv: Investigation): { humanAction: string | null; notes: string[]; attempts: string[] } {
+/** Hands out each tracking warning of a run once, however many reports are printed. */
+function trackingNotices(): (run: InvestigationRun | null) => string[] {
+  let shown = 0;
+  return (run) => {
+    const fresh = (run?.warnings ?? []).slice(shown);
+    shown += fresh.length;
+    return fresh.map((w) => `tracking: ${w}`);
+  };
+}
+
+function details(inv: Investigation, tracking: string[]): { humanAction: string | null; notes: string[]; attempts: string[] } {
   return {
     humanAction: inv.diagnosis?.humanAction ?? null,
-    notes: [...(inv.diagnosis?.notes ?? []), ...inv.evidence.gaps.map((g) => `could not read ${g}`), ...inv.run.warnings.map((w) => `tracking: ${w}`)],
+    notes: [...(inv.diagnosis?.notes ?? []), ...inv.evidence.gaps.map((g) => `could not read ${g}`), ...tracking],
     attempts: inv.attempts.map((a) => `iteration ${a.iteration}: ${a.errors.join('; ')}`),
   };
+}
+
+/** On SIGINT/SIGTERM the run ends KILLED (its trace exported) before the process exits. */
+function endRunOnInterrupt(io: CommandIo, run: InvestigationRun): () => void {
+  const stop = io.onInterrupt?.(async (signal) => {
+    io.stderr(`kube-autofix: interrupted (${signal}); nothing more is done.\n`);
+    await run.setTags({ 'autofix.interrupted': signal });
+    await run.end('KILLED');
+  });
+  return stop ?? (() => undefined);
+}
+
+type Notices = ReturnType<typeof trackingNotices>;
+
+/** The agent's part of the command, in the run the command opened. */
+async function runAgent(mode: 'diagnose' | 'fix', target: Target, deps: AgentDeps, run: InvestigationRun, opts: CommandOptions, io: CommandIo, notices: Notices): Promise<{ inv: Investigation; result: InvestigationResult }> {
+  if (mode === 'diagnose') {
+    const inv = await investigate(target, deps, { run });
+    return { inv, result: toResult(inv) };
+  }
+  const approve = async (i: Investigation): Promise<string | null> => {
+    if (opts.yes) return 'cli --yes';
+    io.stderr(renderReport(toResult(i), details(i, notices(i.run))));
+    return (await io.confirm('Apply this change?')) ? `cli (${io.env.USER ?? 'terminal'})` : null;
+  };
+  const fixed = await fixWorkload(target, deps, approve, { run });
+  return { inv: fixed.investigation, result: fixed.result };
 }
 
 /** Runs `diagnose` (mode 'diagnose') or `fix`; returns the process exit code. */
 export async function runInvestigateCommand(mode: 'diagnose' | 'fix', ref: string, opts: CommandOptions, io: CommandIo): Promise<number> {
   let target: Target | null = null;
+  let run: InvestigationRun | null = null;
+  let stopInterrupt = (): void => undefined;
+  const notices = trackingNotices();
   const progress = (e: ProgressEvent): void => {
     if (!opts.quiet) io.stderr(`[${e.iteration > 0 ? `iteration ${e.iteration}` : 'apply'}] ${e.stage}: ${e.message}\n`);
   };
@@ -94,30 +156,25 @@ export async function runInvestigateCommand(mode: 'diagnose' | 'fix', ref: strin
       });
     }
     const logger = createLogger(io.env.LOG_LEVEL || 'warn');
-    const deps = wireAgent(config, logger, progress);
-    let inv: Investigation;
-    let result: InvestigationResult;
-    if (mode === 'diagnose') {
-      inv = await investigate(target, deps);
-      result = toResult(inv);
-    } else {
-      const approve = async (i: Investigation): Promise<string | null> => {
-        if (opts.yes) return 'cli --yes';
-        io.stderr(renderReport(toResult(i), details(i)));
-        return (await io.confirm('Apply this change?')) ? `cli (${io.env.USER ?? 'terminal'})` : null;
-      };
-      const fixed = await fixWorkload(target, deps, approve);
-      inv = fixed.investigation;
-      result = fixed.result;
-    }
-    await inv.run.end(result.outcome === 'not_fixed' ? 'FAILED' : 'FINISHED');
-    io.stdout(opts.json ? JSON.stringify(result) + '\n' : renderReport(result, details(inv)));
+    // The command reports tracking problems itself, once (below); a log line would repeat them.
+    const deps = wireAgent(config, logger, progress, undefined, { onTrackingWarning: (w) => logger.debug({ tracking: w }, 'tracking problem') });
+    run = await startRun(deps.tracker, target, deps, {});
+    stopInterrupt = endRunOnInterrupt(io, run);
+    const { inv, result } = await runAgent(mode, target, deps, run, opts, io, notices);
+    await finishRun(run, result);
+    stopInterrupt();
+    if (opts.json) io.stdout(JSON.stringify(result) + '\n');
+    else io.stdout(renderReport(result, details(inv, notices(run))));
+    for (const n of notices(run)) io.stderr(`kube-autofix: ${n}\n`);
     return EXIT_BY_OUTCOME[result.outcome];
   } catch (e) {
     const err = isAutofixError(e) ? e : new AutofixError(ErrorCode.Internal, `Unexpected error: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    const result = errorResult(target, ref, opts.namespace, err);
+    const result = errorResult(target, ref, opts.namespace, err, run);
+    if (run) await finishRun(run, result);
+    stopInterrupt();
     if (opts.json) io.stdout(JSON.stringify(result) + '\n');
-    else io.stderr(`kube-autofix: ${err.describe()}\n`);
+    else io.stderr(`kube-autofix: ${err.describe()}\n${result.tracking ? `MLflow run: ${result.tracking.runUrl}\n` : ''}`);
+    for (const n of notices(run)) io.stderr(`kube-autofix: ${n}\n`);
     return err.exitCode;
   }
 }

@@ -10,6 +10,7 @@ import type { ProgressSink } from '../agent/progress.js';
 import { createMlflowTracker } from '../tracking/mlflow-tracker.js';
 import { NoopTracker } from '../tracking/no-op-tracker.js';
 import type { Tracker } from '../tracking/tracker.js';
+import type { TrackingWarning } from '../tracking/tracking-guard.js';
 import type { Logger } from '../observability/logger.js';
 import { agentVersion } from '../observability/version.js';
 
@@ -20,19 +21,24 @@ export function createEngine(config: Config): DiagnosisEngine {
   return createFallbackEngine(createLlmEngine({ config: config.llm, logPrompts: config.logPrompts }), rules);
 }
 
-export function createTracker(config: Config, logger: Logger): Tracker {
+export interface WireOptions {
+  /** Each tracking problem, once (the metrics hook); default: a warning in the log. */
+  onTrackingWarning?: (w: TrackingWarning) => void;
+}
+
+export function createTracker(config: Config, logger: Logger, opts: WireOptions = {}): Tracker {
   if (!config.mlflow) return new NoopTracker();
   return createMlflowTracker(config.mlflow, {
     serviceVersion: agentVersion(),
-    onWarning: (w) => logger.warn({ tracking: w }, 'tracking problem (the investigation goes on)'),
+    onWarning: opts.onTrackingWarning ?? ((w) => logger.warn({ tracking: w }, 'tracking problem (the investigation goes on)')),
   });
 }
 
-export function wireAgent(config: Config, logger: Logger, progress: ProgressSink, cluster?: Cluster): AgentDeps {
+export function wireAgent(config: Config, logger: Logger, progress: ProgressSink, cluster?: Cluster, opts: WireOptions = {}): AgentDeps {
   return {
     cluster: cluster ?? createKubeCluster({ kubeconfig: config.kubeconfig ?? undefined }),
     engine: createEngine(config),
-    tracker: createTracker(config, logger),
+    tracker: createTracker(config, logger, opts),
     config,
     progress,
   };

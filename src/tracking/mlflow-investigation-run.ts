@@ -48,7 +48,15 @@ export function createMlflowInvestigationRun(p: InvestigationRunInput): Investig
     get warnings() {
       return ctx.guard.warnings;
     },
-    startIteration: (n) => nested(`iteration-${n}`, `iteration ${n}`, { 'autofix.iteration': String(n) }),
+    async startIteration(n) {
+      const iteration = await nested(`iteration-${n}`, `iteration ${n}`, { 'autofix.iteration': String(n) });
+      // Per-iteration metrics also go to the parent at step n, so investigations compare by iteration.
+      const logMetrics = async (metrics: Record<string, number>, step = n): Promise<void> => {
+        await iteration.logMetrics(metrics, step);
+        await own.logMetrics(metrics, step);
+      };
+      return { ...iteration, logMetrics };
+    },
     startApply: () => nested('apply', 'apply', { 'autofix.step': 'apply' }),
     async end(status) {
       if (own.ended) return;

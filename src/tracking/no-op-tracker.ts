@@ -4,6 +4,7 @@ import type { InvestigationInfo, InvestigationRun, RunHandle, SpanHandle, Tracke
 const NOOP_SPAN: SpanHandle = {
   setAttributes: () => undefined,
   setUsage: () => undefined,
+  startChild: () => NOOP_SPAN,
   end: () => undefined,
 };
 

@@ -111,6 +111,8 @@ export function createTraceRecorder(traceId: string): TraceRecorder {
     return {
       spanId,
       setAttributes: set,
+      startChild: (childName, childKind, childAttrs = {}) =>
+        startSpan(childName, childKind, childAttrs, spanId),
       setUsage(usage) {
         // GenAI semantic conventions: MLflow derives the token usage and the model from these.
         set({

@@ -20,6 +20,8 @@ export interface SpanHandle {
   setAttributes(attrs: Record<string, string | number | boolean>): void;
   /** Token usage of an LLM span (GenAI semantic conventions). */
   setUsage(usage: { model: string; promptTokens: number; completionTokens: number }): void;
+  /** A span nested under this one (e.g. policy and dry-run under validate). */
+  startChild(name: string, kind: SpanKind, attrs?: Record<string, string | number | boolean>): SpanHandle;
   end(error?: unknown): void;
 }
 
@@ -36,7 +38,10 @@ export interface RunHandle {
 }
 
 export interface InvestigationRun extends RunHandle {
-  /** A nested run (`mlflow.parentRunId`) for iteration n (1-based). */
+  /**
+   * A nested run (`mlflow.parentRunId`) for iteration n (1-based). Metrics logged on it (step n by
+   * default) are logged on the parent run too, at the same step.
+   */
   startIteration(n: number): Promise<RunHandle>;
   /** A nested run for the apply/verify step after approval. */
   startApply(): Promise<RunHandle>;

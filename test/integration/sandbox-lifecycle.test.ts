@@ -1,7 +1,7 @@
 // sandbox:up / sandbox:down themselves, in a second state directory beside the shared sandbox:
 // idempotent up, a clear failure for a port in use, and nothing left running after down.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,8 +43,11 @@ describe('sandbox lifecycle', () => {
     }
   });
 
-  it('starts, is idempotent, and stops without leftovers', async () => {
+  it('starts, is idempotent, and stops without leftovers or touching anyone else\'s kubeconfig', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sbx-life-'));
+    // The suite's KUBECONFIG is the shared sandbox's: a second sandbox must leave it alone.
+    const shared = process.env.KUBECONFIG ?? '';
+    const sharedBefore = readFileSync(shared, 'utf8');
     try {
       const up = await sandbox('up', dir);
       expect(up.code).toBe(0);
@@ -59,5 +62,6 @@ describe('sandbox lifecycle', () => {
     expect(existsSync(join(dir, 'env'))).toBe(false);
     expect(await processesUsing(dir)).toBe('');
     expect((await sandbox('status', dir)).code).not.toBe(0);
+    expect(readFileSync(shared, 'utf8')).toBe(sharedBefore);
   });
 });

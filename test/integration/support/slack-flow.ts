@@ -1,0 +1,55 @@
+// Steps of the Slack flow on the sandbox, shared by the end-to-end tests: break a deployment, ask, find the proposal.
+import type { Kube } from './kube.js';
+import { deployment, waitAvailable } from './kube.js';
+import { waitFor } from './wait-for.js';
+import { CHANNEL, buttonsOf, parentMessages, proposalsIn, slash, type Harness } from './slack-harness.js';
+import type { StoredMessage } from '../../stand-ins/slack-stand-in.js';
+
+/** A deployment that was healthy on nginx:1.27 and now fails to pull nginx:1.99 (a bad release). */
+export async function brokenDeployment(k: Kube, namespace: string, name: string): Promise<void> {
+  await k.apps.createNamespacedDeployment({ namespace, body: deployment(name, { image: 'nginx:1.27' }) });
+  await waitAvailable(k, namespace, name);
+  await k.apps.patchNamespacedDeployment(
+    { name, namespace, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'nginx:1.99' }] },
+    { headers: { 'Content-Type': 'application/json-patch+json' } } as never,
+  );
+  await waitFor(
+    async () => {
+      const pods = (await k.core.listNamespacedPod({ namespace, labelSelector: `app=${name}` })).items;
+      return pods.some((p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason?.includes('ImagePull'));
+    },
+    { what: `${name} pods failing to pull nginx:1.99` },
+  );
+}
+
+export async function imageOf(k: Kube, namespace: string, name: string): Promise<string | undefined> {
+  return (await k.apps.readNamespacedDeployment({ name, namespace })).spec?.template.spec?.containers[0]?.image;
+}
+
+export interface Asked {
+  parent: StoredMessage;
+  proposal: StoredMessage;
+  proposalId: string;
+  ackMs: number;
+}
+
+/** `/autofix deployment/<name> -n <ns>` → the parent message → the proposal with its buttons. */
+export async function askForFix(h: Harness, namespace: string, name: string, timeoutMs = 120_000): Promise<Asked> {
+  const before = new Set(parentMessages(h).map((m) => m.ts));
+  const reply = await slash(h, `deployment/${name} -n ${namespace}`);
+  if (reply.status !== 200) throw new Error(`slash command answered ${reply.status}: ${reply.body}`);
+  const parent = await h.slack.waitFor(
+    () => parentMessages(h).find((m) => !before.has(m.ts) && m.text.includes(`deployment/${name}`)),
+    10_000,
+    `the parent message for ${name}`,
+  );
+  const proposal = await h.slack.waitFor(() => proposalsIn(h, CHANNEL, parent.ts)[0], timeoutMs, `the proposal for ${name}`);
+  return { parent, proposal, proposalId: buttonsOf(proposal).autofix_approve!, ackMs: reply.ms };
+}
+
+/** The MLflow run's tags as a map. */
+export async function runTags(trackingUri: string, runId: string): Promise<Record<string, string>> {
+  const res = await fetch(`${trackingUri}/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(runId)}`);
+  const body = (await res.json()) as { run: { data: { tags?: Array<{ key: string; value: string }> } } };
+  return Object.fromEntries((body.run.data.tags ?? []).map((t) => [t.key, t.value]));
+}
