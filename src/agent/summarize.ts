@@ -44,21 +44,28 @@ function summarizeState(v: unknown): ContainerState {
   };
 }
 
+function summarizeContainer(name: string, s: Record<string, unknown>, specImage: unknown): ContainerStatus {
+  return {
+    name,
+    image: String(s.image ?? specImage ?? ''),
+    ready: s.ready === true,
+    started: typeof s.started === 'boolean' ? s.started : null,
+    restartCount: int(s.restartCount),
+    state: summarizeState(s.state),
+    lastState: summarizeState(s.lastState),
+  };
+}
+
 function summarizeContainers(statuses: unknown, specs: unknown): ContainerStatus[] {
   const byName = new Map(arr(statuses).map((s) => [String(s.name), s]));
-  // Containers without a status yet (pending pods) still appear, so analyzers see every container.
-  return arr(specs).map((spec) => {
-    const s = byName.get(String(spec.name)) ?? {};
-    return {
-      name: String(spec.name),
-      image: String(s.image ?? spec.image ?? ''),
-      ready: s.ready === true,
-      started: typeof s.started === 'boolean' ? s.started : null,
-      restartCount: int(s.restartCount),
-      state: summarizeState(s.state),
-      lastState: summarizeState(s.lastState),
-    };
-  });
+  const specList = arr(specs);
+  const declared = new Set(specList.map((c) => String(c.name)));
+  // Containers without a status yet (pending pods) still appear, so analyzers see every container;
+  // a status without a spec entry is kept too rather than silently dropped.
+  return [
+    ...specList.map((spec) => summarizeContainer(String(spec.name), byName.get(String(spec.name)) ?? {}, spec.image)),
+    ...[...byName].filter(([name]) => !declared.has(name)).map(([name, s]) => summarizeContainer(name, s, undefined)),
+  ];
 }
 
 export function summarizePod(pod: KubeObject): PodSummary {
@@ -98,13 +105,12 @@ export function summarizeEvent(ev: KubeObject): EventSummary {
 
 export function summarizeWorkloadStatus(obj: KubeObject): WorkloadStatus {
   const meta = rec(obj.metadata);
-  const spec = rec(obj.spec);
   const s = rec(obj.status);
-  const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
   return {
     generation: int(meta.generation),
     observedGeneration: int(s.observedGeneration),
-    replicas,
+    // As the controller reports them (old and new pods); the desired count is spec.replicas.
+    replicas: int(s.replicas),
     readyReplicas: int(s.readyReplicas),
     updatedReplicas: int(s.updatedReplicas),
     availableReplicas: obj.kind === 'StatefulSet' ? int(s.availableReplicas ?? s.readyReplicas) : int(s.availableReplicas),
