@@ -32,7 +32,10 @@ module.exports = {
       name: 'safety-is-pure',
       severity: 'error',
       from: { path: '^src/safety' },
-      to: { path: '^src/(k8s|tracking|config|observability)/|^(node:)?(fs|net|http|https|child_process)$', dependencyTypes: ['local', 'core'] },
+      to: {
+        path: '^src/(k8s|tracking|config|observability)/|^(node:)?(fs|net|http|https|child_process)$',
+        dependencyTypes: ['local', 'core'],
+      },
     },
   ],
   options: {

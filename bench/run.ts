@@ -28,7 +28,12 @@ function measure(name: string, fn: () => void, minMs = 400): Row {
     ops++;
   }
   const ms = performance.now() - start;
-  return { name, opsPerSecond: Math.round((ops * 1000) / ms), microsPerOp: Number(((ms * 1000) / ops).toFixed(1)), heapDeltaKiB: Math.round((process.memoryUsage().heapUsed - heapBefore) / 1024) };
+  return {
+    name,
+    opsPerSecond: Math.round((ops * 1000) / ms),
+    microsPerOp: Number(((ms * 1000) / ops).toFixed(1)),
+    heapDeltaKiB: Math.round((process.memoryUsage().heapUsed - heapBefore) / 1024),
+  };
 }
 
 const policy = loadConfig({}).policy;
@@ -48,7 +53,8 @@ function pipeline(evidence: Evidence): void {
   evaluatePolicy({ target: evidence.target, live: evidence.workload, proposed: p.manifest, policy });
 }
 
-const logLine = '2026-11-28T04:00:00Z level=error msg="upstream auth failed" Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig user=ops password=hunter2';
+const logLine =
+  '2026-11-28T04:00:00Z level=error msg="upstream auth failed" Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig user=ops password=hunter2';
 const bigLog = Array.from({ length: 1000 }, (_, i) => `${logLine} #${i}`).join('\n');
 
 const rows: Row[] = [
@@ -57,7 +63,12 @@ const rows: Row[] = [
   measure('rules→propose→policy (oom_killed)', () => {
     const ev = all[1]![1];
     const d = diagnoseByRules({ evidence: ev, findings: runAnalyzers(ev), previousAttempts: [], policy });
-    evaluatePolicy({ target: ev.target, live: ev.workload, proposed: propose({ evidence: ev, change: d.change! }).manifest, policy });
+    evaluatePolicy({
+      target: ev.target,
+      live: ev.workload,
+      proposed: propose({ evidence: ev, change: d.change! }).manifest,
+      policy,
+    });
   }),
   measure('redactText 1000 log lines (~150 KB)', () => redactText(bigLog)),
   measure('redactObject workload', () => redactObject(all[0]![1].workload)),

@@ -19,30 +19,48 @@ async function applyObject(api: KubernetesObjectApi, obj: KubernetesObject): Pro
 }
 
 /** Creates the account and a Role+RoleBinding per namespace; returns a token kubeconfig as YAML. */
-export async function mintWorkerKubeconfig(adminKubeconfig: string, namespaces: string[], ttlSeconds = 3600): Promise<string> {
+export async function mintWorkerKubeconfig(
+  adminKubeconfig: string,
+  namespaces: string[],
+  ttlSeconds = 3600,
+): Promise<string> {
   const kc = new KubeConfig();
   kc.loadFromFile(adminKubeconfig);
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const core = kc.makeApiClient(CoreV1Api);
   await applyObject(objects, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: WORKER_NAMESPACE } });
-  await applyObject(objects, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: WORKER_ACCOUNT, namespace: WORKER_NAMESPACE } });
-  const templates = parseAllDocuments(readFileSync(ROLE_FILE, 'utf8')).map((d) => d.toJS() as KubernetesObject);
+  await applyObject(objects, {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: WORKER_ACCOUNT, namespace: WORKER_NAMESPACE },
+  });
+  const templates = parseAllDocuments(readFileSync(ROLE_FILE, 'utf8')).map(
+    (d) => d.toJS() as KubernetesObject,
+  );
   for (const ns of namespaces) {
-    for (const t of templates) await applyObject(objects, { ...t, metadata: { ...t.metadata, namespace: ns } });
+    for (const t of templates)
+      await applyObject(objects, { ...t, metadata: { ...t.metadata, namespace: ns } });
   }
   const token = await core.createNamespacedServiceAccountToken({
     name: WORKER_ACCOUNT,
     namespace: WORKER_NAMESPACE,
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], expirationSeconds: ttlSeconds } },
+    body: {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { audiences: [], expirationSeconds: ttlSeconds },
+    },
   });
   const cluster = kc.getCurrentCluster();
   if (!cluster || !token.status?.token) throw new Error('could not mint a token for the worker account');
-  const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
+  const caData =
+    cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
   const user = `system:serviceaccount:${WORKER_NAMESPACE}:${WORKER_ACCOUNT}`;
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'sandbox', cluster: { server: cluster.server, 'certificate-authority-data': caData } }],
+    clusters: [
+      { name: 'sandbox', cluster: { server: cluster.server, 'certificate-authority-data': caData } },
+    ],
     users: [{ name: user, user: { token: token.status.token } }],
     contexts: [{ name: 'worker', context: { cluster: 'sandbox', user } }],
     'current-context': 'worker',
@@ -56,7 +74,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   };
   const namespaces = (arg('--namespaces') ?? '').split(',').filter(Boolean);
   if (namespaces.length === 0 || !process.env.KUBECONFIG) {
-    process.stderr.write('usage: KUBECONFIG=<admin> npx tsx sandbox/mint-kubeconfig.ts --namespaces ns1,ns2 [--out file]\n');
+    process.stderr.write(
+      'usage: KUBECONFIG=<admin> npx tsx sandbox/mint-kubeconfig.ts --namespaces ns1,ns2 [--out file]\n',
+    );
     process.exit(2);
   }
   const yaml = await mintWorkerKubeconfig(process.env.KUBECONFIG, namespaces);

@@ -16,17 +16,36 @@ function envRefs(container: Record<string, unknown>): Ref[] {
   const out: Ref[] = [];
   for (const env of arr(container.env)) {
     const from = rec(env.valueFrom);
-    for (const [field, kind] of [['configMapKeyRef', 'ConfigMap'], ['secretKeyRef', 'Secret']] as const) {
+    for (const [field, kind] of [
+      ['configMapKeyRef', 'ConfigMap'],
+      ['secretKeyRef', 'Secret'],
+    ] as const) {
       const ref = rec(from[field]);
       if (typeof ref.name === 'string') {
-        out.push({ kind, name: ref.name, key: String(ref.key ?? ''), optional: ref.optional === true, usedBy: `container ${c} env ${String(env.name)}` });
+        out.push({
+          kind,
+          name: ref.name,
+          key: String(ref.key ?? ''),
+          optional: ref.optional === true,
+          usedBy: `container ${c} env ${String(env.name)}`,
+        });
       }
     }
   }
   for (const src of arr(container.envFrom)) {
-    for (const [field, kind] of [['configMapRef', 'ConfigMap'], ['secretRef', 'Secret']] as const) {
+    for (const [field, kind] of [
+      ['configMapRef', 'ConfigMap'],
+      ['secretRef', 'Secret'],
+    ] as const) {
       const ref = rec(src[field]);
-      if (typeof ref.name === 'string') out.push({ kind, name: ref.name, key: null, optional: ref.optional === true, usedBy: `container ${c} envFrom` });
+      if (typeof ref.name === 'string')
+        out.push({
+          kind,
+          name: ref.name,
+          key: null,
+          optional: ref.optional === true,
+          usedBy: `container ${c} envFrom`,
+        });
     }
   }
   return out;
@@ -36,15 +55,30 @@ function volumeRefs(volume: Record<string, unknown>): Ref[] {
   const usedBy = `volume ${String(volume.name)}`;
   const out: Ref[] = [];
   const cm = rec(volume.configMap);
-  if (typeof cm.name === 'string') out.push({ kind: 'ConfigMap', name: cm.name, key: null, optional: cm.optional === true, usedBy });
+  if (typeof cm.name === 'string')
+    out.push({ kind: 'ConfigMap', name: cm.name, key: null, optional: cm.optional === true, usedBy });
   const secret = rec(volume.secret);
-  if (typeof secret.secretName === 'string') out.push({ kind: 'Secret', name: secret.secretName, key: null, optional: secret.optional === true, usedBy });
+  if (typeof secret.secretName === 'string')
+    out.push({
+      kind: 'Secret',
+      name: secret.secretName,
+      key: null,
+      optional: secret.optional === true,
+      usedBy,
+    });
   const pvc = rec(volume.persistentVolumeClaim);
-  if (typeof pvc.claimName === 'string') out.push({ kind: 'PersistentVolumeClaim', name: pvc.claimName, key: null, optional: false, usedBy });
+  if (typeof pvc.claimName === 'string')
+    out.push({ kind: 'PersistentVolumeClaim', name: pvc.claimName, key: null, optional: false, usedBy });
   for (const source of arr(rec(volume.projected).sources)) {
     const p = rec(source.configMap ?? source.secret);
     if (typeof p.name === 'string') {
-      out.push({ kind: source.configMap ? 'ConfigMap' : 'Secret', name: p.name, key: null, optional: p.optional === true, usedBy });
+      out.push({
+        kind: source.configMap ? 'ConfigMap' : 'Secret',
+        name: p.name,
+        key: null,
+        optional: p.optional === true,
+        usedBy,
+      });
     }
   }
   return out;
@@ -90,7 +124,11 @@ export async function checkReferences(
         r.kind === 'Secret'
           ? cluster.getSecretKeys(namespace, r.name)
           : r.kind === 'ConfigMap'
-            ? cluster.get('configmaps', namespace, r.name).then((cm) => (cm ? [...Object.keys(rec(cm.data)), ...Object.keys(rec(cm.binaryData))] : null))
+            ? cluster
+                .get('configmaps', namespace, r.name)
+                .then((cm) =>
+                  cm ? [...Object.keys(rec(cm.data)), ...Object.keys(rec(cm.binaryData))] : null,
+                )
             : cluster.get('persistentvolumeclaims', namespace, r.name).then((pvc) => (pvc ? [] : null));
       keysOf.set(id, p);
     }
@@ -112,5 +150,8 @@ export async function checkReferences(
       };
     }),
   );
-  return { checks: checks.filter((c): c is ReferenceCheck => c !== null), unchecked: [...new Set(unchecked)] };
+  return {
+    checks: checks.filter((c): c is ReferenceCheck => c !== null),
+    unchecked: [...new Set(unchecked)],
+  };
 }

@@ -25,7 +25,13 @@ export interface CollectLimits {
   maxEvents: number;
 }
 
-export const DEFAULT_LIMITS: CollectLimits = { maxLogPods: 2, tailLines: 50, limitBytes: 16_384, maxReferenceLookups: 10, maxEvents: 60 };
+export const DEFAULT_LIMITS: CollectLimits = {
+  maxLogPods: 2,
+  tailLines: 50,
+  limitBytes: 16_384,
+  maxReferenceLookups: 10,
+  maxEvents: 60,
+};
 
 function selectorOf(workload: KubeObject): string {
   const labels = rec(rec(rec(workload.spec).selector).matchLabels);
@@ -50,39 +56,69 @@ function unhealthiness(p: PodSummary): number {
   return notReady * 1000 + restarts;
 }
 
-async function collectLogs(cluster: Cluster, ns: string, pods: PodSummary[], limits: CollectLimits, gaps: string[]): Promise<LogTail[]> {
-  const chosen = pods.filter((p) => !p.deleting && p.nodeName).sort((a, b) => unhealthiness(b) - unhealthiness(a)).slice(0, limits.maxLogPods);
+async function collectLogs(
+  cluster: Cluster,
+  ns: string,
+  pods: PodSummary[],
+  limits: CollectLimits,
+  gaps: string[],
+): Promise<LogTail[]> {
+  const chosen = pods
+    .filter((p) => !p.deleting && p.nodeName)
+    .sort((a, b) => unhealthiness(b) - unhealthiness(a))
+    .slice(0, limits.maxLogPods);
   const wanted: Array<{ pod: string; container: string; previous: boolean }> = [];
   for (const p of chosen) {
     for (const c of p.containers) {
       // A container that never started has no logs; asking would only cost a call.
       const everRan = c.state.running !== null || c.state.terminated !== null || c.restartCount > 0;
       if (everRan) wanted.push({ pod: p.name, container: c.name, previous: false });
-      if (c.restartCount > 0 || c.lastState.terminated) wanted.push({ pod: p.name, container: c.name, previous: true });
+      if (c.restartCount > 0 || c.lastState.terminated)
+        wanted.push({ pod: p.name, container: c.name, previous: true });
     }
   }
   return Promise.all(
     wanted.map(async (w): Promise<LogTail> => {
       try {
-        const text = await cluster.readLog(ns, w.pod, { container: w.container, previous: w.previous, tailLines: limits.tailLines, limitBytes: limits.limitBytes });
+        const text = await cluster.readLog(ns, w.pod, {
+          container: w.container,
+          previous: w.previous,
+          tailLines: limits.tailLines,
+          limitBytes: limits.limitBytes,
+        });
         const lines = text.split('\n').filter((l) => l.length > 0);
         const truncated = lines.length >= limits.tailLines || Buffer.byteLength(text) >= limits.limitBytes;
         return { ...w, lines: lines.map(redactText), truncated, error: null };
       } catch (e) {
-        if (e instanceof AutofixError && e.code === ErrorCode.Forbidden) gaps.push(`logs of ${w.pod}/${w.container}: ${e.message}`);
-        return { ...w, lines: [], truncated: false, error: redactText(e instanceof Error ? e.message : String(e)) };
+        if (e instanceof AutofixError && e.code === ErrorCode.Forbidden)
+          gaps.push(`logs of ${w.pod}/${w.container}: ${e.message}`);
+        return {
+          ...w,
+          lines: [],
+          truncated: false,
+          error: redactText(e instanceof Error ? e.message : String(e)),
+        };
       }
     }),
   );
 }
 
-function summarizeServices(services: KubeObject[], slices: KubeObject[], podLabels: Record<string, string>): ServiceSummary[] {
+function summarizeServices(
+  services: KubeObject[],
+  slices: KubeObject[],
+  podLabels: Record<string, string>,
+): ServiceSummary[] {
   return services
     .map((svc) => {
-      const selector = Object.fromEntries(Object.entries(rec(rec(svc.spec).selector)).map(([k, v]) => [k, String(v)]));
+      const selector = Object.fromEntries(
+        Object.entries(rec(rec(svc.spec).selector)).map(([k, v]) => [k, String(v)]),
+      );
       return { svc, selector };
     })
-    .filter(({ selector }) => Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => podLabels[k] === v))
+    .filter(
+      ({ selector }) =>
+        Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => podLabels[k] === v),
+    )
     .map(({ svc, selector }) => {
       const name = String(rec(svc.metadata).name);
       const endpoints = slices
@@ -94,7 +130,10 @@ function summarizeServices(services: KubeObject[], slices: KubeObject[], podLabe
         selector,
         ports: arr(rec(svc.spec).ports).map((p) => ({
           port: Number(p.port),
-          targetPort: typeof p.targetPort === 'string' || typeof p.targetPort === 'number' ? p.targetPort : Number(p.port),
+          targetPort:
+            typeof p.targetPort === 'string' || typeof p.targetPort === 'number'
+              ? p.targetPort
+              : Number(p.port),
         })),
         readyEndpoints: ready,
         notReadyEndpoints: endpoints.length - ready,
@@ -112,14 +151,22 @@ export interface Collected {
 }
 
 /** Collects the evidence for `target`; throws TARGET_NOT_FOUND when it does not exist. */
-export async function collectEvidence(cluster: Cluster, target: Target, limits: CollectLimits = DEFAULT_LIMITS): Promise<Collected> {
+export async function collectEvidence(
+  cluster: Cluster,
+  target: Target,
+  limits: CollectLimits = DEFAULT_LIMITS,
+): Promise<Collected> {
   const start = cluster.apiCalls();
   const ns = target.namespace;
   const workload = await cluster.getWorkload(target);
   if (!workload) {
-    throw new AutofixError(ErrorCode.TargetNotFound, `${target.kind} "${target.name}" was not found in namespace "${ns}".`, {
-      hint: `Check the name and namespace (looked up ${describeTarget(target)} as ${cluster.identity}).`,
-    });
+    throw new AutofixError(
+      ErrorCode.TargetNotFound,
+      `${target.kind} "${target.name}" was not found in namespace "${ns}".`,
+      {
+        hint: `Check the name and namespace (looked up ${describeTarget(target)} as ${cluster.identity}).`,
+      },
+    );
   }
   const gaps: string[] = [];
   const selector = selectorOf(workload);
@@ -136,19 +183,31 @@ export async function collectEvidence(cluster: Cluster, target: Target, limits: 
   ]);
   const pods = podObjs.map(summarizePod);
   const revisions =
-    target.kind === 'Deployment' ? summarizeReplicaSets(workload, revisionObjs) : summarizeControllerRevisions(workload, revisionObjs, pods);
-  const involved = new Set([`${target.kind}/${target.name}`, ...revisions.map((r) => `ReplicaSet/${r.name}`), ...pods.map((p) => `Pod/${p.name}`)]);
+    target.kind === 'Deployment'
+      ? summarizeReplicaSets(workload, revisionObjs)
+      : summarizeControllerRevisions(workload, revisionObjs, pods);
+  const involved = new Set([
+    `${target.kind}/${target.name}`,
+    ...revisions.map((r) => `ReplicaSet/${r.name}`),
+    ...pods.map((p) => `Pod/${p.name}`),
+  ]);
   const events = eventObjs
     .map(summarizeEvent)
     .filter((e) => involved.has(`${e.kind}/${e.name}`))
     .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''))
     .slice(0, limits.maxEvents)
     .map((e) => ({ ...e, message: redactText(e.message) }));
-  const refs = await orGap(gaps, 'references', () => checkReferences(cluster, ns, templateReferences(workload), limits.maxReferenceLookups), {
-    checks: [],
-    unchecked: [],
-  });
-  for (const u of refs.unchecked) gaps.push(`${u}: not checked (reference lookup budget of ${limits.maxReferenceLookups} reached)`);
+  const refs = await orGap(
+    gaps,
+    'references',
+    () => checkReferences(cluster, ns, templateReferences(workload), limits.maxReferenceLookups),
+    {
+      checks: [],
+      unchecked: [],
+    },
+  );
+  for (const u of refs.unchecked)
+    gaps.push(`${u}: not checked (reference lookup budget of ${limits.maxReferenceLookups} reached)`);
   const logs = await collectLogs(cluster, ns, pods, limits, gaps);
   const podLabels = rec(rec(rec(rec(workload.spec).template).metadata).labels) as Record<string, string>;
   const meta = { ...rec(workload.metadata) };
@@ -166,7 +225,10 @@ export async function collectEvidence(cluster: Cluster, target: Target, limits: 
     references: refs.checks,
     services: summarizeServices(services, slices, podLabels),
     quotas: quotas.map(summarizeQuota),
-    limitRanges: limitRanges.map((l) => ({ name: String(rec(l.metadata).name), limits: arr(rec(l.spec).limits) })),
+    limitRanges: limitRanges.map((l) => ({
+      name: String(rec(l.metadata).name),
+      limits: arr(rec(l.spec).limits),
+    })),
     nodes: nodes.map(summarizeNode),
     apiCalls: cluster.apiCalls() - start,
     gaps,

@@ -2,7 +2,13 @@
 import type { InvestigationResult, Target } from '../domain/index.js';
 import type { AttemptFeedback } from './engines/engine.js';
 import { applyProposal, type ApplyOutcome } from './apply-proposal.js';
-import { investigate, toResult, type AgentDeps, type Investigation, type InvestigateOptions } from './investigate.js';
+import {
+  investigate,
+  toResult,
+  type AgentDeps,
+  type Investigation,
+  type InvestigateOptions,
+} from './investigate.js';
 
 /** Asked before every apply; resolves to the approver's name, or null when declined. */
 export type Approve = (inv: Investigation) => Promise<string | null>;
@@ -13,13 +19,24 @@ export interface FixResult {
   applied: ApplyOutcome | null;
 }
 
-async function recordApply(inv: Investigation, approvedBy: string, outcome: ApplyOutcome, startedAt: number): Promise<void> {
+async function recordApply(
+  inv: Investigation,
+  approvedBy: string,
+  outcome: ApplyOutcome,
+  startedAt: number,
+): Promise<void> {
   await inv.run.setTags({ 'autofix.decision': 'approved', 'autofix.approved_by': approvedBy });
-  if (outcome.rolloutHealthy) await inv.run.logMetrics({ time_to_healthy_seconds: (performance.now() - startedAt) / 1000 });
+  if (outcome.rolloutHealthy)
+    await inv.run.logMetrics({ time_to_healthy_seconds: (performance.now() - startedAt) / 1000 });
 }
 
 /** Runs rounds of investigate → approve → apply until healthy, declined, or the iteration budget is spent. */
-export async function fixWorkload(target: Target, deps: AgentDeps, approve: Approve, opts: InvestigateOptions = {}): Promise<FixResult> {
+export async function fixWorkload(
+  target: Target,
+  deps: AgentDeps,
+  approve: Approve,
+  opts: InvestigateOptions = {},
+): Promise<FixResult> {
   let inv = await investigate(target, deps, opts);
   let nextIteration = inv.iterations + 1;
   let applied: ApplyOutcome | null = null;
@@ -33,8 +50,21 @@ export async function fixWorkload(target: Target, deps: AgentDeps, approve: Appr
     const applyRun = await inv.run.startApply();
     try {
       // What was approved is recorded before applying, so a failed apply still shows it.
-      await applyRun.logArtifact('apply.json', { approvedBy: approver, change: inv.proposal.change, base: inv.proposal.base });
-      applied = await applyProposal(target, inv.proposal, { cluster: deps.cluster, progress: deps.progress ?? (() => {}), rolloutTimeoutSeconds: deps.config.rolloutTimeoutSeconds }, applyRun);
+      await applyRun.logArtifact('apply.json', {
+        approvedBy: approver,
+        change: inv.proposal.change,
+        base: inv.proposal.base,
+      });
+      applied = await applyProposal(
+        target,
+        inv.proposal,
+        {
+          cluster: deps.cluster,
+          progress: deps.progress ?? (() => {}),
+          rolloutTimeoutSeconds: deps.config.rolloutTimeoutSeconds,
+        },
+        applyRun,
+      );
       await applyRun.logArtifact('rollout.json', applied);
       await applyRun.end(applied.rolloutHealthy ? 'FINISHED' : 'FAILED');
     } catch (e) {
@@ -48,17 +78,25 @@ export async function fixWorkload(target: Target, deps: AgentDeps, approve: Appr
     }
     const attempts: AttemptFeedback[] = [
       ...inv.attempts,
-      { iteration: nextIteration - 1, change: inv.proposal.change, errors: [`rollout did not become healthy: ${applied.message}`] },
+      {
+        iteration: nextIteration - 1,
+        change: inv.proposal.change,
+        errors: [`rollout did not become healthy: ${applied.message}`],
+      },
     ];
     if (nextIteration > deps.config.maxIterations) break;
     const remaining = deps.config.maxIterations - nextIteration + 1;
-    inv = await investigate(target, { ...deps, config: { ...deps.config, maxIterations: remaining } }, {
-      ...opts,
-      run: inv.run,
-      previousAttempts: attempts,
-      firstIteration: nextIteration,
-      startedAt: inv.startedAt,
-    });
+    inv = await investigate(
+      target,
+      { ...deps, config: { ...deps.config, maxIterations: remaining } },
+      {
+        ...opts,
+        run: inv.run,
+        previousAttempts: attempts,
+        firstIteration: nextIteration,
+        startedAt: inv.startedAt,
+      },
+    );
     nextIteration += inv.iterations;
   }
   if (applied && !applied.rolloutHealthy) {

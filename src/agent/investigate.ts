@@ -1,6 +1,15 @@
 // The investigation loop: collect → iterate (≤ N) until a proposal passes every check, tracked in one run.
 import type { Config } from '../config/config.js';
-import type { Diagnosis, Evidence, Finding, InvestigationResult, KubeObject, Proposal, Target, Validation } from '../domain/index.js';
+import type {
+  Diagnosis,
+  Evidence,
+  Finding,
+  InvestigationResult,
+  KubeObject,
+  Proposal,
+  Target,
+  Validation,
+} from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { agentVersion } from '../observability/version.js';
 import type { InvestigationRun, RunHandle, Tracker } from '../tracking/tracker.js';
@@ -43,15 +52,28 @@ export interface Investigation {
   startedAt: number;
 }
 
-async function collectTracked(cluster: Cluster, target: Target, run: RunHandle, n: number, progress: ProgressSink): Promise<Collected> {
-  progress({ stage: 'collect', iteration: n, message: `reading ${target.kind.toLowerCase()}/${target.name} and its pods, events and logs` });
+async function collectTracked(
+  cluster: Cluster,
+  target: Target,
+  run: RunHandle,
+  n: number,
+  progress: ProgressSink,
+): Promise<Collected> {
+  progress({
+    stage: 'collect',
+    iteration: n,
+    message: `reading ${target.kind.toLowerCase()}/${target.name} and its pods, events and logs`,
+  });
   const t0 = performance.now();
   const span = run.startSpan('collect', 'retriever');
   try {
     const collected = await collectEvidence(cluster, target);
     span.setAttributes({ api_calls: collected.evidence.apiCalls, pods: collected.evidence.pods.length });
     span.end();
-    await run.logMetrics({ collect_seconds: (performance.now() - t0) / 1000, api_calls: collected.evidence.apiCalls }, n);
+    await run.logMetrics(
+      { collect_seconds: (performance.now() - t0) / 1000, api_calls: collected.evidence.apiCalls },
+      n,
+    );
     return collected;
   } catch (e) {
     span.end(e);
@@ -60,7 +82,12 @@ async function collectTracked(cluster: Cluster, target: Target, run: RunHandle, 
 }
 
 /** Opens the investigation's tracked run; the tracker records the run-level params and tags. */
-export function startRun(tracker: Tracker, target: Target, deps: AgentDeps, opts: InvestigateOptions): Promise<InvestigationRun> {
+export function startRun(
+  tracker: Tracker,
+  target: Target,
+  deps: AgentDeps,
+  opts: InvestigateOptions,
+): Promise<InvestigationRun> {
   return tracker.startInvestigation({
     target,
     engine: deps.engine.name,
@@ -74,7 +101,11 @@ export function startRun(tracker: Tracker, target: Target, deps: AgentDeps, opts
 }
 
 /** Investigates `target` and proposes at most one validated change. Applies nothing. */
-export async function investigate(target: Target, deps: AgentDeps, opts: InvestigateOptions = {}): Promise<Investigation> {
+export async function investigate(
+  target: Target,
+  deps: AgentDeps,
+  opts: InvestigateOptions = {},
+): Promise<Investigation> {
   const progress = deps.progress ?? noProgress;
   const startedAt = opts.startedAt ?? performance.now();
   const run = opts.run ?? (await startRun(deps.tracker, target, deps, opts));
@@ -92,9 +123,20 @@ export async function investigate(target: Target, deps: AgentDeps, opts: Investi
       await iterationRun.logArtifact('evidence.json', collected.evidence);
       const out = await runIteration(
         { cluster: deps.cluster, engine: deps.engine, config: deps.config, progress },
-        { n, evidence: collected.evidence, sealed: collected.sealed, previousAttempts: attempts, run: iterationRun },
+        {
+          n,
+          evidence: collected.evidence,
+          sealed: collected.sealed,
+          previousAttempts: attempts,
+          run: iterationRun,
+        },
       );
-      const base = { evidence: collected.evidence, findings: out.findings, diagnosis: out.diagnosis, iterations: n - first + 1 };
+      const base = {
+        evidence: collected.evidence,
+        findings: out.findings,
+        diagnosis: out.diagnosis,
+        iterations: n - first + 1,
+      };
       if (out.kind === 'rejected') {
         attempts.push(out.feedback);
         progress({ stage: 'validate', iteration: n, message: `rejected: ${out.feedback.errors.join('; ')}` });
@@ -117,7 +159,10 @@ export async function investigate(target: Target, deps: AgentDeps, opts: Investi
   }
   if (!last) throw new Error('maxIterations must be at least 1');
   const seconds = (performance.now() - startedAt) / 1000;
-  await run.logMetrics({ iterations: last.iterations, ...(last.outcome === 'proposed' ? { time_to_proposal_seconds: seconds } : {}) });
+  await run.logMetrics({
+    iterations: last.iterations,
+    ...(last.outcome === 'proposed' ? { time_to_proposal_seconds: seconds } : {}),
+  });
   const tags: Record<string, string> = { 'autofix.outcome': last.outcome };
   if (last.diagnosis) tags['autofix.category'] = last.diagnosis.category;
   await run.setTags(tags);
@@ -125,13 +170,30 @@ export async function investigate(target: Target, deps: AgentDeps, opts: Investi
 }
 
 /** The public `--json` shape of an investigation (see ARCHITECTURE.md). */
-export function toResult(inv: Investigation, extra: Partial<Pick<InvestigationResult, 'outcome' | 'apply' | 'error'>> = {}): InvestigationResult {
+export function toResult(
+  inv: Investigation,
+  extra: Partial<Pick<InvestigationResult, 'outcome' | 'apply' | 'error'>> = {},
+): InvestigationResult {
   const d = inv.diagnosis;
   return {
     target: { kind: inv.target.kind, name: inv.target.name, namespace: inv.target.namespace },
     outcome: extra.outcome ?? inv.outcome,
-    diagnosis: d ? { category: d.category, rootCause: d.rootCause, summary: d.summary, confidence: d.confidence, engine: d.engine } : null,
-    proposal: inv.proposal ? { changes: inv.proposal.change.summary, diff: inv.proposal.diff, manifest: inv.proposal.manifest as KubeObject } : null,
+    diagnosis: d
+      ? {
+          category: d.category,
+          rootCause: d.rootCause,
+          summary: d.summary,
+          confidence: d.confidence,
+          engine: d.engine,
+        }
+      : null,
+    proposal: inv.proposal
+      ? {
+          changes: inv.proposal.change.summary,
+          diff: inv.proposal.diff,
+          manifest: inv.proposal.manifest as KubeObject,
+        }
+      : null,
     validation: inv.validation,
     apply: extra.apply ?? null,
     iterations: inv.iterations,

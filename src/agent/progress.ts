@@ -1,5 +1,6 @@
 // Progress events of an investigation: the CLI prints them on stderr, the worker edits a Slack message.
-export type Stage = 'collect' | 'analyze' | 'diagnose' | 'propose' | 'validate' | 'dry_run' | 'apply' | 'rollout' | 'done';
+export type Stage =
+  'collect' | 'analyze' | 'diagnose' | 'propose' | 'validate' | 'dry_run' | 'apply' | 'rollout' | 'done';
 
 export interface ProgressEvent {
   stage: Stage;

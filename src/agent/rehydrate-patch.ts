@@ -24,7 +24,8 @@ const isRec = (v: Json): v is Rec => typeof v === 'object' && v !== null && !Arr
 /** The element of a source array matching `item`: by `name` (env, containers, ports) or else by position. */
 function counterpart(source: Json, item: Json, index: number): Json {
   if (!Array.isArray(source)) return undefined;
-  if (isRec(item) && typeof item.name === 'string') return source.find((s) => isRec(s) && s.name === item.name);
+  if (isRec(item) && typeof item.name === 'string')
+    return source.find((s) => isRec(s) && s.name === item.name);
   return source[index];
 }
 
@@ -42,23 +43,50 @@ function agreed(candidates: Json[]): Json {
 function restore(value: Json, sources: Json[], path: string, unresolved: string[]): Json {
   if (typeof value === 'string') {
     if (!value.includes(REDACTED)) return value;
-    const found = agreed(sources.filter((src) => typeof src === 'string' && sameJson(redactObject(src), value)));
+    const found = agreed(
+      sources.filter((src) => typeof src === 'string' && sameJson(redactObject(src), value)),
+    );
     if (found === undefined) unresolved.push(path);
     return found ?? value;
   }
   if (Array.isArray(value)) {
-    return value.map((v, i) => restore(v, sources.map((s) => counterpart(s, v, i)), `${path}/${i}`, unresolved));
+    return value.map((v, i) =>
+      restore(
+        v,
+        sources.map((s) => counterpart(s, v, i)),
+        `${path}/${i}`,
+        unresolved,
+      ),
+    );
   }
-  if (isRec(value) && typeof value.name === 'string' && typeof value.value === 'string' && value.value.includes(REDACTED)) {
+  if (
+    isRec(value) &&
+    typeof value.name === 'string' &&
+    typeof value.value === 'string' &&
+    value.value.includes(REDACTED)
+  ) {
     // Env values are masked because of the variable's name, so compare whole entries, not bare strings.
     const entry = value;
-    const matches = sources.filter((s) => isRec(s) && typeof s.value === 'string' && sameJson(redactObject({ env: [{ name: entry.name, value: s.value }] }).env[0]?.value, entry.value));
+    const matches = sources.filter(
+      (s) =>
+        isRec(s) &&
+        typeof s.value === 'string' &&
+        sameJson(redactObject({ env: [{ name: entry.name, value: s.value }] }).env[0]?.value, entry.value),
+    );
     const found = agreed(matches.map((m) => (m as Rec).value));
     if (found !== undefined) return { ...entry, value: found };
   }
   if (isRec(value)) {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, restore(v, sources.map((s) => (isRec(s) ? s[k] : undefined)), `${path}/${k}`, unresolved)]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        restore(
+          v,
+          sources.map((s) => (isRec(s) ? s[k] : undefined)),
+          `${path}/${k}`,
+          unresolved,
+        ),
+      ]),
     );
   }
   return value;
@@ -83,10 +111,18 @@ export interface Rehydrated {
   unresolved: string[];
 }
 
-export function rehydratePatch(ops: PatchOp[], sealed: { live: KubeObject; templates: KubeObject[] }): Rehydrated {
+export function rehydratePatch(
+  ops: PatchOp[],
+  sealed: { live: KubeObject; templates: KubeObject[] },
+): Rehydrated {
   const unresolved: string[] = [];
   const out = ops.map((op) =>
-    op.value === undefined ? op : { ...op, value: restore(op.value, sourcesFor(op, sealed.live, sealed.templates), op.path, unresolved) },
+    op.value === undefined
+      ? op
+      : {
+          ...op,
+          value: restore(op.value, sourcesFor(op, sealed.live, sealed.templates), op.path, unresolved),
+        },
   );
   return { ops: out, unresolved };
 }

@@ -29,7 +29,13 @@ export interface IterationInput {
 export type IterationOutcome =
   | { kind: 'healthy'; findings: Finding[]; diagnosis: Diagnosis }
   | { kind: 'no_change'; findings: Finding[]; diagnosis: Diagnosis }
-  | { kind: 'rejected'; findings: Finding[]; diagnosis: Diagnosis; validation: Validation | null; feedback: AttemptFeedback }
+  | {
+      kind: 'rejected';
+      findings: Finding[];
+      diagnosis: Diagnosis;
+      validation: Validation | null;
+      feedback: AttemptFeedback;
+    }
   | { kind: 'proposed'; findings: Finding[]; diagnosis: Diagnosis; proposal: Proposal };
 
 /** Runs each analyzer in its own span; runAnalyzers turns a throwing analyzer into an info finding. */
@@ -44,14 +50,30 @@ function analyze(evidence: Evidence, run: RunHandle): Finding[] {
 }
 
 async function diagnose(deps: IterationDeps, input: IterationInput, findings: Finding[]): Promise<Diagnosis> {
-  const span = input.run.startSpan('diagnose', deps.engine.name === 'llm' ? 'llm' : 'chain', { engine: deps.engine.name });
+  const span = input.run.startSpan('diagnose', deps.engine.name === 'llm' ? 'llm' : 'chain', {
+    engine: deps.engine.name,
+  });
   try {
-    const r = await deps.engine.diagnose({ evidence: input.evidence, findings, previousAttempts: input.previousAttempts, policy: deps.config.policy });
-    const sum = (k: 'latencySeconds' | 'promptTokens' | 'completionTokens') => r.usage.reduce((n, u) => n + u[k], 0);
+    const r = await deps.engine.diagnose({
+      evidence: input.evidence,
+      findings,
+      previousAttempts: input.previousAttempts,
+      policy: deps.config.policy,
+    });
+    const sum = (k: 'latencySeconds' | 'promptTokens' | 'completionTokens') =>
+      r.usage.reduce((n, u) => n + u[k], 0);
     if (r.usage.length > 0) {
-      span.setUsage({ model: deps.engine.model, promptTokens: sum('promptTokens'), completionTokens: sum('completionTokens') });
+      span.setUsage({
+        model: deps.engine.model,
+        promptTokens: sum('promptTokens'),
+        completionTokens: sum('completionTokens'),
+      });
       await input.run.logMetrics(
-        { llm_latency_seconds: sum('latencySeconds'), prompt_tokens: sum('promptTokens'), completion_tokens: sum('completionTokens') },
+        {
+          llm_latency_seconds: sum('latencySeconds'),
+          prompt_tokens: sum('promptTokens'),
+          completion_tokens: sum('completionTokens'),
+        },
         input.n,
       );
     }
@@ -59,7 +81,11 @@ async function diagnose(deps: IterationDeps, input: IterationInput, findings: Fi
       await input.run.logArtifact('prompt.json', r.exchange.prompt as object);
       await input.run.logArtifact('completion.json', r.exchange.completion as object);
     }
-    span.setAttributes({ category: r.diagnosis.category, confidence: r.diagnosis.confidence, llm_calls: r.usage.length });
+    span.setAttributes({
+      category: r.diagnosis.category,
+      confidence: r.diagnosis.confidence,
+      llm_calls: r.usage.length,
+    });
     span.end();
     return r.diagnosis;
   } catch (e) {
@@ -80,7 +106,11 @@ export async function runIteration(deps: IterationDeps, input: IterationInput): 
     await run.logMetrics({ confidence: diagnosis.confidence }, n);
     return { kind: 'healthy', findings, diagnosis };
   }
-  deps.progress({ stage: 'diagnose', iteration: n, message: `${findings.length} finding(s); asking the ${deps.engine.name} engine` });
+  deps.progress({
+    stage: 'diagnose',
+    iteration: n,
+    message: `${findings.length} finding(s); asking the ${deps.engine.name} engine`,
+  });
   const diagnosis = await diagnose(deps, input, findings);
   await run.logArtifact('diagnosis.json', diagnosis);
   await run.logMetrics({ confidence: diagnosis.confidence }, n);
@@ -98,7 +128,11 @@ export async function runIteration(deps: IterationDeps, input: IterationInput): 
   await run.logArtifact('proposal.diff', proposed.diff);
   await run.logArtifact('corrected.yaml', toYaml(proposed.manifest));
 
-  deps.progress({ stage: 'validate', iteration: n, message: 'schema, safety policy and server-side dry-run' });
+  deps.progress({
+    stage: 'validate',
+    iteration: n,
+    message: 'schema, safety policy and server-side dry-run',
+  });
   const span = run.startSpan('validate', 'chain');
   let v;
   try {
@@ -116,19 +150,36 @@ export async function runIteration(deps: IterationDeps, input: IterationInput): 
     span.end(e);
     throw e;
   }
-  span.setAttributes({ schema_ok: v.validation.schemaOk, policy_passed: v.validation.policy.ok, dry_run_passed: v.validation.dryRun.ok });
+  span.setAttributes({
+    schema_ok: v.validation.schemaOk,
+    policy_passed: v.validation.policy.ok,
+    dry_run_passed: v.validation.dryRun.ok,
+  });
   span.end();
   await run.logArtifact('validation.json', v.validation);
-  await run.logMetrics({ policy_passed: v.validation.policy.ok ? 1 : 0, dry_run_passed: v.validation.dryRun.ok ? 1 : 0 }, n);
+  await run.logMetrics(
+    { policy_passed: v.validation.policy.ok ? 1 : 0, dry_run_passed: v.validation.dryRun.ok ? 1 : 0 },
+    n,
+  );
   if (!v.ops) {
-    return { kind: 'rejected', findings, diagnosis, validation: v.validation, feedback: { iteration: n, change: diagnosis.change, errors: v.errors } };
+    return {
+      kind: 'rejected',
+      findings,
+      diagnosis,
+      validation: v.validation,
+      feedback: { iteration: n, change: diagnosis.change, errors: v.errors },
+    };
   }
   const meta = evidence.workload.metadata as { uid?: string; generation?: number; resourceVersion?: string };
   const proposal: Proposal = {
     change: diagnosis.change,
     diff: proposed.diff,
     manifest: proposed.manifest,
-    base: { resourceVersion: String(meta.resourceVersion ?? ''), generation: Number(meta.generation ?? 0), uid: String(meta.uid ?? '') },
+    base: {
+      resourceVersion: String(meta.resourceVersion ?? ''),
+      generation: Number(meta.generation ?? 0),
+      uid: String(meta.uid ?? ''),
+    },
     previousTemplate: (evidence.workload.spec as { template?: KubeObject } | undefined)?.template ?? {},
     validation: v.validation,
   };

@@ -13,7 +13,8 @@ import type {
 } from '../domain/index.js';
 
 type Rec = Record<string, unknown>;
-export const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {});
+export const rec = (v: unknown): Rec =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {};
 export const arr = (v: unknown): Rec[] => (Array.isArray(v) ? v.map(rec) : []);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const int = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : 0);
@@ -40,7 +41,12 @@ function summarizeState(v: unknown): ContainerState {
   return {
     waiting: w && { reason: str(w.reason), message: str(w.message) },
     running: r && { startedAt: str(r.startedAt) },
-    terminated: t && { reason: str(t.reason), message: str(t.message), exitCode: int(t.exitCode), finishedAt: str(t.finishedAt) },
+    terminated: t && {
+      reason: str(t.reason),
+      message: str(t.message),
+      exitCode: int(t.exitCode),
+      finishedAt: str(t.finishedAt),
+    },
   };
 }
 
@@ -63,8 +69,12 @@ function summarizeContainers(statuses: unknown, specs: unknown): ContainerStatus
   // Containers without a status yet (pending pods) still appear, so analyzers see every container;
   // a status without a spec entry is kept too rather than silently dropped.
   return [
-    ...specList.map((spec) => summarizeContainer(String(spec.name), byName.get(String(spec.name)) ?? {}, spec.image)),
-    ...[...byName].filter(([name]) => !declared.has(name)).map(([name, s]) => summarizeContainer(name, s, undefined)),
+    ...specList.map((spec) =>
+      summarizeContainer(String(spec.name), byName.get(String(spec.name)) ?? {}, spec.image),
+    ),
+    ...[...byName]
+      .filter(([name]) => !declared.has(name))
+      .map(([name, s]) => summarizeContainer(name, s, undefined)),
   ];
 }
 
@@ -113,7 +123,8 @@ export function summarizeWorkloadStatus(obj: KubeObject): WorkloadStatus {
     replicas: int(s.replicas),
     readyReplicas: int(s.readyReplicas),
     updatedReplicas: int(s.updatedReplicas),
-    availableReplicas: obj.kind === 'StatefulSet' ? int(s.availableReplicas ?? s.readyReplicas) : int(s.availableReplicas),
+    availableReplicas:
+      obj.kind === 'StatefulSet' ? int(s.availableReplicas ?? s.readyReplicas) : int(s.availableReplicas),
     unavailableReplicas: int(s.unavailableReplicas),
     conditions: summarizeConditions(s.conditions),
   };
@@ -154,7 +165,11 @@ export function summarizeReplicaSets(workload: KubeObject, replicaSets: KubeObje
     .sort((a, b) => b.revision - a.revision);
 }
 
-export function summarizeControllerRevisions(sts: KubeObject, revisions: KubeObject[], pods: PodSummary[]): RevisionSummary[] {
+export function summarizeControllerRevisions(
+  sts: KubeObject,
+  revisions: KubeObject[],
+  pods: PodSummary[],
+): RevisionSummary[] {
   const uid = rec(sts.metadata).uid;
   const updateRevision = rec(sts.status).updateRevision;
   return revisions
@@ -163,7 +178,9 @@ export function summarizeControllerRevisions(sts: KubeObject, revisions: KubeObj
       const name = String(rec(cr.metadata).name);
       const hash = name.slice(name.lastIndexOf('-') + 1);
       const mine = pods.filter((p) => p.podTemplateHash === name || p.podTemplateHash === hash);
-      const ready = mine.filter((p) => p.conditions.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+      const ready = mine.filter((p) =>
+        p.conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
+      ).length;
       return {
         name,
         revision: int(cr.revision),
@@ -186,7 +203,11 @@ export function summarizeNode(node: KubeObject): NodeSummary {
     name: String(meta.name),
     allocatable: strMap(status.allocatable),
     labels: strMap(meta.labels),
-    taints: arr(spec.taints).map((t) => ({ key: String(t.key), value: str(t.value), effect: String(t.effect) })),
+    taints: arr(spec.taints).map((t) => ({
+      key: String(t.key),
+      value: str(t.value),
+      effect: String(t.effect),
+    })),
     unschedulable: spec.unschedulable === true,
     ready: arr(status.conditions).some((c) => c.type === 'Ready' && c.status === 'True'),
   };
@@ -194,5 +215,9 @@ export function summarizeNode(node: KubeObject): NodeSummary {
 
 export function summarizeQuota(q: KubeObject): QuotaSummary {
   const status = rec(q.status);
-  return { name: String(rec(q.metadata).name), hard: strMap(status.hard ?? rec(q.spec).hard), used: strMap(status.used) };
+  return {
+    name: String(rec(q.metadata).name),
+    hard: strMap(status.hard ?? rec(q.spec).hard),
+    used: strMap(status.used),
+  };
 }

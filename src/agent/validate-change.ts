@@ -36,29 +36,54 @@ export async function validateChange(input: ValidateInput): Promise<ValidateOutp
   const schema = ChangeSchema.safeParse(input.change);
   if (!schema.success) {
     const errors = schema.error.issues.map((i) => `schema: ${i.path.join('.')}: ${i.message}`);
-    return { validation: { schemaOk: false, policy: { ok: false, violations: [] }, dryRun: skipped }, ops: null, errors };
+    return {
+      validation: { schemaOk: false, policy: { ok: false, violations: [] }, dryRun: skipped },
+      ops: null,
+      errors,
+    };
   }
   const policySpan = input.span?.startChild('policy', 'tool');
-  const policy = evaluatePolicy({ target: input.target, live: input.live, proposed: input.proposed, policy: input.policy });
+  const policy = evaluatePolicy({
+    target: input.target,
+    live: input.live,
+    proposed: input.proposed,
+    policy: input.policy,
+  });
   policySpan?.setAttributes({ passed: policy.ok, violations: policy.violations.length });
   policySpan?.end();
   if (!policy.ok) {
-    return { validation: { schemaOk: true, policy, dryRun: skipped }, ops: null, errors: policy.violations.map((v) => `policy: ${v}`) };
+    return {
+      validation: { schemaOk: true, policy, dryRun: skipped },
+      ops: null,
+      errors: policy.violations.map((v) => `policy: ${v}`),
+    };
   }
   const { ops, unresolved } = rehydratePatch(input.change.patch, input.sealed);
   if (unresolved.length > 0) {
     const violations = unresolved.map((p) => `${p} would hold a redacted value whose original is unknown`);
-    return { validation: { schemaOk: true, policy: { ok: false, violations }, dryRun: skipped }, ops: null, errors: violations.map((v) => `policy: ${v}`) };
+    return {
+      validation: { schemaOk: true, policy: { ok: false, violations }, dryRun: skipped },
+      ops: null,
+      errors: violations.map((v) => `policy: ${v}`),
+    };
   }
   const meta = input.sealed.live.metadata as { uid?: string; generation?: number };
   const drySpan = input.span?.startChild('dry-run', 'tool');
-  const dry = await input.cluster.patchWorkload(input.target, ops, { uid: String(meta.uid), generation: Number(meta.generation), dryRun: true });
+  const dry = await input.cluster.patchWorkload(input.target, ops, {
+    uid: String(meta.uid),
+    generation: Number(meta.generation),
+    dryRun: true,
+  });
   drySpan?.setAttributes({ passed: dry.ok });
   drySpan?.end();
   if (!dry.ok) {
     // The dry-run ran with real values restored: the server's message must not carry them onward.
     const message = redactText(`${dry.reason}: ${dry.message}`);
-    return { validation: { schemaOk: true, policy, dryRun: { ok: false, message } }, ops: null, errors: [`dry-run: ${message}`] };
+    return {
+      validation: { schemaOk: true, policy, dryRun: { ok: false, message } },
+      ops: null,
+      errors: [`dry-run: ${message}`],
+    };
   }
   return { validation: { schemaOk: true, policy, dryRun: { ok: true, message: null } }, ops, errors: [] };
 }

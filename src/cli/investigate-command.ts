@@ -72,12 +72,21 @@ function configFor(opts: CommandOptions, env: CommandIo['env']): Config {
   if (opts.maxIterations === undefined) return config;
   const n = Number(opts.maxIterations);
   if (!Number.isInteger(n) || n < 1 || n > 10) {
-    throw new AutofixError(ErrorCode.BadInput, `--max-iterations must be an integer from 1 to 10, got "${opts.maxIterations}".`);
+    throw new AutofixError(
+      ErrorCode.BadInput,
+      `--max-iterations must be an integer from 1 to 10, got "${opts.maxIterations}".`,
+    );
   }
   return { ...config, maxIterations: n };
 }
 
-function errorResult(target: Target | null, ref: string, ns: string | undefined, e: AutofixError, run: InvestigationRun | null): InvestigationResult {
+function errorResult(
+  target: Target | null,
+  ref: string,
+  ns: string | undefined,
+  e: AutofixError,
+  run: InvestigationRun | null,
+): InvestigationResult {
   return {
     target: target ?? { kind: ref.split('/')[0] ?? '', name: ref.split('/')[1] ?? '', namespace: ns ?? '' },
     outcome: e.exitCode === 2 ? 'refused' : 'error',
@@ -102,10 +111,17 @@ function trackingNotices(): (run: InvestigationRun | null) => string[] {
   };
 }
 
-function details(inv: Investigation, tracking: string[]): { humanAction: string | null; notes: string[]; attempts: string[] } {
+function details(
+  inv: Investigation,
+  tracking: string[],
+): { humanAction: string | null; notes: string[]; attempts: string[] } {
   return {
     humanAction: inv.diagnosis?.humanAction ?? null,
-    notes: [...(inv.diagnosis?.notes ?? []), ...inv.evidence.gaps.map((g) => `could not read ${g}`), ...tracking],
+    notes: [
+      ...(inv.diagnosis?.notes ?? []),
+      ...inv.evidence.gaps.map((g) => `could not read ${g}`),
+      ...tracking,
+    ],
     attempts: inv.attempts.map((a) => `iteration ${a.iteration}: ${a.errors.join('; ')}`),
   };
 }
@@ -123,7 +139,15 @@ function endRunOnInterrupt(io: CommandIo, run: InvestigationRun): () => void {
 type Notices = ReturnType<typeof trackingNotices>;
 
 /** The agent's part of the command, in the run the command opened. */
-async function runAgent(mode: 'diagnose' | 'fix', target: Target, deps: AgentDeps, run: InvestigationRun, opts: CommandOptions, io: CommandIo, notices: Notices): Promise<{ inv: Investigation; result: InvestigationResult }> {
+async function runAgent(
+  mode: 'diagnose' | 'fix',
+  target: Target,
+  deps: AgentDeps,
+  run: InvestigationRun,
+  opts: CommandOptions,
+  io: CommandIo,
+  notices: Notices,
+): Promise<{ inv: Investigation; result: InvestigationResult }> {
   if (mode === 'diagnose') {
     const inv = await investigate(target, deps, { run });
     return { inv, result: toResult(inv) };
@@ -138,26 +162,38 @@ async function runAgent(mode: 'diagnose' | 'fix', target: Target, deps: AgentDep
 }
 
 /** Runs `diagnose` (mode 'diagnose') or `fix`; returns the process exit code. */
-export async function runInvestigateCommand(mode: 'diagnose' | 'fix', ref: string, opts: CommandOptions, io: CommandIo): Promise<number> {
+export async function runInvestigateCommand(
+  mode: 'diagnose' | 'fix',
+  ref: string,
+  opts: CommandOptions,
+  io: CommandIo,
+): Promise<number> {
   let target: Target | null = null;
   let run: InvestigationRun | null = null;
   let stopInterrupt = (): void => undefined;
   const notices = trackingNotices();
   const progress = (e: ProgressEvent): void => {
-    if (!opts.quiet) io.stderr(`[${e.iteration > 0 ? `iteration ${e.iteration}` : 'apply'}] ${e.stage}: ${e.message}\n`);
+    if (!opts.quiet)
+      io.stderr(`[${e.iteration > 0 ? `iteration ${e.iteration}` : 'apply'}] ${e.stage}: ${e.message}\n`);
   };
   try {
     target = parseTarget(ref, opts.namespace);
     const config = configFor(opts, io.env);
     assertNamespaceAllowed(target.namespace, config.namespaces);
     if (mode === 'fix' && !opts.yes && !io.isTty) {
-      throw new AutofixError(ErrorCode.BadInput, 'fix asks for confirmation before applying, but there is no terminal to ask on.', {
-        hint: 'Run it in a terminal, or pass --yes to apply without asking.',
-      });
+      throw new AutofixError(
+        ErrorCode.BadInput,
+        'fix asks for confirmation before applying, but there is no terminal to ask on.',
+        {
+          hint: 'Run it in a terminal, or pass --yes to apply without asking.',
+        },
+      );
     }
     const logger = createLogger(io.env.LOG_LEVEL || 'warn');
     // The command reports tracking problems itself, once (below); a log line would repeat them.
-    const deps = wireAgent(config, logger, progress, undefined, { onTrackingWarning: (w) => logger.debug({ tracking: w }, 'tracking problem') });
+    const deps = wireAgent(config, logger, progress, undefined, {
+      onTrackingWarning: (w) => logger.debug({ tracking: w }, 'tracking problem'),
+    });
     run = await startRun(deps.tracker, target, deps, {});
     stopInterrupt = endRunOnInterrupt(io, run);
     const { inv, result } = await runAgent(mode, target, deps, run, opts, io, notices);
@@ -168,12 +204,21 @@ export async function runInvestigateCommand(mode: 'diagnose' | 'fix', ref: strin
     for (const n of notices(run)) io.stderr(`kube-autofix: ${n}\n`);
     return EXIT_BY_OUTCOME[result.outcome];
   } catch (e) {
-    const err = isAutofixError(e) ? e : new AutofixError(ErrorCode.Internal, `Unexpected error: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    const err = isAutofixError(e)
+      ? e
+      : new AutofixError(
+          ErrorCode.Internal,
+          `Unexpected error: ${e instanceof Error ? e.message : String(e)}`,
+          { cause: e },
+        );
     const result = errorResult(target, ref, opts.namespace, err, run);
     if (run) await finishRun(run, result);
     stopInterrupt();
     if (opts.json) io.stdout(JSON.stringify(result) + '\n');
-    else io.stderr(`kube-autofix: ${err.describe()}\n${result.tracking ? `MLflow run: ${result.tracking.runUrl}\n` : ''}`);
+    else
+      io.stderr(
+        `kube-autofix: ${err.describe()}\n${result.tracking ? `MLflow run: ${result.tracking.runUrl}\n` : ''}`,
+      );
     for (const n of notices(run)) io.stderr(`kube-autofix: ${n}\n`);
     return err.exitCode;
   }

@@ -11,28 +11,50 @@ const HEADLINES: Record<InvestigationResult['outcome'], string> = {
   error: 'error',
 };
 
-export function renderReport(r: InvestigationResult, extra: { humanAction?: string | null; notes?: string[]; attempts?: string[] } = {}): string {
+export function renderReport(
+  r: InvestigationResult,
+  extra: { humanAction?: string | null; notes?: string[]; attempts?: string[] } = {},
+): string {
   const t = r.target;
   const out: string[] = [`${t.kind.toLowerCase()}/${t.name} in ${t.namespace}: ${HEADLINES[r.outcome]}`];
   if (r.error) out.push(`Error:        ${r.error}`);
   const d = r.diagnosis;
   if (d) {
-    out.push(`Category:     ${d.category}`, `Root cause:   ${d.rootCause}`, `Confidence:   ${confidenceLabel(d.confidence)} (${d.engine} engine)`, `Summary:      ${d.summary}`);
+    out.push(
+      `Category:     ${d.category}`,
+      `Root cause:   ${d.rootCause}`,
+      `Confidence:   ${confidenceLabel(d.confidence)} (${d.engine} engine)`,
+      `Summary:      ${d.summary}`,
+    );
   }
   if (extra.humanAction && !r.proposal) out.push(`What to do:   ${extra.humanAction}`);
   for (const note of extra.notes ?? []) out.push(`Note:         ${note}`);
   for (const a of extra.attempts ?? []) out.push(`Rejected:     ${a}`);
   if (r.proposal) {
-    out.push('Change:', ...r.proposal.changes.map((c) => `  - ${c}`), 'Diff:', ...r.proposal.diff.trimEnd().split('\n').map((l) => `  ${l}`));
+    out.push(
+      'Change:',
+      ...r.proposal.changes.map((c) => `  - ${c}`),
+      'Diff:',
+      ...r.proposal.diff
+        .trimEnd()
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
   }
   if (r.validation) {
     const v = r.validation;
     const mark = (ok: boolean) => (ok ? 'passed' : 'FAILED');
-    out.push(`Validated:    schema ${mark(v.schemaOk)}, policy ${mark(v.policy.ok)}, server dry-run ${mark(v.dryRun.ok)}`);
+    out.push(
+      `Validated:    schema ${mark(v.schemaOk)}, policy ${mark(v.policy.ok)}, server dry-run ${mark(v.dryRun.ok)}`,
+    );
   }
-  if (r.apply) out.push(`Apply:        ${r.apply.applied ? 'applied' : 'not applied'}, rollout ${r.apply.rolloutHealthy ? 'healthy' : 'NOT healthy'} after ${r.apply.seconds.toFixed(1)}s`);
+  if (r.apply)
+    out.push(
+      `Apply:        ${r.apply.applied ? 'applied' : 'not applied'}, rollout ${r.apply.rolloutHealthy ? 'healthy' : 'NOT healthy'} after ${r.apply.seconds.toFixed(1)}s`,
+    );
   out.push(`Iterations:   ${r.iterations}`);
   if (r.tracking) out.push(`MLflow run:   ${r.tracking.runUrl}`);
-  if (r.outcome === 'proposed') out.push(`Next:         kube-autofix fix ${t.kind.toLowerCase()}/${t.name} -n ${t.namespace}`);
+  if (r.outcome === 'proposed')
+    out.push(`Next:         kube-autofix fix ${t.kind.toLowerCase()}/${t.name} -n ${t.namespace}`);
   return out.join('\n') + '\n';
 }

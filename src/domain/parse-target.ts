@@ -18,11 +18,15 @@ export function parseTarget(ref: string, namespace: string | undefined | null): 
   const kind = normalizeKind(kindWord);
   if (!kind) bad(`Unsupported kind "${kindWord}"; supported: ${SUPPORTED_KINDS.join(', ')}.`);
   if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
-    bad(`"${name}" is not a valid object name (lowercase letters, digits, '-' and '.', at most 253 characters).`);
+    bad(
+      `"${name}" is not a valid object name (lowercase letters, digits, '-' and '.', at most 253 characters).`,
+    );
   }
   if (!namespace) bad('No namespace given.');
   if (namespace.length > 63 || !DNS1123_LABEL.test(namespace)) {
-    bad(`"${namespace}" is not a valid namespace name (lowercase letters, digits and '-', at most 63 characters).`);
+    bad(
+      `"${namespace}" is not a valid namespace name (lowercase letters, digits and '-', at most 63 characters).`,
+    );
   }
   return Target.parse({ kind, name, namespace });
 }

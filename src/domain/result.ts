@@ -5,10 +5,22 @@ import { EngineName } from './diagnosis.js';
 import { KubeObject } from './evidence.js';
 import { Validation } from './proposal.js';
 
-export const Outcome = z.enum(['healthy', 'proposed', 'no_safe_fix', 'fixed', 'not_fixed', 'refused', 'error']);
+export const Outcome = z.enum([
+  'healthy',
+  'proposed',
+  'no_safe_fix',
+  'fixed',
+  'not_fixed',
+  'refused',
+  'error',
+]);
 export type Outcome = z.infer<typeof Outcome>;
 
-export const ApplyReport = z.object({ applied: z.boolean(), rolloutHealthy: z.boolean(), seconds: z.number() });
+export const ApplyReport = z.object({
+  applied: z.boolean(),
+  rolloutHealthy: z.boolean(),
+  seconds: z.number(),
+});
 export type ApplyReport = z.infer<typeof ApplyReport>;
 
 export const InvestigationResult = z.object({

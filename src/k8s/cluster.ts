@@ -22,8 +22,7 @@ export interface LogOptions {
 
 /** The outcome of a (dry-run or real) patch: tool results as data, not exceptions. */
 export type PatchResult =
-  | { ok: true; object: KubeObject }
-  | { ok: false; status: number; reason: string; message: string };
+  { ok: true; object: KubeObject } | { ok: false; status: number; reason: string; message: string };
 
 export interface Cluster {
   /** API calls made through this cluster so far (the collector bounds and reports them). */
@@ -31,7 +30,11 @@ export interface Cluster {
   /** The identity in use, for error messages ("system:serviceaccount:autofix:worker"). */
   readonly identity: string;
   getWorkload(target: Target): Promise<KubeObject | null>;
-  list(resource: NamespacedResource, namespace: string, opts?: { labelSelector?: string; limit?: number }): Promise<KubeObject[]>;
+  list(
+    resource: NamespacedResource,
+    namespace: string,
+    opts?: { labelSelector?: string; limit?: number },
+  ): Promise<KubeObject[]>;
   get(resource: NamespacedResource, namespace: string, name: string): Promise<KubeObject | null>;
   /** Names of a Secret's keys; the values never leave the k8s layer. Null when it does not exist. */
   getSecretKeys(namespace: string, name: string): Promise<string[] | null>;
@@ -42,5 +45,9 @@ export interface Cluster {
    * whose spec changed since the proposal is refused atomically (status updates do not count).
    * Field manager `kube-autofix`, strict field validation; `dryRun` sends `dryRun=All`.
    */
-  patchWorkload(target: Target, ops: PatchOp[], opts: { uid: string; generation: number; dryRun: boolean }): Promise<PatchResult>;
+  patchWorkload(
+    target: Target,
+    ops: PatchOp[],
+    opts: { uid: string; generation: number; dryRun: boolean },
+  ): Promise<PatchResult>;
 }

@@ -30,7 +30,9 @@ function isObject(v: unknown): v is KubeObject {
 }
 
 function statusMessage(res: KubeResponse): string {
-  return isObject(res.body) && typeof res.body.message === 'string' ? res.body.message : res.text.slice(0, 500);
+  return isObject(res.body) && typeof res.body.message === 'string'
+    ? res.body.message
+    : res.text.slice(0, 500);
 }
 
 function workloadPath(t: Target): string {
@@ -47,10 +49,17 @@ export function createKubeCluster(opts: { kubeconfig?: string; http?: KubeHttp }
         hint: `The credentials in use (${http.user}) lack RBAC permission; grant the worker's Role in that namespace.`,
       });
     }
-    throw new AutofixError(ErrorCode.ClusterUnreachable, `Kubernetes API error ${res.status} while trying to ${what}: ${message}`);
+    throw new AutofixError(
+      ErrorCode.ClusterUnreachable,
+      `Kubernetes API error ${res.status} while trying to ${what}: ${message}`,
+    );
   }
 
-  async function getJson(path: string, what: string, query?: Record<string, string | number | undefined>): Promise<KubeObject | null> {
+  async function getJson(
+    path: string,
+    what: string,
+    query?: Record<string, string | number | undefined>,
+  ): Promise<KubeObject | null> {
     const res = await http.send({ method: 'GET', path, query });
     if (res.status === 404) return null;
     if (res.status >= 300 || !isObject(res.body)) fail(res, what);
@@ -64,19 +73,29 @@ export function createKubeCluster(opts: { kubeconfig?: string; http?: KubeHttp }
     getWorkload: (t) => getJson(workloadPath(t), `get ${t.kind.toLowerCase()} ${t.name} in ${t.namespace}`),
 
     async list(resource, namespace, o = {}) {
-      const body = await getJson(`${GROUP_PATHS[resource]}/namespaces/${namespace}/${resource}`, `list ${resource} in ${namespace}`, {
-        labelSelector: o.labelSelector,
-        limit: o.limit ?? 500,
-      });
+      const body = await getJson(
+        `${GROUP_PATHS[resource]}/namespaces/${namespace}/${resource}`,
+        `list ${resource} in ${namespace}`,
+        {
+          labelSelector: o.labelSelector,
+          limit: o.limit ?? 500,
+        },
+      );
       const items = body?.items;
       return Array.isArray(items) ? items.filter(isObject) : [];
     },
 
     get: (resource, namespace, name) =>
-      getJson(`${GROUP_PATHS[resource]}/namespaces/${namespace}/${resource}/${name}`, `get ${resource} ${name} in ${namespace}`),
+      getJson(
+        `${GROUP_PATHS[resource]}/namespaces/${namespace}/${resource}/${name}`,
+        `get ${resource} ${name} in ${namespace}`,
+      ),
 
     async getSecretKeys(namespace, name) {
-      const secret = await getJson(`/api/v1/namespaces/${namespace}/secrets/${name}`, `get secret ${name} in ${namespace}`);
+      const secret = await getJson(
+        `/api/v1/namespaces/${namespace}/secrets/${name}`,
+        `get secret ${name} in ${namespace}`,
+      );
       if (!secret) return null;
       const keys = new Set<string>();
       for (const field of ['data', 'stringData']) {
@@ -95,9 +114,15 @@ export function createKubeCluster(opts: { kubeconfig?: string; http?: KubeHttp }
       const res = await http.send({
         method: 'GET',
         path: `/api/v1/namespaces/${namespace}/pods/${pod}/log`,
-        query: { container: o.container, previous: o.previous, tailLines: o.tailLines, limitBytes: o.limitBytes },
+        query: {
+          container: o.container,
+          previous: o.previous,
+          tailLines: o.tailLines,
+          limitBytes: o.limitBytes,
+        },
       });
-      if (res.status >= 300) fail(res, `read logs of ${pod}/${o.container}${o.previous ? ' (previous)' : ''}`);
+      if (res.status >= 300)
+        fail(res, `read logs of ${pod}/${o.container}${o.previous ? ' (previous)' : ''}`);
       return res.text;
     },
 
@@ -110,13 +135,19 @@ export function createKubeCluster(opts: { kubeconfig?: string; http?: KubeHttp }
       const res = await http.send({
         method: 'PATCH',
         path: workloadPath(t),
-        query: { fieldManager: FIELD_MANAGER, fieldValidation: 'Strict', dryRun: o.dryRun ? 'All' : undefined },
+        query: {
+          fieldManager: FIELD_MANAGER,
+          fieldValidation: 'Strict',
+          dryRun: o.dryRun ? 'All' : undefined,
+        },
         body,
         contentType: 'application/json-patch+json',
       });
       if (res.status < 300 && isObject(res.body)) return { ok: true, object: res.body };
-      if (res.status === 401 || res.status === 403) fail(res, `patch ${t.kind.toLowerCase()} ${t.name} in ${t.namespace}`);
-      const reason = isObject(res.body) && typeof res.body.reason === 'string' ? res.body.reason : `HTTP ${res.status}`;
+      if (res.status === 401 || res.status === 403)
+        fail(res, `patch ${t.kind.toLowerCase()} ${t.name} in ${t.namespace}`);
+      const reason =
+        isObject(res.body) && typeof res.body.reason === 'string' ? res.body.reason : `HTTP ${res.status}`;
       return { ok: false, status: res.status, reason, message: statusMessage(res) };
     },
   };

@@ -46,9 +46,13 @@ export function createKubeHttp(kubeconfigPath?: string): KubeHttp {
     if (kubeconfigPath && !kubeconfigPath.includes(delimiter)) kc.loadFromFile(kubeconfigPath);
     else kc.loadFromDefault();
   } catch (e) {
-    throw new AutofixError(ErrorCode.ConfigInvalid, `Could not read the kubeconfig: ${(e as Error).message}.`, {
-      hint: 'Set KUBECONFIG to a readable kubeconfig file.',
-    });
+    throw new AutofixError(
+      ErrorCode.ConfigInvalid,
+      `Could not read the kubeconfig: ${(e as Error).message}.`,
+      {
+        hint: 'Set KUBECONFIG to a readable kubeconfig file.',
+      },
+    );
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) {
@@ -99,10 +103,14 @@ export function createKubeHttp(kubeconfigPath?: string): KubeHttp {
       r.on('timeout', () => r.destroy(new Error(`timed out after ${opts.timeout} ms`)));
       r.on('error', (e) =>
         reject(
-          new AutofixError(ErrorCode.ClusterUnreachable, `Cannot reach the Kubernetes API at ${server.origin}: ${e.message}.`, {
-            hint: 'Check KUBECONFIG and that the cluster is up.',
-            cause: e,
-          }),
+          new AutofixError(
+            ErrorCode.ClusterUnreachable,
+            `Cannot reach the Kubernetes API at ${server.origin}: ${e.message}.`,
+            {
+              hint: 'Check KUBECONFIG and that the cluster is up.',
+              cause: e,
+            },
+          ),
         ),
       );
       if (req.body !== undefined) r.write(req.body);

@@ -9,7 +9,8 @@ export interface RolloutStatus {
 }
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
-const rec = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
+const rec = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
 
 function deploymentStatus(obj: KubeObject, generation: number): RolloutStatus {
   const spec = rec(obj.spec);
@@ -17,16 +18,28 @@ function deploymentStatus(obj: KubeObject, generation: number): RolloutStatus {
   const desired = typeof spec.replicas === 'number' ? spec.replicas : 1;
   const conditions = Array.isArray(status.conditions) ? status.conditions.map(rec) : [];
   const progressing = conditions.find((c) => c.type === 'Progressing');
-  if (num(status.observedGeneration) < generation) return { done: false, failed: false, message: 'waiting for the controller to observe the change' };
+  if (num(status.observedGeneration) < generation)
+    return { done: false, failed: false, message: 'waiting for the controller to observe the change' };
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
-    return { done: false, failed: true, message: `rollout exceeded its progress deadline: ${String(progressing.message ?? '')}` };
+    return {
+      done: false,
+      failed: true,
+      message: `rollout exceeded its progress deadline: ${String(progressing.message ?? '')}`,
+    };
   }
   const updated = num(status.updatedReplicas);
   const total = num(status.replicas);
   const available = num(status.availableReplicas);
-  if (updated < desired) return { done: false, failed: false, message: `${updated} of ${desired} updated replicas are available` };
-  if (total > updated) return { done: false, failed: false, message: `${total - updated} old replicas are pending termination` };
-  if (available < updated) return { done: false, failed: false, message: `${available} of ${updated} updated replicas are available` };
+  if (updated < desired)
+    return { done: false, failed: false, message: `${updated} of ${desired} updated replicas are available` };
+  if (total > updated)
+    return { done: false, failed: false, message: `${total - updated} old replicas are pending termination` };
+  if (available < updated)
+    return {
+      done: false,
+      failed: false,
+      message: `${available} of ${updated} updated replicas are available`,
+    };
   return { done: true, failed: false, message: `${available} of ${desired} replicas available` };
 }
 
@@ -34,10 +47,12 @@ function statefulSetStatus(obj: KubeObject, generation: number): RolloutStatus {
   const spec = rec(obj.spec);
   const status = rec(obj.status);
   const desired = typeof spec.replicas === 'number' ? spec.replicas : 1;
-  if (num(status.observedGeneration) < generation) return { done: false, failed: false, message: 'waiting for the controller to observe the change' };
+  if (num(status.observedGeneration) < generation)
+    return { done: false, failed: false, message: 'waiting for the controller to observe the change' };
   const ready = num(status.readyReplicas);
   const updated = num(status.updatedReplicas);
-  if (updated < desired) return { done: false, failed: false, message: `${updated} of ${desired} pods updated` };
+  if (updated < desired)
+    return { done: false, failed: false, message: `${updated} of ${desired} pods updated` };
   if (ready < desired) return { done: false, failed: false, message: `${ready} of ${desired} pods ready` };
   if (status.updateRevision && status.currentRevision !== status.updateRevision) {
     return { done: false, failed: false, message: 'waiting for the update revision to become current' };

@@ -10,7 +10,10 @@ export function createLogger(level: string = 'info', bindings: Record<string, st
       level,
       base: { service: 'kube-autofix', ...bindings },
       // Defence in depth: the code never logs these, but a mistake must not leak them.
-      redact: { paths: ['*.apiKey', '*.token', '*.password', '*.authorization', 'headers.authorization'], censor: '[REDACTED]' },
+      redact: {
+        paths: ['*.apiKey', '*.token', '*.password', '*.authorization', 'headers.authorization'],
+        censor: '[REDACTED]',
+      },
     },
     pino.destination({ dest: 2, sync: true }),
   );

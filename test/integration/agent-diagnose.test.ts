@@ -1,6 +1,13 @@
 // diagnose on the sandbox: every failure class is recognised with a sensible root cause; nothing is applied.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, deleteNamespace, deployment, kube, waitAvailable, type Kube } from './support/kube.js';
+import {
+  createNamespace,
+  deleteNamespace,
+  deployment,
+  kube,
+  waitAvailable,
+  type Kube,
+} from './support/kube.js';
 import { runCli } from './support/run-cli.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -10,7 +17,11 @@ let quotaNs: string;
 
 const broken = {
   // Memory below the image's working set (shop-web needs ~120Mi).
-  oom: deployment('oom', { image: 'acme/shop-web:1.4.0', env: [{ name: 'DATABASE_URL', value: 'postgres://db/shop' }], resources: { limits: { memory: '64Mi' } } }),
+  oom: deployment('oom', {
+    image: 'acme/shop-web:1.4.0',
+    env: [{ name: 'DATABASE_URL', value: 'postgres://db/shop' }],
+    resources: { limits: { memory: '64Mi' } },
+  }),
   crash: deployment('crash', { image: 'postgres:16', ports: [{ containerPort: 5432 }] }),
   probe: deployment('probe', {
     image: 'nginx:1.27',
@@ -30,22 +41,33 @@ beforeAll(async () => {
   k = kube();
   ns = await createNamespace(k, 'diag');
   quotaNs = await createNamespace(k, 'quota');
-  await Promise.all(Object.values(broken).map((body) => k.apps.createNamespacedDeployment({ namespace: ns, body })));
+  await Promise.all(
+    Object.values(broken).map((body) => k.apps.createNamespacedDeployment({ namespace: ns, body })),
+  );
   await k.core.createNamespacedResourceQuota({
     namespace: quotaNs,
     body: { metadata: { name: 'compute' }, spec: { hard: { 'requests.memory': '100Mi' } } },
   });
   await k.apps.createNamespacedDeployment({
     namespace: quotaNs,
-    body: deployment('greedy', { image: 'nginx:1.27', resources: { requests: { memory: '64Mi' } } }, { replicas: 3 }),
+    body: deployment(
+      'greedy',
+      { image: 'nginx:1.27', resources: { requests: { memory: '64Mi' } } },
+      { replicas: 3 },
+    ),
   });
   await waitAvailable(k, ns, 'fine');
   // Wait until the failures are visible the way a user would first see them.
   await waitFor(
     async () => {
       const pods = (await k.core.listNamespacedPod({ namespace: ns })).items;
-      const reason = (app: string) => pods.find((p) => p.metadata?.labels?.app === app)?.status?.containerStatuses?.[0];
-      return (reason('oom')?.restartCount ?? 0) > 0 && (reason('crash')?.restartCount ?? 0) > 0 && reason('pull')?.state?.waiting;
+      const reason = (app: string) =>
+        pods.find((p) => p.metadata?.labels?.app === app)?.status?.containerStatuses?.[0];
+      return (
+        (reason('oom')?.restartCount ?? 0) > 0 &&
+        (reason('crash')?.restartCount ?? 0) > 0 &&
+        reason('pull')?.state?.waiting
+      );
     },
     { what: 'broken pods to show their failures', timeoutMs: 90_000 },
   );
@@ -56,7 +78,8 @@ afterAll(async () => {
   await deleteNamespace(k, quotaNs);
 });
 
-const diagnose = (name: string, namespace = ns) => runCli('diagnose', `deployment/${name}`, { namespace }, { AUTOFIX_NAMESPACES: namespace });
+const diagnose = (name: string, namespace = ns) =>
+  runCli('diagnose', `deployment/${name}`, { namespace }, { AUTOFIX_NAMESPACES: namespace });
 
 describe('kube-autofix diagnose (rule engine) on the sandbox', () => {
   it('oom_killed: proposes a validated memory raise', async () => {
@@ -65,7 +88,11 @@ describe('kube-autofix diagnose (rule engine) on the sandbox', () => {
     expect(r.json.diagnosis?.rootCause).toMatch(/64Mi/);
     expect(r.json.outcome).toBe('proposed');
     expect(r.json.proposal?.diff).toMatch(/memory: 128Mi/);
-    expect(r.json.validation).toEqual({ schemaOk: true, policy: { ok: true, violations: [] }, dryRun: { ok: true, message: null } });
+    expect(r.json.validation).toEqual({
+      schemaOk: true,
+      policy: { ok: true, violations: [] },
+      dryRun: { ok: true, message: null },
+    });
     expect(r.code).toBe(0);
     // Nothing was applied: the live limit is unchanged.
     const live = await k.apps.readNamespacedDeployment({ name: 'oom', namespace: ns });
@@ -108,10 +135,13 @@ describe('kube-autofix diagnose (rule engine) on the sandbox', () => {
   });
 
   it('quota_exceeded: reads the ReplicaSet FailedCreate events', async () => {
-    await waitFor(async () => {
-      const events = (await k.core.listNamespacedEvent({ namespace: quotaNs })).items;
-      return events.some((e) => e.reason === 'FailedCreate' && /exceeded quota/.test(e.message ?? ''));
-    }, { what: 'FailedCreate for quota' });
+    await waitFor(
+      async () => {
+        const events = (await k.core.listNamespacedEvent({ namespace: quotaNs })).items;
+        return events.some((e) => e.reason === 'FailedCreate' && /exceeded quota/.test(e.message ?? ''));
+      },
+      { what: 'FailedCreate for quota' },
+    );
     const r = await diagnose('greedy', quotaNs);
     expect(r.json.diagnosis?.category).toBe('quota_exceeded');
     expect(r.json.diagnosis?.rootCause).toMatch(/compute/);
@@ -129,7 +159,12 @@ describe('kube-autofix diagnose (rule engine) on the sandbox', () => {
 
 describe('kube-autofix diagnose refusals', () => {
   it('refuses a namespace outside AUTOFIX_NAMESPACES before any cluster call', async () => {
-    const r = await runCli('diagnose', 'deployment/fine', { namespace: ns }, { AUTOFIX_NAMESPACES: 'somewhere-else', KUBECONFIG: '/nonexistent' });
+    const r = await runCli(
+      'diagnose',
+      'deployment/fine',
+      { namespace: ns },
+      { AUTOFIX_NAMESPACES: 'somewhere-else', KUBECONFIG: '/nonexistent' },
+    );
     expect(r.code).toBe(2);
     expect(r.json.outcome).toBe('refused');
     expect(r.json.error).toMatch(/AUTOFIX_NAMESPACES/);

@@ -11,7 +11,14 @@ import { NoopTracker } from '../../src/tracking/no-op-tracker.js';
 import { loadConfig } from '../../src/config/config.js';
 import { isAutofixError } from '../../src/domain/index.js';
 import { mintWorkerKubeconfig } from '../../sandbox/mint-kubeconfig.js';
-import { createNamespace, deleteNamespace, deployment, kube, waitAvailable, type Kube } from './support/kube.js';
+import {
+  createNamespace,
+  deleteNamespace,
+  deployment,
+  kube,
+  waitAvailable,
+  type Kube,
+} from './support/kube.js';
 import { runCli } from './support/run-cli.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -22,50 +29,87 @@ let ns: string;
 async function bystanders(namespace: string, target: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const d of (await k.apps.listNamespacedDeployment({ namespace })).items) {
-    if (d.metadata?.name !== target) out[`deploy/${d.metadata?.name}`] = `generation ${d.metadata?.generation}`;
+    if (d.metadata?.name !== target)
+      out[`deploy/${d.metadata?.name}`] = `generation ${d.metadata?.generation}`;
   }
-  for (const c of (await k.core.listNamespacedConfigMap({ namespace })).items) out[`cm/${c.metadata?.name}`] = String(c.metadata?.resourceVersion);
-  for (const s of (await k.core.listNamespacedService({ namespace })).items) out[`svc/${s.metadata?.name}`] = String(s.metadata?.resourceVersion);
-  for (const s of (await k.core.listNamespacedSecret({ namespace })).items) out[`secret/${s.metadata?.name}`] = String(s.metadata?.resourceVersion);
+  for (const c of (await k.core.listNamespacedConfigMap({ namespace })).items)
+    out[`cm/${c.metadata?.name}`] = String(c.metadata?.resourceVersion);
+  for (const s of (await k.core.listNamespacedService({ namespace })).items)
+    out[`svc/${s.metadata?.name}`] = String(s.metadata?.resourceVersion);
+  for (const s of (await k.core.listNamespacedSecret({ namespace })).items)
+    out[`secret/${s.metadata?.name}`] = String(s.metadata?.resourceVersion);
   return out;
 }
 
 async function image(name: string): Promise<string | undefined> {
-  return (await k.apps.readNamespacedDeployment({ name, namespace: ns })).spec?.template.spec?.containers[0]?.image;
+  return (await k.apps.readNamespacedDeployment({ name, namespace: ns })).spec?.template.spec?.containers[0]
+    ?.image;
 }
 
 beforeAll(async () => {
   k = kube();
   ns = await createNamespace(k, 'fix');
   // A bystander that must not change, and a Secret-backed env value that must never be printed.
-  await k.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'unrelated' }, data: { a: '1' } } });
-  await k.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'db' }, stringData: { password: 'canary-s3cr3t-value' } } });
-  await k.apps.createNamespacedDeployment({ namespace: ns, body: deployment('bystander', { image: 'nginx:1.27' }) });
-  const web = deployment('web', {
-    image: 'nginx:1.27',
-    ports: [{ name: 'http', containerPort: 80 }],
-    env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }, { name: 'API_TOKEN', value: 'canary-inline-token-value' }],
-  }, { replicas: 2 });
-  await k.apps.createNamespacedDeployment({ namespace: ns, body: web });
-  await k.apps.createNamespacedDeployment({
+  await k.core.createNamespacedConfigMap({
     namespace: ns,
-    body: deployment('oom', { image: 'acme/shop-web:1.4.0', env: [{ name: 'DATABASE_URL', value: 'postgres://db/shop' }], resources: { limits: { memory: '64Mi' } } }),
+    body: { metadata: { name: 'unrelated' }, data: { a: '1' } },
+  });
+  await k.core.createNamespacedSecret({
+    namespace: ns,
+    body: { metadata: { name: 'db' }, stringData: { password: 'canary-s3cr3t-value' } },
   });
   await k.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('config', { image: 'nginx:1.27', env: [{ name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'app-config', key: 'LOG_LEVEL' } } }] }),
+    body: deployment('bystander', { image: 'nginx:1.27' }),
+  });
+  const web = deployment(
+    'web',
+    {
+      image: 'nginx:1.27',
+      ports: [{ name: 'http', containerPort: 80 }],
+      env: [
+        { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+        { name: 'API_TOKEN', value: 'canary-inline-token-value' },
+      ],
+    },
+    { replicas: 2 },
+  );
+  await k.apps.createNamespacedDeployment({ namespace: ns, body: web });
+  await k.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('oom', {
+      image: 'acme/shop-web:1.4.0',
+      env: [{ name: 'DATABASE_URL', value: 'postgres://db/shop' }],
+      resources: { limits: { memory: '64Mi' } },
+    }),
+  });
+  await k.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('config', {
+      image: 'nginx:1.27',
+      env: [{ name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'app-config', key: 'LOG_LEVEL' } } }],
+    }),
   });
   await waitAvailable(k, ns, 'web');
   await waitAvailable(k, ns, 'bystander');
   // A bad release of web: the image tag does not exist.
   await k.apps.patchNamespacedDeployment(
-    { name: 'web', namespace: ns, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'nginx:1.99' }] },
+    {
+      name: 'web',
+      namespace: ns,
+      body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'nginx:1.99' }],
+    },
     { headers: { 'Content-Type': 'application/json-patch+json' } } as never,
   );
-  await waitFor(async () => {
-    const pods = (await k.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' })).items;
-    return pods.some((p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason?.includes('ImagePull'));
-  }, { what: 'web pods failing to pull nginx:1.99' });
+  await waitFor(
+    async () => {
+      const pods = (await k.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' })).items;
+      return pods.some((p) =>
+        p.status?.containerStatuses?.[0]?.state?.waiting?.reason?.includes('ImagePull'),
+      );
+    },
+    { what: 'web pods failing to pull nginx:1.99' },
+  );
 });
 
 afterAll(async () => {
@@ -107,12 +151,15 @@ describe('kube-autofix fix --yes (rule engine)', () => {
   });
 
   it('gives a precise instruction and applies nothing when no safe fix exists', async () => {
-    const gen = (await k.apps.readNamespacedDeployment({ name: 'config', namespace: ns })).metadata?.generation;
+    const gen = (await k.apps.readNamespacedDeployment({ name: 'config', namespace: ns })).metadata
+      ?.generation;
     const r = await runCli('fix', 'deployment/config', { namespace: ns, yes: true }, env());
     expect(r.json.outcome).toBe('no_safe_fix');
     expect(r.json.apply).toBeNull();
     expect(r.code).toBe(1);
-    expect((await k.apps.readNamespacedDeployment({ name: 'config', namespace: ns })).metadata?.generation).toBe(gen);
+    expect(
+      (await k.apps.readNamespacedDeployment({ name: 'config', namespace: ns })).metadata?.generation,
+    ).toBe(gen);
   });
 
   it('asks for confirmation: without a terminal and without --yes it refuses and applies nothing', async () => {
@@ -137,13 +184,26 @@ describe('statefulsets', () => {
             metadata: { labels: { app: 'db' } },
             spec: {
               terminationGracePeriodSeconds: 0,
-              containers: [{ name: 'app', image: 'acme/shop-web:1.4.0', env: [{ name: 'DATABASE_URL', value: 'x' }], resources: { limits: { memory: '64Mi' } } }],
+              containers: [
+                {
+                  name: 'app',
+                  image: 'acme/shop-web:1.4.0',
+                  env: [{ name: 'DATABASE_URL', value: 'x' }],
+                  resources: { limits: { memory: '64Mi' } },
+                },
+              ],
             },
           },
         },
       },
     });
-    await waitFor(async () => (await k.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=db' })).items.some((p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0), { what: 'db-0 OOMs' });
+    await waitFor(
+      async () =>
+        (await k.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=db' })).items.some(
+          (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0,
+        ),
+      { what: 'db-0 OOMs' },
+    );
     const r = await runCli('fix', 'statefulset/db', { namespace: ns, yes: true }, env());
     expect(r.json.target.kind).toBe('StatefulSet');
     expect(r.json.diagnosis?.category).toBe('oom_killed');
@@ -156,18 +216,44 @@ describe('statefulsets', () => {
 describe('apply safety', () => {
   it('refuses a stale proposal when the target changed since, and applies nothing', async () => {
     const name = 'stale';
-    await k.apps.createNamespacedDeployment({ namespace: ns, body: deployment(name, { image: 'acme/shop-web:1.4.0', env: [{ name: 'DATABASE_URL', value: 'x' }], resources: { limits: { memory: '64Mi' } } }) });
-    await waitFor(async () => (await k.core.listNamespacedPod({ namespace: ns, labelSelector: `app=${name}` })).items.some((p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0), { what: 'stale OOMs' });
+    await k.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deployment(name, {
+        image: 'acme/shop-web:1.4.0',
+        env: [{ name: 'DATABASE_URL', value: 'x' }],
+        resources: { limits: { memory: '64Mi' } },
+      }),
+    });
+    await waitFor(
+      async () =>
+        (await k.core.listNamespacedPod({ namespace: ns, labelSelector: `app=${name}` })).items.some(
+          (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0,
+        ),
+      { what: 'stale OOMs' },
+    );
     const cluster = createKubeCluster({ kubeconfig: k.kubeconfig });
     const config = { ...loadConfig({ AUTOFIX_NAMESPACES: ns }), maxIterations: 1 };
-    const inv = await investigate({ kind: 'Deployment', name, namespace: ns }, { cluster, engine: createRulesEngine(), tracker: new NoopTracker(), config });
+    const inv = await investigate(
+      { kind: 'Deployment', name, namespace: ns },
+      { cluster, engine: createRulesEngine(), tracker: new NoopTracker(), config },
+    );
     expect(inv.outcome).toBe('proposed');
     // Someone changes the deployment between the proposal and the approval.
     await k.apps.patchNamespacedDeployment(
-      { name, namespace: ns, body: [{ op: 'add', path: '/spec/template/spec/containers/0/env/-', value: { name: 'EXTRA', value: '1' } }] },
+      {
+        name,
+        namespace: ns,
+        body: [
+          { op: 'add', path: '/spec/template/spec/containers/0/env/-', value: { name: 'EXTRA', value: '1' } },
+        ],
+      },
       { headers: { 'Content-Type': 'application/json-patch+json' } } as never,
     );
-    const err = await applyProposal(inv.target, inv.proposal!, { cluster, progress: () => {}, rolloutTimeoutSeconds: 30 }).catch((e: unknown) => e);
+    const err = await applyProposal(inv.target, inv.proposal!, {
+      cluster,
+      progress: () => {},
+      rolloutTimeoutSeconds: 30,
+    }).catch((e: unknown) => e);
     expect(isAutofixError(err) && err.code).toBe('STALE_PROPOSAL');
     const live = await k.apps.readNamespacedDeployment({ name, namespace: ns });
     expect(live.spec?.template.spec?.containers[0]?.resources?.limits?.memory).toBe('64Mi');
@@ -175,15 +261,34 @@ describe('apply safety', () => {
 
   it('rolls back an applied fix to the template kept with the proposal', async () => {
     const name = 'undo';
-    await k.apps.createNamespacedDeployment({ namespace: ns, body: deployment(name, { image: 'acme/shop-web:1.4.0', env: [{ name: 'DATABASE_URL', value: 'x' }], resources: { limits: { memory: '64Mi' } } }) });
+    await k.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deployment(name, {
+        image: 'acme/shop-web:1.4.0',
+        env: [{ name: 'DATABASE_URL', value: 'x' }],
+        resources: { limits: { memory: '64Mi' } },
+      }),
+    });
     const cluster = createKubeCluster({ kubeconfig: k.kubeconfig });
     const config = loadConfig({ AUTOFIX_NAMESPACES: ns });
-    await waitFor(async () => (await k.core.listNamespacedPod({ namespace: ns, labelSelector: `app=${name}` })).items.some((p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0), { what: 'undo OOMs' });
-    const inv = await investigate({ kind: 'Deployment', name, namespace: ns }, { cluster, engine: createRulesEngine(), tracker: new NoopTracker(), config });
+    await waitFor(
+      async () =>
+        (await k.core.listNamespacedPod({ namespace: ns, labelSelector: `app=${name}` })).items.some(
+          (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0,
+        ),
+      { what: 'undo OOMs' },
+    );
+    const inv = await investigate(
+      { kind: 'Deployment', name, namespace: ns },
+      { cluster, engine: createRulesEngine(), tracker: new NoopTracker(), config },
+    );
     const deps = { cluster, progress: () => {}, rolloutTimeoutSeconds: 60 };
     const applied = await applyProposal(inv.target, inv.proposal!, deps);
     expect(applied.rolloutHealthy).toBe(true);
-    const back = await rollbackTo(inv.target, inv.proposal!.previousTemplate, { ...deps, rolloutTimeoutSeconds: 5 });
+    const back = await rollbackTo(inv.target, inv.proposal!.previousTemplate, {
+      ...deps,
+      rolloutTimeoutSeconds: 5,
+    });
     expect(back.applied).toBe(true);
     const live = await k.apps.readNamespacedDeployment({ name, namespace: ns });
     expect(live.spec?.template.spec?.containers[0]?.resources?.limits?.memory).toBe('64Mi');
@@ -195,12 +300,25 @@ describe('least privilege', () => {
   it('a worker account limited to one namespace cannot read another, and the error says so', async () => {
     const other = await createNamespace(k, 'other');
     try {
-      await k.apps.createNamespacedDeployment({ namespace: other, body: deployment('web', { image: 'nginx:1.27' }) });
+      await k.apps.createNamespacedDeployment({
+        namespace: other,
+        body: deployment('web', { image: 'nginx:1.27' }),
+      });
       const file = join(tmpdir(), `worker-${ns}.kubeconfig`);
       writeFileSync(file, await mintWorkerKubeconfig(k.kubeconfig, [ns]), { mode: 0o600 });
-      const allowed = await runCli('diagnose', 'deployment/bystander', { namespace: ns }, { AUTOFIX_NAMESPACES: `${ns},${other}`, KUBECONFIG: file });
+      const allowed = await runCli(
+        'diagnose',
+        'deployment/bystander',
+        { namespace: ns },
+        { AUTOFIX_NAMESPACES: `${ns},${other}`, KUBECONFIG: file },
+      );
       expect(allowed.json.outcome).toBe('healthy');
-      const denied = await runCli('diagnose', 'deployment/web', { namespace: other }, { AUTOFIX_NAMESPACES: `${ns},${other}`, KUBECONFIG: file });
+      const denied = await runCli(
+        'diagnose',
+        'deployment/web',
+        { namespace: other },
+        { AUTOFIX_NAMESPACES: `${ns},${other}`, KUBECONFIG: file },
+      );
       expect(denied.code).toBe(2);
       expect(denied.json.outcome).toBe('refused');
       expect(denied.json.error).toMatch(/forbidden/i);

@@ -12,7 +12,10 @@ let llm: OpenAiStandIn;
 const LIMIT = '/spec/template/spec/containers/0/resources/limits/memory';
 const canary = 'canary-llm-token-0123456789';
 
-const answer = (patch: Array<{ op: 'add' | 'replace' | 'remove'; path: string; valueJson: string | null }> | null, extra: Record<string, unknown> = {}) => ({
+const answer = (
+  patch: Array<{ op: 'add' | 'replace' | 'remove'; path: string; valueJson: string | null }> | null,
+  extra: Record<string, unknown> = {},
+) => ({
   json: {
     category: 'oom_killed',
     rootCause: 'Container app is OOMKilled: its 64Mi memory limit is below its working set.',
@@ -24,8 +27,15 @@ const answer = (patch: Array<{ op: 'add' | 'replace' | 'remove'; path: string; v
   },
 });
 
-const generation = async (name: string) => (await k.apps.readNamespacedDeployment({ name, namespace: ns })).metadata?.generation;
-const env = () => ({ AUTOFIX_NAMESPACES: ns, OPENAI_API_KEY: llm.apiKey, OPENAI_BASE_URL: llm.url, AUTOFIX_LLM_MAX_RETRIES: '1', AUTOFIX_LLM_TIMEOUT_MS: '5000' });
+const generation = async (name: string) =>
+  (await k.apps.readNamespacedDeployment({ name, namespace: ns })).metadata?.generation;
+const env = () => ({
+  AUTOFIX_NAMESPACES: ns,
+  OPENAI_API_KEY: llm.apiKey,
+  OPENAI_BASE_URL: llm.url,
+  AUTOFIX_LLM_MAX_RETRIES: '1',
+  AUTOFIX_LLM_TIMEOUT_MS: '5000',
+});
 const userMessages = (i: number): string => {
   const body = llm.requests[i]?.body as { messages?: Array<{ role: string; content: string }> } | undefined;
   return (body?.messages ?? []).map((m) => m.content).join('\n');
@@ -39,15 +49,21 @@ beforeAll(async () => {
       namespace: ns,
       body: deployment(name, {
         image: 'acme/shop-web:1.4.0',
-        env: [{ name: 'DATABASE_URL', value: 'postgres://db/shop' }, { name: 'API_TOKEN', value: canary }],
+        env: [
+          { name: 'DATABASE_URL', value: 'postgres://db/shop' },
+          { name: 'API_TOKEN', value: canary },
+        ],
         resources: { limits: { memory: '64Mi' } },
       }),
     });
   }
-  await waitFor(async () => {
-    const pods = (await k.core.listNamespacedPod({ namespace: ns })).items;
-    return pods.length >= 4 && pods.every((p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0);
-  }, { what: 'all four deployments OOM-looping' });
+  await waitFor(
+    async () => {
+      const pods = (await k.core.listNamespacedPod({ namespace: ns })).items;
+      return pods.length >= 4 && pods.every((p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0);
+    },
+    { what: 'all four deployments OOM-looping' },
+  );
 });
 
 beforeEach(async () => {
@@ -75,7 +91,15 @@ describe('LLM engine on the sandbox', () => {
 
   it('a fix the API server rejects in dry-run is fed back, and the corrected one is proposed (2 iterations)', async () => {
     // `limitz` passes the scope lock (inside resources) but strict field validation rejects it.
-    llm.push(answer([{ op: 'add', path: '/spec/template/spec/containers/0/resources/limitz', valueJson: '{"memory":"256Mi"}' }]));
+    llm.push(
+      answer([
+        {
+          op: 'add',
+          path: '/spec/template/spec/containers/0/resources/limitz',
+          valueJson: '{"memory":"256Mi"}',
+        },
+      ]),
+    );
     llm.push(answer([{ op: 'replace', path: LIMIT, valueJson: '"256Mi"' }]));
     const r = await runCli('diagnose', 'deployment/oom-b', { namespace: ns }, env());
     expect(r.json.outcome).toBe('proposed');
@@ -87,10 +111,20 @@ describe('LLM engine on the sandbox', () => {
   it('hostile fixes (privileged, another namespace, hostPath) are rejected by the policy and never applied', async () => {
     const before = await generation('oom-c');
     llm.push(
-      answer([{ op: 'add', path: '/spec/template/spec/containers/0/securityContext', valueJson: '{"privileged":true}' }]),
+      answer([
+        {
+          op: 'add',
+          path: '/spec/template/spec/containers/0/securityContext',
+          valueJson: '{"privileged":true}',
+        },
+      ]),
       answer([{ op: 'replace', path: '/metadata/namespace', valueJson: '"kube-system"' }]),
       answer([
-        { op: 'add', path: '/spec/template/spec/volumes', valueJson: '[{"name":"root","hostPath":{"path":"/"}}]' },
+        {
+          op: 'add',
+          path: '/spec/template/spec/volumes',
+          valueJson: '[{"name":"root","hostPath":{"path":"/"}}]',
+        },
       ]),
     );
     const r = await runCli('fix', 'deployment/oom-c', { namespace: ns, yes: true }, env());
@@ -106,11 +140,21 @@ describe('LLM engine on the sandbox', () => {
 
   it('a refusal falls back to the rule engine, which says so', async () => {
     llm.push({ refusal: 'I cannot help with that.' });
-    const r = await runCli('diagnose', 'deployment/oom-d', { namespace: ns }, { ...env(), AUTOFIX_LLM_MAX_RETRIES: '0' });
+    const r = await runCli(
+      'diagnose',
+      'deployment/oom-d',
+      { namespace: ns },
+      { ...env(), AUTOFIX_LLM_MAX_RETRIES: '0' },
+    );
     expect(r.json.diagnosis?.engine).toBe('rules');
     expect(r.json.outcome).toBe('proposed');
     llm.push({ refusal: 'I cannot help with that.' });
-    const human = await runCliHuman('diagnose', 'deployment/oom-d', { namespace: ns }, { ...env(), AUTOFIX_LLM_MAX_RETRIES: '0' });
+    const human = await runCliHuman(
+      'diagnose',
+      'deployment/oom-d',
+      { namespace: ns },
+      { ...env(), AUTOFIX_LLM_MAX_RETRIES: '0' },
+    );
     expect(human.stdout).toMatch(/LLM unavailable/);
   });
 });

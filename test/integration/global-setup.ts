@@ -3,5 +3,9 @@ import { sandboxEnv } from './sandbox-env.js';
 
 export default function setup(): void {
   const env = sandboxEnv();
-  Object.assign(process.env, { KUBECONFIG: env.KUBECONFIG, REDIS_URL: env.REDIS_URL, MLFLOW_TRACKING_URI: env.MLFLOW_TRACKING_URI });
+  Object.assign(process.env, {
+    KUBECONFIG: env.KUBECONFIG,
+    REDIS_URL: env.REDIS_URL,
+    MLFLOW_TRACKING_URI: env.MLFLOW_TRACKING_URI,
+  });
 }

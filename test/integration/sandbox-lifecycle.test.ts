@@ -13,7 +13,10 @@ const script = (name: string) => join(import.meta.dirname, '../../sandbox/script
 
 async function sandbox(name: 'up' | 'down' | 'status', stateDir: string, env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await run('bash', [script(name)], { env: { ...process.env, SANDBOX_STATE_DIR: stateDir, ...env }, timeout: 600_000 });
+    const { stdout, stderr } = await run('bash', [script(name)], {
+      env: { ...process.env, SANDBOX_STATE_DIR: stateDir, ...env },
+      timeout: 600_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -43,7 +46,7 @@ describe('sandbox lifecycle', () => {
     }
   });
 
-  it('starts, is idempotent, and stops without leftovers or touching anyone else\'s kubeconfig', async () => {
+  it("starts, is idempotent, and stops without leftovers or touching anyone else's kubeconfig", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sbx-life-'));
     // The suite's KUBECONFIG is the shared sandbox's: a second sandbox must leave it alone.
     const shared = process.env.KUBECONFIG ?? '';
@@ -52,7 +55,9 @@ describe('sandbox lifecycle', () => {
       const up = await sandbox('up', dir);
       expect(up.code).toBe(0);
       expect(up.stdout).toMatch(/export KUBECONFIG=/);
-      expect((await sandbox('status', dir)).stdout).toMatch(/kubernetes: ready[\s\S]*redis: ready[\s\S]*mlflow: ready[\s\S]*catalog controller: running/);
+      expect((await sandbox('status', dir)).stdout).toMatch(
+        /kubernetes: ready[\s\S]*redis: ready[\s\S]*mlflow: ready[\s\S]*catalog controller: running/,
+      );
       const again = await sandbox('up', dir);
       expect(again.code).toBe(0);
       expect(again.stderr).toContain('already running');

@@ -138,7 +138,11 @@ describe('oom_killed severity of a container that is up right now', () => {
           ready: true,
           restartCount: 1,
           state: { waiting: null, running: { startedAt: finishedAt }, terminated: null },
-          lastState: { waiting: null, running: null, terminated: { reason: 'OOMKilled', message: null, exitCode: 137, finishedAt } },
+          lastState: {
+            waiting: null,
+            running: null,
+            terminated: { reason: 'OOMKilled', message: null, exitCode: 137, finishedAt },
+          },
         })),
       })),
     });

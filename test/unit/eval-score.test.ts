@@ -24,7 +24,11 @@ const result = (over: Partial<CaseResult>): CaseResult => ({
 
 describe('scoreEval', () => {
   it('computes accuracy, heal rate and confidence when right vs wrong', () => {
-    const s = scoreEval([result({}), result({ category: 'crash_loop', confidence: 0.4 }), result({ healed: false })]);
+    const s = scoreEval([
+      result({}),
+      result({ category: 'crash_loop', confidence: 0.4 }),
+      result({ healed: false }),
+    ]);
     expect(s.categoryAccuracy).toBeCloseTo(2 / 3);
     expect(s.healRate).toBeCloseTo(2 / 3);
     expect(s.meanConfidenceRight).toBe(0.8);
@@ -41,12 +45,17 @@ describe('loadCases', () => {
   it('loads the shipped cases', () => {
     const cases = loadCases('eval/cases');
     expect(cases.length).toBeGreaterThanOrEqual(9);
-    expect(cases.find((c) => c.name === 'image-pull-after-release')?.breakPatch?.[0]?.path).toBe('/spec/template/spec/containers/0/image');
+    expect(cases.find((c) => c.name === 'image-pull-after-release')?.breakPatch?.[0]?.path).toBe(
+      '/spec/template/spec/containers/0/image',
+    );
   });
   it('names the folder and field of a broken case', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eval-'));
     mkdirSync(join(dir, 'bad'));
-    writeFileSync(join(dir, 'bad', 'case.yaml'), 'description: x\ntarget: deployment/web\nexpect: { category: nonsense, outcome: proposed, heals: true }\n');
+    writeFileSync(
+      join(dir, 'bad', 'case.yaml'),
+      'description: x\ntarget: deployment/web\nexpect: { category: nonsense, outcome: proposed, heals: true }\n',
+    );
     writeFileSync(join(dir, 'bad', 'manifests.yaml'), 'kind: Deployment\n');
     expect(() => loadCases(dir)).toThrow(/bad: expect\.category/);
   });

@@ -81,7 +81,10 @@ function toFinding(evidence: Evidence, hits: ContainerHit[]): Finding {
   return makeFinding({
     analyzer: 'oomKilled',
     category: 'oom_killed',
-    severity: crashLooping || restarts >= 2 || !first.status.ready || recent(term.finishedAt, evidence.collectedAt) ? 'critical' : 'warning',
+    severity:
+      crashLooping || restarts >= 2 || !first.status.ready || recent(term.finishedAt, evidence.collectedAt)
+        ? 'critical'
+        : 'warning',
     message: `Container ${name} ${how} with ${describeLimit(limit)}, ${plural(restarts, 'restart')} in ${plural(podNames.length, 'pod')}.`,
     container: name,
     facts: {

@@ -26,19 +26,23 @@ function fail(path: string, why: string): never {
 export function loadCase(dir: string, name: string): EvalCase {
   const folder = join(dir, name);
   const spec = CaseSpec.safeParse(parse(readFileSync(join(folder, 'case.yaml'), 'utf8')));
-  if (!spec.success) fail(folder, spec.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!spec.success)
+    fail(folder, spec.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const manifests = parseAllDocuments(readFileSync(join(folder, 'manifests.yaml'), 'utf8'))
     .map((d) => d.toJS() as unknown)
     .filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null);
   if (manifests.length === 0) fail(folder, 'manifests.yaml holds no object');
   const breakFile = join(folder, 'break.yaml');
-  const breakPatch = existsSync(breakFile) ? z.array(PatchOp).parse(parse(readFileSync(breakFile, 'utf8'))) : null;
+  const breakPatch = existsSync(breakFile)
+    ? z.array(PatchOp).parse(parse(readFileSync(breakFile, 'utf8')))
+    : null;
   return { ...spec.data, name, manifests, breakPatch };
 }
 
 /** Every case folder under `dir`, sorted; `only` filters by folder name. */
 export function loadCases(dir: string, only: string[] = []): EvalCase[] {
-  if (!existsSync(dir)) throw new AutofixError(ErrorCode.BadInput, `No eval cases at ${dir}.`, { hint: 'Pass --cases <dir>.' });
+  if (!existsSync(dir))
+    throw new AutofixError(ErrorCode.BadInput, `No eval cases at ${dir}.`, { hint: 'Pass --cases <dir>.' });
   return readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && (only.length === 0 || only.includes(e.name)))
     .map((e) => e.name)

@@ -29,7 +29,9 @@ export async function runEvalCommand(opts: EvalOptions, io: CommandIo): Promise<
     const cases = loadCases(resolve(opts.cases ?? 'eval/cases'), opts.only ?? []);
     const logger = createLogger(io.env.LOG_LEVEL || 'warn');
     const engine = config.llm ? `llm (${config.llm.model})` : 'rules';
-    io.stderr(`eval: ${cases.length} case(s), engine ${engine}${opts.fix ? ', fixing with automatic approval' : ''}\n`);
+    io.stderr(
+      `eval: ${cases.length} case(s), engine ${engine}${opts.fix ? ', fixing with automatic approval' : ''}\n`,
+    );
     const results: CaseResult[] = [];
     for (const c of cases) {
       io.stderr(`eval: ${c.name}: ${c.description}\n`);

@@ -27,7 +27,14 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
   }
 }
 
-async function setUp(kc: KubeConfig, config: Config, c: EvalCase, ns: string, cluster: Cluster, target: Target): Promise<void> {
+async function setUp(
+  kc: KubeConfig,
+  config: Config,
+  c: EvalCase,
+  ns: string,
+  cluster: Cluster,
+  target: Target,
+): Promise<void> {
   const objects = KubernetesObjectApi.makeApiClient(kc);
   for (const m of c.manifests) {
     const meta = (m.metadata ?? {}) as Record<string, unknown>;
@@ -58,7 +65,11 @@ async function waitForSymptoms(cluster: Cluster, target: Target, expectHealthy: 
   });
 }
 
-export async function runEvalCase(c: EvalCase, config: Config, opts: { fix: boolean; logger: Logger }): Promise<CaseResult> {
+export async function runEvalCase(
+  c: EvalCase,
+  config: Config,
+  opts: { fix: boolean; logger: Logger },
+): Promise<CaseResult> {
   const ns = `eval-${c.name.slice(0, 40)}-${randomBytes(3).toString('hex')}`;
   const kc = new KubeConfig();
   if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
@@ -66,11 +77,22 @@ export async function runEvalCase(c: EvalCase, config: Config, opts: { fix: bool
   const core = kc.makeApiClient(CoreV1Api);
   const target = parseTarget(c.target, ns);
   const cluster = createKubeCluster({ kubeconfig: config.kubeconfig ?? undefined });
-  const base = { name: c.name, expectedCategory: c.expect.category, expectedOutcome: c.expect.outcome, expectedHeals: c.expect.heals };
+  const base = {
+    name: c.name,
+    expectedCategory: c.expect.category,
+    expectedOutcome: c.expect.outcome,
+    expectedHeals: c.expect.heals,
+  };
   const started = performance.now();
-  await core.createNamespace({ body: { metadata: { name: ns, labels: { 'app.kubernetes.io/part-of': 'kube-autofix-eval' } } } });
+  await core.createNamespace({
+    body: { metadata: { name: ns, labels: { 'app.kubernetes.io/part-of': 'kube-autofix-eval' } } },
+  });
   try {
-    await until('the default service account', 30_000, async () => (await core.listNamespacedServiceAccount({ namespace: ns })).items.length > 0);
+    await until(
+      'the default service account',
+      30_000,
+      async () => (await core.listNamespacedServiceAccount({ namespace: ns })).items.length > 0,
+    );
     await setUp(kc, config, c, ns, cluster, target);
     await waitForSymptoms(cluster, target, c.expect.category === 'healthy');
     const deps = wireAgent({ ...config, namespaces: [ns] }, opts.logger, () => {}, cluster);
@@ -93,7 +115,17 @@ export async function runEvalCase(c: EvalCase, config: Config, opts: { fix: bool
     };
   } catch (e) {
     const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
-    return { ...base, category: null, outcome: 'error', confidence: null, healed: null, iterations: 0, seconds, apiCalls: 0, error: e instanceof Error ? e.message : String(e) };
+    return {
+      ...base,
+      category: null,
+      outcome: 'error',
+      confidence: null,
+      healed: null,
+      iterations: 0,
+      seconds,
+      apiCalls: 0,
+      error: e instanceof Error ? e.message : String(e),
+    };
   } finally {
     await core.deleteNamespace({ name: ns }).catch(() => undefined);
   }

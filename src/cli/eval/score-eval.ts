@@ -26,10 +26,16 @@ export interface EvalSummary {
   passed: boolean;
 }
 
-const mean = (xs: number[]): number | null => (xs.length === 0 ? null : Number((xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3)));
+const mean = (xs: number[]): number | null =>
+  xs.length === 0 ? null : Number((xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3));
 
 export function casePassed(r: CaseResult): boolean {
-  return r.error === null && r.category === r.expectedCategory && r.outcome === r.expectedOutcome && (r.healed === null || r.healed === r.expectedHeals);
+  return (
+    r.error === null &&
+    r.category === r.expectedCategory &&
+    r.outcome === r.expectedOutcome &&
+    (r.healed === null || r.healed === r.expectedHeals)
+  );
 }
 
 export function scoreEval(results: CaseResult[]): EvalSummary {
@@ -39,7 +45,9 @@ export function scoreEval(results: CaseResult[]): EvalSummary {
   return {
     cases: results.length,
     categoryAccuracy: results.length ? right.length / results.length : 0,
-    outcomeAccuracy: results.length ? results.filter((r) => r.outcome === r.expectedOutcome).length / results.length : 0,
+    outcomeAccuracy: results.length
+      ? results.filter((r) => r.outcome === r.expectedOutcome).length / results.length
+      : 0,
     healRate: fixable.length ? fixable.filter((r) => r.healed).length / fixable.length : null,
     meanConfidenceRight: mean(right.flatMap((r) => (r.confidence === null ? [] : [r.confidence]))),
     meanConfidenceWrong: mean(wrong.flatMap((r) => (r.confidence === null ? [] : [r.confidence]))),

@@ -18,13 +18,23 @@ export function kube(): Kube {
 }
 
 /** A fresh namespace with a random suffix, so test files never see each other's objects. */
-export async function createNamespace(k: Kube, prefix: string, labels: Record<string, string> = {}): Promise<string> {
+export async function createNamespace(
+  k: Kube,
+  prefix: string,
+  labels: Record<string, string> = {},
+): Promise<string> {
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
   await k.core.createNamespace({ body: { metadata: { name, labels } } });
-  await waitFor(async () => (await k.core.listNamespacedServiceAccount({ namespace: name })).items.some((s) => s.metadata?.name === 'default'), {
-    what: `default service account in ${name}`,
-    timeoutMs: 30_000,
-  });
+  await waitFor(
+    async () =>
+      (await k.core.listNamespacedServiceAccount({ namespace: name })).items.some(
+        (s) => s.metadata?.name === 'default',
+      ),
+    {
+      what: `default service account in ${name}`,
+      timeoutMs: 30_000,
+    },
+  );
   return name;
 }
 
@@ -43,7 +53,12 @@ export function isAvailable(d: V1Deployment): boolean {
   );
 }
 
-export async function waitAvailable(k: Kube, namespace: string, name: string, timeoutMs = 90_000): Promise<V1Deployment> {
+export async function waitAvailable(
+  k: Kube,
+  namespace: string,
+  name: string,
+  timeoutMs = 90_000,
+): Promise<V1Deployment> {
   return waitFor(
     async () => {
       const d = await k.apps.readNamespacedDeployment({ name, namespace });
@@ -54,7 +69,11 @@ export async function waitAvailable(k: Kube, namespace: string, name: string, ti
 }
 
 /** Deployment manifest builder: one container, sane defaults, overrides merged into the container. */
-export function deployment(name: string, container: Record<string, unknown>, extra: { replicas?: number } = {}): V1Deployment {
+export function deployment(
+  name: string,
+  container: Record<string, unknown>,
+  extra: { replicas?: number } = {},
+): V1Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

@@ -7,7 +7,10 @@ export interface WaitOptions {
 }
 
 /** Resolves with the first truthy value `fn` returns; rejects with the last state after the deadline. */
-export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, opts: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  opts: WaitOptions = {},
+): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
   let lastError: unknown = null;
   for (;;) {
