@@ -17,6 +17,14 @@ module.exports = {
       to: { path: '^src/(k8s|agent)/' },
     },
     {
+      // The bot process (run-bot and all it loads) needs no cluster credentials: nothing reachable from it
+      // may be the agent or the Kubernetes client. (`worker`/`start` load run-worker dynamically.)
+      name: 'bot-process-has-no-cluster-code',
+      severity: 'error',
+      from: { path: '^src/cli/run-bot\\.ts$' },
+      to: { path: '^src/(k8s|agent)/', reachable: true },
+    },
+    {
       name: 'inner-not-into-edges',
       severity: 'error',
       from: { path: '^src/(k8s|safety|tracking|domain|config|observability)/' },

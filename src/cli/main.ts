@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// `kube-autofix` command line: diagnose and fix workloads from a terminal.
+// `kube-autofix` command line: diagnose and fix workloads from a terminal; run the Slack bot and the worker.
 import { Command, Option } from 'commander';
 import { agentVersion } from '../observability/version.js';
 import { TARGET_FORM } from '../domain/index.js';
-import { processIo, runInvestigateCommand, type CommandOptions } from './investigate-command.js';
-import { runEvalCommand } from './eval/eval-command.js';
+import type { CommandOptions } from './investigate-command.js';
+import type { ServiceOptions } from './service-command.js';
 
 const program = new Command('kube-autofix')
   .description('Investigate a Kubernetes workload, propose a minimal validated fix, and apply it on approval.')
@@ -31,6 +31,8 @@ const common = (cmd: Command): Command =>
 common(program.command('diagnose').description('investigate and propose a validated fix; applies nothing'))
   .addOption(new Option('--max-iterations <n>', 'proposal attempts before giving up (default AUTOFIX_MAX_ITERATIONS or 3)'))
   .action(async (target: string, opts: CommandOptions) => {
+    // Commands load their modules lazily, so `bot` never loads the agent or the Kubernetes client.
+    const { processIo, runInvestigateCommand } = await import('./investigate-command.js');
     process.exitCode = await runInvestigateCommand('diagnose', target, opts, processIo());
   });
 
@@ -38,8 +40,40 @@ common(program.command('fix').description('diagnose, ask for confirmation, apply
   .option('-y, --yes', 'apply without asking for confirmation')
   .addOption(new Option('--max-iterations <n>', 'proposal attempts before giving up (default AUTOFIX_MAX_ITERATIONS or 3)'))
   .action(async (target: string, opts: CommandOptions) => {
+    const { processIo, runInvestigateCommand } = await import('./investigate-command.js');
     process.exitCode = await runInvestigateCommand('fix', target, opts, processIo());
   });
+
+const SERVICE_ENV = `
+Environment: REDIS_URL (default redis://127.0.0.1:6379), SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN
+for Socket Mode), SLACK_API_URL, AUTOFIX_NAMESPACES, AUTOFIX_APPROVERS, AUTOFIX_CHANNEL_NAMESPACES,
+AUTOFIX_PROPOSAL_TTL, AUTOFIX_QUEUE_PREFIX, AUTOFIX_WORKER_CONCURRENCY, AUTOFIX_JOB_LOCK, PORT, LOG_LEVEL.
+Logs are JSON lines on stderr. SIGTERM/SIGINT stop cleanly (active jobs finish or are handed back).`;
+
+const service = (name: 'bot' | 'worker' | 'start', description: string, extra: string): void => {
+  program
+    .command(name)
+    .description(description)
+    .option('-p, --port <port>', 'HTTP port for /healthz and /metrics (and /slack/events); default PORT or 3000')
+    .addHelpText('after', `${extra}${SERVICE_ENV}`)
+    .action(async (opts: ServiceOptions) => {
+      const { runServiceCommand } = await import('./service-command.js');
+      // Open connections would keep the process alive: exit explicitly once stopped.
+      process.exit(await runServiceCommand(name, opts));
+    });
+};
+
+service(
+  'bot',
+  'run the Slack bot: /autofix and the Approve/Reject/Rollback buttons; it only enqueues and posts (no cluster credentials)',
+  '\nServes POST /slack/events (HTTP mode), GET /healthz (Redis reachable) and GET /metrics.',
+);
+service(
+  'worker',
+  'run a queue worker: investigations, approved applies and rollbacks (needs KUBECONFIG or in-cluster credentials)',
+  '\nServes GET /healthz and GET /metrics on --port.',
+);
+service('start', 'run the bot and a worker in one process (local use)', '\nServes everything the bot serves; the worker shares its /metrics.');
 
 program
   .command('eval')
@@ -50,6 +84,7 @@ program
   .option('--json', 'print one JSON object on stdout')
   .action(async (opts: { cases: string; only?: string; fix?: boolean; json?: boolean }) => {
     const only = opts.only ? opts.only.split(',').map((s) => s.trim()) : [];
+    const [{ runEvalCommand }, { processIo }] = await Promise.all([import('./eval/eval-command.js'), import('./investigate-command.js')]);
     process.exitCode = await runEvalCommand({ ...opts, only }, processIo());
   });
 

@@ -64,6 +64,16 @@ export const SlackConfig = z.object({
 });
 export type SlackConfig = z.infer<typeof SlackConfig>;
 
+export const QueueConfig = z.object({
+  /** Prefix of every Redis key (BullMQ queue, proposals, active investigations); bot and worker must agree. */
+  prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+  /** Jobs one worker runs at once. */
+  concurrency: z.number().int().min(1).max(50),
+  /** A job's lock; a worker that stops renewing it (killed) loses the job to another after this long. */
+  lockDurationMs: z.number().int().min(500),
+});
+export type QueueConfig = z.infer<typeof QueueConfig>;
+
 export const Config = z.object({
   /** KUBECONFIG as given (a path, or a list the client merges); null → in-cluster or ~/.kube/config. */
   kubeconfig: z.string().nullable(),
@@ -74,6 +84,7 @@ export const Config = z.object({
   llm: LlmConfig.nullable(),
   mlflow: MlflowConfig.nullable(),
   redisUrl: z.string(),
+  queue: QueueConfig,
   slack: SlackConfig,
   policy: PolicyConfig,
   port: z.number().int().min(1).max(65535),
@@ -82,6 +93,14 @@ export const Config = z.object({
 export type Config = z.infer<typeof Config>;
 
 type Env = Record<string, string | undefined>;
+
+function isHttpUrl(v: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+}
 
 function bad(variable: string, expected: string, got: string | undefined): never {
   throw new AutofixError(ErrorCode.ConfigInvalid, `${variable} is invalid: expected ${expected}, got "${got}".`, {
@@ -131,8 +150,13 @@ export function loadConfig(env: Env = process.env): Config {
   const rollout = parseDuration(rolloutRaw);
   if (rollout === null || rollout <= 0) bad('AUTOFIX_ROLLOUT_TIMEOUT', 'a duration such as 180s or 5m', rolloutRaw);
   for (const [name, val] of [['OPENAI_BASE_URL', env.OPENAI_BASE_URL], ['MLFLOW_TRACKING_URI', env.MLFLOW_TRACKING_URI], ['SLACK_API_URL', env.SLACK_API_URL]] as const) {
-    if (val && !z.string().url().safeParse(val).success) bad(name, 'an http(s) URL', val);
+    if (val && !isHttpUrl(val)) bad(name, 'an http(s) URL', val);
   }
+  const lockRaw = env.AUTOFIX_JOB_LOCK || '30s';
+  const lock = parseDuration(lockRaw);
+  if (lock === null || lock <= 0) bad('AUTOFIX_JOB_LOCK', 'a duration such as 30s or 2m', lockRaw);
+  const prefix = env.AUTOFIX_QUEUE_PREFIX || 'autofix';
+  if (!QueueConfig.shape.prefix.safeParse(prefix).success) bad('AUTOFIX_QUEUE_PREFIX', 'letters, digits, "_", "." or "-"', prefix);
   const logLevel = env.LOG_LEVEL || 'info';
   const levels = Config.shape.logLevel;
   if (!levels.safeParse(logLevel).success) bad('LOG_LEVEL', levels.options.join(' | '), logLevel);
@@ -162,6 +186,7 @@ export function loadConfig(env: Env = process.env): Config {
         }
       : null,
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    queue: { prefix, concurrency: intVar(env, 'AUTOFIX_WORKER_CONCURRENCY', 2, 1, 50), lockDurationMs: lock * 1000 },
     slack: {
       botToken: env.SLACK_BOT_TOKEN || null,
       signingSecret: env.SLACK_SIGNING_SECRET || null,

@@ -1,6 +1,6 @@
 // Job names and payloads of the autofix queue, defined once with zod (bot → Redis → worker).
 import { z } from 'zod';
-import { Target } from '../domain/index.js';
+import { Change, Target } from '../domain/index.js';
 
 export const QUEUE_NAME = 'autofix';
 
@@ -11,11 +11,28 @@ export const SlackThread = z.object({
 });
 export type SlackThread = z.infer<typeof SlackThread>;
 
+/** An earlier iteration's change and why it failed (policy, dry-run, or a rollout that did not heal). */
+export const AttemptRecord = z.object({
+  iteration: z.number().int().min(1),
+  change: Change.nullable(),
+  errors: z.array(z.string()),
+});
+export type AttemptRecord = z.infer<typeof AttemptRecord>;
+
+/** Set when an applied change did not heal the workload: the next iteration continues the same run. */
+export const Continuation = z.object({
+  runId: z.string().nullable(),
+  firstIteration: z.number().int().min(2),
+  attempts: z.array(AttemptRecord),
+});
+export type Continuation = z.infer<typeof Continuation>;
+
 export const InvestigateJob = z.object({
   target: Target,
   requestedBy: z.string().min(1),
   thread: SlackThread,
   requestedAt: z.string(),
+  continuation: Continuation.optional(),
 });
 export type InvestigateJob = z.infer<typeof InvestigateJob>;
 

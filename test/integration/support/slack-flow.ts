@@ -6,24 +6,38 @@ import { CHANNEL, buttonsOf, parentMessages, proposalsIn, slash, type Harness } 
 import type { StoredMessage } from '../../stand-ins/slack-stand-in.js';
 
 /** A deployment that was healthy on nginx:1.27 and now fails to pull nginx:1.99 (a bad release). */
-export async function brokenDeployment(k: Kube, namespace: string, name: string): Promise<void> {
-  await k.apps.createNamespacedDeployment({ namespace, body: deployment(name, { image: 'nginx:1.27' }) });
+export async function brokenDeployment(
+  k: Kube,
+  namespace: string,
+  name: string,
+  opts: { minReadySeconds?: number } = {},
+): Promise<void> {
+  const body = deployment(name, { image: 'nginx:1.27' });
+  if (opts.minReadySeconds) body.spec!.minReadySeconds = opts.minReadySeconds;
+  await k.apps.createNamespacedDeployment({ namespace, body });
   await waitAvailable(k, namespace, name);
   await k.apps.patchNamespacedDeployment(
-    { name, namespace, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'nginx:1.99' }] },
+    {
+      name,
+      namespace,
+      body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'nginx:1.99' }],
+    },
     { headers: { 'Content-Type': 'application/json-patch+json' } } as never,
   );
   await waitFor(
     async () => {
       const pods = (await k.core.listNamespacedPod({ namespace, labelSelector: `app=${name}` })).items;
-      return pods.some((p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason?.includes('ImagePull'));
+      return pods.some((p) =>
+        p.status?.containerStatuses?.[0]?.state?.waiting?.reason?.includes('ImagePull'),
+      );
     },
     { what: `${name} pods failing to pull nginx:1.99` },
   );
 }
 
 export async function imageOf(k: Kube, namespace: string, name: string): Promise<string | undefined> {
-  return (await k.apps.readNamespacedDeployment({ name, namespace })).spec?.template.spec?.containers[0]?.image;
+  return (await k.apps.readNamespacedDeployment({ name, namespace })).spec?.template.spec?.containers[0]
+    ?.image;
 }
 
 export interface Asked {
@@ -34,7 +48,12 @@ export interface Asked {
 }
 
 /** `/autofix deployment/<name> -n <ns>` → the parent message → the proposal with its buttons. */
-export async function askForFix(h: Harness, namespace: string, name: string, timeoutMs = 120_000): Promise<Asked> {
+export async function askForFix(
+  h: Harness,
+  namespace: string,
+  name: string,
+  timeoutMs = 120_000,
+): Promise<Asked> {
   const before = new Set(parentMessages(h).map((m) => m.ts));
   const reply = await slash(h, `deployment/${name} -n ${namespace}`);
   if (reply.status !== 200) throw new Error(`slash command answered ${reply.status}: ${reply.body}`);
@@ -43,7 +62,11 @@ export async function askForFix(h: Harness, namespace: string, name: string, tim
     10_000,
     `the parent message for ${name}`,
   );
-  const proposal = await h.slack.waitFor(() => proposalsIn(h, CHANNEL, parent.ts)[0], timeoutMs, `the proposal for ${name}`);
+  const proposal = await h.slack.waitFor(
+    () => proposalsIn(h, CHANNEL, parent.ts)[0],
+    timeoutMs,
+    `the proposal for ${name}`,
+  );
   return { parent, proposal, proposalId: buttonsOf(proposal).autofix_approve!, ackMs: reply.ms };
 }
 

@@ -1,0 +1,61 @@
+// Starts the bot: Redis (fail-fast producer), the proposal store, the Bolt app. Imports nothing of agent or k8s.
+import type { Config } from '../config/config.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { createProducer } from '../queue/producer.js';
+import { createProposalStore } from '../queue/proposal-store.js';
+import { keySpace } from '../queue/key-space.js';
+import { closeRedis, createRedisConnection, waitReady } from '../queue/redis-connection.js';
+import { createBotApp, type BotAppDeps } from '../slack/bot-app.js';
+import { verifyBotToken } from '../slack/verify-bot-token.js';
+
+export interface RunningService {
+  /** The HTTP port serving /healthz and /metrics (and /slack/events for the bot). */
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface BotOverrides {
+  queueName?: string;
+  port?: number;
+  clientSettings?: BotAppDeps['clientSettings'];
+  posterOptions?: BotAppDeps['posterOptions'];
+}
+
+export async function runBot(
+  config: Config,
+  logger: Logger,
+  metrics: Metrics,
+  overrides: BotOverrides = {},
+): Promise<RunningService> {
+  const identity = await verifyBotToken(config.slack, overrides.clientSettings);
+  const keys = keySpace(config.queue.prefix);
+  const redis = createRedisConnection(config.redisUrl, 'producer', logger.child({ component: 'bot-redis' }));
+  // The producer fails fast while Redis is down; give it a moment to connect before taking commands.
+  if (!(await waitReady(redis, 10_000)))
+    logger.warn('Redis is not reachable yet; commands fail until it is (see /healthz)');
+  const producer = createProducer({ connection: redis, keys, queueName: overrides.queueName, logger });
+  const store = createProposalStore(redis, keys);
+  const bot = createBotApp({
+    config,
+    producer,
+    store,
+    redis,
+    logger,
+    metrics,
+    identity,
+    port: overrides.port ?? config.port,
+    clientSettings: overrides.clientSettings,
+    posterOptions: overrides.posterOptions,
+  });
+  const { port } = await bot.start();
+  logger.info({ port, mode: bot.mode, prefix: keys.prefix }, 'bot listening');
+  return {
+    port,
+    async stop() {
+      await bot.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'bot stop failed'));
+      await producer.close().catch(() => undefined);
+      await closeRedis(redis);
+    },
+  };
+}

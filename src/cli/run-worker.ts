@@ -1,0 +1,94 @@
+// Starts a worker: the agent (cluster, engine, tracker), Slack poster, Redis stores and the BullMQ worker.
+import type { Config } from '../config/config.js';
+import { noProgress } from '../agent/progress.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { createActiveInvestigations } from '../queue/active-investigations.js';
+import { createJobMessages } from '../queue/job-messages.js';
+import { keySpace } from '../queue/key-space.js';
+import { meteredEngine } from '../queue/metered-engine.js';
+import { createProducer } from '../queue/producer.js';
+import { createProposalStore } from '../queue/proposal-store.js';
+import { closeRedis, createRedisConnection } from '../queue/redis-connection.js';
+import { createAutofixWorker } from '../queue/worker.js';
+import type { WorkerContext } from '../queue/worker-context.js';
+import {
+  createSlackPoster,
+  createSlackWebClient,
+  type PosterOptions,
+  type WebClientSettings,
+} from '../slack/slack-poster.js';
+import { wireAgent } from './wire-agent.js';
+
+export interface WorkerOverrides {
+  queueName?: string;
+  clientSettings?: WebClientSettings;
+  posterOptions?: PosterOptions;
+  progressIntervalMs?: number;
+  rolloutPollMs?: number;
+  /** How long shutdown waits for active jobs before leaving them to another worker (default 25 s). */
+  graceMs?: number;
+}
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+export async function runWorker(
+  config: Config,
+  logger: Logger,
+  metrics: Metrics,
+  overrides: WorkerOverrides = {},
+): Promise<RunningWorker> {
+  const keys = keySpace(config.queue.prefix);
+  // Workers wait out Redis restarts rather than failing jobs: both connections queue commands while offline.
+  const redis = createRedisConnection(config.redisUrl, 'worker', logger.child({ component: 'worker-redis' }));
+  const blocking = createRedisConnection(
+    config.redisUrl,
+    'worker',
+    logger.child({ component: 'worker-bullmq' }),
+  );
+  const agent = wireAgent(config, logger, noProgress);
+  const producer = createProducer({ connection: redis, keys, queueName: overrides.queueName, logger });
+  const context: WorkerContext = {
+    config,
+    agent: {
+      cluster: agent.cluster,
+      engine: meteredEngine(agent.engine, metrics),
+      tracker: agent.tracker,
+      config: agent.config,
+    },
+    poster: createSlackPoster(
+      createSlackWebClient(config.slack, overrides.clientSettings),
+      logger,
+      overrides.posterOptions,
+    ),
+    store: createProposalStore(redis, keys),
+    messages: createJobMessages(redis, keys),
+    active: createActiveInvestigations(redis, keys),
+    producer,
+    metrics,
+    logger,
+    progressIntervalMs: overrides.progressIntervalMs,
+    rolloutPollMs: overrides.rolloutPollMs,
+  };
+  const worker = createAutofixWorker({
+    connection: blocking,
+    keys,
+    queue: config.queue,
+    context,
+    queueName: overrides.queueName,
+  });
+  logger.info(
+    { concurrency: config.queue.concurrency, lockMs: config.queue.lockDurationMs, prefix: keys.prefix },
+    'worker started',
+  );
+  return {
+    async stop() {
+      await worker.close(overrides.graceMs);
+      await producer.close().catch(() => undefined);
+      await closeRedis(redis);
+      await closeRedis(blocking);
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// Decides whether a failed job is worth retrying: infrastructure hiccups yes, bad input and refusals never.
+import { UnrecoverableError } from 'bullmq';
+import { ZodError } from 'zod';
+import { ErrorCode, isAutofixError } from '../domain/index.js';
+import { isSlackPostError } from '../slack/slack-poster.js';
+import { QueueErrorCode, isQueueError } from './queue-error.js';
+
+export type FailureKind = 'transient' | 'permanent';
+
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.ClusterUnreachable,
+  ErrorCode.LlmUnavailable,
+  ErrorCode.TrackingFailed,
+]);
+
+export function classifyFailure(e: unknown): FailureKind {
+  if (e instanceof UnrecoverableError || e instanceof ZodError) return 'permanent';
+  if (isAutofixError(e)) return TRANSIENT_CODES.has(e.code) ? 'transient' : 'permanent';
+  if (isQueueError(e)) return e.code === QueueErrorCode.Unavailable ? 'transient' : 'permanent';
+  if (isSlackPostError(e)) return e.transient ? 'transient' : 'permanent';
+  // Anything unclassified (sockets, Redis, timeouts) is most likely infrastructure: retry with back-off.
+  return 'transient';
+}
+
+/** The last attempt BullMQ will make for this job (attemptsMade counts earlier failed attempts). */
+export function isFinalAttempt(job: { attemptsMade: number; opts: { attempts?: number } }): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
+/** A one-line, user-presentable description of a failure. */
+export function describeFailure(e: unknown): string {
+  if (isAutofixError(e)) return e.describe();
+  if (e instanceof ZodError)
+    return `invalid data: ${e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,29 @@
+// Slack messages a job has posted, kept in Redis so a retried job edits them instead of posting again.
+import type { Redis } from 'ioredis';
+import type { KeySpace } from './key-space.js';
+
+/** `progress`: the edited progress message; `outcome`: the final message; `followup`: a note after it (next iteration). */
+export type MessageSlot = 'progress' | 'outcome' | 'followup';
+
+const TTL_SECONDS = 7 * 24 * 3600;
+
+export interface JobMessages {
+  get(jobId: string, slot: MessageSlot): Promise<string | null>;
+  /** Records `ts` unless another ts is already recorded; returns the recorded one and whether it is ours. */
+  record(jobId: string, slot: MessageSlot, ts: string): Promise<{ won: boolean; ts: string }>;
+}
+
+export function createJobMessages(redis: Redis, keys: KeySpace): JobMessages {
+  return {
+    async get(jobId, slot) {
+      return redis.hget(keys.jobMessages(jobId), slot);
+    },
+    async record(jobId, slot, ts) {
+      const key = keys.jobMessages(jobId);
+      const res = await redis.multi().hsetnx(key, slot, ts).hget(key, slot).expire(key, TTL_SECONDS).exec();
+      const set = res?.[0]?.[1];
+      const current = res?.[1]?.[1];
+      return { won: set === 1, ts: typeof current === 'string' ? current : ts };
+    },
+  };
+}

@@ -1,0 +1,164 @@
+// The investigate job: run the agent, edit one progress message, then post the proposal (or the outcome) once.
+import type { Job } from 'bullmq';
+import { investigate, type Investigation } from '../../agent/investigate.js';
+import { targetKey } from '../../domain/index.js';
+import { assertNamespaceAllowed } from '../../safety/namespace-allowlist.js';
+import { buildOutcomeMessage } from '../../slack/blocks/outcome-message.js';
+import { buildProgressMessage } from '../../slack/blocks/progress-message.js';
+import { buildProposalMessage } from '../../slack/blocks/proposal-message.js';
+import { proposalView } from '../../slack/proposal-view.js';
+import { classifyFailure, describeFailure, isFinalAttempt } from '../classify-failure.js';
+import type { InvestigateJob } from '../jobs.js';
+import { postOnce } from '../post-once.js';
+import { createProgressReporter } from '../progress-reporter.js';
+import { proposalIdFor, type ProposalRecord, type StoredProposal } from '../proposal-record.js';
+import type { Processor, WorkerContext } from '../worker-context.js';
+
+/** Posts the proposal message unless an earlier attempt did; a duplicate from a race is deleted. */
+async function deliverProposal(ctx: WorkerContext, record: StoredProposal): Promise<string> {
+  if (record.messageTs) return record.messageTs;
+  const ts = await ctx.poster.post(
+    record.thread.channel,
+    buildProposalMessage(proposalView(record)),
+    record.thread.threadTs,
+  );
+  const { won, messageTs } = await ctx.store.attachMessage(record.id, ts);
+  if (!won) await ctx.poster.delete(record.thread.channel, ts).catch(() => undefined);
+  return messageTs;
+}
+
+function recordFor(
+  data: InvestigateJob,
+  jobId: string,
+  inv: Investigation,
+  firstIteration: number,
+  ctx: WorkerContext,
+): ProposalRecord {
+  const now = (ctx.now ?? Date.now)();
+  return {
+    id: proposalIdFor(jobId),
+    jobId,
+    target: data.target,
+    proposal: inv.proposal!,
+    diagnosis: inv.diagnosis,
+    runId: inv.run.runId,
+    runUrl: inv.run.runUrl,
+    thread: data.thread,
+    requestedBy: data.requestedBy,
+    iteration: firstIteration + inv.iterations - 1,
+    attempts: inv.attempts.map((a) => ({ iteration: a.iteration, change: a.change, errors: a.errors })),
+    createdAt: now,
+    expiresAt: now + ctx.config.slack.proposalTtlSeconds * 1000,
+  };
+}
+
+async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Promise<Investigation> {
+  const jobId = String(job.id);
+  const cont = data.continuation;
+  const firstIteration = cont?.firstIteration ?? 1;
+  const reporter = createProgressReporter({
+    poster: ctx.poster,
+    messages: ctx.messages,
+    jobId,
+    thread: data.thread,
+    logger: ctx.logger,
+    minIntervalMs: ctx.progressIntervalMs,
+    firstIteration,
+    render: (v) =>
+      buildProgressMessage({
+        target: data.target,
+        iteration: v.iteration,
+        maxIterations: ctx.config.maxIterations,
+        lines: v.lines,
+        done: v.done,
+      }),
+  });
+  await reporter.start(
+    job.attemptsStarted > 1 ? `resumed after an interruption (attempt ${job.attemptsStarted})` : undefined,
+  );
+  let inv: Investigation | null = null;
+  try {
+    const run = cont?.runId ? await ctx.agent.tracker.resumeInvestigation(cont.runId) : undefined;
+    const budget = Math.max(1, ctx.config.maxIterations - firstIteration + 1);
+    inv = await investigate(
+      data.target,
+      { ...ctx.agent, config: { ...ctx.agent.config, maxIterations: budget }, progress: reporter.sink },
+      {
+        requestedBy: data.requestedBy,
+        channel: data.thread.channel,
+        previousAttempts: cont?.attempts,
+        run,
+        firstIteration,
+      },
+    );
+    return inv;
+  } finally {
+    await reporter.finish(inv !== null);
+  }
+}
+
+async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContext): Promise<string> {
+  const jobId = String(job.id);
+  assertNamespaceAllowed(data.target.namespace, ctx.config.namespaces);
+  // A retry of a job that already got this far only finishes the delivery.
+  const existing = await ctx.store.get(proposalIdFor(jobId));
+  if (existing) {
+    await deliverProposal(ctx, existing);
+    return 'proposed';
+  }
+  if (await ctx.messages.get(jobId, 'outcome')) return 'reported';
+
+  const t0 = performance.now();
+  const inv = await runAgent(data, job, ctx);
+  ctx.metrics.investigationSeconds.observe({ outcome: inv.outcome }, (performance.now() - t0) / 1000);
+  if (inv.outcome === 'proposed' && inv.proposal) {
+    const { record } = await ctx.store.save(
+      recordFor(data, jobId, inv, data.continuation?.firstIteration ?? 1, ctx),
+    );
+    await inv.run.end('FINISHED');
+    await deliverProposal(ctx, record);
+    return 'proposed';
+  }
+  await inv.run.end('FINISHED');
+  const message = buildOutcomeMessage({
+    target: data.target,
+    outcome: inv.outcome === 'healthy' ? 'healthy' : 'no_safe_fix',
+    diagnosis: inv.diagnosis,
+    humanAction: inv.diagnosis?.humanAction ?? null,
+    error: null,
+    runUrl: inv.run.runUrl,
+    attempts: inv.attempts.map((a) => `iteration ${a.iteration}: ${a.errors.join('; ')}`),
+    iterations: inv.iterations,
+  });
+  await postOnce(ctx, { jobId, slot: 'outcome' }, data.thread, message);
+  return inv.outcome;
+}
+
+/** Runs the investigation; on the last failed attempt tells the thread why, and frees the target either way. */
+export const processInvestigate: Processor<'investigate'> = async (data, job, ctx) => {
+  const jobId = String(job.id);
+  const log = ctx.logger.child({ investigationId: jobId, target: targetKey(data.target) });
+  const release = (): Promise<unknown> => ctx.active.release(data.target, jobId).catch(() => false);
+  try {
+    const outcome = await investigateOnce(data, job, { ...ctx, logger: log });
+    await release();
+    return outcome;
+  } catch (e) {
+    if (classifyFailure(e) === 'permanent' || isFinalAttempt(job)) {
+      log.warn({ err: describeFailure(e) }, 'investigation failed for good');
+      const message = buildOutcomeMessage({
+        target: data.target,
+        outcome: 'error',
+        diagnosis: null,
+        humanAction: null,
+        error: describeFailure(e),
+        runUrl: null,
+      });
+      await postOnce(ctx, { jobId, slot: 'outcome' }, data.thread, message).catch((err: unknown) =>
+        log.warn({ err: describeFailure(err) }, 'could not post the failure to the thread'),
+      );
+      await release();
+    }
+    throw e;
+  }
+};

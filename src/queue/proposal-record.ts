@@ -1,0 +1,115 @@
+// A stored proposal and its life cycle: the states, the legal transitions, and the Redis hash encoding.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { Diagnosis, Proposal, Target } from '../domain/index.js';
+import { AttemptRecord, SlackThread } from './jobs.js';
+
+export const ProposalState = z.enum([
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'applying',
+  'applied',
+  'apply_failed',
+  'rolling_back',
+  'rolled_back',
+  'rollback_failed',
+]);
+export type ProposalState = z.infer<typeof ProposalState>;
+
+/** Every legal move; anything else is refused by the store's atomic transition. */
+export const TRANSITIONS: Readonly<Record<ProposalState, readonly ProposalState[]>> = {
+  pending: ['approved', 'rejected', 'expired'],
+  approved: ['applying'],
+  applying: ['applied', 'apply_failed'],
+  applied: ['rolling_back'],
+  apply_failed: [],
+  rejected: [],
+  expired: [],
+  rolling_back: ['rolled_back', 'rollback_failed'],
+  rollback_failed: ['rolling_back'],
+  rolled_back: [],
+};
+
+export function canTransition(from: ProposalState, to: ProposalState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** The part written once, when the worker proposes (the proposal is fully redacted: safe to store). */
+export const ProposalRecord = z.object({
+  id: z.string().min(1),
+  jobId: z.string().min(1),
+  target: Target,
+  proposal: Proposal,
+  diagnosis: Diagnosis.nullable(),
+  runId: z.string().nullable(),
+  runUrl: z.string().nullable(),
+  thread: SlackThread,
+  requestedBy: z.string(),
+  /** The iteration that produced this proposal, and the failed attempts before it (for a next iteration). */
+  iteration: z.number().int().min(1),
+  attempts: z.array(AttemptRecord),
+  /** Epoch milliseconds. */
+  createdAt: z.number().int(),
+  expiresAt: z.number().int(),
+});
+export type ProposalRecord = z.infer<typeof ProposalRecord>;
+
+/** Fields that change with the state; all strings in the Redis hash. */
+export const MUTABLE_FIELDS = ['messageTs', 'decidedBy', 'decidedAt', 'rolledBackBy', 'detail'] as const;
+export type MutableField = (typeof MUTABLE_FIELDS)[number];
+
+export interface StoredProposal extends ProposalRecord {
+  state: ProposalState;
+  /** The proposal message in the thread, once posted. */
+  messageTs: string | null;
+  /** Who approved, rejected (or let expire: "") and when (epoch ms). */
+  decidedBy: string | null;
+  decidedAt: number | null;
+  rolledBackBy: string | null;
+  /** A short note on the last step (rollout message, refusal reason). */
+  detail: string | null;
+  updatedAt: number;
+}
+
+/** Proposal ids derive from the investigation job id: a retried job finds its own proposal again. */
+export function proposalIdFor(jobId: string): string {
+  return `p${createHash('sha256').update(jobId).digest('hex').slice(0, 20)}`;
+}
+
+/** The hash written by `save`. */
+export function encodeRecord(record: ProposalRecord, now: number): Record<string, string> {
+  return {
+    record: JSON.stringify(ProposalRecord.parse(record)),
+    state: 'pending',
+    expiresAt: String(record.expiresAt),
+    updatedAt: String(now),
+  };
+}
+
+const nonEmpty = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
+
+/** A hash as read back; null when the hash is empty (missing key). Throws ZodError on a corrupt record. */
+export function decodeRecord(hash: Record<string, string>): StoredProposal | null {
+  if (!hash.record) return null;
+  const base = ProposalRecord.parse(JSON.parse(hash.record));
+  const decidedAt = nonEmpty(hash.decidedAt);
+  return {
+    ...base,
+    state: ProposalState.parse(hash.state),
+    messageTs: nonEmpty(hash.messageTs),
+    decidedBy: nonEmpty(hash.decidedBy),
+    decidedAt: decidedAt === null ? null : Number(decidedAt),
+    rolledBackBy: nonEmpty(hash.rolledBackBy),
+    detail: nonEmpty(hash.detail),
+    updatedAt: Number(hash.updatedAt ?? base.createdAt),
+  };
+}
+
+/** A flat [k1, v1, k2, v2, …] reply (HGETALL from Lua) → an object. */
+export function pairsToHash(flat: readonly unknown[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
+  return out;
+}

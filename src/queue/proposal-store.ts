@@ -1,0 +1,156 @@
+// Proposals in Redis with atomic state transitions (Lua): every decision and step happens exactly once.
+import type { Redis } from 'ioredis';
+import { ZodError } from 'zod';
+import type { KeySpace } from './key-space.js';
+import { QueueError, QueueErrorCode } from './queue-error.js';
+import {
+  MUTABLE_FIELDS,
+  decodeRecord,
+  encodeRecord,
+  pairsToHash,
+  type MutableField,
+  type ProposalRecord,
+  type ProposalState,
+  type StoredProposal,
+} from './proposal-record.js';
+
+/** How long a record is kept after its last change, so Rollback still works days later. */
+export const RETENTION_SECONDS = 7 * 24 * 3600;
+
+// KEYS[1] record; ARGV: retention seconds, then field/value pairs. Creates only when absent.
+const SAVE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1`;
+
+// KEYS[1] record; ARGV: allowed from-states (comma list), to-state, now ms, honour expiry (1/0),
+// retention seconds, then field/value pairs. Reply: {status, previous state, HGETALL…}.
+const TRANSITION = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'missing', ''} end
+local allowed = false
+for s in string.gmatch(ARGV[1], '[^,]+') do
+  if s == state then allowed = true end
+end
+if not allowed then
+  local r = {'conflict', state}
+  for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do table.insert(r, v) end
+  return r
+end
+local status = 'ok'
+if ARGV[4] == '1' and tonumber(ARGV[3]) > tonumber(redis.call('HGET', KEYS[1], 'expiresAt') or '0') then
+  redis.call('HSET', KEYS[1], 'state', 'expired', 'updatedAt', ARGV[3], 'decidedAt', ARGV[3])
+  status = 'expired'
+else
+  redis.call('HSET', KEYS[1], 'state', ARGV[2], 'updatedAt', ARGV[3])
+  for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+local r = {status, state}
+for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do table.insert(r, v) end
+return r`;
+
+// KEYS[1] record; ARGV[1] ts. Reply: {1 if this call set it, the stored ts} or {-1, ''} when missing.
+const ATTACH = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, ''} end
+local set = redis.call('HSETNX', KEYS[1], 'messageTs', ARGV[1])
+return {set, redis.call('HGET', KEYS[1], 'messageTs')}`;
+
+export type TransitionResult =
+  /** This call made the move; `previous` is the state it moved from. */
+  | { kind: 'ok'; record: StoredProposal; previous: ProposalState }
+  /** Another call got there first, or the move is not legal from the current state. */
+  | { kind: 'conflict'; record: StoredProposal }
+  /** The proposal was past its expiry: this call moved it to `expired` instead. */
+  | { kind: 'expired'; record: StoredProposal; previous: ProposalState }
+  | { kind: 'missing' };
+
+export interface TransitionRequest {
+  from: readonly ProposalState[];
+  to: ProposalState;
+  fields?: Partial<Record<MutableField, string>>;
+  /** Refuse (and move to `expired`) when now is past `expiresAt`; for decisions on a pending proposal. */
+  honourExpiry?: boolean;
+  now?: number;
+}
+
+export interface ProposalStore {
+  /** Stores a new proposal as `pending`; an existing one (a retried job) is left as it is and returned. */
+  save(record: ProposalRecord, now?: number): Promise<{ created: boolean; record: StoredProposal }>;
+  get(id: string): Promise<StoredProposal | null>;
+  transition(id: string, request: TransitionRequest): Promise<TransitionResult>;
+  /** Records the proposal message; the first caller wins and everyone learns the winning ts. */
+  attachMessage(id: string, ts: string): Promise<{ won: boolean; messageTs: string }>;
+}
+
+function decodeOrThrow(id: string, hash: Record<string, string>): StoredProposal | null {
+  try {
+    return decodeRecord(hash);
+  } catch (e) {
+    if (e instanceof ZodError || e instanceof SyntaxError) {
+      throw new QueueError(QueueErrorCode.CorruptRecord, `Stored proposal ${id} does not parse.`, {
+        cause: e,
+      });
+    }
+    throw e;
+  }
+}
+
+function fieldPairs(fields: Partial<Record<MutableField, string>> = {}): string[] {
+  return MUTABLE_FIELDS.flatMap((f) => (fields[f] === undefined ? [] : [f, fields[f]]));
+}
+
+export function createProposalStore(redis: Redis, keys: KeySpace): ProposalStore {
+  const load = async (id: string): Promise<StoredProposal> => {
+    const r = decodeOrThrow(id, await redis.hgetall(keys.proposal(id)));
+    if (!r)
+      throw new QueueError(
+        QueueErrorCode.ProposalNotFound,
+        `Proposal ${id} is not stored (expired after ${RETENTION_SECONDS}s, or never made).`,
+      );
+    return r;
+  };
+  return {
+    async save(record, now = Date.now()) {
+      const pairs = Object.entries(encodeRecord(record, now)).flat();
+      const created =
+        (await redis.eval(SAVE, 1, keys.proposal(record.id), RETENTION_SECONDS, ...pairs)) === 1;
+      return { created, record: await load(record.id) };
+    },
+
+    async get(id) {
+      return decodeOrThrow(id, await redis.hgetall(keys.proposal(id)));
+    },
+
+    async transition(id, req) {
+      const now = req.now ?? Date.now();
+      const reply = (await redis.eval(
+        TRANSITION,
+        1,
+        keys.proposal(id),
+        req.from.join(','),
+        req.to,
+        now,
+        req.honourExpiry ? '1' : '0',
+        RETENTION_SECONDS,
+        ...fieldPairs(req.fields),
+      )) as unknown[];
+      const [status, previous, ...flat] = reply.map(String);
+      if (status === 'missing') return { kind: 'missing' };
+      const record = decodeOrThrow(id, pairsToHash(flat));
+      if (!record) return { kind: 'missing' };
+      if (status === 'conflict') return { kind: 'conflict', record };
+      const prev = previous as ProposalState;
+      return status === 'expired'
+        ? { kind: 'expired', record, previous: prev }
+        : { kind: 'ok', record, previous: prev };
+    },
+
+    async attachMessage(id, ts) {
+      const [set, current] = (await redis.eval(ATTACH, 1, keys.proposal(id), ts)) as [number, string];
+      if (set === -1) throw new QueueError(QueueErrorCode.ProposalNotFound, `Proposal ${id} is not stored.`);
+      return { won: set === 1, messageTs: current };
+    },
+  };
+}

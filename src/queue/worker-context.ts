@@ -1,0 +1,38 @@
+// What every job processor needs, passed in (never constructed inside a processor).
+import type { Job } from 'bullmq';
+import type { AgentDeps } from '../agent/investigate.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { SlackPoster } from '../slack/slack-poster.js';
+import type { ActiveInvestigations } from './active-investigations.js';
+import type { JobMessages } from './job-messages.js';
+import type { JobName, JobPayload } from './jobs.js';
+import type { Producer } from './producer.js';
+import type { ProposalStore } from './proposal-store.js';
+
+export interface WorkerContext {
+  config: Pick<Config, 'namespaces' | 'maxIterations' | 'rolloutTimeoutSeconds' | 'slack'>;
+  /** Cluster, engine and tracker shared by all jobs; each job adds its own progress sink. */
+  agent: Omit<AgentDeps, 'progress'>;
+  poster: SlackPoster;
+  store: ProposalStore;
+  messages: JobMessages;
+  active: ActiveInvestigations;
+  /** Enqueues the next iteration when an applied change did not heal the workload. */
+  producer: Pick<Producer, 'addInvestigation'>;
+  metrics: Metrics;
+  logger: Logger;
+  /** Progress edits at most this often (ms). */
+  progressIntervalMs?: number;
+  /** Rollout polling interval (ms). */
+  rolloutPollMs?: number;
+  now?: () => number;
+}
+
+/** A processor gets the validated payload and its BullMQ job (id, attempts). */
+export type Processor<N extends JobName> = (
+  data: JobPayload<N>,
+  job: Job,
+  ctx: WorkerContext,
+) => Promise<string>;

@@ -1,0 +1,108 @@
+// The BullMQ worker: validates each job, dispatches it to its processor, retries transient failures only.
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { QueueConfig } from '../config/config.js';
+import { classifyFailure, describeFailure, isFinalAttempt } from './classify-failure.js';
+import { JOB_SCHEMAS, QUEUE_NAME, type JobName } from './jobs.js';
+import type { KeySpace } from './key-space.js';
+import { QueueError, QueueErrorCode } from './queue-error.js';
+import { processApply } from './processors/apply.js';
+import { processInvestigate } from './processors/investigate.js';
+import { processRollback } from './processors/rollback.js';
+import type { Processor, WorkerContext } from './worker-context.js';
+
+export const PROCESSORS: { [N in JobName]: Processor<N> } = {
+  investigate: processInvestigate,
+  apply: processApply,
+  rollback: processRollback,
+};
+
+export interface AutofixWorkerOptions {
+  /** A `worker`-role connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking reads. */
+  connection: Redis;
+  keys: KeySpace;
+  queue: QueueConfig;
+  context: WorkerContext;
+  queueName?: string;
+  /** Replace processors (tests); defaults to PROCESSORS. */
+  processors?: Partial<{ [N in JobName]: Processor<N> }>;
+}
+
+export interface AutofixWorker {
+  readonly worker: Worker;
+  /**
+   * Stops taking jobs and lets the active ones finish; after `graceMs` it stops waiting: the caller
+   * exits, the unfinished jobs' locks lapse and another worker takes them over (stalled-job recovery).
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+function isJobName(name: string): name is JobName {
+  return Object.hasOwn(JOB_SCHEMAS, name);
+}
+
+async function dispatch(job: Job, opts: AutofixWorkerOptions): Promise<string> {
+  if (!isJobName(job.name))
+    throw new QueueError(QueueErrorCode.BadPayload, `Unknown job name "${job.name}".`);
+  const parsed = JOB_SCHEMAS[job.name].safeParse(job.data);
+  if (!parsed.success)
+    throw new QueueError(
+      QueueErrorCode.BadPayload,
+      `Job ${job.id} (${job.name}) has an invalid payload: ${parsed.error.message}`,
+    );
+  const processor = (opts.processors?.[job.name] ?? PROCESSORS[job.name]) as Processor<JobName>;
+  return processor(parsed.data, job, opts.context);
+}
+
+export function createAutofixWorker(opts: AutofixWorkerOptions): AutofixWorker {
+  const { logger, metrics } = opts.context;
+  const run = async (job: Job): Promise<string> => {
+    const log = logger.child({ jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
+    log.info('job started');
+    try {
+      const outcome = await dispatch(job, opts);
+      metrics.jobs.inc({ name: job.name, outcome: 'completed' });
+      log.info({ outcome }, 'job completed');
+      return outcome;
+    } catch (e) {
+      const kind = classifyFailure(e);
+      const final = kind === 'permanent' || isFinalAttempt(job);
+      metrics.jobs.inc({ name: job.name, outcome: final ? 'failed' : 'retrying' });
+      log.warn(
+        { err: describeFailure(e), code: (e as { code?: unknown }).code, kind, final },
+        final ? 'job failed' : 'job failed; will retry',
+      );
+      // UnrecoverableError tells BullMQ to skip the remaining attempts.
+      if (kind === 'permanent') throw new UnrecoverableError(describeFailure(e));
+      throw e;
+    }
+  };
+  const lock = opts.queue.lockDurationMs;
+  const worker = new Worker(opts.queueName ?? QUEUE_NAME, run, {
+    connection: opts.connection,
+    prefix: opts.keys.prefix,
+    concurrency: opts.queue.concurrency,
+    lockDuration: lock,
+    // Check for stalled jobs as often as a lock lasts, so a killed worker's job moves on within ~2 locks.
+    stalledInterval: lock,
+    maxStalledCount: 2,
+  });
+  worker.on('error', (e: Error) => logger.warn({ err: e.message }, 'worker connection problem'));
+  worker.on('stalled', (jobId: string) =>
+    logger.warn({ jobId }, 'job stalled (its worker stopped renewing the lock); handed to another worker'),
+  );
+  return {
+    worker,
+    async close(graceMs = 25_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), graceMs);
+      });
+      const result = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
+      clearTimeout(timer);
+      // BullMQ has no "hand back now": the process exits, the job's lock lapses, another worker resumes it.
+      if (result === 'timeout')
+        logger.warn({ graceMs }, 'active jobs did not finish in time; leaving them to another worker');
+    },
+  };
+}

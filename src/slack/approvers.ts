@@ -1,0 +1,77 @@
+// Who may approve, reject and roll back: AUTOFIX_APPROVERS user ids, or members of listed user groups (S…).
+import type { Logger } from '../observability/logger.js';
+import type { WebClient } from './slack-poster.js';
+
+export interface ApproverList {
+  users: ReadonlySet<string>;
+  groups: readonly string[];
+}
+
+/** Splits AUTOFIX_APPROVERS entries into user ids (U…/W…) and user-group ids (S…); unknown shapes are ignored. */
+export function parseApprovers(ids: readonly string[]): ApproverList {
+  const users = new Set<string>();
+  const groups: string[] = [];
+  for (const raw of ids) {
+    const id =
+      raw
+        .trim()
+        .replace(/^<[@!]subteam\^|^<@|>$/g, '')
+        .split('|')[0] ?? '';
+    if (/^S[A-Z0-9]{2,}$/.test(id)) groups.push(id);
+    else if (/^[UW][A-Z0-9]{2,}$/.test(id)) users.add(id);
+  }
+  return { users, groups };
+}
+
+export interface ApproverCheck {
+  /** True when the user is listed, or a member of a listed group. Unknown membership → false. */
+  isApprover(userId: string): Promise<boolean>;
+}
+
+export interface ApproverCheckOptions {
+  approvers: readonly string[];
+  client: Pick<WebClient, 'usergroups'>;
+  logger: Logger;
+  /** How long a group's member list is reused (default 60 s). */
+  cacheMs?: number;
+  now?: () => number;
+}
+
+export function createApproverCheck(opts: ApproverCheckOptions): ApproverCheck {
+  const list = parseApprovers(opts.approvers);
+  const cacheMs = opts.cacheMs ?? 60_000;
+  const now = opts.now ?? Date.now;
+  const cache = new Map<string, { at: number; members: Promise<ReadonlySet<string>> }>();
+
+  async function fetchMembers(group: string): Promise<ReadonlySet<string>> {
+    const res = await opts.client.usergroups.users.list({ usergroup: group });
+    return new Set(res.users ?? []);
+  }
+
+  function members(group: string): Promise<ReadonlySet<string>> {
+    const hit = cache.get(group);
+    if (hit && now() - hit.at < cacheMs) return hit.members;
+    const entry = { at: now(), members: fetchMembers(group) };
+    cache.set(group, entry);
+    // A failed lookup is not cached: the next click asks Slack again.
+    entry.members.catch(() => cache.get(group) === entry && cache.delete(group));
+    return entry.members;
+  }
+
+  return {
+    async isApprover(userId) {
+      if (list.users.has(userId)) return true;
+      for (const group of list.groups) {
+        try {
+          if ((await members(group)).has(userId)) return true;
+        } catch (e) {
+          opts.logger.warn(
+            { group, err: e instanceof Error ? e.message : String(e) },
+            'could not read user group members; not counting them',
+          );
+        }
+      }
+      return false;
+    },
+  };
+}

@@ -1,0 +1,155 @@
+// The Bolt app: /autofix and the three buttons on POST /slack/events (or Socket Mode), plus /healthz and /metrics.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, type CustomRoute } from '@slack/bolt';
+import type { Config } from '../config/config.js';
+import { serveHealth, serveMetrics, type Pingable } from '../observability/health.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Producer } from '../queue/producer.js';
+import type { ProposalStore } from '../queue/proposal-store.js';
+import { handleAutofixAction } from './action-handlers.js';
+import { createApproverCheck, type ApproverCheck } from './approvers.js';
+import { boltLogger } from './bolt-logger.js';
+import { handleAutofixCommand } from './command-handler.js';
+import { createDecisionTagger, type DecisionTagger } from './decision-tags.js';
+import { AUTOFIX_ACTIONS } from './slack-payloads.js';
+import type { BotIdentity } from './verify-bot-token.js';
+import {
+  createSlackPoster,
+  webClientOptions,
+  type PosterOptions,
+  type WebClientSettings,
+} from './slack-poster.js';
+
+export interface BotAppDeps {
+  config: Pick<Config, 'namespaces' | 'slack' | 'mlflow'>;
+  producer: Pick<Producer, 'addInvestigation' | 'addApply' | 'addRollback'>;
+  store: ProposalStore;
+  /** Answers /healthz: the bot is healthy when Redis answers PING. */
+  redis: Pingable;
+  logger: Logger;
+  metrics: Metrics;
+  approvers?: ApproverCheck;
+  tagger?: DecisionTagger;
+  /** The bot's ids from a start-up auth.test (verifyBotToken); without them Bolt calls auth.test itself. */
+  identity?: BotIdentity;
+  /** HTTP port (0 picks a free one); in Socket Mode only /healthz and /metrics listen on it. */
+  port: number;
+  clientSettings?: WebClientSettings;
+  posterOptions?: PosterOptions;
+}
+
+export interface BotApp {
+  readonly app: App;
+  readonly mode: 'http' | 'socket';
+  /** Starts listening (or connects the socket); resolves with the HTTP port actually bound. */
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+
+export const EVENTS_PATH = '/slack/events';
+
+function routes(deps: BotAppDeps): CustomRoute[] {
+  const fail = (res: Parameters<CustomRoute['handler']>[1]) => (e: unknown) => {
+    deps.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'health/metrics route failed');
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  };
+  return [
+    {
+      path: '/healthz',
+      method: ['GET'],
+      handler: (_req, res) => void serveHealth(deps.redis, res).catch(fail(res)),
+    },
+    {
+      path: '/metrics',
+      method: ['GET'],
+      handler: (_req, res) => void serveMetrics(deps.metrics.registry, res).catch(fail(res)),
+    },
+  ];
+}
+
+function construct(deps: BotAppDeps): { app: App; mode: 'http' | 'socket' } {
+  const { slack } = deps.config;
+  const logger = boltLogger(deps.logger);
+  const clientOptions = webClientOptions(slack, deps.clientSettings);
+  const token = slack.botToken ?? undefined;
+  // Known ids spare Bolt an auth.test whose failure at start it would cache for good.
+  const ids = deps.identity ? { botId: deps.identity.botId, botUserId: deps.identity.botUserId } : {};
+  if (slack.appToken) {
+    // Socket Mode: no public URL and no signing secret; the routes get their own small HTTP server.
+    const app = new App({
+      token,
+      ...ids,
+      appToken: slack.appToken,
+      socketMode: true,
+      customRoutes: routes(deps),
+      installerOptions: { port: deps.port },
+      logger,
+      clientOptions,
+    });
+    return { app, mode: 'socket' };
+  }
+  const receiver = new HTTPReceiver({
+    signingSecret: slack.signingSecret ?? '',
+    endpoints: EVENTS_PATH,
+    customRoutes: routes(deps),
+    logger,
+    // Answer Slack as soon as a handler acks; the rest of the handler runs after the response.
+    processBeforeResponse: false,
+  });
+  return { app: new App({ token, ...ids, receiver, logger, clientOptions }), mode: 'http' };
+}
+
+export function createBotApp(deps: BotAppDeps): BotApp {
+  const { app, mode } = construct(deps);
+  const poster = createSlackPoster(app.client, deps.logger, deps.posterOptions);
+  const approvers =
+    deps.approvers ??
+    createApproverCheck({ approvers: deps.config.slack.approvers, client: app.client, logger: deps.logger });
+  const tagger = deps.tagger ?? createDecisionTagger(deps.config.mlflow, deps.logger);
+  const permalink = async (channel: string, ts: string): Promise<string | null> =>
+    (await app.client.chat.getPermalink({ channel, message_ts: ts })).permalink ?? null;
+
+  app.command(
+    '/autofix',
+    handleAutofixCommand({
+      config: deps.config,
+      producer: deps.producer,
+      poster,
+      permalink,
+      metrics: deps.metrics,
+      logger: deps.logger,
+    }),
+  );
+  const onClick = handleAutofixAction({
+    store: deps.store,
+    producer: deps.producer,
+    poster,
+    approvers,
+    tagger,
+    metrics: deps.metrics,
+    logger: deps.logger,
+  });
+  for (const actionId of Object.values(AUTOFIX_ACTIONS)) app.action(actionId, onClick);
+  app.error(async (e) => {
+    deps.logger.error({ err: e.message, code: e.code }, 'unhandled error in a Slack handler');
+  });
+
+  return {
+    app,
+    mode,
+    async start() {
+      if (mode === 'socket') {
+        await app.start();
+        return { port: deps.port };
+      }
+      const server = (await app.start(deps.port)) as Server;
+      return { port: (server.address() as AddressInfo).port };
+    },
+    async stop() {
+      await app.stop();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// A stored proposal as the Block Kit builders see it (the same view for the first post and every later edit).
+import type { ProposalRecord } from '../queue/proposal-record.js';
+import type { ProposalMessageInput } from './blocks/proposal-message.js';
+
+export function proposalView(record: ProposalRecord): ProposalMessageInput {
+  const d = record.diagnosis;
+  return {
+    target: record.target,
+    diagnosis: d
+      ? {
+          category: d.category,
+          rootCause: d.rootCause,
+          summary: d.summary,
+          confidence: d.confidence,
+          engine: d.engine,
+          notes: d.notes,
+        }
+      : {
+          category: 'unknown',
+          rootCause: record.proposal.change.summary.join('; ') || 'see the diff',
+          summary: '',
+          confidence: 0,
+          engine: 'rules',
+        },
+    changes: record.proposal.change.summary,
+    diff: record.proposal.diff,
+    validation: record.proposal.validation,
+    runUrl: record.runUrl,
+    proposalId: record.id,
+    expiresAt: new Date(record.expiresAt).toISOString(),
+  };
+}

@@ -1,0 +1,191 @@
+// Faults: a worker SIGKILLed mid-investigation or mid-apply; another worker finishes, one proposal, never two applies.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAiStandIn, type OpenAiStandIn } from '../stand-ins/openai-stand-in.js';
+import { createNamespace, deleteNamespace, kube, waitAvailable, type Kube } from './support/kube.js';
+import { askForFix, brokenDeployment, imageOf } from './support/slack-flow.js';
+import {
+  APPROVER,
+  CHANNEL,
+  buttonsOf,
+  click,
+  parentMessages,
+  proposalsIn,
+  slash,
+  startHarness,
+  textOf,
+  type Harness,
+} from './support/slack-harness.js';
+import { spawnWorker, type ChildWorker } from './support/spawn-worker.js';
+import { waitFor } from './support/wait-for.js';
+
+let k: Kube;
+let ns: string;
+let h: Harness;
+let llm: OpenAiStandIn;
+const children: ChildWorker[] = [];
+
+beforeAll(async () => {
+  k = kube();
+  ns = await createNamespace(k, 'kill');
+  llm = await startOpenAiStandIn();
+  await Promise.all([
+    brokenDeployment(k, ns, 'victim'),
+    brokenDeployment(k, ns, 'slowfix', { minReadySeconds: 15 }),
+  ]);
+  // The LLM engine makes the investigation slow on demand (a delayed answer), so a kill lands mid-job.
+  h = await startHarness({
+    env: {
+      AUTOFIX_NAMESPACES: ns,
+      AUTOFIX_JOB_LOCK: '2s',
+      OPENAI_API_KEY: llm.apiKey,
+      OPENAI_BASE_URL: llm.url,
+      AUTOFIX_LLM_MAX_RETRIES: '0',
+      AUTOFIX_LLM_TIMEOUT_MS: '120000',
+    },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  for (const c of children) await c.kill('SIGKILL');
+  await h?.close();
+  await llm?.close();
+  await deleteNamespace(k, ns);
+});
+
+const where = (m: { ts: string; threadTs: string | null }) => ({
+  channel: CHANNEL,
+  messageTs: m.ts,
+  threadTs: m.threadTs ?? undefined,
+});
+
+function child(direct = false): ChildWorker {
+  const c = spawnWorker(h.env, { direct });
+  children.push(c);
+  return c;
+}
+
+describe('a worker killed with SIGKILL', () => {
+  it('mid-investigation: another worker finishes the job; one progress message, one proposal, one apply', async () => {
+    const first = child();
+    await first.ready();
+    llm.push({ delayMs: 60_000, status: 503 }); // the first worker waits here…
+    llm.push({ status: 503 }); // …the second one falls back to the rule engine at once.
+    const r = await slash(h, `deployment/victim -n ${ns}`);
+    expect(r.status).toBe(200);
+    const parent = await h.slack.waitFor(
+      () => parentMessages(h).find((m) => m.text.includes('deployment/victim')),
+      10_000,
+      'the parent',
+    );
+    await llm.waitForRequests(1);
+    const progress = await h.slack.waitFor(
+      () => h.slack.messagesIn(CHANNEL, parent.ts)[0],
+      10_000,
+      'the progress message',
+    );
+    const killed = await first.kill('SIGKILL');
+    expect(killed.signal).toBe('SIGKILL');
+    expect(proposalsIn(h, CHANNEL, parent.ts)).toHaveLength(0);
+
+    const t0 = performance.now();
+    await h.startWorker();
+    const proposal = await h.slack.waitFor(
+      () => proposalsIn(h, CHANNEL, parent.ts)[0],
+      60_000,
+      'the proposal from the second worker',
+    );
+    console.info(
+      `[timing] killed job finished by the second worker after ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    // The same progress message was edited (not a second one), and says the job was resumed.
+    const thread = h.slack.messagesIn(CHANNEL, parent.ts);
+    expect(thread.map((m) => m.ts)).toEqual([progress.ts, proposal.ts]);
+    expect(textOf(h.slack.message(CHANNEL, progress.ts))).toMatch(
+      /resumed after an interruption \(attempt 2\)/,
+    );
+    expect(textOf(proposal)).toMatch(/rule engine/);
+
+    const generation =
+      (await k.apps.readNamespacedDeployment({ name: 'victim', namespace: ns })).metadata?.generation ?? 0;
+    const id = buttonsOf(proposal).autofix_approve!;
+    await click(h, 'autofix_approve', id, APPROVER, where(proposal));
+    await h.slack.waitFor(
+      () => h.slack.messagesIn(CHANNEL, parent.ts).find((m) => m.text.includes('Applied fix')),
+      60_000,
+      'the apply result',
+    );
+    // A late second click (Slack retry) re-enqueues nothing that applies again.
+    const late = await click(h, 'autofix_approve', id, APPROVER, where(proposal));
+    await h.slack.waitForResponse((x) => x.id === late.responseId, 5000);
+    await waitAvailable(k, ns, 'victim');
+    expect(
+      (await k.apps.readNamespacedDeployment({ name: 'victim', namespace: ns })).metadata?.generation,
+    ).toBe(generation + 1);
+    expect(h.slack.messagesIn(CHANNEL, parent.ts).filter((m) => m.text.includes('Applied fix'))).toHaveLength(
+      1,
+    );
+    expect(await imageOf(k, ns, 'victim')).toBe('nginx:1.27');
+  });
+
+  it('mid-apply: the next worker adopts the rollout it started instead of applying again', async () => {
+    await h.worker?.stop();
+    h.worker = null;
+    const second = child();
+    await second.ready();
+    llm.push({ status: 503 });
+    const asked = await askForFix(h, ns, 'slowfix');
+    const generation =
+      (await k.apps.readNamespacedDeployment({ name: 'slowfix', namespace: ns })).metadata?.generation ?? 0;
+    await click(h, 'autofix_approve', asked.proposalId, APPROVER, where(asked.proposal));
+    // The patch has landed (minReadySeconds keeps the rollout going): kill the worker watching it.
+    await waitFor(
+      async () =>
+        (await k.apps.readNamespacedDeployment({ name: 'slowfix', namespace: ns })).metadata?.generation ===
+        generation + 1,
+      {
+        what: 'the apply to land',
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      },
+    );
+    await second.kill('SIGKILL');
+    expect((await h.store.get(asked.proposalId))!.state).toBe('applying');
+
+    await h.startWorker();
+    const result = await h.slack.waitFor(
+      () => h.slack.messagesIn(CHANNEL, asked.parent.ts).find((m) => m.text.includes('Applied fix')),
+      90_000,
+      'the adopted apply result',
+    );
+    expect(textOf(result)).toMatch(/rollout healthy/);
+    expect(buttonsOf(result)).toEqual({ autofix_rollback: asked.proposalId });
+    expect(
+      (await k.apps.readNamespacedDeployment({ name: 'slowfix', namespace: ns })).metadata?.generation,
+    ).toBe(generation + 1);
+    expect((await h.store.get(asked.proposalId))!.state).toBe('applied');
+  });
+
+  it('SIGTERM mid-investigation: the worker finishes the job, then exits 0 having closed its connections', async () => {
+    await h.worker?.stop();
+    h.worker = null;
+    const w = child(true);
+    await w.ready();
+    const seen = llm.requests.length;
+    llm.push({ delayMs: 3000, status: 503 });
+    await slash(h, `deployment/victim -n ${ns}`);
+    const parent = await h.slack.waitFor(
+      () => parentMessages(h).filter((m) => m.text.includes('deployment/victim'))[1],
+      10_000,
+      'the parent',
+    );
+    await llm.waitForRequests(seen + 1);
+    const exit = await w.kill('SIGTERM');
+    expect(exit).toEqual({ code: 0, signal: null });
+    // The investigation finished before the exit: its final message is in the thread (victim is healthy now).
+    expect(h.slack.messagesIn(CHANNEL, parent.ts).some((m) => /Healthy: nothing to fix/.test(m.text))).toBe(
+      true,
+    );
+    expect(w.logs()).toMatch(/"msg":"shutting down: finishing active jobs, closing connections"/);
+    expect(w.logs()).toMatch(/"msg":"job completed"[\s\S]*"msg":"stopped"/);
+  });
+});

@@ -1,0 +1,147 @@
+// The worker's retry policy on real Redis: transient failures back off and retry, bad input and refusals never do.
+import { randomBytes } from 'node:crypto';
+import { Queue, type Job } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { AutofixError, ErrorCode } from '../../src/domain/index.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { QUEUE_NAME } from '../../src/queue/jobs.js';
+import { keySpace } from '../../src/queue/key-space.js';
+import { createProducer, type Producer } from '../../src/queue/producer.js';
+import { closeRedis, createRedisConnection } from '../../src/queue/redis-connection.js';
+import { createAutofixWorker, type AutofixWorker } from '../../src/queue/worker.js';
+import type { WorkerContext } from '../../src/queue/worker-context.js';
+import { sandboxEnv } from './sandbox-env.js';
+import { deletePrefix } from './support/slack-harness.js';
+import { waitFor } from './support/wait-for.js';
+
+const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+const prefix = `t${randomBytes(5).toString('hex')}`;
+const keys = keySpace(prefix);
+const url = sandboxEnv().REDIS_URL;
+const metrics = createMetrics({ defaults: false });
+const conn = createRedisConnection(url, 'producer', logger);
+const workerConn = createRedisConnection(url, 'worker', logger);
+let producer: Producer;
+let queue: Queue;
+let worker: AutofixWorker;
+
+/** Per proposal id: how to fail on each attempt (null = succeed). */
+const script = new Map<string, Array<Error | null>>();
+const attempts = new Map<string, number[]>();
+let gate: { open: () => void; promise: Promise<void> } | null = null;
+
+async function apply(data: { proposalId: string }, job: Job): Promise<string> {
+  attempts.set(data.proposalId, [...(attempts.get(data.proposalId) ?? []), Date.now()]);
+  if (data.proposalId === 'slow' && gate) await gate.promise;
+  const next = script.get(data.proposalId)?.shift();
+  if (next) throw next;
+  return `done after ${job.attemptsMade} failures`;
+}
+
+beforeAll(() => {
+  producer = createProducer({ connection: conn, keys, logger });
+  queue = new Queue(QUEUE_NAME, { connection: conn, prefix });
+  const context = { logger, metrics } as unknown as WorkerContext;
+  worker = createAutofixWorker({
+    connection: workerConn,
+    keys,
+    queue: { ...loadConfig({}).queue, concurrency: 4 },
+    context,
+    processors: { apply, rollback: apply },
+  });
+});
+
+afterAll(async () => {
+  await worker.close(2000);
+  await producer.close();
+  await queue.close();
+  await deletePrefix(conn, prefix);
+  await closeRedis(conn);
+  await closeRedis(workerConn);
+});
+
+const finished = (id: string): Promise<Job> =>
+  waitFor(
+    async () => {
+      const job = await queue.getJob(id);
+      return job && ['completed', 'failed'].includes(await job.getState()) ? job : null;
+    },
+    { what: `job ${id} finished`, timeoutMs: 30_000, intervalMs: 100 },
+  );
+
+describe('retries', () => {
+  it('retries a transient failure with exponential back-off until it succeeds', async () => {
+    script.set('flaky', [
+      new AutofixError(ErrorCode.ClusterUnreachable, 'apiserver: connection refused'),
+      new Error('socket hang up'),
+      null,
+    ]);
+    const job = await finished(await producer.addApply({ proposalId: 'flaky', approvedBy: 'U1' }));
+    expect(job.returnvalue).toBe('done after 2 failures');
+    const [a, b, c] = attempts.get('flaky')!;
+    // 3 s, then 6 s (JOB_OPTIONS: exponential from 3 s).
+    expect(b! - a!).toBeGreaterThanOrEqual(2900);
+    expect(c! - b!).toBeGreaterThanOrEqual(5900);
+  }, 40_000);
+
+  it('never retries bad input or a refusal, and says why', async () => {
+    script.set('refused', [
+      new AutofixError(ErrorCode.NamespaceNotAllowed, 'Namespace "kube-system" is not allowed.'),
+    ]);
+    const job = await finished(await producer.addApply({ proposalId: 'refused', approvedBy: 'U1' }));
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toMatch(/not allowed/);
+    expect(attempts.get('refused')).toHaveLength(1);
+  });
+
+  it('fails a job whose payload does not match its schema, without running it', async () => {
+    const job = await queue.add('apply', { proposalId: '' }, { jobId: 'apply__bad', attempts: 3 });
+    const done = await finished(job.id!);
+    expect(done.attemptsMade).toBe(1);
+    expect(done.failedReason).toMatch(/invalid payload/);
+    const unknown = await finished((await queue.add('nonsense', {}, { attempts: 3 })).id!);
+    expect(unknown.failedReason).toMatch(/Unknown job name/);
+  });
+
+  it('deduplicates an apply for the same proposal while the first exists', async () => {
+    const a = await producer.addApply({ proposalId: 'dup', approvedBy: 'U1' });
+    const b = await producer.addApply({ proposalId: 'dup', approvedBy: 'U2' });
+    expect(a).toBe(b);
+    await finished(a);
+    expect(attempts.get('dup')).toHaveLength(1);
+  });
+
+  it('counts jobs by name and outcome', async () => {
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/autofix_jobs_total\{name="apply",outcome="retrying"\} 2/);
+    expect(text).toMatch(/autofix_jobs_total\{name="apply",outcome="failed"\} [1-9]/);
+    expect(text).toMatch(/autofix_jobs_total\{name="apply",outcome="completed"\} [1-9]/);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('close() lets the active job finish before returning', async () => {
+    let open!: () => void;
+    gate = { open: () => open(), promise: new Promise<void>((r) => (open = r)) };
+    const id = await producer.addApply({ proposalId: 'slow', approvedBy: 'U1' });
+    await waitFor(async () => attempts.get('slow')?.length === 1, {
+      what: 'the slow job to start',
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
+    let closed = false;
+    const started = new Promise((r) => worker.worker.once('closing', r));
+    const closing = worker.close(20_000).then(() => (closed = true));
+    await started;
+    // Closing has begun and is held by the active job; releasing the job lets it complete.
+    expect(closed).toBe(false);
+    expect(await queue.getJob(id).then((j) => j?.getState())).toBe('active');
+    gate.open();
+    await closing;
+    const job = await queue.getJob(id);
+    expect(job?.finishedOn).toBeTruthy();
+    expect(job?.returnvalue).toBe('done after 0 failures');
+  });
+});

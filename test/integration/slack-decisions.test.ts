@@ -1,0 +1,103 @@
+// Reject, expiry (short AUTOFIX_PROPOSAL_TTL) and out-of-order clicks: recorded, buttons removed, nothing applied.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNamespace, deleteNamespace, kube, type Kube } from './support/kube.js';
+import { askForFix, brokenDeployment, imageOf, runTags } from './support/slack-flow.js';
+import {
+  APPROVER,
+  CHANNEL,
+  buttonsOf,
+  click,
+  startHarness,
+  textOf,
+  type Harness,
+} from './support/slack-harness.js';
+import { waitFor } from './support/wait-for.js';
+
+let k: Kube;
+let ns: string;
+let h: Harness;
+
+beforeAll(async () => {
+  k = kube();
+  ns = await createNamespace(k, 'decide');
+  await Promise.all(['nope', 'late'].map((name) => brokenDeployment(k, ns, name)));
+  h = await startHarness({ env: { AUTOFIX_NAMESPACES: ns, AUTOFIX_PROPOSAL_TTL: '4s' }, worker: true });
+});
+
+afterAll(async () => {
+  await h?.close();
+  await deleteNamespace(k, ns);
+});
+
+const where = (m: { ts: string; threadTs: string | null }) => ({
+  channel: CHANNEL,
+  messageTs: m.ts,
+  threadTs: m.threadTs ?? undefined,
+});
+const answerTo = async (id: string): Promise<string> =>
+  JSON.stringify((await h.slack.waitForResponse((r) => r.id === id, 5000)).body);
+
+describe('decisions', () => {
+  it('reject: recorded and tagged, buttons removed, nothing applied; later clicks are told why', async () => {
+    const asked = await askForFix(h, ns, 'nope');
+    const early = await click(h, 'autofix_rollback', asked.proposalId, APPROVER, where(asked.proposal));
+    expect(await answerTo(early.responseId)).toMatch(/not been applied, so there is nothing to roll back/);
+
+    await click(h, 'autofix_reject', asked.proposalId, APPROVER, where(asked.proposal));
+    const decided = await h.slack.waitFor(
+      () => {
+        const m = h.slack.message(CHANNEL, asked.proposal.ts);
+        return m && m.versions.length > 1 ? m : undefined;
+      },
+      5000,
+      'the proposal message update',
+    );
+    expect(buttonsOf(decided)).toEqual({});
+    expect(textOf(decided)).toMatch(/Rejected\* by <@U0APPROVER>/);
+    const record = (await h.store.get(asked.proposalId))!;
+    expect(record).toMatchObject({ state: 'rejected', decidedBy: APPROVER });
+    await waitFor(
+      async () =>
+        (await runTags(h.env.MLFLOW_TRACKING_URI!, record.runId!))['autofix.decision'] === 'rejected',
+      { what: 'the rejected tag', timeoutMs: 10_000 },
+    );
+    expect((await runTags(h.env.MLFLOW_TRACKING_URI!, record.runId!))['autofix.rejected_by']).toBe(APPROVER);
+
+    const after = await click(h, 'autofix_approve', asked.proposalId, APPROVER, where(asked.proposal));
+    const said = await answerTo(after.responseId);
+    expect(said).toMatch(/rejected by U0APPROVER/);
+    expect(said).toContain(`/autofix deployment/nope -n ${ns}`);
+    expect(await imageOf(k, ns, 'nope')).toBe('nginx:1.99');
+  });
+
+  it('expiry: approving after AUTOFIX_PROPOSAL_TTL is refused with the command to re-run', async () => {
+    const asked = await askForFix(h, ns, 'late');
+    const record = (await h.store.get(asked.proposalId))!;
+    expect(record.expiresAt - record.createdAt).toBe(4000);
+    await waitFor(async () => Date.now() > record.expiresAt, {
+      what: 'the proposal to expire',
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+
+    const late = await click(h, 'autofix_approve', asked.proposalId, APPROVER, where(asked.proposal));
+    const said = await answerTo(late.responseId);
+    expect(said).toMatch(/expired at/);
+    expect(said).toContain(`/autofix deployment/late -n ${ns}`);
+    const updated = h.slack.message(CHANNEL, asked.proposal.ts)!;
+    expect(buttonsOf(updated)).toEqual({});
+    expect(textOf(updated)).toMatch(/Expired\* — nothing was changed/);
+    expect((await h.store.get(asked.proposalId))!.state).toBe('expired');
+    await waitFor(
+      async () =>
+        (await runTags(h.env.MLFLOW_TRACKING_URI!, record.runId!))['autofix.decision'] === 'expired',
+      { what: 'the expired tag', timeoutMs: 10_000 },
+    );
+    expect(await imageOf(k, ns, 'late')).toBe('nginx:1.99');
+    expect(
+      (await h.queue.getJobs(['waiting', 'active', 'completed', 'delayed'])).filter(
+        (j) => j.name === 'apply',
+      ),
+    ).toHaveLength(0);
+  });
+});

@@ -1,0 +1,193 @@
+// Runs the real bot (and optionally a worker) in-process against the Slack stand-in and the sandbox's Redis.
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../../../src/config/config.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
+import { QUEUE_NAME } from '../../../src/queue/jobs.js';
+import { keySpace } from '../../../src/queue/key-space.js';
+import { createProposalStore, type ProposalStore } from '../../../src/queue/proposal-store.js';
+import { runBot, type RunningService } from '../../../src/cli/run-bot.js';
+import { runWorker, type RunningWorker } from '../../../src/cli/run-worker.js';
+import {
+  blockActionPayload,
+  startSlackStandIn,
+  type BotReply,
+  type SignOptions,
+  type SlackStandIn,
+  type StoredMessage,
+} from '../../stand-ins/slack-stand-in.js';
+import { sandboxEnv } from '../sandbox-env.js';
+
+export const SIGNING_SECRET = 'harness-signing-secret';
+export const APPROVER = 'U0APPROVER';
+export const GROUP_MEMBER = 'U0GROUPIE';
+export const OUTSIDER = 'U0OUTSIDER';
+export const REQUESTER = 'U0REQUESTER';
+export const CHANNEL = 'C0OPS';
+
+export interface Harness {
+  slack: SlackStandIn;
+  prefix: string;
+  config: Config;
+  env: Record<string, string>;
+  /** An inspection connection (not the bot's). */
+  redis: Redis;
+  store: ProposalStore;
+  queue: Queue;
+  metrics: Metrics;
+  bot: RunningService | null;
+  botUrl: string;
+  worker: RunningWorker | null;
+  startWorker(): Promise<RunningWorker>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Extra environment (AUTOFIX_NAMESPACES, AUTOFIX_PROPOSAL_TTL…). */
+  env?: Record<string, string>;
+  bot?: boolean;
+  worker?: boolean;
+  /** Point the bot at this Redis instead of the sandbox's. */
+  redisUrl?: string;
+}
+
+const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+const fastSlack = { retries: 2, minTimeoutMs: 50, timeoutMs: 5000 };
+
+/** Deletes every key under `prefix:` (the test's queue, proposals, claims and messages). */
+export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const sandbox = sandboxEnv();
+  const slack = await startSlackStandIn({ usergroups: { S0APPROVERS: [GROUP_MEMBER] } });
+  const prefix = `t${randomBytes(5).toString('hex')}`;
+  const env: Record<string, string> = {
+    REDIS_URL: opts.redisUrl ?? sandbox.REDIS_URL,
+    KUBECONFIG: sandbox.KUBECONFIG,
+    MLFLOW_TRACKING_URI: sandbox.MLFLOW_TRACKING_URI,
+    MLFLOW_EXPERIMENT_NAME: 'kube-autofix-slack-tests',
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    AUTOFIX_APPROVERS: `${APPROVER},S0APPROVERS`,
+    AUTOFIX_QUEUE_PREFIX: prefix,
+    AUTOFIX_NAMESPACES: 'shop',
+    AUTOFIX_ROLLOUT_TIMEOUT: '90s',
+    AUTOFIX_JOB_LOCK: '5s',
+    ...opts.env,
+  };
+  const config = loadConfig(env);
+  const redis = new Redis(sandbox.REDIS_URL, { maxRetriesPerRequest: 1 });
+  const metrics = createMetrics({ defaults: false });
+  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix });
+  const bot =
+    opts.bot === false ? null : await runBot(config, logger, metrics, { port: 0, clientSettings: fastSlack });
+  const h: Harness = {
+    slack,
+    prefix,
+    config,
+    env,
+    redis,
+    store: createProposalStore(redis, keySpace(prefix)),
+    queue,
+    metrics,
+    bot,
+    botUrl: bot ? `http://127.0.0.1:${bot.port}/slack/events` : '',
+    worker: null,
+    async startWorker() {
+      h.worker = await runWorker(config, logger, metrics, {
+        clientSettings: fastSlack,
+        progressIntervalMs: 200,
+        rolloutPollMs: 500,
+        graceMs: 5000,
+      });
+      return h.worker;
+    },
+    async close() {
+      await h.worker?.stop();
+      await bot?.stop();
+      await queue.close();
+      await deletePrefix(redis, prefix);
+      redis.disconnect();
+      await slack.close();
+    },
+  };
+  if (opts.worker) await h.startWorker();
+  return h;
+}
+
+/** A signed `/autofix <text>` from `user` in `channel`. */
+export function slash(
+  h: Harness,
+  text: string,
+  user = REQUESTER,
+  channel = CHANNEL,
+  sign: SignOptions = {},
+): Promise<BotReply> {
+  return h.slack.sendSlashCommand(
+    h.botUrl,
+    SIGNING_SECRET,
+    { text, user_id: user, channel_id: channel },
+    sign,
+  );
+}
+
+/** A signed click on one of our buttons; returns the reply and the response_url id the bot answers on. */
+export async function click(
+  h: Harness,
+  actionId: string,
+  proposalId: string,
+  user: string,
+  where: { channel: string; messageTs: string; threadTs?: string },
+): Promise<{ reply: BotReply; responseId: string }> {
+  const responseId = `click-${randomBytes(4).toString('hex')}`;
+  const payload = blockActionPayload({
+    actionId,
+    value: proposalId,
+    userId: user,
+    channelId: where.channel,
+    messageTs: where.messageTs,
+    threadTs: where.threadTs,
+    responseUrl: h.slack.responseUrl(responseId),
+  });
+  return { reply: await h.slack.sendBlockAction(h.botUrl, SIGNING_SECRET, payload), responseId };
+}
+
+/** The button values (proposal ids) by action_id found in a message's blocks. */
+export function buttonsOf(m: { blocks: unknown[] } | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const b of (m?.blocks ?? []) as Array<{
+    type?: string;
+    elements?: Array<{ action_id?: string; value?: string }>;
+  }>) {
+    if (b.type !== 'actions') continue;
+    for (const e of b.elements ?? []) if (e.action_id && e.value) out[e.action_id] = e.value;
+  }
+  return out;
+}
+
+/** All text of a message (fallback and every block), for assertions. */
+export function textOf(m: { text: string; blocks: unknown[] } | undefined): string {
+  return m ? `${m.text}\n${JSON.stringify(m.blocks)}` : '';
+}
+
+/** Thread replies carrying an Approve button (the proposal messages). */
+export function proposalsIn(h: Harness, channel: string, threadTs: string): StoredMessage[] {
+  return h.slack
+    .messagesIn(channel, threadTs)
+    .filter((m) => m.versions.some((v) => buttonsOf(v).autofix_approve));
+}
+
+/** The parent message of the newest investigation in `channel`. */
+export function parentMessages(h: Harness, channel = CHANNEL): StoredMessage[] {
+  return h.slack.messagesIn(channel, null);
+}

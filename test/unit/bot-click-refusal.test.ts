@@ -1,0 +1,62 @@
+// What a click that cannot act says, for each state a proposal can be in.
+import { describe, expect, it } from 'vitest';
+import type { StoredProposal } from '../../src/queue/proposal-record.js';
+import { clickRefusalReason, refusalFor } from '../../src/slack/click-refusal.js';
+import { sampleRecord } from '../fixtures/proposal-record.js';
+
+const stored = (over: Partial<StoredProposal>): StoredProposal => ({
+  ...sampleRecord(),
+  state: 'pending',
+  messageTs: '2.2',
+  decidedBy: null,
+  decidedAt: null,
+  rolledBackBy: null,
+  detail: null,
+  updatedAt: 1,
+  ...over,
+});
+
+const approve = { actionId: 'autofix_approve' as const };
+const rollback = { actionId: 'autofix_rollback' as const };
+
+describe('clickRefusalReason', () => {
+  it('names who got there first', () => {
+    expect(clickRefusalReason(stored({ state: 'approved', decidedBy: 'U9' }), approve)).toMatch(
+      /already approved by U9/,
+    );
+    expect(clickRefusalReason(stored({ state: 'rejected', decidedBy: 'U9' }), approve)).toMatch(
+      /rejected by U9/,
+    );
+    expect(clickRefusalReason(stored({ state: 'rolled_back', rolledBackBy: 'U8' }), rollback)).toMatch(
+      /already rolled back by U8/,
+    );
+  });
+
+  it('explains expiry and staleness', () => {
+    expect(clickRefusalReason(stored({ state: 'expired', expiresAt: 0 }), approve)).toMatch(
+      /expired at 1970-01-01T00:00:00.000Z/,
+    );
+    expect(
+      clickRefusalReason(stored({ state: 'apply_failed', detail: 'the target changed' }), approve),
+    ).toMatch(/not applied: the target changed/);
+  });
+
+  it('refuses to roll back what was never applied', () => {
+    expect(clickRefusalReason(stored({ state: 'pending' }), rollback)).toMatch(/nothing to roll back/);
+  });
+
+  it('says so when the proposal is gone', () => {
+    expect(clickRefusalReason(null, approve)).toMatch(/no longer stored/);
+  });
+});
+
+describe('refusalFor', () => {
+  it('offers the command to re-run when the proposal is over', () => {
+    expect(refusalFor(stored({ state: 'expired' }), approve).text).toContain(
+      '/autofix deployment/web -n shop',
+    );
+    expect(refusalFor(stored({ state: 'applying', decidedBy: 'U9' }), approve).text).not.toContain(
+      '/autofix',
+    );
+  });
+});
