@@ -7,7 +7,9 @@ import type { CommandOptions } from './investigate-command.js';
 import type { ServiceOptions } from './service-command.js';
 
 const program = new Command('kube-autofix')
-  .description('Investigate a Kubernetes workload, propose a minimal validated fix, and apply it on approval.')
+  .description(
+    'Investigate a Kubernetes workload, propose a minimal validated fix, and apply it on approval.',
+  )
   .version(agentVersion())
   .showHelpAfterError()
   .addHelpText(
@@ -24,21 +26,38 @@ program.exitOverride((err) => {
 const common = (cmd: Command): Command =>
   cmd
     .argument('<target>', 'the workload, e.g. deployment/web')
-    .requiredOption('-n, --namespace <namespace>', 'namespace of the workload (must be in AUTOFIX_NAMESPACES)')
+    .requiredOption(
+      '-n, --namespace <namespace>',
+      'namespace of the workload (must be in AUTOFIX_NAMESPACES)',
+    )
     .option('--json', 'print one JSON object on stdout (progress stays on stderr)')
     .option('-q, --quiet', 'no progress lines on stderr');
 
 common(program.command('diagnose').description('investigate and propose a validated fix; applies nothing'))
-  .addOption(new Option('--max-iterations <n>', 'proposal attempts before giving up (default AUTOFIX_MAX_ITERATIONS or 3)'))
+  .addOption(
+    new Option(
+      '--max-iterations <n>',
+      'proposal attempts before giving up (default AUTOFIX_MAX_ITERATIONS or 3)',
+    ),
+  )
   .action(async (target: string, opts: CommandOptions) => {
     // Commands load their modules lazily, so `bot` never loads the agent or the Kubernetes client.
     const { processIo, runInvestigateCommand } = await import('./investigate-command.js');
     process.exitCode = await runInvestigateCommand('diagnose', target, opts, processIo());
   });
 
-common(program.command('fix').description('diagnose, ask for confirmation, apply, watch the rollout; iterate if it stays unhealthy'))
+common(
+  program
+    .command('fix')
+    .description('diagnose, ask for confirmation, apply, watch the rollout; iterate if it stays unhealthy'),
+)
   .option('-y, --yes', 'apply without asking for confirmation')
-  .addOption(new Option('--max-iterations <n>', 'proposal attempts before giving up (default AUTOFIX_MAX_ITERATIONS or 3)'))
+  .addOption(
+    new Option(
+      '--max-iterations <n>',
+      'proposal attempts before giving up (default AUTOFIX_MAX_ITERATIONS or 3)',
+    ),
+  )
   .action(async (target: string, opts: CommandOptions) => {
     const { processIo, runInvestigateCommand } = await import('./investigate-command.js');
     process.exitCode = await runInvestigateCommand('fix', target, opts, processIo());
@@ -54,7 +73,10 @@ const service = (name: 'bot' | 'worker' | 'start', description: string, extra: s
   program
     .command(name)
     .description(description)
-    .option('-p, --port <port>', 'HTTP port for /healthz and /metrics (and /slack/events); default PORT or 3000')
+    .option(
+      '-p, --port <port>',
+      'HTTP port for /healthz and /metrics (and /slack/events); default PORT or 3000',
+    )
     .addHelpText('after', `${extra}${SERVICE_ENV}`)
     .action(async (opts: ServiceOptions) => {
       const { runServiceCommand } = await import('./service-command.js');
@@ -73,18 +95,27 @@ service(
   'run a queue worker: investigations, approved applies and rollbacks (needs KUBECONFIG or in-cluster credentials)',
   '\nServes GET /healthz and GET /metrics on --port.',
 );
-service('start', 'run the bot and a worker in one process (local use)', '\nServes everything the bot serves; the worker shares its /metrics.');
+service(
+  'start',
+  'run the bot and a worker in one process (local use)',
+  '\nServes everything the bot serves; the worker shares its /metrics.',
+);
 
 program
   .command('eval')
-  .description('run the eval cases (one folder each) on the cluster and report accuracy, heal rate and calibration')
+  .description(
+    'run the eval cases (one folder each) on the cluster and report accuracy, heal rate and calibration',
+  )
   .option('--cases <dir>', 'folder of eval cases', 'eval/cases')
   .option('--only <names>', 'comma list of case folder names')
   .option('--fix', 'also apply each proposal (automatic approval) and check that it heals')
   .option('--json', 'print one JSON object on stdout')
   .action(async (opts: { cases: string; only?: string; fix?: boolean; json?: boolean }) => {
     const only = opts.only ? opts.only.split(',').map((s) => s.trim()) : [];
-    const [{ runEvalCommand }, { processIo }] = await Promise.all([import('./eval/eval-command.js'), import('./investigate-command.js')]);
+    const [{ runEvalCommand }, { processIo }] = await Promise.all([
+      import('./eval/eval-command.js'),
+      import('./investigate-command.js'),
+    ]);
     process.exitCode = await runEvalCommand({ ...opts, only }, processIo());
   });
 

@@ -30,11 +30,19 @@ export function createTracker(config: Config, logger: Logger, opts: WireOptions 
   if (!config.mlflow) return new NoopTracker();
   return createMlflowTracker(config.mlflow, {
     serviceVersion: agentVersion(),
-    onWarning: opts.onTrackingWarning ?? ((w) => logger.warn({ tracking: w }, 'tracking problem (the investigation goes on)')),
+    onWarning:
+      opts.onTrackingWarning ??
+      ((w) => logger.warn({ tracking: w }, 'tracking problem (the investigation goes on)')),
   });
 }
 
-export function wireAgent(config: Config, logger: Logger, progress: ProgressSink, cluster?: Cluster, opts: WireOptions = {}): AgentDeps {
+export function wireAgent(
+  config: Config,
+  logger: Logger,
+  progress: ProgressSink,
+  cluster?: Cluster,
+  opts: WireOptions = {},
+): AgentDeps {
   return {
     cluster: cluster ?? createKubeCluster({ kubeconfig: config.kubeconfig ?? undefined }),
     engine: createEngine(config),

@@ -103,9 +103,13 @@ function isHttpUrl(v: string): boolean {
 }
 
 function bad(variable: string, expected: string, got: string | undefined): never {
-  throw new AutofixError(ErrorCode.ConfigInvalid, `${variable} is invalid: expected ${expected}, got "${got}".`, {
-    hint: 'Fix the variable (see the Configuration section of the README) and run again.',
-  });
+  throw new AutofixError(
+    ErrorCode.ConfigInvalid,
+    `${variable} is invalid: expected ${expected}, got "${got}".`,
+    {
+      hint: 'Fix the variable (see the Configuration section of the README) and run again.',
+    },
+  );
 }
 
 function intVar(env: Env, name: string, def: number, min: number, max: number): number {
@@ -139,7 +143,8 @@ function channelMap(raw: string | undefined): Record<string, string> {
 export function loadConfig(env: Env = process.env): Config {
   const namespaces = csv(env.AUTOFIX_NAMESPACES);
   for (const ns of namespaces) {
-    if (!DNS1123_LABEL.test(ns)) bad('AUTOFIX_NAMESPACES', 'a comma list of namespace names', env.AUTOFIX_NAMESPACES);
+    if (!DNS1123_LABEL.test(ns))
+      bad('AUTOFIX_NAMESPACES', 'a comma list of namespace names', env.AUTOFIX_NAMESPACES);
   }
   const level = env.AUTOFIX_POLICY_LEVEL || 'baseline';
   if (!PolicyLevel.safeParse(level).success) bad('AUTOFIX_POLICY_LEVEL', '"baseline" or "restricted"', level);
@@ -148,15 +153,21 @@ export function loadConfig(env: Env = process.env): Config {
   if (ttl === null || ttl <= 0) bad('AUTOFIX_PROPOSAL_TTL', 'a duration such as 30m, 900s or 1h', ttlRaw);
   const rolloutRaw = env.AUTOFIX_ROLLOUT_TIMEOUT || '180s';
   const rollout = parseDuration(rolloutRaw);
-  if (rollout === null || rollout <= 0) bad('AUTOFIX_ROLLOUT_TIMEOUT', 'a duration such as 180s or 5m', rolloutRaw);
-  for (const [name, val] of [['OPENAI_BASE_URL', env.OPENAI_BASE_URL], ['MLFLOW_TRACKING_URI', env.MLFLOW_TRACKING_URI], ['SLACK_API_URL', env.SLACK_API_URL]] as const) {
+  if (rollout === null || rollout <= 0)
+    bad('AUTOFIX_ROLLOUT_TIMEOUT', 'a duration such as 180s or 5m', rolloutRaw);
+  for (const [name, val] of [
+    ['OPENAI_BASE_URL', env.OPENAI_BASE_URL],
+    ['MLFLOW_TRACKING_URI', env.MLFLOW_TRACKING_URI],
+    ['SLACK_API_URL', env.SLACK_API_URL],
+  ] as const) {
     if (val && !isHttpUrl(val)) bad(name, 'an http(s) URL', val);
   }
   const lockRaw = env.AUTOFIX_JOB_LOCK || '30s';
   const lock = parseDuration(lockRaw);
   if (lock === null || lock <= 0) bad('AUTOFIX_JOB_LOCK', 'a duration such as 30s or 2m', lockRaw);
   const prefix = env.AUTOFIX_QUEUE_PREFIX || 'autofix';
-  if (!QueueConfig.shape.prefix.safeParse(prefix).success) bad('AUTOFIX_QUEUE_PREFIX', 'letters, digits, "_", "." or "-"', prefix);
+  if (!QueueConfig.shape.prefix.safeParse(prefix).success)
+    bad('AUTOFIX_QUEUE_PREFIX', 'letters, digits, "_", "." or "-"', prefix);
   const logLevel = env.LOG_LEVEL || 'info';
   const levels = Config.shape.logLevel;
   if (!levels.safeParse(logLevel).success) bad('LOG_LEVEL', levels.options.join(' | '), logLevel);
@@ -186,7 +197,11 @@ export function loadConfig(env: Env = process.env): Config {
         }
       : null,
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
-    queue: { prefix, concurrency: intVar(env, 'AUTOFIX_WORKER_CONCURRENCY', 2, 1, 50), lockDurationMs: lock * 1000 },
+    queue: {
+      prefix,
+      concurrency: intVar(env, 'AUTOFIX_WORKER_CONCURRENCY', 2, 1, 50),
+      lockDurationMs: lock * 1000,
+    },
     slack: {
       botToken: env.SLACK_BOT_TOKEN || null,
       signingSecret: env.SLACK_SIGNING_SECRET || null,
