@@ -115,42 +115,17 @@ export function checkVolumes(pod: V1Pod, lookups: Lookups): { volume: string; me
 }
 
 function volumeProblem(vol: V1Volume, ns: string, lookups: Lookups): string | undefined {
-  const sources: {
-    kind: 'configmap' | 'secret';
-    name: string;
-    optional?: boolean;
-    items?: { key: string }[];
-  }[] = [];
-  if (vol.configMap)
-    sources.push({
-      kind: 'configmap',
-      name: vol.configMap.name ?? '',
-      optional: vol.configMap.optional,
-      items: vol.configMap.items,
-    });
-  if (vol.secret)
-    sources.push({
-      kind: 'secret',
-      name: vol.secret.secretName ?? '',
-      optional: vol.secret.optional,
-      items: vol.secret.items,
-    });
-  for (const p of vol.projected?.sources ?? []) {
-    if (p.configMap)
-      sources.push({
-        kind: 'configmap',
-        name: p.configMap.name ?? '',
-        optional: p.configMap.optional,
-        items: p.configMap.items,
-      });
-    if (p.secret)
-      sources.push({
-        kind: 'secret',
-        name: p.secret.name ?? '',
-        optional: p.secret.optional,
-        items: p.secret.items,
-      });
-  }
+  type Source = { name?: string; secretName?: string; optional?: boolean; items?: { key: string }[] };
+  const as = (kind: 'configmap' | 'secret', src: Source | undefined) =>
+    src ? [{ kind, name: src.name ?? src.secretName ?? '', optional: src.optional, items: src.items }] : [];
+  const sources = [
+    ...as('configmap', vol.configMap),
+    ...as('secret', vol.secret),
+    ...(vol.projected?.sources ?? []).flatMap((p) => [
+      ...as('configmap', p.configMap),
+      ...as('secret', p.secret),
+    ]),
+  ];
   for (const s of sources) {
     const data = s.kind === 'configmap' ? lookups.configMap(ns, s.name) : lookups.secret(ns, s.name);
     if (data === undefined) {

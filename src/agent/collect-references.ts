@@ -1,9 +1,10 @@
 // Which ConfigMaps, Secrets (and keys) and PVCs a pod template references, and whether they exist.
-import type { KubeObject, ReferenceCheck } from '../domain/index.js';
+import type { ReferenceCheck } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { arr, rec } from './summarize.js';
 
-interface Ref {
+/** One reference of a pod template, with the key it names and where it sits. */
+export interface TemplateReference {
   kind: ReferenceCheck['kind'];
   name: string;
   key: string | null;
@@ -11,9 +12,12 @@ interface Ref {
   usedBy: string;
 }
 
-function envRefs(container: Record<string, unknown>): Ref[] {
-  const c = String(container.name);
-  const out: Ref[] = [];
+function envRefs(
+  container: Record<string, unknown>,
+  label: 'container' | 'initContainer',
+): TemplateReference[] {
+  const c = `${label} ${String(container.name)}`;
+  const out: TemplateReference[] = [];
   for (const env of arr(container.env)) {
     const from = rec(env.valueFrom);
     for (const [field, kind] of [
@@ -27,7 +31,7 @@ function envRefs(container: Record<string, unknown>): Ref[] {
           name: ref.name,
           key: String(ref.key ?? ''),
           optional: ref.optional === true,
-          usedBy: `container ${c} env ${String(env.name)}`,
+          usedBy: `${c} env ${String(env.name)}`,
         });
       }
     }
@@ -44,16 +48,16 @@ function envRefs(container: Record<string, unknown>): Ref[] {
           name: ref.name,
           key: null,
           optional: ref.optional === true,
-          usedBy: `container ${c} envFrom`,
+          usedBy: `${c} envFrom`,
         });
     }
   }
   return out;
 }
 
-function volumeRefs(volume: Record<string, unknown>): Ref[] {
+function volumeRefs(volume: Record<string, unknown>): TemplateReference[] {
   const usedBy = `volume ${String(volume.name)}`;
-  const out: Ref[] = [];
+  const out: TemplateReference[] = [];
   const cm = rec(volume.configMap);
   if (typeof cm.name === 'string')
     out.push({ kind: 'ConfigMap', name: cm.name, key: null, optional: cm.optional === true, usedBy });
@@ -84,11 +88,12 @@ function volumeRefs(volume: Record<string, unknown>): Ref[] {
   return out;
 }
 
-/** All references of the workload's pod template, de-duplicated by kind/name/key. */
-export function templateReferences(workload: KubeObject): Ref[] {
-  const podSpec = rec(rec(rec(workload.spec).template).spec);
+/** All references of a pod template (env, envFrom, volumes), de-duplicated by kind/name/key/place. */
+export function podTemplateReferences(template: unknown): TemplateReference[] {
+  const podSpec = rec(rec(template).spec);
   const refs = [
-    ...[...arr(podSpec.initContainers), ...arr(podSpec.containers)].flatMap(envRefs),
+    ...arr(podSpec.initContainers).flatMap((c) => envRefs(c, 'initContainer')),
+    ...arr(podSpec.containers).flatMap((c) => envRefs(c, 'container')),
     ...arr(podSpec.volumes).flatMap(volumeRefs),
   ];
   const seen = new Set<string>();
@@ -107,12 +112,12 @@ export function templateReferences(workload: KubeObject): Ref[] {
 export async function checkReferences(
   cluster: Cluster,
   namespace: string,
-  refs: Ref[],
+  refs: TemplateReference[],
   maxLookups: number,
 ): Promise<{ checks: ReferenceCheck[]; unchecked: string[] }> {
   const keysOf = new Map<string, Promise<string[] | null>>();
   const unchecked: string[] = [];
-  const lookup = (r: Ref): Promise<string[] | null> | undefined => {
+  const lookup = (r: TemplateReference): Promise<string[] | null> | undefined => {
     const id = `${r.kind}/${r.name}`;
     let p = keysOf.get(id);
     if (!p) {

@@ -3,7 +3,7 @@ import type { Evidence, KubeObject, LogTail, PodSummary, ServiceSummary, Target 
 import { AutofixError, ErrorCode, describeTarget } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { redactObject, redactText } from '../safety/redact.js';
-import { checkReferences, templateReferences } from './collect-references.js';
+import { checkReferences, podTemplateReferences } from './collect-references.js';
 import {
   arr,
   rec,
@@ -200,7 +200,13 @@ export async function collectEvidence(
   const refs = await orGap(
     gaps,
     'references',
-    () => checkReferences(cluster, ns, templateReferences(workload), limits.maxReferenceLookups),
+    () =>
+      checkReferences(
+        cluster,
+        ns,
+        podTemplateReferences(rec(workload.spec).template),
+        limits.maxReferenceLookups,
+      ),
     {
       checks: [],
       unchecked: [],

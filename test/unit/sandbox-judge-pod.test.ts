@@ -234,6 +234,13 @@ describe('judgePod: configuration references', () => {
     expect(judge(pod).mount?.message).toBe(
       'MountVolume.SetUp failed for volume "tls" : secret "web-tls" not found',
     );
+    pod.spec!.volumes![1] = {
+      name: 'bundle',
+      projected: { sources: [{ secret: { name: 'bundle-certs' } }] },
+    };
+    expect(judge(pod).mount?.message).toBe(
+      'MountVolume.SetUp failed for volume "bundle" : secret "bundle-certs" not found',
+    );
   });
 });
 

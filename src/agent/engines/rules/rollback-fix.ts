@@ -6,7 +6,7 @@ import { currentRevision, podOfRevision } from '../../analyzers/select-pods.js';
 import { sameJson } from './canonical-json.js';
 import type { Candidate } from './candidate.js';
 import { templateDiff } from './template-diff.js';
-import { templateReferences } from './template-references.js';
+import { podTemplateReferences } from '../../collect-references.js';
 
 function progressDeadlineExceeded(evidence: Evidence): boolean {
   return evidence.status.conditions.some(
@@ -51,7 +51,7 @@ function oldTemplateHasCause(primary: Finding | null, template: unknown): boolea
     );
   }
   if (primary.category === 'missing_config') {
-    return templateReferences(template).some(
+    return podTemplateReferences(template).some(
       (r) => r.kind === primary.facts.kind && r.name === primary.facts.name,
     );
   }
