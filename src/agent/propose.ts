@@ -1,15 +1,17 @@
 // The propose step: apply a change in memory to the live object; return the resulting manifest, its diff and what it does.
 import { AutofixError, ErrorCode, type Change, type Evidence, type KubeObject } from '../domain/index.js';
 import { applyPatch } from './apply-patch.js';
-import { cleanManifest } from './clean-manifest.js';
+import { cleanManifest, reviewManifests } from './clean-manifest.js';
 import { describeChanges } from './describe-changes.js';
 import { unifiedDiff } from './unified-diff.js';
 
 export type ProposeInput = { change: Change } & ({ live: KubeObject } | { evidence: Evidence });
 
 export interface ProposeResult {
-  /** The whole resulting object as it would be applied (see cleanManifest). */
+  /** The resulting object as reviewers keep it (see cleanManifest). */
   manifest: KubeObject;
+  /** The whole object the operations produce, metadata and status included: what the policy judges. */
+  patched: KubeObject;
   /** Unified YAML diff, `--- a/deployment/web` / `+++ b/deployment/web`, 3 lines of context. */
   diff: string;
   /** One sentence per changed field, derived from the result rather than from the change's own summary. */
@@ -35,18 +37,19 @@ export function workloadLabel(obj: KubeObject): string {
  */
 export function propose(input: ProposeInput): ProposeResult {
   const live = 'live' in input ? input.live : input.evidence.workload;
-  const before = cleanManifest(live);
-  const manifest = cleanManifest(applyPatch(live, input.change.patch));
+  const patched = applyPatch(live, input.change.patch);
   const label = workloadLabel(live);
-  const diff = unifiedDiff(before, manifest, label);
+  // Built from the whole objects: a change to a field cleaning drops (status, finalizers…) still shows.
+  const diff = unifiedDiff(live, patched, label);
   if (diff === '') {
     throw new AutofixError(
       ErrorCode.BadInput,
       `the proposed change does not change ${label}: the resulting manifest is identical to the live one`,
       {
-        hint: 'Propose a patch that changes the workload spec (status and server-managed metadata are not applied).',
+        hint: 'Propose a patch that changes an allowed field of the workload spec.',
       },
     );
   }
-  return { manifest, diff, changes: describeChanges(before, manifest) };
+  const [before, after] = reviewManifests(live, patched);
+  return { manifest: cleanManifest(patched), patched, diff, changes: describeChanges(before, after) };
 }

@@ -140,7 +140,7 @@ export async function runIteration(deps: IterationDeps, input: IterationInput): 
       target: evidence.target,
       change: diagnosis.change,
       live: evidence.workload,
-      proposed: proposed.manifest,
+      proposed: proposed.patched,
       sealed: input.sealed,
       policy: deps.config.policy,
       cluster: deps.cluster,

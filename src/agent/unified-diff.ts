@@ -2,7 +2,7 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../domain/index.js';
-import { cleanManifest } from './clean-manifest.js';
+import { reviewManifests } from './clean-manifest.js';
 
 /** YAML in the objects' own key order; no line folding, so one changed value is one changed line. */
 export function toYaml(obj: KubeObject): string {
@@ -10,12 +10,14 @@ export function toYaml(obj: KubeObject): string {
 }
 
 /**
- * `--- a/<label>` / `+++ b/<label>` diff with 3 lines of context of the cleaned manifests,
+ * `--- a/<label>` / `+++ b/<label>` diff with 3 lines of context of the reviewed manifests (cleaned,
+ * but keeping any hidden field the change touches),
  * e.g. label `deployment/web`. Empty string when the manifests are the same.
  */
 export function unifiedDiff(before: KubeObject, after: KubeObject, label: string): string {
-  const a = toYaml(cleanManifest(before));
-  const b = toYaml(cleanManifest(after));
+  const [cleanBefore, cleanAfter] = reviewManifests(before, after);
+  const a = toYaml(cleanBefore);
+  const b = toYaml(cleanAfter);
   if (a === b) return '';
   return createTwoFilesPatch(`a/${label}`, `b/${label}`, a, b, undefined, undefined, {
     context: 3,

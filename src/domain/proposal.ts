@@ -13,6 +13,8 @@ export const Validation = z.object({
   schemaOk: z.boolean(),
   policy: PolicyResult,
   dryRun: DryRunResult,
+  /** New code to run (command, args, exec probes, image sources) shown to approvers in full. */
+  flags: z.array(z.string()).default([]),
 });
 export type Validation = z.infer<typeof Validation>;
 

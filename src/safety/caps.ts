@@ -1,6 +1,6 @@
 // Caps: the replicas, CPU/memory and image registries a change sets stay within the configured limits.
 import { formatBytes, formatCpu, parseQuantity } from '../domain/index.js';
-import { asString, deepEqual, getIn, type JsonRecord } from './object-access.js';
+import { asRecord, asString, deepEqual, getIn, type JsonRecord } from './object-access.js';
 import { parseImage, registryAllows } from './parse-image.js';
 import type { PolicyConfig, PolicyInput } from './policy-rule.js';
 import { allContainers, containersByKey, podSpec } from './pod-view.js';
@@ -27,32 +27,46 @@ function replicas({ live, proposed, policy }: PolicyInput): string[] {
   return [];
 }
 
-function resourceChecks(
+const res = (from: JsonRecord | undefined, kind: string, name: string): unknown =>
+  getIn(from, ['resources', kind, name]);
+
+/** A removed limit or request, or a limit of 0 (which Kubernetes reads as "no limit"), escapes every cap. */
+function removalOrZero(
   who: string,
-  live: JsonRecord | undefined,
-  c: JsonRecord,
-  policy: PolicyConfig,
-): string[] {
+  name: string,
+  before: unknown,
+  after: unknown,
+  kind: string,
+): string | null {
+  const word = kind === 'limits' ? 'limit' : 'request';
+  if (after === undefined || after === null) {
+    return before === undefined || before === null
+      ? null
+      : `${who}: the ${name} ${word} (${String(before)}) must not be removed`;
+  }
+  const q = typeof after === 'string' || typeof after === 'number' ? parseQuantity(after) : null;
+  if (q === null) return `${who}: ${name} ${word} ${JSON.stringify(after)} is not a valid quantity`;
+  if (q < 0) return `${who}: ${name} ${word} ${String(after)} is negative`;
+  if (q === 0 && kind === 'limits')
+    return `${who}: a ${name} limit of ${String(after)} means no limit at all, which is above any cap`;
+  return null;
+}
+
+function capped(who: string, live: JsonRecord | undefined, c: JsonRecord, policy: PolicyConfig): string[] {
   const out: string[] = [];
-  const res = (from: JsonRecord | undefined, kind: string, name: string): unknown =>
-    getIn(from, ['resources', kind, name]);
   for (const r of RESOURCES) {
     const changed = ['limits', 'requests'].some((k) => !deepEqual(res(live, k, r.name), res(c, k, r.name)));
     if (!changed) continue;
     const parsed: Record<string, number | null> = {};
     for (const kind of ['limits', 'requests'] as const) {
       const word = kind === 'limits' ? 'limit' : 'request';
-      const before = res(live, kind, r.name);
       const after = res(c, kind, r.name);
-      if (after === undefined || after === null) {
-        if (kind === 'limits' && before !== undefined && before !== null)
-          out.push(`${who}: the ${r.name} limit (${String(before)}) must not be removed`);
-        continue;
-      }
-      const q = typeof after === 'string' || typeof after === 'number' ? parseQuantity(after) : null;
+      const problem = removalOrZero(who, r.name, res(live, kind, r.name), after, kind);
+      if (problem) out.push(problem);
+      if (problem || after === undefined || after === null) continue;
+      const q = parseQuantity(after as string | number);
       parsed[kind] = q;
-      if (q === null) out.push(`${who}: ${r.name} ${word} ${JSON.stringify(after)} is not a valid quantity`);
-      else if (q > r.max(policy))
+      if (q !== null && q > r.max(policy))
         out.push(
           `${who}: ${r.name} ${word} ${String(after)} is above the maximum of ${r.fmt(r.max(policy))} (${r.env})`,
         );
@@ -67,11 +81,45 @@ function resourceChecks(
   return out;
 }
 
+/**
+ * Resources with no configured cap (GPUs and other extended resources, hugepages, ephemeral storage,
+ * claims): a change may keep or lower them, never add or raise them; a human decides those.
+ */
+function uncapped(who: string, live: JsonRecord | undefined, c: JsonRecord): string[] {
+  const out: string[] = [];
+  const lr = asRecord(live?.resources);
+  const cr = asRecord(c.resources);
+  for (const field of Object.keys(cr)) {
+    if (field !== 'limits' && field !== 'requests' && !deepEqual(lr[field], cr[field]))
+      out.push(`${who}: resources.${field} must not change; only limits and requests of cpu and memory may`);
+  }
+  for (const kind of ['limits', 'requests'] as const) {
+    const names = new Set([...Object.keys(asRecord(lr[kind])), ...Object.keys(asRecord(cr[kind]))]);
+    for (const name of [...names].sort()) {
+      if (name === 'cpu' || name === 'memory') continue;
+      const before = res(live, kind, name);
+      const after = res(c, kind, name);
+      if (deepEqual(before, after)) continue;
+      const word = kind === 'limits' ? 'limit' : 'request';
+      const problem = removalOrZero(who, name, before, after, kind);
+      if (problem) out.push(problem);
+      if (problem || after === undefined || after === null) continue;
+      const b = typeof before === 'string' || typeof before === 'number' ? parseQuantity(before) : null;
+      const a = parseQuantity(after as string | number);
+      if (b === null || (a !== null && a > b))
+        out.push(
+          `${who}: ${name} ${word} ${String(after)} would ${b === null ? 'add' : 'raise'} a resource that has no cap; a human must decide it`,
+        );
+    }
+  }
+  return out;
+}
+
 function resources({ live, proposed, policy }: PolicyInput): string[] {
   const before = containersByKey(podSpec(live));
   return [...containersByKey(podSpec(proposed))].flatMap(([key, c]) => {
     const who = `${key.startsWith('init') ? 'init container' : 'container'} ${key.slice(key.indexOf('/') + 1)}`;
-    return resourceChecks(who, before.get(key), c, policy);
+    return [...capped(who, before.get(key), c, policy), ...uncapped(who, before.get(key), c)];
   });
 }
 

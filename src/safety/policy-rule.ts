@@ -1,5 +1,5 @@
 // The shape every policy rule shares: the target, live and proposed objects and the policy in; violations out.
-import type { KubeObject, Target } from '../domain/index.js';
+import type { KubeObject, PatchOp, Target } from '../domain/index.js';
 
 /**
  * The policy settings the rules read. Structurally the same as config's PolicyConfig, which callers
@@ -18,8 +18,10 @@ export interface PolicyInput {
   target: Target;
   /** The object as it is in the cluster (or as collected, redacted). */
   live: KubeObject;
-  /** The object as it would be after the change; cleaned or not, both are accepted. */
+  /** The whole object the operations produce from `live` (metadata and status included, never cleaned). */
   proposed: KubeObject;
+  /** The operations themselves: each path is judged too, not only their effect. */
+  ops?: readonly PatchOp[];
   policy: PolicyConfig;
 }
 

@@ -12,10 +12,13 @@ export function schedulingGuard({ live, proposed }: PolicyInput): string[] {
   for (const t of asArray(podSpec(proposed).tolerations)) {
     if (before.some((b) => deepEqual(b, t))) continue;
     const key = asRecord(t).key;
-    if ((key === undefined || key === '') && asRecord(t).operator === 'Exists') {
+    // The API server decodes a null key as empty, which with Exists matches every taint.
+    if ((key === undefined || key === null || key === '') && asRecord(t).operator === 'Exists') {
       out.push(
         'a toleration with operator Exists and no key tolerates every taint; tolerate the specific taint instead',
       );
+    } else if (key !== undefined && key !== null && typeof key !== 'string') {
+      out.push(`a toleration key must be a string, not ${JSON.stringify(key)}`);
     } else if (typeof key === 'string' && CONTROL_PLANE_TAINTS.includes(key)) {
       out.push(`tolerating ${key} would let the pods run on control-plane nodes`);
     }

@@ -1,7 +1,8 @@
-// Scope lock: only the target object may change, and within it only an allowlist of pod template paths.
+// Scope lock: only the target object may change, and within it only an allow-list of paths, judged on the whole object and on every op path.
+import type { PatchOp } from '../domain/index.js';
 import { describeTarget } from '../domain/index.js';
 import { diffPaths, formatPath, type JsonPath } from './diff-paths.js';
-import { asArray, asRecord, asString, deepEqual, getIn, type JsonRecord } from './object-access.js';
+import { asArray, asRecord, asString, deepEqual, getIn } from './object-access.js';
 import type { PolicyInput } from './policy-rule.js';
 
 /** Fields of a container (regular or init) a change may touch. */
@@ -32,7 +33,7 @@ export const MUTABLE_TEMPLATE_ANNOTATIONS = ['kubectl.kubernetes.io/restartedAt'
 /** Workload annotations a change may set (the rollout history note). */
 export const MUTABLE_ANNOTATIONS = ['kubernetes.io/change-cause'] as const;
 
-/** Maintained by kubectl or the controller; a cleaned manifest leaves them out, which is not a change. */
+/** Maintained by kubectl or the controller; the reviewed manifest leaves them out unless a change touches them. */
 export const SERVER_OWNED_ANNOTATIONS = [
   'kubectl.kubernetes.io/last-applied-configuration',
   'deployment.kubernetes.io/revision',
@@ -40,7 +41,7 @@ export const SERVER_OWNED_ANNOTATIONS = [
 
 type Pattern = ReadonlyArray<string>; // '*' matches any array index
 
-/** Every path a change may touch; anything else under `spec` must stay as it is live. */
+/** Every path a change may touch, anywhere in the object; everything else must stay as it is live. */
 export const SCOPE_LOCK_ALLOWLIST: readonly Pattern[] = [
   ['spec', 'replicas'],
   ...['containers', 'initContainers'].flatMap((list) =>
@@ -48,16 +49,56 @@ export const SCOPE_LOCK_ALLOWLIST: readonly Pattern[] = [
   ),
   ...MUTABLE_SCHEDULING_FIELDS.map((f) => ['spec', 'template', 'spec', f]),
   ...MUTABLE_TEMPLATE_ANNOTATIONS.map((a) => ['spec', 'template', 'metadata', 'annotations', a]),
+  ...MUTABLE_ANNOTATIONS.map((a) => ['metadata', 'annotations', a]),
+];
+
+/**
+ * Parents an operation may replace whole (a previous revision's template, one container, the template
+ * annotations); what such an operation changes inside is still judged path by path.
+ */
+const OP_PARENTS: readonly Pattern[] = [
+  ['spec', 'template'],
+  ['spec', 'template', 'spec'],
+  ['spec', 'template', 'spec', 'containers', '*'],
+  ['spec', 'template', 'spec', 'initContainers', '*'],
+  ['spec', 'template', 'metadata'],
+  ['spec', 'template', 'metadata', 'annotations'],
 ];
 
 const SUFFIX = '(scope lock)';
 
-function allowed(path: JsonPath): boolean {
+const segMatches = (seg: string, p: string | number | undefined): boolean =>
+  seg === '*' ? typeof p === 'number' || (typeof p === 'string' && /^(0|[1-9]\d*|-)$/.test(p)) : seg === p;
+
+/** Whether the path lies at or below an allow-listed path. */
+export function pathAllowed(path: JsonPath): boolean {
   return SCOPE_LOCK_ALLOWLIST.some(
-    (p) =>
-      path.length >= p.length &&
-      p.every((seg, i) => (seg === '*' ? typeof path[i] === 'number' : seg === path[i])),
+    (p) => path.length >= p.length && p.every((seg, i) => segMatches(seg, path[i])),
   );
+}
+
+/** RFC 6901 tokens of a JSON Pointer (`/a~1b` → ["a/b"]); the empty pointer is the whole document. */
+export function pointerTokens(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** Each operation's own path must be allow-listed (or one of a few whole parents), whatever its effect. */
+function opPaths(ops: readonly PatchOp[] | undefined): string[] {
+  const out: string[] = [];
+  for (const op of ops ?? []) {
+    const path = pointerTokens(op.path);
+    const parent = OP_PARENTS.some(
+      (p) => p.length === path.length && p.every((seg, i) => segMatches(seg, path[i])),
+    );
+    if (!pathAllowed(path) && !parent) {
+      out.push(`the operation ${String(op.op)} ${op.path} touches a path outside the allow-list ${SUFFIX}`);
+    }
+  }
+  return out;
 }
 
 function identity({ target, live, proposed }: PolicyInput): string[] {
@@ -81,46 +122,14 @@ function identity({ target, live, proposed }: PolicyInput): string[] {
   return out;
 }
 
-function annotationsWithout(v: unknown, drop: readonly string[]): JsonRecord {
-  return Object.fromEntries(Object.entries(asRecord(v)).filter(([k]) => !drop.includes(k)));
+function containerNames(obj: unknown, list: string): string[] {
+  return asArray(getIn(obj, ['spec', 'template', 'spec', list])).map(
+    (c) => asString(asRecord(c).name) ?? '?',
+  );
 }
 
-function metadataLock({ live, proposed }: PolicyInput): string[] {
-  const lm = asRecord(live.metadata);
-  const pm = asRecord(proposed.metadata);
-  const out: string[] = [];
-  // Other metadata (uid, resourceVersion, ownerReferences, finalizers…) may be left out, never altered.
-  for (const k of Object.keys(pm).sort()) {
-    if (['name', 'namespace', 'labels', 'annotations'].includes(k)) continue;
-    if (pm[k] !== undefined && !deepEqual(pm[k], lm[k])) out.push(`metadata.${k} must not change ${SUFFIX}`);
-  }
-  for (const [key] of diffPaths(lm.labels, pm.labels))
-    out.push(`label "${String(key)}" of the workload must not change ${SUFFIX}`);
-  const pa = asRecord(pm.annotations);
-  const absentServerKeys = SERVER_OWNED_ANNOTATIONS.filter((k) => !Object.hasOwn(pa, k));
-  const skip = [...MUTABLE_ANNOTATIONS, ...absentServerKeys];
-  for (const [key] of diffPaths(annotationsWithout(lm.annotations, skip), annotationsWithout(pa, skip))) {
-    out.push(
-      `annotation "${String(key)}" of the workload must not change; only ${MUTABLE_ANNOTATIONS.join(', ')} may ${SUFFIX}`,
-    );
-  }
-  return out;
-}
-
-function topLevelLock({ live, proposed }: PolicyInput): string[] {
-  const known = ['apiVersion', 'kind', 'metadata', 'spec', 'status'];
-  return Object.keys(proposed)
-    .filter((k) => !known.includes(k) && proposed[k] !== undefined && !deepEqual(proposed[k], live[k]))
-    .sort()
-    .map((k) => `${k} must not change ${SUFFIX}`);
-}
-
-function containerNames(spec: unknown, list: string): string[] {
-  return asArray(getIn(spec, ['template', 'spec', list])).map((c) => asString(asRecord(c).name) ?? '?');
-}
-
-function selectorKeys(spec: unknown): Set<string> {
-  const sel = asRecord(getIn(spec, ['selector']));
+function selectorKeys(obj: unknown): Set<string> {
+  const sel = asRecord(getIn(obj, ['spec', 'selector']));
   const keys = Object.keys(asRecord(sel.matchLabels));
   for (const e of asArray(sel.matchExpressions)) {
     const k = asString(asRecord(e).key);
@@ -129,9 +138,27 @@ function selectorKeys(spec: unknown): Set<string> {
   return new Set(keys);
 }
 
+interface DescribeCtx {
+  selector: Set<string>;
+  names: Record<string, string[]>;
+}
+
+function describeMetadata(path: JsonPath): string {
+  const [, field, key] = path;
+  if (field === undefined) return `metadata must not change ${SUFFIX}`;
+  if (field === 'labels' && key !== undefined)
+    return `label "${String(key)}" of the workload must not change ${SUFFIX}`;
+  if (field === 'annotations' && key !== undefined) {
+    return `annotation "${String(key)}" of the workload must not change; only ${MUTABLE_ANNOTATIONS.join(', ')} may ${SUFFIX}`;
+  }
+  return `metadata.${String(field)} must not change ${SUFFIX}`;
+}
+
 /** One sentence for a disallowed path, at the granularity a human edits (a field, a label, a container field). */
-function describe(path: JsonPath, ctx: { selector: Set<string>; names: Record<string, string[]> }): string {
-  const [, a, b, c, d, e] = path;
+function describe(path: JsonPath, ctx: DescribeCtx): string {
+  const [top, a, b, c, d, e] = path;
+  if (top === 'metadata') return describeMetadata(path);
+  if (top !== 'spec') return `${String(top)} must not change ${SUFFIX}`;
   if (a === undefined) return `spec must not change ${SUFFIX}`;
   if (a !== 'template') return `spec.${String(a)} must not change ${SUFFIX}`;
   if (b === 'metadata' && c === 'labels' && d !== undefined) {
@@ -155,13 +182,14 @@ function describe(path: JsonPath, ctx: { selector: Set<string>; names: Record<st
   return `${formatPath(['spec', ...path.slice(1, 3)])} must not change ${SUFFIX}`;
 }
 
-function specLock({ live, proposed }: PolicyInput): string[] {
+/** Every difference between the live and the resulting object, metadata, status and top-level fields included. */
+function objectLock({ live, proposed }: PolicyInput): string[] {
   const out: string[] = [];
   const names: Record<string, string[]> = {};
   const reshaped = new Set<string>();
   for (const list of ['containers', 'initContainers']) {
-    const before = containerNames(live.spec, list);
-    names[list] = containerNames(proposed.spec, list);
+    const before = containerNames(live, list);
+    names[list] = containerNames(proposed, list);
     if (deepEqual(before, names[list])) continue;
     reshaped.add(list);
     const what = list === 'containers' ? 'containers' : 'init containers';
@@ -169,19 +197,24 @@ function specLock({ live, proposed }: PolicyInput): string[] {
       `${what} must not be added, removed, renamed or reordered: live has [${before.join(', ')}], the change has [${names[list].join(', ')}] ${SUFFIX}`,
     );
   }
-  const ctx = { selector: new Set([...selectorKeys(live.spec), ...selectorKeys(proposed.spec)]), names };
-  for (const path of diffPaths(live.spec, proposed.spec)) {
-    if (allowed(['spec', ...path])) continue;
-    // Index-by-index comparison is meaningless once the container list itself changed.
-    if (path[0] === 'template' && path[1] === 'spec' && reshaped.has(String(path[2]))) continue;
-    out.push(describe(['spec', ...path], ctx));
+  const ctx = { selector: new Set([...selectorKeys(live), ...selectorKeys(proposed)]), names };
+  for (const path of diffPaths(live, proposed)) {
+    if (pathAllowed(path)) continue;
+    // Identity fields have their own sentence; index-by-index comparison is meaningless once a container list changed.
+    if (path.length === 1 && (path[0] === 'apiVersion' || path[0] === 'kind')) continue;
+    if (path[0] === 'metadata' && (path[1] === 'name' || path[1] === 'namespace') && path.length === 2)
+      continue;
+    if (path[0] === 'spec' && path[1] === 'template' && path[2] === 'spec' && reshaped.has(String(path[3])))
+      continue;
+    out.push(describe(path, ctx));
   }
   return out;
 }
 
-/** Violations of the scope lock, deduplicated, identity first. */
+/**
+ * Violations of the scope lock, deduplicated, identity first. `proposed` must be the whole object the
+ * operations produce (metadata and status included): whatever is left out is not judged.
+ */
 export function scopeLock(input: PolicyInput): string[] {
-  return [
-    ...new Set([...identity(input), ...metadataLock(input), ...topLevelLock(input), ...specLock(input)]),
-  ];
+  return [...new Set([...identity(input), ...opPaths(input.ops), ...objectLock(input)])];
 }

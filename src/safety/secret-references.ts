@@ -1,7 +1,8 @@
 // Secret access rule: env and envFrom may change, but never to read a Secret the workload does not read already.
 import { asArray, asRecord, asString, getIn, type JsonRecord } from './object-access.js';
 import type { PolicyInput } from './policy-rule.js';
-import { allContainers, podSpec } from './pod-view.js';
+import { allContainers, containersByKey, podSpec } from './pod-view.js';
+import { REDACTED } from './redact-text.js';
 
 interface SecretUse {
   secret: string;
@@ -24,7 +25,10 @@ function containerUses(spec: JsonRecord): SecretUse[] {
     .filter((u): u is SecretUse => u.secret !== null);
 }
 
-/** Every Secret name the pod spec can read: env, envFrom, volumes (plain and projected), image pull secrets. */
+/**
+ * Every Secret name the pod's containers can read: env, envFrom, volumes (plain and projected).
+ * Image pull secrets are read by the kubelet, never by the containers, so they do not count.
+ */
 function secretsRead(spec: JsonRecord): Set<string> {
   const names = containerUses(spec).map((u) => u.secret);
   for (const v of asArray(spec.volumes)) {
@@ -32,7 +36,6 @@ function secretsRead(spec: JsonRecord): Set<string> {
     for (const s of asArray(getIn(v, ['projected', 'sources'])))
       names.push(asString(getIn(s, ['secret', 'name'])) ?? '');
   }
-  for (const s of asArray(spec.imagePullSecrets)) names.push(asString(asRecord(s).name) ?? '');
   return new Set(names.filter((n) => n !== ''));
 }
 
@@ -40,12 +43,35 @@ function secretsRead(spec: JsonRecord): Set<string> {
  * A Secret the pods could not read before is a new privilege, whoever proposes it; a human grants it.
  * (Pointing a reference at a Secret already mounted or referenced elsewhere in the pod stays allowed.)
  */
-export function secretReferences({ live, proposed }: PolicyInput): string[] {
-  const known = secretsRead(podSpec(live));
-  return containerUses(podSpec(proposed))
-    .filter((u) => !known.has(u.secret))
-    .map(
-      (u) =>
-        `${u.where} reads Secret ${u.secret}, which the workload does not use yet; access to a new Secret needs a human`,
-    );
+export function secretReferences(input: PolicyInput): string[] {
+  const known = secretsRead(podSpec(input.live));
+  return [
+    ...containerUses(podSpec(input.proposed))
+      .filter((u) => !known.has(u.secret))
+      .map(
+        (u) =>
+          `${u.where} reads Secret ${u.secret}, which the workload does not use yet; access to a new Secret needs a human`,
+      ),
+    ...maskedEnv(input),
+  ];
+}
+
+/**
+ * An env value masked because of its variable's name must keep that name: renamed, it would be collected
+ * unmasked next time. So every masked entry must be one the container already has, name and value.
+ */
+function maskedEnv({ live, proposed }: PolicyInput): string[] {
+  const before = containersByKey(podSpec(live));
+  const out: string[] = [];
+  for (const [key, c] of containersByKey(podSpec(proposed))) {
+    const liveEnv = asArray(before.get(key)?.env).map(asRecord);
+    for (const e of asArray(c.env).map(asRecord)) {
+      if (typeof e.value !== 'string' || !e.value.includes(REDACTED)) continue;
+      if (liveEnv.some((l) => l.name === e.name && l.value === e.value)) continue;
+      out.push(
+        `${key.replace('/', ' ')}: env ${String(e.name)} would hold a masked value under a name or place it did not have; that would expose it`,
+      );
+    }
+  }
+  return out;
 }

@@ -144,6 +144,42 @@ export function codeBlocks(
   };
 }
 
+/** A line cut into pieces of at most `max`, never inside an `&amp;`-style entity. */
+function pieces(line: string, max: number): string[] {
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > max) {
+    let cut = cutAt(rest, max).length;
+    const entity = /&[a-z]{0,4}$/.exec(rest.slice(0, cut));
+    if (entity) cut -= entity[0].length;
+    out.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  return [...out, rest];
+}
+
+/**
+ * Raw text as fenced code blocks of at most `maxChars` each, with nothing left out: long lines are
+ * split across blocks rather than cut. For text an approver must read whole (new commands).
+ */
+export function fullCodeBlocks(raw: string, maxChars: number = SLACK_LIMITS.sectionText): string[] {
+  const budget = maxChars - 2 * FENCE.length - 2;
+  const blocks: string[] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (const line of codeLines(raw).flatMap((l) => pieces(l, budget))) {
+    if (current.length > 0 && size + 1 + line.length > budget) {
+      blocks.push(current.join('\n'));
+      current = [];
+      size = 0;
+    }
+    size += (current.length > 0 ? 1 : 0) + line.length;
+    current.push(line);
+  }
+  if (current.length > 0) blocks.push(current.join('\n'));
+  return blocks.map((b) => `${FENCE}\n${b}\n${FENCE}`);
+}
+
 /** A bulleted list within `max` characters, ending with "… and N more" when items did not fit. */
 export function bulletList(items: readonly string[], max: number = SLACK_LIMITS.sectionText): string {
   const out: string[] = [];

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject, PatchOp } from '../../src/domain/index.js';
 import type { PolicyConfig } from '../../src/config/config.js';
-import { cleanManifest } from '../../src/agent/clean-manifest.js';
 import { evaluatePolicy } from '../../src/safety/evaluate-policy.js';
 import { redactObject } from '../../src/safety/redact.js';
 import {
@@ -170,11 +169,9 @@ describe('evaluatePolicy passes benign changes', () => {
     expect(judge(ops)).toEqual({ ok: true, violations: [] });
   });
 
-  it('judges the redacted live object and a manifest proposed from it the same way', () => {
+  it('judges the redacted live object and the object patched from it the same way', () => {
     const live = redactObject(liveDeployment());
-    const proposed = cleanManifest(
-      patched([{ op: 'replace', path: `${C0}/image`, value: 'ghcr.io/acme/web:1.4.3' }], live),
-    );
+    const proposed = patched([{ op: 'replace', path: `${C0}/image`, value: 'ghcr.io/acme/web:1.4.3' }], live);
     expect(evaluatePolicy({ target: policyTarget, live, proposed, policy: policyConfig(strict) })).toEqual({
       ok: true,
       violations: [],

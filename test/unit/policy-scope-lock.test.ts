@@ -260,10 +260,12 @@ describe('scopeLock allows', () => {
     ]);
   });
 
-  it('the cleaned manifest (no uid, managedFields, status, server annotations) is not a change', () => {
-    expect(
-      lock(cleanManifest(patched([{ op: 'replace', path: `${C0}/image`, value: 'ghcr.io/acme/web:2' }]))),
-    ).toEqual([]);
+  it('judges the whole object: a cleaned manifest (status, uid, annotations left out) is a change', () => {
+    const v = lock(
+      cleanManifest(patched([{ op: 'replace', path: `${C0}/image`, value: 'ghcr.io/acme/web:2' }])),
+    );
+    expect(v).toContain('status must not change (scope lock)');
+    expect(v).toContain('metadata.uid must not change (scope lock)');
   });
 
   it('but changing a server-owned field that is present is', () => {

@@ -62,12 +62,24 @@ describe('unifiedDiff', () => {
     );
   });
 
-  it('is empty when nothing changes, and ignores status and managedFields', () => {
+  it('is empty when nothing changes', () => {
+    expect(unifiedDiff(liveDeployment(), liveDeployment(), 'deployment/web')).toBe('');
+  });
+
+  it('shows a change to a field the cleaned manifest hides (what is sent is shown)', () => {
     const after = patched([
       { op: 'replace', path: '/status/replicas', value: 0 },
-      { op: 'remove', path: '/metadata/managedFields' },
+      { op: 'add', path: '/metadata/finalizers', value: ['example.com/hold'] },
+      {
+        op: 'replace',
+        path: '/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration',
+        value: '{}',
+      },
     ]);
-    expect(unifiedDiff(liveDeployment(), after, 'deployment/web')).toBe('');
+    const diff = unifiedDiff(liveDeployment(), after, 'deployment/web');
+    expect(diff).toContain('+    - example.com/hold');
+    expect(diff).toContain('+    kubectl.kubernetes.io/last-applied-configuration: "{}"');
+    expect(diff).toContain('+  replicas: 0');
   });
 
   it('never folds long values', () => {
@@ -125,7 +137,9 @@ describe('propose', () => {
     } as unknown as Evidence;
     const result = propose({ evidence, change: raiseMemory });
     expect(result.changes).toEqual(['container app: resources.limits.memory 64Mi → 256Mi']);
-    expect(JSON.stringify(result)).not.toContain(REDACTED);
+    const shown = { manifest: result.manifest, diff: result.diff, changes: result.changes };
+    expect(JSON.stringify(shown)).not.toContain(REDACTED);
+    expect(result.patched).toEqual(patched(raiseMemory.patch, evidence.workload));
   });
 
   it('refuses a change that changes nothing, with BAD_INPUT', () => {
@@ -137,13 +151,16 @@ describe('propose', () => {
     expect(() => propose({ live: liveDeployment(), change: noop })).toThrow(
       /does not change deployment\/web/,
     );
+  });
+
+  it('returns the whole patched object, status and metadata included, for the policy to judge', () => {
     const statusOnly: Change = {
       summary: ['x'],
       patch: [{ op: 'replace', path: '/status/readyReplicas', value: 4 }],
     };
-    expect(() => propose({ live: liveDeployment(), change: statusOnly })).toThrow(
-      /resulting manifest is identical/,
-    );
+    const result = propose({ live: liveDeployment(), change: statusOnly });
+    expect(result.patched).toEqual(patched(statusOnly.patch));
+    expect(result.diff).toContain('+  readyReplicas: 4');
   });
 
   it('passes on patch errors as BAD_INPUT', () => {

@@ -20,6 +20,7 @@ const ok: Validation = {
   schemaOk: true,
   policy: { ok: true, violations: [] },
   dryRun: { ok: true, message: null },
+  flags: [],
 };
 const proposal: ProposalMessageInput = {
   target,
@@ -91,6 +92,7 @@ describe('buildProposalMessage', () => {
         schemaOk: true,
         policy: { ok: false, violations: Array(100).fill('v'.repeat(200)) },
         dryRun: { ok: false, message: 'd'.repeat(9000) },
+        flags: [],
       },
     });
     expectValid(m);

@@ -6,6 +6,7 @@ import {
   bulletList,
   codeBlocks,
   escapeMrkdwn,
+  fullCodeBlocks,
   link,
   safeMrkdwn,
   slackDate,
@@ -76,6 +77,17 @@ function diffBlocks(diff: string, runUrl: string | null): KnownBlock[] {
   return blocks;
 }
 
+/** New code to run, each value whole (never truncated: the policy refuses values too long to show). */
+function flagBlocks(flags: readonly string[]): KnownBlock[] {
+  if (flags.length === 0) return [];
+  return [
+    section(
+      `:rotating_light: *New code to run — ${flags.length} value(s) no earlier revision ran. Read them in full before approving.*`,
+    ),
+    ...flags.flatMap((f) => fullCodeBlocks(f).map((b) => section(b))),
+  ];
+}
+
 /** Everything but the buttons: what approvers judge, also shown once the proposal is decided. */
 export function proposalBlocks(input: ProposalMessageInput): KnownBlock[] {
   const changes =
@@ -86,6 +98,7 @@ export function proposalBlocks(input: ProposalMessageInput): KnownBlock[] {
     header(`Proposed fix: ${targetPlain(input.target)}`),
     ...diagnosisBlocks(input.diagnosis),
     section(`*Change*\n${changes}`),
+    ...flagBlocks(input.validation.flags),
     ...diffBlocks(input.diff, input.runUrl),
     section(validationText(input.validation)),
   ];
