@@ -1,9 +1,20 @@
 // The propose step: apply a change in memory to the live object; return the resulting manifest, its diff and what it does.
-import { AutofixError, ErrorCode, type Change, type Evidence, type KubeObject } from '../domain/index.js';
+import {
+  AutofixError,
+  ErrorCode,
+  isAutofixError,
+  type Change,
+  type Evidence,
+  type KubeObject,
+} from '../domain/index.js';
+import { jsonDepth } from '../safety/object-access.js';
 import { applyPatch } from './apply-patch.js';
 import { cleanManifest, reviewManifests } from './clean-manifest.js';
 import { describeChanges } from './describe-changes.js';
 import { unifiedDiff } from './unified-diff.js';
+
+/** Deeper than any workload field; such values are refused before anything walks them. */
+const MAX_OP_DEPTH = 64;
 
 export type ProposeInput = { change: Change } & ({ live: KubeObject } | { evidence: Evidence });
 
@@ -36,6 +47,26 @@ export function workloadLabel(obj: KubeObject): string {
  * whoever applies must re-run the patch on the object freshly read from the cluster.
  */
 export function propose(input: ProposeInput): ProposeResult {
+  const deep = input.change.patch.findIndex((op) => jsonDepth(op.value, MAX_OP_DEPTH) > MAX_OP_DEPTH);
+  if (deep !== -1) {
+    throw new AutofixError(
+      ErrorCode.BadInput,
+      `patch operation ${deep} (${input.change.patch[deep]!.path}) has a value nested deeper than ${MAX_OP_DEPTH} levels`,
+      { hint: 'No workload field nests that deep; set the field itself.' },
+    );
+  }
+  try {
+    return proposeChecked(input);
+  } catch (e) {
+    if (isAutofixError(e)) throw e;
+    // Whatever the engine sent must come back as feedback, never end the investigation.
+    throw new AutofixError(ErrorCode.BadInput, `the proposed change cannot be applied: ${String(e)}`, {
+      hint: 'Propose a smaller patch of allowed fields.',
+    });
+  }
+}
+
+function proposeChecked(input: ProposeInput): ProposeResult {
   const live = 'live' in input ? input.live : input.evidence.workload;
   const patched = applyPatch(live, input.change.patch);
   const label = workloadLabel(live);

@@ -1,5 +1,5 @@
 // `bot`, `worker` and `start`: check the config, start the pieces, stop cleanly on SIGTERM/SIGINT.
-import { loadConfig, type Config } from '../config/config.js';
+import { configWarnings, loadConfig, type Config } from '../config/config.js';
 import { AutofixError, ErrorCode, isAutofixError } from '../domain/index.js';
 import { startHealthServer } from '../observability/health.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -101,6 +101,7 @@ export async function runServiceCommand(
     return isAutofixError(e) ? e.exitCode : 3;
   }
   const logger = createLogger(config.logLevel, { process: kind });
+  for (const warning of configWarnings(config)) logger.warn({ config: true }, warning);
   const signal = untilSignal(logger);
   let pieces: Stoppable[];
   try {

@@ -8,10 +8,17 @@ const csv = (s: string | undefined): string[] =>
     .map((x) => x.trim())
     .filter((x) => x.length > 0);
 
-const boolish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-  .optional()
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const TRUE_WORDS = ['true', '1', 'yes', 'on'];
+const FALSE_WORDS = ['false', '0', 'no', 'off', ''];
+
+/** true/1/yes/on and false/0/no/off in any case; anything else is an error naming the variable. */
+function boolVar(env: Env, name: string): boolean {
+  const raw = env[name] ?? '';
+  const word = raw.trim().toLowerCase();
+  if (TRUE_WORDS.includes(word)) return true;
+  if (!FALSE_WORDS.includes(word)) bad(name, 'true or false (also 1/0, yes/no, on/off)', raw);
+  return false;
+}
 
 const DURATION = /^(\d+)(s|m|h)?$/;
 /** "30m", "90s", "2h" or plain seconds → seconds. */
@@ -115,9 +122,44 @@ function bad(variable: string, expected: string, got: string | undefined): never
 function intVar(env: Env, name: string, def: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) bad(name, `an integer from ${min} to ${max}`, raw);
+  // Decimal digits only: Number() would also read 0x10, 1e3, 0b11 and " 5 ".
+  const n = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) bad(name, `a decimal integer from ${min} to ${max}`, raw);
   return n;
+}
+
+/** Slack user (U…, W…) and user-group (S…) ids, bare or as Slack writes mentions (<@U…>, <!subteam^S…|name>). */
+const SLACK_PRINCIPAL = /^(?:<@)?[UW][A-Z0-9]+>?$|^(?:<!subteam\^)?S[A-Z0-9]+(?:\|[^>]*)?>?$/;
+/** Public (C…), private (G…) and direct-message (D…) channel ids, as Slack sends them: upper case. */
+const CHANNEL_ID = /^[CGD][A-Z0-9]+$/;
+/** `ghcr.io`, `localhost:5000`, `ghcr.io/acme`: a registry host with an optional repository prefix. */
+const REGISTRY_ENTRY =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*)(?::\d{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*\/?$/;
+
+function approversVar(raw: string | undefined): string[] {
+  const ids = csv(raw);
+  const wrong = ids.find((id) => !SLACK_PRINCIPAL.test(id));
+  if (wrong !== undefined)
+    bad(
+      'AUTOFIX_APPROVERS',
+      `Slack user ids (U…, W…) or user-group ids (S…), not names like "${wrong}"`,
+      raw,
+    );
+  return ids;
+}
+
+function registriesVar(raw: string | undefined): string[] {
+  const entries = csv(raw);
+  const wrong = entries.find((e) => !REGISTRY_ENTRY.test(e));
+  if (wrong !== undefined) {
+    const why = wrong.includes('*')
+      ? 'no wildcards (leave the variable unset to allow any registry)'
+      : wrong.includes('://')
+        ? 'no scheme (ghcr.io, not https://ghcr.io)'
+        : 'registry hosts such as ghcr.io or ghcr.io/acme';
+    bad('AUTOFIX_ALLOWED_REGISTRIES', `${why}; "${wrong}" is not one`, raw);
+  }
+  return entries;
 }
 
 function quantityVar(env: Env, name: string, def: string, what: string): number {
@@ -127,13 +169,23 @@ function quantityVar(env: Env, name: string, def: string, what: string): number 
   return v;
 }
 
-function channelMap(raw: string | undefined): Record<string, string> {
+function channelMap(raw: string | undefined, namespaces: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of csv(raw)) {
     const [channel, ns, ...rest] = pair.split('=').map((x) => x.trim());
     if (!channel || !ns || rest.length > 0 || !DNS1123_LABEL.test(ns)) {
       bad('AUTOFIX_CHANNEL_NAMESPACES', 'comma-separated CHANNEL=namespace pairs, e.g. C123=shop', raw);
     }
+    if (!CHANNEL_ID.test(channel))
+      bad(
+        'AUTOFIX_CHANNEL_NAMESPACES',
+        `Slack channel ids in upper case (C…, G…, D…), not "${channel}"`,
+        raw,
+      );
+    if (!namespaces.includes(ns))
+      bad('AUTOFIX_CHANNEL_NAMESPACES', `namespaces listed in AUTOFIX_NAMESPACES; "${ns}" is not`, raw);
+    if (Object.hasOwn(out, channel))
+      bad('AUTOFIX_CHANNEL_NAMESPACES', `each channel once; ${channel} is mapped twice`, raw);
     out[channel] = ns;
   }
   return out;
@@ -176,7 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     kubeconfig: env.KUBECONFIG || null,
     namespaces,
     maxIterations: intVar(env, 'AUTOFIX_MAX_ITERATIONS', 3, 1, 10),
-    logPrompts: boolish.parse(env.AUTOFIX_LOG_PROMPTS ?? ''),
+    logPrompts: boolVar(env, 'AUTOFIX_LOG_PROMPTS'),
     rolloutTimeoutSeconds: rollout,
     llm: env.OPENAI_API_KEY
       ? {
@@ -207,8 +259,8 @@ export function loadConfig(env: Env = process.env): Config {
       signingSecret: env.SLACK_SIGNING_SECRET || null,
       appToken: env.SLACK_APP_TOKEN || null,
       apiUrl: env.SLACK_API_URL || null,
-      approvers: csv(env.AUTOFIX_APPROVERS),
-      channelNamespaces: channelMap(env.AUTOFIX_CHANNEL_NAMESPACES),
+      approvers: approversVar(env.AUTOFIX_APPROVERS),
+      channelNamespaces: channelMap(env.AUTOFIX_CHANNEL_NAMESPACES, namespaces),
       proposalTtlSeconds: ttl,
     },
     policy: {
@@ -216,9 +268,21 @@ export function loadConfig(env: Env = process.env): Config {
       maxMemoryBytes: quantityVar(env, 'AUTOFIX_MAX_MEMORY', '4Gi', 'a memory quantity such as 2Gi'),
       maxCpuCores: quantityVar(env, 'AUTOFIX_MAX_CPU', '4', 'a CPU quantity such as 2 or 1500m'),
       maxReplicas: intVar(env, 'AUTOFIX_MAX_REPLICAS', 20, 1, 1000),
-      allowedRegistries: csv(env.AUTOFIX_ALLOWED_REGISTRIES),
+      allowedRegistries: registriesVar(env.AUTOFIX_ALLOWED_REGISTRIES),
     },
     port: intVar(env, 'PORT', 3000, 1, 65535),
     logLevel,
   });
+}
+
+/** Settings that are valid but leave a guard off; the bot and the worker log each at start. */
+export function configWarnings(config: Config): string[] {
+  const out: string[] = [];
+  if (config.policy.allowedRegistries.length === 0) {
+    out.push(
+      'AUTOFIX_ALLOWED_REGISTRIES is not set: a proposed image may come from any registry, and only the approver ' +
+        '(who sees such images flagged) guards against it. Set it, e.g. AUTOFIX_ALLOWED_REGISTRIES=ghcr.io/acme.',
+    );
+  }
+  return out;
 }

@@ -28,7 +28,9 @@ export const SUPPORTED_KINDS = Object.keys(KIND_ALIASES);
 
 /** Maps `deploy`, `deployments`, `Deployment`… to a workload kind, or null when unsupported. */
 export function normalizeKind(word: string): WorkloadKind | null {
-  return KIND_ALIASES[word.toLowerCase()] ?? null;
+  const w = word.toLowerCase();
+  // Own keys only: `__proto__` or `constructor` must not reach Object.prototype.
+  return Object.hasOwn(KIND_ALIASES, w) ? KIND_ALIASES[w]! : null;
 }
 
 /** `deployment/web` in `shop` is written `Deployment shop/web` in messages and `Deployment/shop/web` in tags. */

@@ -41,3 +41,17 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (ka.length !== Object.keys(b).length) return false;
   return ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
 }
+
+/** How deeply arrays and records nest (a scalar is 0); stops counting past `limit`, without recursion. */
+export function jsonDepth(v: unknown, limit = 1000): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[v, 0]];
+  while (stack.length > 0) {
+    const [cur, d] = stack.pop()!;
+    if (typeof cur !== 'object' || cur === null) continue;
+    deepest = Math.max(deepest, d + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(cur)) stack.push([child, d + 1]);
+  }
+  return deepest;
+}

@@ -209,15 +209,17 @@ export function parseAutofixCommand(text: string, ctx: CommandContext): ParsedCo
   const read = readTokens(tokens);
   if (typeof read === 'string') return invalid(read);
   if (read.ref === undefined) return invalid('No target given: name a workload like `deployment/web`.');
-  const fromChannel = ctx.channelNamespaces[ctx.channelId];
+  const fromChannel = Object.hasOwn(ctx.channelNamespaces, ctx.channelId)
+    ? ctx.channelNamespaces[ctx.channelId]
+    : undefined;
   const namespace = read.namespace ?? fromChannel;
   if (!namespace) return invalid(missingNamespace(ctx));
   let target: Target;
   try {
     target = parseTarget(read.ref, namespace);
   } catch (e) {
-    if (isAutofixError(e)) return invalid(e.message);
-    throw e;
+    // Never throws: anything unexpected is still an invalid command, not a crash of the handler.
+    return invalid(isAutofixError(e) ? e.message : 'The target could not be read.');
   }
   const notAllowed = namespaceProblem(target.namespace, ctx);
   if (notAllowed) return invalid(notAllowed);

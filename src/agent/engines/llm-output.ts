@@ -1,6 +1,10 @@
 // The strict structured-output schema the LLM answers in, and its translation into a domain Diagnosis.
 import { z } from 'zod';
 import { Category, Change, type Diagnosis, type PatchOp } from '../../domain/index.js';
+import { jsonDepth } from '../../safety/object-access.js';
+
+/** Deeper than any field of a workload can be; deeper values are refused before anything walks them. */
+export const MAX_VALUE_DEPTH = 32;
 
 // Strict JSON schema: every field required, optional ones nullable, no free-form objects — hence valueJson.
 export const LlmPatchOp = z.object({
@@ -44,13 +48,18 @@ function toPatchOp(op: z.infer<typeof LlmPatchOp>, index: number): PatchOp {
   const where = `change.patch.${index}`;
   if (op.op === 'remove') return { op: op.op, path: op.path };
   if (op.valueJson === null) throw new Error(`${where}.valueJson: required for op "${op.op}"`);
+  let value: unknown;
   try {
-    return { op: op.op, path: op.path, value: JSON.parse(op.valueJson) as unknown };
+    value = JSON.parse(op.valueJson) as unknown;
   } catch (e) {
     throw new Error(
       `${where}.valueJson is not valid JSON (${(e as Error).message}): ${op.valueJson.slice(0, 200)}`,
     );
   }
+  const depth = jsonDepth(value, MAX_VALUE_DEPTH);
+  if (depth > MAX_VALUE_DEPTH)
+    throw new Error(`${where}.valueJson nests deeper than ${MAX_VALUE_DEPTH} levels; no workload field does`);
+  return { op: op.op, path: op.path, value };
 }
 
 function toChange(change: LlmOutput['change']): Change | null {
@@ -66,6 +75,7 @@ export function parseLlmOutput(content: string | null | undefined): ParsedOutput
   if (!content || content.trim() === '') return { ok: false, error: 'the reply was empty' };
   let json: unknown;
   try {
+    // JSON.parse itself copes with deep nesting; the schema walk below is what recursion would overflow.
     // Some OpenAI-compatible servers wrap JSON in a markdown fence even in JSON mode.
     json = JSON.parse(content.trim().replace(FENCE, '$1'));
   } catch (e) {
