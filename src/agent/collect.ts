@@ -86,9 +86,12 @@ async function collectLogs(
           tailLines: limits.tailLines,
           limitBytes: limits.limitBytes,
         });
-        const lines = text.split('\n').filter((l) => l.length > 0);
+        // Redacted whole before splitting: a PEM block or a multi-line token spans lines.
+        const lines = redactText(text)
+          .split('\n')
+          .filter((l) => l.length > 0);
         const truncated = lines.length >= limits.tailLines || Buffer.byteLength(text) >= limits.limitBytes;
-        return { ...w, lines: lines.map(redactText), truncated, error: null };
+        return { ...w, lines, truncated, error: null };
       } catch (e) {
         if (e instanceof AutofixError && e.code === ErrorCode.Forbidden)
           gaps.push(`logs of ${w.pod}/${w.container}: ${e.message}`);
@@ -181,7 +184,8 @@ export async function collectEvidence(
     orGap(gaps, 'limitranges', () => cluster.list('limitranges', ns), []),
     orGap(gaps, 'nodes', () => cluster.listNodes(), []),
   ]);
-  const pods = podObjs.map(summarizePod);
+  // Termination and waiting messages carry log tails (FallbackToLogsOnError): redacted like logs.
+  const pods = podObjs.map((p) => redactObject(summarizePod(p)));
   const revisions =
     target.kind === 'Deployment'
       ? summarizeReplicaSets(workload, revisionObjs)

@@ -1,50 +1,113 @@
-// Masks known secret shapes inside free text (log lines, event messages, annotations, URLs).
+// Masks known secret shapes inside free text (log tails, event messages, annotations, URLs, command lines).
 
 /** What every masked value becomes; fixed so tests and readers can recognise it. */
 export const REDACTED = '[REDACTED]';
 
-// Key words whose `key=value` / `key: value` values are secrets, in logs, query strings and JSON.
-const SECRET_KEY = String.raw`[\w.-]{0,40}?(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)[\w.-]{0,40}`;
+// Key words whose `key=value` / `key: value` values are secrets, in logs, query strings, JSON and env.
+const SECRET_WORDS = String.raw`password|passwd|passphrase|secret|token|credentials?|api[_-]?key|apikey|access[_-]?key|private[_-]?key|(?:encryption|signing|master|license|hmac|jwt|session|account|shared[_-]?access|storage|client|app)[_-]?key|sharedaccesssignature|connection[_-]?string|connstr`;
+const SECRET_KEY = String.raw`[\w.-]{0,40}?(?:${SECRET_WORDS})[\w.-]{0,40}`;
+// Short words that name a credential only as a whole word of the key (`pwd`, `DB_PASS`, `auth`, `--db-pass`).
+const SHORT_KEY = String.raw`(?:[A-Za-z0-9]+[_-])*(?:pwd|pass|pw|auth|dsn|cookie|sig|jwt|otp|pin)`;
 
-type Rule = readonly [RegExp, string | ((...groups: string[]) => string)];
+/** Keys whose values are names, sizes or switches, not credentials (`secretName`, `max_tokens`, `token_ttl`). */
+const HARMLESS_KEY =
+  /(?:name|names|ref|refs|keyref|namespace|path|file|dir|mount|type|kind|version|provider|store|enabled|count|limit|length|size|ttl|expiry|expires|expires_in|timeout|tokens|max|min|age|len|id_field|format|policy|mode|source|header|prefix|usage|rotation|strategy|backend|field|hash_alg|algorithm)["']?$/i;
+/** Values that carry nothing secret (numbers, switches, placeholders already masked). */
+const HARMLESS_VALUE =
+  /^(?:["']?)(?:\d{1,6}|true|false|null|none|nil|yes|no|on|off|enabled|disabled|required|optional|\*+|\[REDACTED\]|<redacted>|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*)(?:["']?)$/i;
+
+type Replacer = string | ((...groups: string[]) => string);
+type Rule = readonly [RegExp, Replacer];
+
+const keep = (head: string): string => `${head}${REDACTED}`;
+
+function keyValue(whole: string, head: string, key: string, value: string): string {
+  if (HARMLESS_VALUE.test(value) || (HARMLESS_KEY.test(key) && !/[A-Za-z].*\d|\d.*[A-Za-z]/.test(value)))
+    return whole;
+  const quote = value.startsWith('"') || value.startsWith("'") ? value[0] : '';
+  return `${head}${quote}${REDACTED}${quote}`;
+}
+
+/** `key=value`, `key: value`, `"key": "value"`, `?key=value&…` (no space before ':' so `volume "x" : secret …` stays). */
+function keyValueRule(key: string): Rule {
+  return [
+    new RegExp(
+      String.raw`((["']?)\b(${key})\2(?:\s*=\s*|:\s*))(\[REDACTED\]|"[^"]*"|'[^']*'|[^\s"'&,;}\]]+)`,
+      'gi',
+    ),
+    (whole: string, head: string, _q: string, k: string, value: string) => keyValue(whole, head, k, value),
+  ];
+}
 
 /** Ordered: whole blocks and headers first, so later shapes see them already masked. */
 const RULES: readonly Rule[] = [
-  // PEM private keys, including a block cut off by a truncated log tail.
-  [/-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g, REDACTED],
+  // PEM private keys (also PGP blocks and JSON-escaped newlines), including one cut off by a log tail.
+  [/-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----[\s\S]*?(?:-----END \1PRIVATE KEY\2-----|$)/g, REDACTED],
+  [/\bAGE-SECRET-KEY-1[0-9A-Z]{20,}/g, REDACTED],
   // Authorization headers keep their scheme word so the reader still sees what kind of credential it was.
-  // Without a scheme only a long word counts, so registry errors ("may require authorization: server
-  // message: …") stay readable.
+  // Without a scheme only a long word counts, so "may require authorization: server message" stays readable.
   [
-    /\b((?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?)(?:\[REDACTED\]|(bearer|basic|token|digest|negotiate|aws4-hmac-sha256)[ \t]+[^\s"',;]+|[^\s"',;]{8,})/gi,
+    /\b((?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?)(?:\[REDACTED\]|(bearer|basic|token|digest|negotiate|aws4-hmac-sha256|sharedkey|splunk|apikey)[ \t]+[^\s"',;]+(?:,[ \t]*[A-Za-z]+=[^\s"',;]+)*|[^\s"',;]{8,})/gi,
     (_m, head: string, scheme?: string) => `${head}${scheme ? `${scheme} ` : ''}${REDACTED}`,
   ],
   [/\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, `$1${REDACTED}`],
+  // Cookie headers: every cookie value is a session.
+  [/\b((?:set-)?cookie["']?[ \t]*:[ \t]*["']?)[^\r\n"']+/gi, `$1${REDACTED}`],
   // JWTs (header.payload.signature, base64url, header always starts with `{"`).
   [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED],
-  // AWS access key ids.
+  // Cloud keys: AWS access key ids, Google API keys and OAuth tokens.
   [/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, REDACTED],
-  // GitHub tokens: classic (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained.
+  [/\bAIza[0-9A-Za-z_-]{30,}/g, REDACTED],
+  [/\bya29\.[0-9A-Za-z_-]{20,}/g, REDACTED],
+  // Forge and package-registry tokens: GitHub, GitLab, npm, PyPI, Hugging Face.
   [/\bgh[pousr]_[A-Za-z0-9]{30,}\b/g, REDACTED],
   [/\bgithub_pat_[A-Za-z0-9_]{22,}/g, REDACTED],
-  // Slack bot/user/app tokens.
-  [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, REDACTED],
+  [/\bgl(?:pat|dt|rt|ptt|ft|cbt|imt|oas|soat|agent)-[A-Za-z0-9_-]{16,}/g, REDACTED],
+  [/\bnpm_[A-Za-z0-9]{30,}/g, REDACTED],
+  [/\bpypi-AgE[A-Za-z0-9_-]{30,}/g, REDACTED],
+  [/\bhf_[A-Za-z0-9]{30,}/g, REDACTED],
+  // Slack tokens (bot, user, app, refresh, config) and webhook URLs; Discord webhooks.
+  [/\bxox(?:[abposer]|e\.xox[bp])-[A-Za-z0-9-]{10,}/g, REDACTED],
   [/\bxapp-\d-[A-Za-z0-9-]{10,}/g, REDACTED],
-  // OpenAI-style keys (sk-…, sk-proj-…).
+  [/(\bhooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9/_-]+/gi, `$1${REDACTED}`],
+  [/(\bdiscord(?:app)?\.com\/api\/webhooks\/\d+\/)[A-Za-z0-9_-]+/gi, `$1${REDACTED}`],
+  // Payment and SaaS keys: Stripe, SendGrid, Twilio, Mailgun, Shopify, DigitalOcean, Databricks, Vault.
+  [/\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}/g, REDACTED],
+  [/\bwhsec_[A-Za-z0-9]{20,}/g, REDACTED],
+  [/\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g, REDACTED],
+  [/\bSK[0-9a-f]{32}\b/g, REDACTED],
+  [/\bkey-[0-9a-f]{32}\b/g, REDACTED],
+  [/\bshp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}\b/g, REDACTED],
+  [/\bdo[por]_v1_[a-f0-9]{64}\b/g, REDACTED],
+  [/\bdapi[0-9a-f]{32}\b/g, REDACTED],
+  [/\bhv[sbr]\.[A-Za-z0-9_-]{20,}/g, REDACTED],
+  // OpenAI / Anthropic style keys (sk-…, sk-proj-…, sk-ant-…).
   [/\bsk-[A-Za-z0-9_-]{20,}/g, REDACTED],
-  // Credentials in URLs: scheme://user:password@host keeps the user.
-  [/\b([a-z][a-z0-9+.-]{0,30}:\/\/[^\s:@/]{1,256}:)[^\s@/]{1,256}@/gi, `$1${REDACTED}@`],
-  // key=value, key: value, "key": "value", ?key=value&… (no space before ':' so `volume "db-secret" : secret …` events stay readable).
+  // Credentials in URLs: scheme://user:password@host keeps the user; the password may hold '@' or be alone (`redis://:pw@`).
   [
-    new RegExp(
-      String.raw`(["']?\b${SECRET_KEY}["']?(?:\s*=\s*|:\s*))(\[REDACTED\]|"[^"]*"|'[^']*'|[^\s"'&,;}]+)`,
-      'gi',
-    ),
-    (_m, head: string, value: string) => {
-      const quote = value.startsWith('"') || value.startsWith("'") ? value[0] : '';
-      return `${head}${quote}${REDACTED}${quote}`;
-    },
+    /\b([a-z][a-z0-9+.-]{0,30}:\/\/[^\s:@/]{0,256}:)(?!\/)[^\s]{1,256}@(?=[^\s@/]+(?:[/?#\s"'<>)]|$))/gi,
+    `$1${REDACTED}@`,
   ],
+  // A long bare token as URL user info (Sentry DSNs, `https://<token>@github.com`).
+  [/\b([a-z][a-z0-9+.-]{0,30}:\/\/)[A-Za-z0-9_-]{20,}@/gi, `$1${REDACTED}@`],
+  // Signed URLs: S3/GCS signatures and security tokens, Azure SAS `sig=`.
+  [
+    /([?&](?:x-amz-signature|x-amz-security-token|x-amz-credential|x-goog-signature|x-goog-credential|signature|sig|code|access_token|id_token|refresh_token|key)=)[^&\s"'#]+/gi,
+    `$1${REDACTED}`,
+  ],
+  // Command lines: `curl -u user:pw`, `mysql -pPW`, `redis-cli -a pw`, `sshpass -p pw`, `docker login -p pw`.
+  [/((?:^|\s)(?:-u|--user)[ =]["']?[^\s:"']+:)[^\s"']+/g, (_m, head: string) => keep(head)],
+  [/(\bmysql(?:dump|admin|sh)?\b[^\n]*?\s-p)(?=[^\s-])[^\s"']+/g, (_m, head: string) => keep(head)],
+  [/(\bredis-cli\b[^\n]*?\s-a\s+)\S+/g, (_m, head: string) => keep(head)],
+  [/(\bsshpass\s+-p\s*)\S+/g, (_m, head: string) => keep(head)],
+  [/(\bdocker\s+login\b[^\n]*?\s-p\s+)\S+/g, (_m, head: string) => keep(head)],
+  // `--password hunter2`, `--db-pass x`, `-token abc`: a credential flag followed by its value.
+  [
+    new RegExp(String.raw`((?:^|\s)--?(${SECRET_KEY}|${SHORT_KEY})\s+)(?!-)([^\s"']+)`, 'gi'),
+    (whole: string, head: string, key: string, value: string) => keyValue(whole, head, key, value),
+  ],
+  keyValueRule(SECRET_KEY),
+  keyValueRule(SHORT_KEY),
 ];
 
 /** The text with every known secret shape replaced by {@link REDACTED}; other text is untouched. */
