@@ -14,7 +14,7 @@ const HARMLESS_KEY =
   /(?:name|names|ref|refs|keyref|namespace|path|file|dir|mount|type|kind|version|provider|store|enabled|count|limit|length|size|ttl|expiry|expires|expires_in|timeout|tokens|max|min|age|len|id_field|format|policy|mode|source|header|prefix|usage|rotation|strategy|backend|field|hash_alg|algorithm)["']?$/i;
 /** Values that carry nothing secret (numbers, switches, placeholders already masked). */
 const HARMLESS_VALUE =
-  /^(?:["']?)(?:\d{1,6}|true|false|null|none|nil|yes|no|on|off|enabled|disabled|required|optional|\*+|\[REDACTED\]|<redacted>|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*)(?:["']?)$/i;
+  /^(?:["']?)(?:\d{1,6}|true|false|null|none|nil|yes|no|on|off|enabled|disabled|required|optional|\*+|\[REDACTED\]|<redacted>|\$\{[^}]*\}?|\$[A-Z_][A-Z0-9_]*)(?:["']?)$/i;
 
 type Replacer = string | ((...groups: string[]) => string);
 type Rule = readonly [RegExp, Replacer];
