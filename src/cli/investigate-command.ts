@@ -153,6 +153,14 @@ async function runAgent(
     return { inv, result: toResult(inv) };
   }
   const approve = async (i: Investigation): Promise<string | null> => {
+    const flags = i.proposal?.validation.flags ?? [];
+    // --yes approves changes to known code; new code to run is only ever applied by someone who read it.
+    if (opts.yes && flags.length > 0) {
+      io.stderr(
+        `kube-autofix: not applied: the change runs new code, which --yes does not approve; run without --yes to read and confirm it:\n${flags.map((f) => `  ! ${f}`).join('\n')}\n`,
+      );
+      return null;
+    }
     if (opts.yes) return 'cli --yes';
     io.stderr(renderReport(toResult(i), details(i, notices(i.run))));
     return (await io.confirm('Apply this change?')) ? `cli (${io.env.USER ?? 'terminal'})` : null;
