@@ -11,6 +11,7 @@ import { redactObject } from './redact.js';
  */
 export function sameAsJudged(sent: KubeObject, judged: KubeObject): string[] {
   return diffPaths(redactObject(sent), redactObject(judged)).map(
-    (p) => `${formatPath(p) || '(the object)'} would be sent with a value other than the one judged and shown`,
+    (p) =>
+      `${formatPath(p) || '(the object)'} would be sent with a value other than the one judged and shown`,
   );
 }
