@@ -1,6 +1,6 @@
-// Code-execution flags: new commands, args, exec probes and image sources that no earlier revision ran, shown to the approver in full.
+// Code-execution flags: new commands, args, exec probes, code-loading env and image sources that no earlier revision ran, shown to the approver in full.
 import type { KubeObject } from '../domain/index.js';
-import { asRecord, asString, deepEqual, getIn, type JsonRecord } from './object-access.js';
+import { asArray, asRecord, asString, deepEqual, getIn, type JsonRecord } from './object-access.js';
 import { parseImage } from './parse-image.js';
 import type { PolicyConfig } from './policy-rule.js';
 import { containersByKey } from './pod-view.js';
@@ -31,12 +31,47 @@ export interface CodeExecutionResult {
 const label = (key: string): string =>
   `${key.startsWith('init') ? 'init container' : 'container'} ${key.slice(key.indexOf('/') + 1)}`;
 
-/** The fields of a container that decide what it runs: command, args and each exec probe's command. */
+/** Variables that make a runtime load or run code (a preloaded library, a startup script, an agent). */
+const CODE_LOADING_ENV = new Set([
+  'LD_PRELOAD',
+  'LD_LIBRARY_PATH',
+  'LD_AUDIT',
+  'DYLD_INSERT_LIBRARIES',
+  'GCONV_PATH',
+  'NODE_OPTIONS',
+  'NODE_PATH',
+  'JAVA_TOOL_OPTIONS',
+  '_JAVA_OPTIONS',
+  'JDK_JAVA_OPTIONS',
+  'JAVA_OPTS',
+  'CATALINA_OPTS',
+  'PYTHONSTARTUP',
+  'PYTHONPATH',
+  'PYTHONHOME',
+  'PERL5OPT',
+  'PERL5LIB',
+  'RUBYOPT',
+  'RUBYLIB',
+  'BASH_ENV',
+  'ENV',
+  'PROMPT_COMMAND',
+  'PS4',
+  'SHELLOPTS',
+  'GIT_SSH_COMMAND',
+  'LD_BIND_NOW',
+]);
+
+/** The fields of a container that decide what it runs: command, args, exec probes' commands, code-loading env. */
 function runnables(c: JsonRecord | undefined): Array<[string, unknown]> {
+  const env = asArray(c?.env)
+    .map(asRecord)
+    .filter((e) => typeof e.name === 'string' && CODE_LOADING_ENV.has(e.name))
+    .map((e): [string, unknown] => [`env ${String(e.name)}`, e.value ?? e.valueFrom]);
   return [
     ['command', c?.command],
     ['args', c?.args],
     ...PROBES.map((p): [string, unknown] => [`${p}.exec.command`, getIn(c, [p, 'exec', 'command'])]),
+    ...env,
   ];
 }
 

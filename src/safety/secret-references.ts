@@ -69,7 +69,7 @@ function maskedEnv({ live, proposed }: PolicyInput): string[] {
       if (typeof e.value !== 'string' || !e.value.includes(REDACTED)) continue;
       if (liveEnv.some((l) => l.name === e.name && l.value === e.value)) continue;
       out.push(
-        `${key.replace('/', ' ')}: env ${String(e.name)} would hold a masked value under a name or place it did not have; that would expose it`,
+        `${key.startsWith('init') ? 'init container' : 'container'} ${key.slice(key.indexOf('/') + 1)}: env ${String(e.name)} would hold a masked value under a name or place it did not have; that would expose it`,
       );
     }
   }
