@@ -116,6 +116,7 @@ beforeAll(async () => {
   for (const name of NAMES) {
     const body = deployment(name, {
       image: 'acme/shop-web:1.4.0',
+      env: [{ name: 'LOG_LEVEL', value: 'info' }],
       resources: { limits: { memory: '64Mi' } },
     });
     const podSpec = body.spec!.template.spec!;
