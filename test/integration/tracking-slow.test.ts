@@ -1,0 +1,112 @@
+// Fault test: MLflow answering 5 s late (a delaying proxy in front of the real server) costs an investigation
+// at most about one tracking timeout, not 5 s per call; the figure is printed.
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';
+import { runCli, type CliRun } from './support/run-cli.js';
+import { waitFor } from './support/wait-for.js';
+
+/** The MLflow client's per-call timeout (src/tracking/mlflow-http.ts default). */
+const TRACKING_TIMEOUT_MS = 5000;
+const DELAY_MS = 5000;
+
+let k: Kube;
+let ns: string;
+let proxy: Server;
+let proxyUrl: string;
+let forwarded = 0;
+
+/** Forwards every request to the real MLflow after DELAY_MS. */
+async function startSlowProxy(target: string): Promise<void> {
+  proxy = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      setTimeout(() => {
+        forwarded += 1;
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).filter(([h]) => !['host', 'connection', 'content-length'].includes(h)),
+        ) as Record<string, string>;
+        fetch(`${target}${req.url ?? '/'}`, {
+          method: req.method,
+          headers,
+          body: req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks),
+        })
+          .then(async (r) => {
+            res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+            res.end(Buffer.from(await r.arrayBuffer()));
+          })
+          .catch(() => {
+            if (!res.headersSent) res.writeHead(502);
+            res.end();
+          });
+      }, DELAY_MS);
+    });
+    // A client that gave up closes the socket; nothing more to do.
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+}
+
+beforeAll(async () => {
+  k = kube();
+  ns = await createNamespace(k, 'trk-slow');
+  await k.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('oom', {
+      image: 'acme/shop-web:1.4.0',
+      resources: { limits: { memory: '64Mi' } },
+    }),
+  });
+  await waitFor(
+    async () =>
+      (await k.core.listNamespacedPod({ namespace: ns })).items.some(
+        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0,
+      ),
+    { what: 'oom to restart', timeoutMs: 90_000 },
+  );
+  await startSlowProxy(String(process.env.MLFLOW_TRACKING_URI).replace(/\/+$/, ''));
+});
+
+afterAll(async () => {
+  proxy.closeAllConnections();
+  await new Promise<void>((r) => proxy.close(() => r()));
+  await deleteNamespace(k, ns);
+});
+
+async function timed(trackingUri: string): Promise<{ ms: number; run: CliRun }> {
+  const t0 = performance.now();
+  const run = await runCli(
+    'diagnose',
+    'deployment/oom',
+    { namespace: ns },
+    {
+      AUTOFIX_NAMESPACES: ns,
+      MLFLOW_TRACKING_URI: trackingUri,
+      MLFLOW_EXPERIMENT_NAME: `it-slow-${randomUUID()}`,
+    },
+  );
+  return { ms: performance.now() - t0, run };
+}
+
+describe('MLflow slow', () => {
+  it('a 5 s delay per call grows the investigation by about one tracking timeout, with the same result', async () => {
+    const fast = await timed(String(process.env.MLFLOW_TRACKING_URI));
+    const slow = await timed(proxyUrl);
+    const growth = slow.ms - fast.ms;
+    console.log(
+      `mlflow slow: investigation ${Math.round(fast.ms)} ms with MLflow, ${Math.round(slow.ms)} ms with ${DELAY_MS} ms per call ` +
+        `(${forwarded} call(s) forwarded): grew ${Math.round(growth)} ms; tracking timeout ${TRACKING_TIMEOUT_MS} ms`,
+    );
+    expect(fast.run.json.tracking).not.toBeNull();
+    expect(slow.run.json.tracking).toBeNull();
+    expect(slow.run.json.diagnosis?.category).toBe(fast.run.json.diagnosis?.category);
+    expect(slow.run.json.outcome).toBe(fast.run.json.outcome);
+    // Relative to this run's own baseline: one timeout, plus the baseline's own jitter, never 5 s per call.
+    expect(growth).toBeLessThanOrEqual(TRACKING_TIMEOUT_MS + fast.ms);
+  });
+});
