@@ -1,6 +1,6 @@
 // apply: refuse a stale proposal, patch the workload for real, watch the rollout; also rollback.
 import type { ApplyReport, KubeObject, PatchOp, Proposal, Target } from '../domain/index.js';
-import { AutofixError, ErrorCode, describeTarget } from '../domain/index.js';
+import { AutofixError, ErrorCode, describeTarget, isAutofixError } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { rolloutStatus } from '../k8s/rollout-status.js';
 import type { RunHandle } from '../tracking/tracker.js';
@@ -53,7 +53,15 @@ async function watchRollout(
   const deadline = Date.now() + deps.rolloutTimeoutSeconds * 1000;
   let message = 'waiting for the rollout';
   for (;;) {
-    const obj = await cluster.getWorkload(target);
+    let obj: KubeObject | null;
+    try {
+      obj = await cluster.getWorkload(target);
+    } catch (e) {
+      // The patch is in: an apiserver outage mid-watch is waited out (never re-patched) until the deadline.
+      if (!isAutofixError(e) || e.code !== ErrorCode.ClusterUnreachable || Date.now() >= deadline) throw e;
+      await new Promise((r) => setTimeout(r, deps.pollMs ?? 1000));
+      continue;
+    }
     if (!obj) return { healthy: false, message: `${describeTarget(target)} disappeared during the rollout` };
     const s = rolloutStatus(obj, generation);
     if (s.message !== message) deps.progress({ stage: 'rollout', iteration: 0, message: s.message });
