@@ -3,6 +3,7 @@ import type { Evidence, KubeObject, LogTail, PodSummary, ServiceSummary, Target 
 import { AutofixError, ErrorCode, describeTarget } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { redactObject, redactText } from '../safety/redact.js';
+import { checkDependencies } from './collect-dependencies.js';
 import { checkReferences, podTemplateReferences } from './collect-references.js';
 import {
   arr,
@@ -186,10 +187,15 @@ export async function collectEvidence(
     target.kind === 'Deployment'
       ? summarizeReplicaSets(workload, revisionObjs)
       : summarizeControllerRevisions(workload, revisionObjs, pods);
+  const templateRefs = podTemplateReferences(rec(workload.spec).template);
+  // The PV controller reports why a claim stays Pending on the claim itself (no class, unknown class…).
   const involved = new Set([
     `${target.kind}/${target.name}`,
     ...revisions.map((r) => `ReplicaSet/${r.name}`),
     ...pods.map((p) => `Pod/${p.name}`),
+    ...templateRefs
+      .filter((r) => r.kind === 'PersistentVolumeClaim')
+      .map((r) => `PersistentVolumeClaim/${r.name}`),
   ]);
   const events = eventObjs
     .map(summarizeEvent)
@@ -200,13 +206,7 @@ export async function collectEvidence(
   const refs = await orGap(
     gaps,
     'references',
-    () =>
-      checkReferences(
-        cluster,
-        ns,
-        podTemplateReferences(rec(workload.spec).template),
-        limits.maxReferenceLookups,
-      ),
+    () => checkReferences(cluster, ns, templateRefs, limits.maxReferenceLookups),
     {
       checks: [],
       unchecked: [],
@@ -230,6 +230,7 @@ export async function collectEvidence(
     logs,
     references: refs.checks,
     services: summarizeServices(services, slices, podLabels),
+    dependencies: checkDependencies(logs, ns, services, slices),
     quotas: quotas.map(summarizeQuota),
     limitRanges: limitRanges.map((l) => ({
       name: String(rec(l.metadata).name),

@@ -43,6 +43,15 @@ const UNREACHABLE: RegExp[] = [
   /getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)/,
   /dial tcp: lookup ([\w.-]+)[^:]*: no such host/,
 ];
+/** The host[:port] a log line says could not be reached (connection refused, no such host), or null. */
+export function unreachableEndpoint(line: string): string | null {
+  for (const re of UNREACHABLE) {
+    const m = re.exec(line);
+    if (m?.[1]) return m[1];
+  }
+  return null;
+}
+
 const ERROR_LINE = /\b(error|exception|panic|fatal|traceback|failed)\b/i;
 
 function firstMatch(lines: string[], patterns: RegExp[]): { value: string; line: string } | null {
