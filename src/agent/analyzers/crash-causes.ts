@@ -34,7 +34,8 @@ const MISSING_ENV: RegExp[] = [
 ];
 const EXEC_IN_LOGS: RegExp[] = [
   /exec:? "?([^":\s]+)"?: (?:executable file not found|no such file or directory)/,
-  /(?:sh|bash|ash|dash)(?:: line \d+| ?\d*)?: ([^:\s]+): (?:command )?not found/,
+  // bash `line 1:`, dash `sh: 1:`, busybox `sh:`
+  /(?:sh|bash|ash|dash)(?:: line \d+|: \d+| ?\d*)?: ([^:\s]+): (?:command )?not found/,
 ];
 const UNREACHABLE: RegExp[] = [
   /ECONNREFUSED ([\w.-]+:\d+)/,
