@@ -133,7 +133,7 @@ describe('liveness probes killing a running app', () => {
   it('returns to the previous healthy probe when a rollout changed it', () => {
     const before = webContainer('nginx:1.25', { livenessProbe: { httpGet: { path: '/', port: 80 } } });
     const after = webContainer('nginx:1.25', { livenessProbe: { httpGet: { path: '/healthz', port: 80 } } });
-    const input = rolloutOf({ containers: [before] }, { containers: [after] }, (p) => [
+    const input = rolloutOf({ containers: [before] }, { containers: [after] }, () => [
       containerStatus('web', after.image, {
         restartCount: 4,
         state: running(1),
