@@ -1,7 +1,7 @@
 // The workload an investigation is about, and the grammar of `<kind>/<name>` shared by CLI and Slack.
 import { z } from 'zod';
 
-export const WorkloadKind = z.enum(['Deployment', 'StatefulSet']);
+export const WorkloadKind = z.enum(['Deployment', 'StatefulSet', 'DaemonSet']);
 export type WorkloadKind = z.infer<typeof WorkloadKind>;
 
 // RFC 1123 subdomain (object names) and label (namespaces), as the API server enforces them.
@@ -22,6 +22,9 @@ const KIND_ALIASES: Record<string, WorkloadKind> = {
   statefulset: 'StatefulSet',
   statefulsets: 'StatefulSet',
   sts: 'StatefulSet',
+  daemonset: 'DaemonSet',
+  daemonsets: 'DaemonSet',
+  ds: 'DaemonSet',
 };
 
 export const SUPPORTED_KINDS = Object.keys(KIND_ALIASES);

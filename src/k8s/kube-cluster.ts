@@ -23,6 +23,7 @@ const GROUP_PATHS: Record<NamespacedResource, string> = {
 const WORKLOAD_PATHS: Record<Target['kind'], string> = {
   Deployment: 'deployments',
   StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
 };
 
 function isObject(v: unknown): v is KubeObject {

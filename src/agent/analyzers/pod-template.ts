@@ -136,8 +136,12 @@ export function findContainer(view: PodTemplateView, name: string, init = false)
   return (init ? view.initContainers : view.containers).find((c) => c.name === name);
 }
 
-/** `spec.replicas` of the workload; the API server defaults it to 1 when unset. */
+/**
+ * `spec.replicas` of the workload (the API server defaults it to 1); for a DaemonSet, the number of
+ * nodes the controller wants a pod on (`status.desiredNumberScheduled`).
+ */
 export function desiredReplicas(workload: KubeObject): number {
+  if (workload.kind === 'DaemonSet') return num(at(workload, 'status', 'desiredNumberScheduled')) ?? 0;
   return num(at(workload, 'spec', 'replicas')) ?? 1;
 }
 
