@@ -62,6 +62,7 @@ export async function fixWorkload(
           cluster: deps.cluster,
           progress: deps.progress ?? (() => {}),
           rolloutTimeoutSeconds: deps.config.rolloutTimeoutSeconds,
+          gitopsMode: deps.config.gitopsMode,
         },
         applyRun,
       );
