@@ -70,7 +70,8 @@ async function collectLogs(
     .slice(0, limits.maxLogPods);
   const wanted: Array<{ pod: string; container: string; previous: boolean }> = [];
   for (const p of chosen) {
-    for (const c of p.containers) {
+    // Init containers too: an Init:CrashLoopBackOff's reason is in its own log.
+    for (const c of [...p.initContainers, ...p.containers]) {
       // A container that never started has no logs; asking would only cost a call.
       const everRan = c.state.running !== null || c.state.terminated !== null || c.restartCount > 0;
       if (everRan) wanted.push({ pod: p.name, container: c.name, previous: false });
