@@ -62,6 +62,7 @@ function lightEvidence(
   kind: WorkloadKind,
   workload: KubeObject,
   lists: TriageLists,
+  events: EventSummary[],
   namespace: string,
 ): Evidence {
   const name = String(rec(workload.metadata).name);
