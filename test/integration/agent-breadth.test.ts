@@ -111,6 +111,32 @@ describe('pod/<name>', () => {
   }, 120_000);
 });
 
+describe('replicaset/<name> and bare pods', () => {
+  it('resolves a ReplicaSet to its Deployment, and refuses a pod no workload owns, with a clear error', async () => {
+    const rs = (await k.apps.listNamespacedReplicaSet({ namespace: ns, labelSelector: 'app=plain' }))
+      .items[0]!;
+    const viaRs = await runCli(
+      'diagnose',
+      `rs/${rs.metadata!.name}`,
+      { namespace: ns },
+      { AUTOFIX_NAMESPACES: ns },
+    );
+    expect(viaRs.json.target).toEqual({ kind: 'Deployment', name: 'plain', namespace: ns });
+    await k.core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: 'bare' },
+        spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }] },
+      },
+    });
+    const bare = await runCli('diagnose', 'pod/bare', { namespace: ns }, { AUTOFIX_NAMESPACES: ns });
+    expect(bare.code).toBe(2);
+    expect(bare.json.error).toContain(
+      'pod/bare has no controlling owner, so there is no workload to investigate',
+    );
+  }, 120_000);
+});
+
 describe('triage', () => {
   it('lists the broken workloads of the namespace with the API calls it took', async () => {
     const cluster = createKubeCluster({ kubeconfig: sandboxEnv().KUBECONFIG });
