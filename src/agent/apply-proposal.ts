@@ -4,6 +4,8 @@ import { AutofixError, ErrorCode, describeTarget, isAutofixError } from '../doma
 import type { Cluster } from '../k8s/cluster.js';
 import { rolloutStatus } from '../k8s/rollout-status.js';
 import type { RunHandle } from '../tracking/tracker.js';
+import type { GitOpsMode } from '../config/config.js';
+import { assertLiveApplyAllowed } from './gitops/gitops-advice.js';
 import type { ProgressSink } from './progress.js';
 import { rehydratePatch } from './rehydrate-patch.js';
 import { rec, stripGeneratedLabels } from './summarize.js';
@@ -14,6 +16,8 @@ export interface ApplyDeps {
   rolloutTimeoutSeconds: number;
   /** How often the rollout is polled. */
   pollMs?: number;
+  /** AUTOFIX_GITOPS_MODE (null/undefined: each tool's default). */
+  gitopsMode?: GitOpsMode | null;
 }
 
 export interface ApplyOutcome extends ApplyReport {
@@ -136,6 +140,7 @@ export async function applyProposal(
   run: RunHandle | null = null,
 ): Promise<ApplyOutcome> {
   const sealed = await liveSources(deps.cluster, target);
+  assertLiveApplyAllowed(target, sealed.live, deps.gitopsMode);
   const meta = rec(sealed.live.metadata);
   const generation = Number(meta.generation ?? 0);
   if (meta.uid !== proposal.base.uid || generation !== proposal.base.generation) {

@@ -105,9 +105,41 @@ export function podTemplateReferences(template: unknown): TemplateReference[] {
   });
 }
 
+/** What a PersistentVolumeClaim's reference check adds: its phase and storage class (null when unset). */
+export function claimState(pvc: Record<string, unknown>): {
+  claimPhase: string | null;
+  storageClass: string | null;
+} {
+  const phase = rec(pvc.status).phase;
+  const cls = rec(pvc.spec).storageClassName;
+  return {
+    claimPhase: typeof phase === 'string' ? phase : null,
+    storageClass: typeof cls === 'string' ? cls : null,
+  };
+}
+
+interface Found {
+  keys: string[];
+  claim?: ReturnType<typeof claimState>;
+}
+
+function fetchReferenced(cluster: Cluster, namespace: string, r: TemplateReference): Promise<Found | null> {
+  if (r.kind === 'Secret')
+    return cluster.getSecretKeys(namespace, r.name).then((keys) => (keys ? { keys } : null));
+  if (r.kind === 'ConfigMap')
+    return cluster
+      .get('configmaps', namespace, r.name)
+      .then((cm) =>
+        cm ? { keys: [...Object.keys(rec(cm.data)), ...Object.keys(rec(cm.binaryData))] } : null,
+      );
+  return cluster
+    .get('persistentvolumeclaims', namespace, r.name)
+    .then((pvc) => (pvc ? { keys: [], claim: claimState(pvc) } : null));
+}
+
 /**
  * Looks each referenced object up once (at most `maxLookups` objects; the rest are returned as
- * `unchecked`); values are never read into the evidence, only key names.
+ * `unchecked`); values are never read into the evidence, only key names (and a claim's phase/class).
  */
 export async function checkReferences(
   cluster: Cluster,
@@ -115,27 +147,18 @@ export async function checkReferences(
   refs: TemplateReference[],
   maxLookups: number,
 ): Promise<{ checks: ReferenceCheck[]; unchecked: string[] }> {
-  const keysOf = new Map<string, Promise<string[] | null>>();
+  const found = new Map<string, Promise<Found | null>>();
   const unchecked: string[] = [];
-  const lookup = (r: TemplateReference): Promise<string[] | null> | undefined => {
+  const lookup = (r: TemplateReference): Promise<Found | null> | undefined => {
     const id = `${r.kind}/${r.name}`;
-    let p = keysOf.get(id);
+    let p = found.get(id);
     if (!p) {
-      if (keysOf.size >= maxLookups) {
+      if (found.size >= maxLookups) {
         unchecked.push(id);
         return undefined;
       }
-      p =
-        r.kind === 'Secret'
-          ? cluster.getSecretKeys(namespace, r.name)
-          : r.kind === 'ConfigMap'
-            ? cluster
-                .get('configmaps', namespace, r.name)
-                .then((cm) =>
-                  cm ? [...Object.keys(rec(cm.data)), ...Object.keys(rec(cm.binaryData))] : null,
-                )
-            : cluster.get('persistentvolumeclaims', namespace, r.name).then((pvc) => (pvc ? [] : null));
-      keysOf.set(id, p);
+      p = fetchReferenced(cluster, namespace, r);
+      found.set(id, p);
     }
     return p;
   };
@@ -143,15 +166,16 @@ export async function checkReferences(
     refs.map(async (r): Promise<ReferenceCheck | null> => {
       const pending = lookup(r);
       if (!pending) return null;
-      const keys = await pending;
+      const obj = await pending;
       return {
         kind: r.kind,
         name: r.name,
         key: r.key,
         optional: r.optional,
-        exists: keys !== null,
-        keyExists: r.key === null ? null : keys !== null && keys.includes(r.key),
+        exists: obj !== null,
+        keyExists: r.key === null ? null : obj !== null && obj.keys.includes(r.key),
         usedBy: r.usedBy,
+        ...(obj?.claim ?? {}),
       };
     }),
   );

@@ -3,6 +3,7 @@ import type { Evidence, KubeObject, LogTail, PodSummary, ServiceSummary, Target 
 import { AutofixError, ErrorCode, describeTarget } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { redactObject, redactText } from '../safety/redact.js';
+import { checkDependencies } from './collect-dependencies.js';
 import { checkReferences, podTemplateReferences } from './collect-references.js';
 import {
   arr,
@@ -69,7 +70,8 @@ async function collectLogs(
     .slice(0, limits.maxLogPods);
   const wanted: Array<{ pod: string; container: string; previous: boolean }> = [];
   for (const p of chosen) {
-    for (const c of p.containers) {
+    // Init containers too: an Init:CrashLoopBackOff's reason is in its own log.
+    for (const c of [...p.initContainers, ...p.containers]) {
       // A container that never started has no logs; asking would only cost a call.
       const everRan = c.state.running !== null || c.state.terminated !== null || c.restartCount > 0;
       if (everRan) wanted.push({ pod: p.name, container: c.name, previous: false });
@@ -190,10 +192,15 @@ export async function collectEvidence(
     target.kind === 'Deployment'
       ? summarizeReplicaSets(workload, revisionObjs)
       : summarizeControllerRevisions(workload, revisionObjs, pods);
+  const templateRefs = podTemplateReferences(rec(workload.spec).template);
+  // The PV controller reports why a claim stays Pending on the claim itself (no class, unknown class…).
   const involved = new Set([
     `${target.kind}/${target.name}`,
     ...revisions.map((r) => `ReplicaSet/${r.name}`),
     ...pods.map((p) => `Pod/${p.name}`),
+    ...templateRefs
+      .filter((r) => r.kind === 'PersistentVolumeClaim')
+      .map((r) => `PersistentVolumeClaim/${r.name}`),
   ]);
   const events = eventObjs
     .map(summarizeEvent)
@@ -204,13 +211,7 @@ export async function collectEvidence(
   const refs = await orGap(
     gaps,
     'references',
-    () =>
-      checkReferences(
-        cluster,
-        ns,
-        podTemplateReferences(rec(workload.spec).template),
-        limits.maxReferenceLookups,
-      ),
+    () => checkReferences(cluster, ns, templateRefs, limits.maxReferenceLookups),
     {
       checks: [],
       unchecked: [],
@@ -234,6 +235,7 @@ export async function collectEvidence(
     logs,
     references: refs.checks,
     services: summarizeServices(services, slices, podLabels),
+    dependencies: checkDependencies(logs, ns, services, slices),
     quotas: quotas.map(summarizeQuota),
     limitRanges: limitRanges.map((l) => ({
       name: String(rec(l.metadata).name),

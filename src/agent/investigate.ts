@@ -22,7 +22,7 @@ export interface AgentDeps {
   cluster: Cluster;
   engine: DiagnosisEngine;
   tracker: Tracker;
-  config: Pick<Config, 'maxIterations' | 'policy' | 'logPrompts' | 'rolloutTimeoutSeconds'>;
+  config: Pick<Config, 'maxIterations' | 'policy' | 'logPrompts' | 'rolloutTimeoutSeconds' | 'gitopsMode'>;
   progress?: ProgressSink;
 }
 
@@ -192,6 +192,7 @@ export function toResult(
           changes: inv.proposal.change.summary,
           diff: inv.proposal.diff,
           manifest: inv.proposal.manifest as KubeObject,
+          ...(inv.proposal.gitops ? { gitops: inv.proposal.gitops } : {}),
         }
       : null,
     validation: inv.validation,

@@ -1,4 +1,5 @@
 // One iteration: analyze → diagnose → propose → validate (schema, policy, dry-run), tracked step by step.
+import { gitopsAdvice } from './gitops/gitops-advice.js';
 import type { Config } from '../config/config.js';
 import type { Diagnosis, Evidence, Finding, KubeObject, Proposal, Validation } from '../domain/index.js';
 import { isAutofixError } from '../domain/index.js';
@@ -14,7 +15,7 @@ import { validateChange } from './validate-change.js';
 export interface IterationDeps {
   cluster: Cluster;
   engine: DiagnosisEngine;
-  config: Pick<Config, 'policy' | 'logPrompts'>;
+  config: Pick<Config, 'policy' | 'logPrompts' | 'gitopsMode'>;
   progress: ProgressSink;
 }
 
@@ -182,6 +183,8 @@ export async function runIteration(deps: IterationDeps, input: IterationInput): 
     },
     previousTemplate: (evidence.workload.spec as { template?: KubeObject } | undefined)?.template ?? {},
     validation: v.validation,
+    gitops: gitopsAdvice(evidence.target, evidence.workload, proposed.manifest, deps.config.gitopsMode),
   };
+  if (proposal.gitops) await run.logArtifact('commit-patch.yaml', proposal.gitops.commitPatch);
   return { kind: 'proposed', findings, diagnosis, proposal };
 }

@@ -113,7 +113,23 @@ export function summarizeEvent(ev: KubeObject): EventSummary {
   };
 }
 
+/** A DaemonSet counts scheduled pods, not replicas: map its fields onto the replica view. */
+function daemonSetStatus(obj: KubeObject): WorkloadStatus {
+  const s = rec(obj.status);
+  return {
+    generation: int(rec(obj.metadata).generation),
+    observedGeneration: int(s.observedGeneration),
+    replicas: int(s.currentNumberScheduled),
+    readyReplicas: int(s.numberReady),
+    updatedReplicas: int(s.updatedNumberScheduled),
+    availableReplicas: int(s.numberAvailable),
+    unavailableReplicas: int(s.numberUnavailable),
+    conditions: summarizeConditions(s.conditions),
+  };
+}
+
 export function summarizeWorkloadStatus(obj: KubeObject): WorkloadStatus {
+  if (obj.kind === 'DaemonSet') return daemonSetStatus(obj);
   const meta = rec(obj.metadata);
   const s = rec(obj.status);
   return {
@@ -138,6 +154,8 @@ export function stripGeneratedLabels(template: unknown): KubeObject {
   delete labels['pod-template-hash'];
   delete labels['controller-revision-hash'];
   t.metadata = { ...meta, labels };
+  // A DaemonSet's ControllerRevision stores its template as a patch marked `$patch: replace`.
+  delete t.$patch;
   delete rec(t.metadata).creationTimestamp;
   return t;
 }
@@ -166,14 +184,20 @@ export function summarizeReplicaSets(workload: KubeObject, replicaSets: KubeObje
 }
 
 export function summarizeControllerRevisions(
-  sts: KubeObject,
+  workload: KubeObject,
   revisions: KubeObject[],
   pods: PodSummary[],
 ): RevisionSummary[] {
-  const uid = rec(sts.metadata).uid;
-  const updateRevision = rec(sts.status).updateRevision;
-  return revisions
-    .filter((cr) => arr(rec(cr.metadata).ownerReferences).some((o) => o.uid === uid))
+  const uid = rec(workload.metadata).uid;
+  const owned = revisions.filter((cr) => arr(rec(cr.metadata).ownerReferences).some((o) => o.uid === uid));
+  // A StatefulSet names its update revision; a DaemonSet's current revision is its highest one.
+  const newest = owned.reduce((max, cr) => Math.max(max, int(cr.revision)), 0);
+  const updateRevision =
+    str(rec(workload.status).updateRevision) ??
+    (workload.kind === 'DaemonSet'
+      ? str(rec(owned.find((cr) => int(cr.revision) === newest)?.metadata).name)
+      : null);
+  return owned
     .map((cr) => {
       const name = String(rec(cr.metadata).name);
       const hash = name.slice(name.lastIndexOf('-') + 1);

@@ -2,7 +2,8 @@
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/config.js';
 import type { InvestigationResult, Target } from '../domain/index.js';
-import { AutofixError, ErrorCode, isAutofixError, parseTarget } from '../domain/index.js';
+import { AutofixError, ErrorCode, isAutofixError, parseTargetRef } from '../domain/index.js';
+import { resolveTarget } from '../agent/resolve-target.js';
 import { investigate, startRun, toResult, type AgentDeps, type Investigation } from '../agent/investigate.js';
 import { fixWorkload } from '../agent/fix-workload.js';
 import { finishRun } from '../agent/finish-run.js';
@@ -185,9 +186,9 @@ export async function runInvestigateCommand(
       io.stderr(`[${e.iteration > 0 ? `iteration ${e.iteration}` : 'apply'}] ${e.stage}: ${e.message}\n`);
   };
   try {
-    target = parseTarget(ref, opts.namespace);
+    const parsed = parseTargetRef(ref, opts.namespace);
     const config = configFor(opts, io.env);
-    assertNamespaceAllowed(target.namespace, config.namespaces);
+    assertNamespaceAllowed(parsed.namespace, config.namespaces);
     if (mode === 'fix' && !opts.yes && !io.isTty) {
       throw new AutofixError(
         ErrorCode.BadInput,
@@ -202,6 +203,10 @@ export async function runInvestigateCommand(
     const deps = wireAgent(config, logger, progress, undefined, {
       onTrackingWarning: (w) => logger.debug({ tracking: w }, 'tracking problem'),
     });
+    const resolved = await resolveTarget(deps.cluster, parsed);
+    target = resolved.target;
+    if (resolved.via)
+      io.stderr(`kube-autofix: ${resolved.via}: investigating ${target.kind.toLowerCase()}/${target.name}\n`);
     run = await startRun(deps.tracker, target, deps, {});
     stopInterrupt = endRunOnInterrupt(io, run);
     const { inv, result } = await runAgent(mode, target, deps, run, opts, io, notices);

@@ -63,6 +63,21 @@ common(
     process.exitCode = await runInvestigateCommand('fix', target, opts, processIo());
   });
 
+program
+  .command('triage')
+  .description(
+    'list the unhealthy workloads of a namespace with a one-line diagnosis each (one list call per kind, no logs)',
+  )
+  .requiredOption('-n, --namespace <namespace>', 'the namespace (must be in AUTOFIX_NAMESPACES)')
+  .option('--json', 'print one JSON object on stdout')
+  .action(async (opts: { namespace: string; json?: boolean }) => {
+    const [{ runTriageCommand }, { processIo }] = await Promise.all([
+      import('./triage-command.js'),
+      import('./investigate-command.js'),
+    ]);
+    process.exitCode = await runTriageCommand(opts, processIo());
+  });
+
 const SERVICE_ENV = `
 Environment: REDIS_URL (default redis://127.0.0.1:6379), SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN
 for Socket Mode), SLACK_API_URL, AUTOFIX_NAMESPACES, AUTOFIX_APPROVERS, AUTOFIX_CHANNEL_NAMESPACES,

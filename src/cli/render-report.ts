@@ -41,6 +41,16 @@ export function renderReport(
         .map((l) => `  ${l}`),
     );
   }
+  const g = r.proposal?.gitops;
+  if (g) {
+    out.push(
+      `Managed by:   ${g.owner.owner} (${g.owner.markers.join(', ')})`,
+      `GitOps mode:  ${g.mode}: ${g.liveApply ? 'a live apply is allowed' : 'no live apply'}. ${g.meaning}`,
+      ...g.valuesHint.map((h) => `Helm value:   ${h}`),
+      'To commit:',
+      ...g.commitPatch.split('\n').map((l) => `  ${l}`),
+    );
+  }
   if (r.validation) {
     const v = r.validation;
     const mark = (ok: boolean) => (ok ? 'passed' : 'FAILED');

@@ -42,12 +42,21 @@ export const PolicyConfig = z.object({
 });
 export type PolicyConfig = z.infer<typeof PolicyConfig>;
 
+export const LlmResponseFormat = z.enum(['auto', 'json_schema', 'json_object']);
+export type LlmResponseFormat = z.infer<typeof LlmResponseFormat>;
+
+/** What a live patch may do to an object Argo CD, Flux or Helm manages (null: each manager's default). */
+export const GitOpsMode = z.enum(['refuse', 'warn', 'allow']);
+export type GitOpsMode = z.infer<typeof GitOpsMode>;
+
 export const LlmConfig = z.object({
   apiKey: z.string().min(1),
   baseUrl: z.string().url().nullable(),
   model: z.string().min(1),
   timeoutMs: z.number().int().positive(),
   maxRetries: z.number().int().min(0).max(5),
+  /** `auto` (default): strict json_schema, falling back to json_object when the server rejects it. */
+  responseFormat: LlmResponseFormat.optional(),
 });
 export type LlmConfig = z.infer<typeof LlmConfig>;
 
@@ -96,6 +105,8 @@ export const Config = z.object({
   policy: PolicyConfig,
   port: z.number().int().min(1).max(65535),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** AUTOFIX_GITOPS_MODE; unset = refuse for Argo CD/Flux, warn for Helm. */
+  gitopsMode: GitOpsMode.nullable().optional(),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -223,12 +234,19 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info';
   const levels = Config.shape.logLevel;
   if (!levels.safeParse(logLevel).success) bad('LOG_LEVEL', levels.options.join(' | '), logLevel);
+  const llmFormat = env.AUTOFIX_LLM_RESPONSE_FORMAT || 'auto';
+  if (!LlmResponseFormat.safeParse(llmFormat).success)
+    bad('AUTOFIX_LLM_RESPONSE_FORMAT', LlmResponseFormat.options.join(' | '), llmFormat);
+  const gitops = env.AUTOFIX_GITOPS_MODE || null;
+  if (gitops !== null && !GitOpsMode.safeParse(gitops).success)
+    bad('AUTOFIX_GITOPS_MODE', GitOpsMode.options.join(' | '), gitops);
 
   return Config.parse({
     kubeconfig: env.KUBECONFIG || null,
     namespaces,
     maxIterations: intVar(env, 'AUTOFIX_MAX_ITERATIONS', 3, 1, 10),
     logPrompts: boolVar(env, 'AUTOFIX_LOG_PROMPTS'),
+    gitopsMode: gitops === null ? null : GitOpsMode.parse(gitops),
     rolloutTimeoutSeconds: rollout,
     llm: env.OPENAI_API_KEY
       ? {
@@ -237,6 +255,7 @@ export function loadConfig(env: Env = process.env): Config {
           model: env.AUTOFIX_MODEL || 'gpt-4o-mini',
           timeoutMs: intVar(env, 'AUTOFIX_LLM_TIMEOUT_MS', 60_000, 1000, 600_000),
           maxRetries: intVar(env, 'AUTOFIX_LLM_MAX_RETRIES', 2, 0, 5),
+          responseFormat: LlmResponseFormat.parse(llmFormat),
         }
       : null,
     mlflow: env.MLFLOW_TRACKING_URI

@@ -102,6 +102,9 @@ export const ReferenceCheck = z.object({
   keyExists: z.boolean().nullable(),
   /** Where the reference sits, e.g. `container app env LOG_LEVEL` or `volume config`. */
   usedBy: z.string(),
+  /** PersistentVolumeClaims only: `status.phase` (Pending, Bound, Lost) and `spec.storageClassName`. */
+  claimPhase: z.string().nullable().optional(),
+  storageClass: z.string().nullable().optional(),
 });
 export type ReferenceCheck = z.infer<typeof ReferenceCheck>;
 
@@ -113,6 +116,19 @@ export const ServiceSummary = z.object({
   notReadyEndpoints: z.number().int(),
 });
 export type ServiceSummary = z.infer<typeof ServiceSummary>;
+
+/** A host a crashing container's logs say it cannot reach, matched to a Service of the namespace. */
+export const DependencyCheck = z.object({
+  /** As the log line wrote it, e.g. `db:5432` or `payments.shop.svc.cluster.local`. */
+  endpoint: z.string(),
+  service: z.string(),
+  namespace: z.string(),
+  /** null when the Service is in another namespace (not looked up: the collector reads one namespace). */
+  exists: z.boolean().nullable(),
+  readyEndpoints: z.number().int().nullable(),
+  notReadyEndpoints: z.number().int().nullable(),
+});
+export type DependencyCheck = z.infer<typeof DependencyCheck>;
 
 export const QuotaSummary = z.object({
   name: z.string(),
@@ -158,6 +174,8 @@ export const Evidence = z.object({
   logs: z.array(LogTail),
   references: z.array(ReferenceCheck),
   services: z.array(ServiceSummary),
+  /** Services named by crash logs ("connection refused", "no such host"), with their endpoints. */
+  dependencies: z.array(DependencyCheck),
   quotas: z.array(QuotaSummary),
   limitRanges: z.array(LimitRangeSummary),
   nodes: z.array(NodeSummary),

@@ -11,3 +11,4 @@ export * from './errors.js';
 export * from './quantity.js';
 export * from './parse-target.js';
 export * from './confidence-label.js';
+export * from './gitops.js';

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { Change } from './change.js';
 import { KubeObject } from './evidence.js';
+import { GitOpsAdvice } from './gitops.js';
 
 export const PolicyResult = z.object({ ok: z.boolean(), violations: z.array(z.string()) });
 export type PolicyResult = z.infer<typeof PolicyResult>;
@@ -29,5 +30,7 @@ export const Proposal = z.object({
   /** The pod template before the change, kept for rollback. */
   previousTemplate: KubeObject,
   validation: Validation,
+  /** Set when Argo CD, Flux or Helm manages the workload: who, whether a live apply is allowed, what to commit. */
+  gitops: GitOpsAdvice.nullable().optional(),
 });
 export type Proposal = z.infer<typeof Proposal>;

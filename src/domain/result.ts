@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Category } from './category.js';
 import { EngineName } from './diagnosis.js';
 import { KubeObject } from './evidence.js';
+import { GitOpsAdvice } from './gitops.js';
 import { Validation } from './proposal.js';
 
 export const Outcome = z.enum([
@@ -35,7 +36,15 @@ export const InvestigationResult = z.object({
       engine: EngineName,
     })
     .nullable(),
-  proposal: z.object({ changes: z.array(z.string()), diff: z.string(), manifest: KubeObject }).nullable(),
+  proposal: z
+    .object({
+      changes: z.array(z.string()),
+      diff: z.string(),
+      manifest: KubeObject,
+      /** Present when Argo CD, Flux or Helm manages the workload (additive to the documented shape). */
+      gitops: GitOpsAdvice.optional(),
+    })
+    .nullable(),
   validation: Validation.nullable(),
   apply: ApplyReport.nullable(),
   iterations: z.number().int(),

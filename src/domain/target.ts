@@ -1,7 +1,7 @@
 // The workload an investigation is about, and the grammar of `<kind>/<name>` shared by CLI and Slack.
 import { z } from 'zod';
 
-export const WorkloadKind = z.enum(['Deployment', 'StatefulSet']);
+export const WorkloadKind = z.enum(['Deployment', 'StatefulSet', 'DaemonSet']);
 export type WorkloadKind = z.infer<typeof WorkloadKind>;
 
 // RFC 1123 subdomain (object names) and label (namespaces), as the API server enforces them.
@@ -22,9 +22,39 @@ const KIND_ALIASES: Record<string, WorkloadKind> = {
   statefulset: 'StatefulSet',
   statefulsets: 'StatefulSet',
   sts: 'StatefulSet',
+  daemonset: 'DaemonSet',
+  daemonsets: 'DaemonSet',
+  ds: 'DaemonSet',
 };
 
 export const SUPPORTED_KINDS = Object.keys(KIND_ALIASES);
+
+/** Objects a target may be given as and that resolve to the workload owning them (CLI only for now). */
+export const OwnedKind = z.enum(['Pod', 'ReplicaSet']);
+export type OwnedKind = z.infer<typeof OwnedKind>;
+
+const OWNED_ALIASES: Record<string, OwnedKind> = {
+  pod: 'Pod',
+  pods: 'Pod',
+  po: 'Pod',
+  replicaset: 'ReplicaSet',
+  replicasets: 'ReplicaSet',
+  rs: 'ReplicaSet',
+};
+
+/** A workload, or a pod/ReplicaSet that stands for the workload owning it. */
+export const TargetRef = z.object({
+  kind: z.union([WorkloadKind, OwnedKind]),
+  name: z.string(),
+  namespace: z.string(),
+});
+export type TargetRef = z.infer<typeof TargetRef>;
+
+export function normalizeOwnedKind(word: string): OwnedKind | null {
+  return OWNED_ALIASES[word.toLowerCase()] ?? null;
+}
+
+export const SUPPORTED_REF_KINDS = [...SUPPORTED_KINDS, ...Object.keys(OWNED_ALIASES)];
 
 /** Maps `deploy`, `deployments`, `Deployment`… to a workload kind, or null when unsupported. */
 export function normalizeKind(word: string): WorkloadKind | null {

@@ -2,6 +2,9 @@
 import type { KubeObject, PatchOp, Target } from '../domain/index.js';
 
 export type NamespacedResource =
+  | 'deployments'
+  | 'statefulsets'
+  | 'daemonsets'
   | 'replicasets'
   | 'controllerrevisions'
   | 'pods'

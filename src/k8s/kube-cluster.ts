@@ -8,6 +8,9 @@ import { createKubeHttp } from './kube-http.js';
 export const FIELD_MANAGER = 'kube-autofix';
 
 const GROUP_PATHS: Record<NamespacedResource, string> = {
+  deployments: '/apis/apps/v1',
+  statefulsets: '/apis/apps/v1',
+  daemonsets: '/apis/apps/v1',
   replicasets: '/apis/apps/v1',
   controllerrevisions: '/apis/apps/v1',
   pods: '/api/v1',
@@ -23,6 +26,7 @@ const GROUP_PATHS: Record<NamespacedResource, string> = {
 const WORKLOAD_PATHS: Record<Target['kind'], string> = {
   Deployment: 'deployments',
   StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
 };
 
 function isObject(v: unknown): v is KubeObject {

@@ -1,4 +1,4 @@
-// Whether a Deployment/StatefulSet rollout is complete, still progressing or failed — kubectl's rules.
+// Whether a Deployment/StatefulSet/DaemonSet rollout is complete, still progressing or failed — kubectl's rules.
 import type { KubeObject } from '../domain/index.js';
 
 export interface RolloutStatus {
@@ -60,7 +60,23 @@ function statefulSetStatus(obj: KubeObject, generation: number): RolloutStatus {
   return { done: true, failed: false, message: `${ready} of ${desired} pods ready` };
 }
 
+/** kubectl's DaemonSet rule: every node that should run a pod runs an updated, available one. */
+function daemonSetStatus(obj: KubeObject, generation: number): RolloutStatus {
+  const status = rec(obj.status);
+  if (num(status.observedGeneration) < generation)
+    return { done: false, failed: false, message: 'waiting for the controller to observe the change' };
+  const desired = num(status.desiredNumberScheduled);
+  const updated = num(status.updatedNumberScheduled);
+  const available = num(status.numberAvailable);
+  if (updated < desired)
+    return { done: false, failed: false, message: `${updated} of ${desired} updated pods are scheduled` };
+  if (available < desired)
+    return { done: false, failed: false, message: `${available} of ${desired} updated pods are available` };
+  return { done: true, failed: false, message: `${available} of ${desired} pods available` };
+}
+
 /** Rollout state of `obj` with respect to the generation our change produced. */
 export function rolloutStatus(obj: KubeObject, generation: number): RolloutStatus {
+  if (obj.kind === 'DaemonSet') return daemonSetStatus(obj, generation);
   return obj.kind === 'StatefulSet' ? statefulSetStatus(obj, generation) : deploymentStatus(obj, generation);
 }

@@ -28,5 +28,6 @@ export function proposalView(record: ProposalRecord): ProposalMessageInput {
     runUrl: record.runUrl,
     proposalId: record.id,
     expiresAt: new Date(record.expiresAt).toISOString(),
+    gitops: record.proposal.gitops ?? null,
   };
 }

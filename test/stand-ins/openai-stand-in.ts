@@ -70,7 +70,17 @@ export function strictSchemaProblems(schema: unknown, at = '$'): string[] {
   return problems;
 }
 
-export function requestProblems(body: unknown): string[] {
+/** How the stand-in treats `response_format`: like OpenAI, or like a local server without json_schema support. */
+export type SchemaSupport = 'strict' | 'json_object_only';
+
+// OpenAI's rule for JSON mode: the word must appear in the messages, or the request is refused.
+function mentionsJson(messages: unknown): boolean {
+  return (
+    Array.isArray(messages) && messages.some((m) => isObject(m) && /json/i.test(String(m.content ?? '')))
+  );
+}
+
+export function requestProblems(body: unknown, support: SchemaSupport = 'strict'): string[] {
   if (!isObject(body)) return ['body must be a JSON object'];
   const problems: string[] = [];
   if (typeof body.model !== 'string' || body.model === '') problems.push('model is required');
@@ -78,8 +88,15 @@ export function requestProblems(body: unknown): string[] {
     problems.push('messages must be a non-empty array');
   const format = body.response_format;
   const jsonSchema = isObject(format) ? format.json_schema : undefined;
-  if (!isObject(format) || format.type !== 'json_schema')
-    problems.push("response_format.type must be 'json_schema'");
+  if (isObject(format) && format.type === 'json_object') {
+    if (!mentionsJson(body.messages))
+      problems.push(
+        "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+      );
+  } else if (isObject(format) && format.type === 'json_schema' && support === 'json_object_only')
+    problems.push("response_format type 'json_schema' is not supported by this server; use 'json_object'");
+  else if (!isObject(format) || format.type !== 'json_schema')
+    problems.push("response_format.type must be 'json_schema' or 'json_object'");
   else if (!isObject(jsonSchema) || jsonSchema.strict !== true)
     problems.push('response_format.json_schema.strict must be true');
   else problems.push(...strictSchemaProblems(jsonSchema.schema));
@@ -156,7 +173,9 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export async function startOpenAiStandIn(options: { apiKey?: string } = {}): Promise<OpenAiStandIn> {
+export async function startOpenAiStandIn(
+  options: { apiKey?: string; schemaSupport?: SchemaSupport } = {},
+): Promise<OpenAiStandIn> {
   const apiKey = options.apiKey ?? 'sk-stand-in-test-key';
   const requests: RecordedRequest[] = [];
   const script: ScriptedReply[] = [];
@@ -191,7 +210,7 @@ export async function startOpenAiStandIn(options: { apiKey?: string } = {}): Pro
         errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'),
       );
     }
-    rec.problems = requestProblems(body);
+    rec.problems = requestProblems(body, options.schemaSupport);
     record(rec);
     if (rec.problems.length > 0)
       return send(res, 400, errorBody(rec.problems.join('; '), 'invalid_request_error', null));

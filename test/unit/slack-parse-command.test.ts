@@ -61,8 +61,8 @@ describe('parseAutofixCommand: every invalid message shows the right form', () =
     ['only a namespace', '-n shop', /No target given/],
     [
       'unknown kind',
-      'daemonset/web -n shop',
-      /Unsupported kind "daemonset"; supported: deployment, deployments, deploy/,
+      'cronjob/web -n shop',
+      /Unsupported kind "cronjob"; supported: deployment, deployments, deploy/,
     ],
     ['pod kind', 'pod/web-123 -n shop', /Unsupported kind "pod"/],
     ['no slash', 'web -n shop', /not of the form <kind>\/<name>/],

@@ -34,7 +34,8 @@ const MISSING_ENV: RegExp[] = [
 ];
 const EXEC_IN_LOGS: RegExp[] = [
   /exec:? "?([^":\s]+)"?: (?:executable file not found|no such file or directory)/,
-  /(?:sh|bash|ash|dash)(?:: line \d+| ?\d*)?: ([^:\s]+): (?:command )?not found/,
+  // bash `line 1:`, dash `sh: 1:`, busybox `sh:`
+  /(?:sh|bash|ash|dash)(?:: line \d+|: \d+| ?\d*)?: ([^:\s]+): (?:command )?not found/,
 ];
 const UNREACHABLE: RegExp[] = [
   /ECONNREFUSED ([\w.-]+:\d+)/,
@@ -43,6 +44,15 @@ const UNREACHABLE: RegExp[] = [
   /getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)/,
   /dial tcp: lookup ([\w.-]+)[^:]*: no such host/,
 ];
+/** The host[:port] a log line says could not be reached (connection refused, no such host), or null. */
+export function unreachableEndpoint(line: string): string | null {
+  for (const re of UNREACHABLE) {
+    const m = re.exec(line);
+    if (m?.[1]) return m[1];
+  }
+  return null;
+}
+
 const ERROR_LINE = /\b(error|exception|panic|fatal|traceback|failed)\b/i;
 
 function firstMatch(lines: string[], patterns: RegExp[]): { value: string; line: string } | null {

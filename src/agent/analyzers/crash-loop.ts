@@ -1,5 +1,12 @@
 // crash_loop: containers that keep exiting (not OOM), with the exit code and the cause read from status or logs.
-import type { ContainerStatus, Evidence, EventSummary, Fact, Finding } from '../../domain/index.js';
+import type {
+  ContainerStatus,
+  DependencyCheck,
+  Evidence,
+  EventSummary,
+  Fact,
+  Finding,
+} from '../../domain/index.js';
 import type { Analyzer } from './analyzer.js';
 import { containerHits, distinct, type ContainerHit } from './container-hits.js';
 import { classifyCrash, type CrashCauseResult, type TerminationInfo } from './crash-causes.js';
@@ -37,21 +44,37 @@ function crashCause(evidence: Evidence, hit: ContainerHit, pods: string[]): Cras
   return results.find((r) => r.cause !== 'app_error' && r.cause !== 'unknown') ?? results[0]!;
 }
 
-function describe(name: string, term: TerminationInfo, cause: CrashCauseResult, restarts: string): string {
+/** What the dependency check found, as a clause: "Service db has no ready endpoints". */
+export function dependencyState(dep: DependencyCheck | undefined): string {
+  if (!dep) return 'it is not a Service of this namespace';
+  if (dep.exists === null) return `Service ${dep.service} is in namespace ${dep.namespace}, not checked`;
+  if (!dep.exists) return `Service ${dep.service} does not exist in namespace ${dep.namespace}`;
+  return dep.readyEndpoints === 0
+    ? `Service ${dep.service} has no ready endpoints (${dep.notReadyEndpoints ?? 0} not ready)`
+    : `Service ${dep.service} has ${dep.readyEndpoints} ready endpoints`;
+}
+
+function describe(
+  name: string,
+  term: TerminationInfo,
+  cause: CrashCauseResult,
+  restarts: string,
+  dep: DependencyCheck | undefined,
+): string {
   const exit = term.exitCode === null ? 'keeps exiting' : `exits with code ${term.exitCode}`;
   switch (cause.cause) {
     case 'missing_env':
-      return `Container ${name} ${exit} because environment variable ${cause.envVar} is not set (${restarts}).`;
+      return `${name} ${exit} because environment variable ${cause.envVar} is not set (${restarts}).`;
     case 'command_not_found':
-      return `Container ${name} cannot start: command ${cause.command ? `"${cause.command}" ` : ''}is not found in the image (${term.reason ?? 'exit code 127'}).`;
+      return `${name} cannot start: command ${cause.command ? `"${cause.command}" ` : ''}is not found in the image (${term.reason ?? 'exit code 127'}).`;
     case 'start_error':
-      return `Container ${name} fails to start (${term.reason}): ${cause.quote}.`;
+      return `${name} fails to start (${term.reason}): ${cause.quote}.`;
     case 'dependency_unreachable':
-      return `Container ${name} ${exit} because it cannot reach ${cause.endpoint} (${restarts}).`;
+      return `${name} ${exit} because it cannot reach ${cause.endpoint}: ${dependencyState(dep)} (${restarts}).`;
     case 'app_error':
-      return `Container ${name} ${exit} (${restarts}); its last error is "${cause.quote}".`;
+      return `${name} ${exit} (${restarts}); its last error is "${cause.quote}".`;
     case 'unknown':
-      return `Container ${name} ${exit} (${restarts}) and its logs do not say why.`;
+      return `${name} ${exit} (${restarts}) and its logs do not say why.`;
   }
 }
 
@@ -96,15 +119,33 @@ function causeFacts(
   };
 }
 
+/** The dependency check for the endpoint a crash log names, matched by the endpoint text. */
+function dependencyOf(evidence: Evidence, cause: CrashCauseResult): DependencyCheck | undefined {
+  return cause.endpoint === null
+    ? undefined
+    : evidence.dependencies.find((d) => d.endpoint === cause.endpoint);
+}
+
+function dependencyFacts(dep: DependencyCheck | undefined): Record<string, Fact> {
+  return {
+    dependency: dep ? `${dep.namespace}/${dep.service}` : null,
+    dependencyExists: dep?.exists ?? null,
+    dependencyReadyEndpoints: dep?.readyEndpoints ?? null,
+  };
+}
+
 function toFinding(evidence: Evidence, hits: ContainerHit[]): Finding {
   const first = [...hits].sort((a, b) => b.status.restartCount - a.status.restartCount)[0]!;
   const { name } = first.status;
+  // The kubelet shows a failing init container as Init:Error / Init:CrashLoopBackOff: say which it is.
+  const who = `${first.init ? 'Init container' : 'Container'} ${name}`;
   const podNames = distinct([first.pod.name, ...hits.map((h) => h.pod.name)]);
   const term = termination(first.status);
   const cause = crashCause(evidence, first, podNames);
   const { kills, backOff } = restartEvents(evidence, podNames, name);
   const waitingReason = first.status.state.waiting?.reason ?? null;
-  const restarts = `${waitingReason ?? 'restarting'}, ${plural(first.status.restartCount, 'restart')}`;
+  const restarts = `${first.init && waitingReason ? 'Init:' : ''}${waitingReason ?? 'restarting'}, ${plural(first.status.restartCount, 'restart')}`;
+  const dep = dependencyOf(evidence, cause);
   const spec = findContainer(workloadTemplate(evidence), name, first.init);
   const fromLogs = cause.signal === 'heuristic' && cause.quote !== null;
   const sources: Source[] = [
@@ -118,11 +159,12 @@ function toFinding(evidence: Evidence, hits: ContainerHit[]): Finding {
     severity: severityOf(first, cause, kills.length > 0),
     message:
       kills.length > 0
-        ? `Container ${name} is restarted by its liveness probe (${restarts}).`
-        : describe(name, term, cause, restarts),
+        ? `${who} is restarted by its liveness probe (${restarts}).`
+        : describe(who, term, cause, restarts, dep),
     container: name,
     facts: {
       ...causeFacts(cause, term, spec),
+      ...dependencyFacts(dep),
       waitingReason,
       restartCount: first.status.restartCount,
       logLine: fromLogs ? cause.quote : null,
@@ -137,6 +179,7 @@ function toFinding(evidence: Evidence, hits: ContainerHit[]): Finding {
         ? `lastState.terminated: ${term.reason ?? 'no reason'} (exit code ${term.exitCode})`
         : null,
       cause.quote,
+      dep ? `${dependencyState(dep)} (named by the log line)` : null,
       ...kills.map((e) => e.message),
       ...backOff.map((e) => e.message),
     ],

@@ -66,7 +66,7 @@ function toFinding(evidence: Evidence, hits: ContainerHit[]): Finding {
     analyzer: 'imagePull',
     category: 'image_pull',
     severity: 'critical',
-    message: `Container ${first.status.name} cannot pull image "${image}": ${FAILURE_TEXT[failure]} (${reasons.join(', ')}) in ${plural(podNames.length, 'pod')}.`,
+    message: `${first.init ? 'Init container' : 'Container'} ${first.status.name} cannot pull image "${image}": ${FAILURE_TEXT[failure]} (${reasons.join(', ')}) in ${plural(podNames.length, 'pod')}.`,
     container: first.status.name,
     facts: {
       image,

@@ -19,6 +19,11 @@ export interface ProbeSpec {
   path: string | null;
   /** JSON Pointer of the port field, for patches. */
   portPointer: string | null;
+  /** JSON Pointer of the probe itself, e.g. `/spec/template/spec/containers/0/startupProbe`. */
+  pointer: string;
+  /** As stored; the API server defaults them to 10 and 3. */
+  periodSeconds: number;
+  failureThreshold: number;
 }
 
 export interface ContainerSpec {
@@ -60,15 +65,20 @@ function readProbe(kind: ProbeKind, raw: unknown, containerPointer: string): Pro
   const probe = record(raw);
   if (Object.keys(probe).length === 0) return null;
   const base = `${containerPointer}/${PROBE_FIELDS[kind]}`;
+  const timing = {
+    pointer: base,
+    periodSeconds: num(probe.periodSeconds) ?? 10,
+    failureThreshold: num(probe.failureThreshold) ?? 3,
+  };
   for (const handler of ['httpGet', 'tcpSocket', 'grpc'] as const) {
     if (handler in probe) {
       const h = record(probe[handler]);
       const port = num(h.port) ?? text(h.port);
-      return { kind, handler, port, path: text(h.path), portPointer: `${base}/${handler}/port` };
+      return { kind, handler, port, path: text(h.path), portPointer: `${base}/${handler}/port`, ...timing };
     }
   }
   const handler: ProbeHandler = 'exec' in probe ? 'exec' : 'none';
-  return { kind, handler, port: null, path: null, portPointer: null };
+  return { kind, handler, port: null, path: null, portPointer: null, ...timing };
 }
 
 function readPorts(raw: unknown): PortSpec[] {
@@ -126,8 +136,12 @@ export function findContainer(view: PodTemplateView, name: string, init = false)
   return (init ? view.initContainers : view.containers).find((c) => c.name === name);
 }
 
-/** `spec.replicas` of the workload; the API server defaults it to 1 when unset. */
+/**
+ * `spec.replicas` of the workload (the API server defaults it to 1); for a DaemonSet, the number of
+ * nodes the controller wants a pod on (`status.desiredNumberScheduled`).
+ */
 export function desiredReplicas(workload: KubeObject): number {
+  if (workload.kind === 'DaemonSet') return num(at(workload, 'status', 'desiredNumberScheduled')) ?? 0;
   return num(at(workload, 'spec', 'replicas')) ?? 1;
 }
 

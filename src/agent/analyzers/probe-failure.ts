@@ -134,6 +134,10 @@ function probeFinding(ctx: ProbeContext, container: ContainerSpec, probe: ProbeS
       notReadyPods: notReady.length,
       restartsByProbe: kills.reduce((n, e) => n + e.count, 0),
       eventCount: events.reduce((n, e) => n + e.count, 0),
+      periodSeconds: probe.periodSeconds,
+      failureThreshold: probe.failureThreshold,
+      // How long the kubelet lets the probe fail before acting (for a startup probe: the start-up budget).
+      budgetSeconds: probe.periodSeconds * probe.failureThreshold,
     },
     evidence: [
       ...events.map((e) => `${e.message} (x${e.count})`),

@@ -8,16 +8,23 @@ import { oomKilled } from './oom-killed.js';
 import { desiredReplicas } from './pod-template.js';
 import { probeFailure } from './probe-failure.js';
 import { quotaExceeded } from './quota-exceeded.js';
+import { rolloutProgress } from './rollout-progress.js';
+import { serviceEndpoints } from './service-endpoints.js';
 import { unschedulable } from './unschedulable.js';
+import { volumeClaims } from './volume-claims.js';
 
 export const analyzers = {
   imagePull,
   crashLoop,
   oomKilled,
   probeFailure,
+  // Before unschedulable: a Pending claim is the precise cause of "unbound PersistentVolumeClaims".
+  volumeClaims,
   unschedulable,
   missingConfig,
   quotaExceeded,
+  rolloutProgress,
+  serviceEndpoints,
 } as const satisfies Record<string, Analyzer>;
 
 export type AnalyzerName = keyof typeof analyzers;

@@ -27,6 +27,8 @@ export interface LlmEngineDeps {
 }
 
 interface Context {
+  /** Identifies the endpoint in the per-process memory of which response format it accepts. */
+  endpoint: string;
   client: OpenAI;
   config: LlmConfig;
   logPrompts: boolean;
@@ -39,6 +41,21 @@ type CallResult =
   | { ok: true; completion: ChatCompletion; usage: LlmUsage }
   | { ok: false; failure: LlmFailure; error: unknown; usage: LlmUsage };
 
+/**
+ * The request in the endpoint's response format: strict json_schema, or (for servers that reject it)
+ * json_object with the same schema spelled out in a system message; the reply is validated the same way.
+ */
+function withFormat(ctx: Context, messages: ChatCompletionMessageParam[]) {
+  const { model } = ctx.config;
+  if (formatOf(ctx) === 'json_schema') return { model, messages, response_format: ctx.responseFormat };
+  const schema = JSON.stringify(ctx.responseFormat.json_schema.schema);
+  const instruction: ChatCompletionMessageParam = {
+    role: 'system',
+    content: `Reply with exactly one JSON object, and nothing else, that validates against this JSON Schema:\n${schema}`,
+  };
+  return { model, messages: [...messages, instruction], response_format: { type: 'json_object' as const } };
+}
+
 /** One logical call (its retries included), with its usage whether or not it succeeded. */
 async function requestCompletion(
   ctx: Context,
@@ -49,10 +66,11 @@ async function requestCompletion(
   const started = performance.now();
   const outcome = await retryLlmCall(
     () =>
-      ctx.client.chat.completions.create(
-        { model: ctx.config.model, messages, response_format: ctx.responseFormat },
-        { signal, timeout: ctx.config.timeoutMs, maxRetries: 0 },
-      ),
+      ctx.client.chat.completions.create(withFormat(ctx, messages), {
+        signal,
+        timeout: ctx.config.timeoutMs,
+        maxRetries: 0,
+      }),
     { maxAttempts, ...ctx.retryDelays },
     signal,
   );
@@ -127,6 +145,25 @@ function correction(error: string): ChatCompletionMessageParam {
   };
 }
 
+// Endpoints (base URL + model) seen rejecting json_schema in this process: asked with json_object from then on.
+const jsonObjectEndpoints = new Set<string>();
+
+function formatOf(ctx: Context): 'json_schema' | 'json_object' {
+  const forced = ctx.config.responseFormat ?? 'auto';
+  if (forced !== 'auto') return forced;
+  return jsonObjectEndpoints.has(ctx.endpoint) ? 'json_object' : 'json_schema';
+}
+
+/** A 400 that names the structured-output parameter: the server does not support strict json_schema. */
+function rejectsJsonSchema(ctx: Context, call: Extract<CallResult, { ok: false }>): boolean {
+  return (
+    (ctx.config.responseFormat ?? 'auto') === 'auto' &&
+    formatOf(ctx) === 'json_schema' &&
+    call.failure.label === '400' &&
+    /response_format|json_schema|structured output|schema/i.test(call.failure.detail ?? '')
+  );
+}
+
 async function diagnoseWithLlm(
   ctx: Context,
   input: DiagnosisInput,
@@ -140,6 +177,11 @@ async function diagnoseWithLlm(
     const call = await requestCompletion(ctx, messages, budget, signal);
     usage.push(call.usage);
     budget -= call.usage.attempts;
+    if (!call.ok && rejectsJsonSchema(ctx, call) && budget > 0) {
+      jsonObjectEndpoints.add(ctx.endpoint);
+      ask -= 1; // the same question again, in the format the server accepts
+      continue;
+    }
     if (!call.ok) throw transportError(call, usage);
     const reading = readCompletion(call.completion);
     if (reading.kind === 'ok') {
@@ -166,6 +208,7 @@ export function createLlmEngine(deps: LlmEngineDeps): DiagnosisEngine {
       maxRetries: 0,
     });
   const ctx: Context = {
+    endpoint: `${config.baseUrl ?? DEFAULT_BASE_URL} ${config.model}`,
     client,
     config,
     logPrompts: deps.logPrompts,

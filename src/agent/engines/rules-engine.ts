@@ -13,10 +13,12 @@ import { memoryFix } from './rules/memory-fix.js';
 import { probePortFix } from './rules/probe-port-fix.js';
 import { rankFindings } from './rules/rank-findings.js';
 import { rollbackFix } from './rules/rollback-fix.js';
+import { startupBudgetFix } from './rules/startup-budget-fix.js';
 
 function categoryFix(primary: Finding, evidence: Evidence, policy: PolicyConfig): FixResult | null {
   if (primary.category === 'oom_killed') return memoryFix(primary, evidence, policy);
-  if (primary.category === 'probe_failure') return probePortFix(primary, evidence);
+  if (primary.category === 'probe_failure')
+    return probePortFix(primary, evidence) ?? startupBudgetFix(primary, evidence);
   return null;
 }
 

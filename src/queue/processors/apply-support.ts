@@ -31,6 +31,7 @@ export function applyDeps(ctx: WorkerContext, log: (line: string) => void): Appl
     cluster: ctx.agent.cluster,
     rolloutTimeoutSeconds: ctx.config.rolloutTimeoutSeconds,
     pollMs: ctx.rolloutPollMs,
+    gitopsMode: ctx.agent.config.gitopsMode,
     progress: (e: { message: string }) => log(e.message),
   };
 }

@@ -33,7 +33,7 @@ export function buildHelpMessage(opts: HelpOptions = {}): SlackMessage {
     `• \`${cmd} deployment/web -n shop\``,
     `• \`${cmd} sts/db --namespace=payments\``,
     `• \`${cmd} help\` — this message`,
-    'Kinds: `deployment` (`deploy`), `statefulset` (`sts`). Names are lowercase RFC 1123 names.',
+    'Kinds: `deployment` (`deploy`), `statefulset` (`sts`), `daemonset` (`ds`). Names are lowercase RFC 1123 names.',
   ].join('\n');
   const flow = [
     '*What happens:* kube-autofix reads the workload, its pods, events and logs (read-only), diagnoses the failure,',

@@ -1,5 +1,5 @@
 // The proposal: diagnosis, change, diff (safely truncated), validation, Approve/Reject, MLflow link, expiry.
-import type { Target, Validation } from '../../domain/index.js';
+import type { GitOpsAdvice, Target, Validation } from '../../domain/index.js';
 import { AUTOFIX_ACTIONS } from '../slack-payloads.js';
 import {
   SLACK_LIMITS,
@@ -24,6 +24,7 @@ import {
   type SlackMessage,
 } from './block-parts.js';
 import { diagnosisBlocks, type DiagnosisView } from './diagnosis-blocks.js';
+import { gitopsBlocks } from './gitops-blocks.js';
 
 export interface ProposalMessageInput {
   target: Target;
@@ -38,6 +39,8 @@ export interface ProposalMessageInput {
   proposalId: string;
   /** ISO time after which approving is refused. */
   expiresAt: string;
+  /** Argo CD / Flux / Helm ownership and the patch to commit. */
+  gitops?: GitOpsAdvice | null;
 }
 
 /** How many code sections the diff may use (each up to 3,000 characters). */
@@ -100,6 +103,7 @@ export function proposalBlocks(input: ProposalMessageInput): KnownBlock[] {
     section(`*Change*\n${changes}`),
     ...flagBlocks(input.validation.flags),
     ...diffBlocks(input.diff, input.runUrl),
+    ...gitopsBlocks(input.gitops),
     section(validationText(input.validation)),
   ];
 }

@@ -1,6 +1,7 @@
 // The exact thing a person must do when no safe automatic change exists, per category, from a finding's facts.
 import type { Category, Evidence, Fact, Finding } from '../../../domain/index.js';
 import { findContainer, workloadTemplate } from '../../analyzers/pod-template.js';
+import { claimAction, dependencyAction, situationAction } from './situation-actions.js';
 
 type Facts = Record<string, Fact>;
 const s = (v: Fact | undefined): string => (v === null || v === undefined ? '?' : String(v));
@@ -36,11 +37,11 @@ function crashLoop(f: Facts, c: string, e: Evidence): string {
         : `Set environment variable ${s(f.envVar)} on container ${c}${from}.`;
     }
     case 'command_not_found': {
-      const image = findContainer(workloadTemplate(e), c)?.image ?? 'its image';
+      const image = findContainer(workloadTemplate(e), c, f.initContainer === true)?.image ?? 'its image';
       return `Fix the command of container ${c}: \`${s(f.command)}\` does not exist in ${image}.`;
     }
     case 'dependency_unreachable':
-      return `Make ${s(f.endpoint)} reachable from container ${c} (is that service running, and is the address right?).`;
+      return dependencyAction(f, c);
     case 'app_error':
       return `Fix the application error of container ${c} ("${s(f.logLine)}"); see \`${logs}\`.`;
     default:
@@ -57,6 +58,7 @@ function probeFailure(f: Facts, c: string): string {
 }
 
 function unschedulable(f: Facts): string {
+  if (f.cause === 'volume_claim') return claimAction(f);
   const reasons = s(f.reasons).split(',');
   const out: string[] = [];
   if (reasons.includes('insufficient_memory'))
@@ -123,6 +125,7 @@ const BY_CATEGORY: Partial<Record<Category, (f: Facts, c: string, e: Evidence) =
   unschedulable,
   missing_config: missingConfig,
   quota_exceeded: quotaExceeded,
+  unknown: situationAction,
 };
 
 export function humanAction(finding: Finding | null, evidence: Evidence): string {
@@ -131,5 +134,13 @@ export function humanAction(finding: Finding | null, evidence: Evidence): string
   const fn = finding ? BY_CATEGORY[finding.category] : undefined;
   if (!finding || !fn)
     return `Inspect \`${describe}\` and the pods' events: no analyzer recognised a safe fix.`;
-  return fn(finding.facts, finding.container ?? 'the container', evidence);
+  const c = finding.container ?? 'the container';
+  const action = fn(finding.facts, c, evidence);
+  // Init containers are named as such, as kubectl shows them (Init:Error, Init:CrashLoopBackOff).
+  return finding.facts.initContainer === true
+    ? action.replace(
+        new RegExp(`\\b([Cc])ontainer ${c}\\b`, 'g'),
+        (_m, k: string) => `${k === 'C' ? 'Init' : 'init'} container ${c}`,
+      )
+    : action;
 }

@@ -16,7 +16,7 @@ function progressDeadlineExceeded(evidence: Evidence): boolean {
 
 /** The failure began with the current revision when the primary finding's pod (if it names one) belongs to it. */
 function failureOnCurrent(evidence: Evidence, current: RevisionSummary, primary: Finding | null): boolean {
-  if (primary === null) return progressDeadlineExceeded(evidence);
+  if (primary === null || primary.analyzer === 'rolloutProgress') return progressDeadlineExceeded(evidence);
   if (primary.severity !== 'critical') return false;
   const podName = primary.facts.pod;
   if (typeof podName !== 'string') return true;
@@ -59,6 +59,8 @@ function oldTemplateHasCause(primary: Finding | null, template: unknown): boolea
 }
 
 export function rollbackFix(evidence: Evidence, primary: Finding | null): Candidate | null {
+  // Another Service is down or misnamed: changing this workload would hide the cause, not fix it.
+  if (primary?.facts.cause === 'dependency_unreachable') return null;
   const current = currentRevision(evidence);
   if (!current || current.availableReplicas >= desiredReplicas(evidence.workload)) return null;
   if (!failureOnCurrent(evidence, current, primary)) return null;

@@ -1,0 +1,75 @@
+// On the sandbox, through an OpenAI stand-in that refuses json_schema with a 400: the engine falls back to
+// json_object and the investigation completes with the LLM's validated fix.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAiStandIn, type OpenAiStandIn } from '../stand-ins/openai-stand-in.js';
+import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';
+import { runCli } from './support/run-cli.js';
+import { waitFor } from './support/wait-for.js';
+
+let k: Kube;
+let ns: string;
+let llm: OpenAiStandIn;
+const LIMIT = '/spec/template/spec/containers/0/resources/limits/memory';
+
+beforeAll(async () => {
+  k = kube();
+  ns = await createNamespace(k, 'llm-json');
+  llm = await startOpenAiStandIn({ schemaSupport: 'json_object_only' });
+  await k.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('oom', {
+      image: 'acme/shop-web:1.4.0',
+      env: [{ name: 'DATABASE_URL', value: 'postgres://db/shop' }],
+      resources: { limits: { memory: '64Mi' } },
+    }),
+  });
+  await waitFor(
+    async () =>
+      (await k.core.listNamespacedPod({ namespace: ns })).items.some(
+        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0,
+      ),
+    { what: 'the deployment OOM-looping' },
+  );
+});
+
+afterAll(async () => {
+  await llm.close();
+  await deleteNamespace(k, ns);
+});
+
+describe('LLM endpoint without json_schema', () => {
+  it('falls back to json_object and completes the investigation with a validated fix', async () => {
+    llm.push({
+      json: {
+        category: 'oom_killed',
+        rootCause: 'Container app is OOMKilled at its 64Mi limit.',
+        summary: 'Raise the memory limit.',
+        confidence: 0.9,
+        change: {
+          summary: ['raise the memory limit of app'],
+          patch: [{ op: 'replace', path: LIMIT, valueJson: '"256Mi"' }],
+        },
+        humanAction: null,
+      },
+    });
+    const r = await runCli(
+      'diagnose',
+      'deployment/oom',
+      { namespace: ns },
+      {
+        AUTOFIX_NAMESPACES: ns,
+        OPENAI_API_KEY: llm.apiKey,
+        OPENAI_BASE_URL: llm.url,
+        AUTOFIX_LLM_MAX_RETRIES: '1',
+      },
+    );
+    expect(r.json.outcome).toBe('proposed');
+    expect(r.json.diagnosis?.engine).toBe('llm');
+    expect(r.json.validation?.dryRun.ok).toBe(true);
+    const formats = llm.requests.map(
+      (q) => (q.body as { response_format: { type: string } }).response_format.type,
+    );
+    expect(formats).toEqual(['json_schema', 'json_object']);
+    expect(llm.requests[0]!.problems.join()).toContain("'json_schema' is not supported");
+  }, 120_000);
+});
