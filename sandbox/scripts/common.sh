@@ -19,6 +19,7 @@ K8S_DIR="$CACHE_ROOT/k8s-$K8S_VERSION"
 ETCD_DIR="$CACHE_ROOT/etcd-$ETCD_VERSION"
 KWOK_DIR="$CACHE_ROOT/kwok-$KWOK_VERSION"
 MLFLOW_DIR="$CACHE_ROOT/mlflow-$MLFLOW_VERSION"
+HELM_DIR="$CACHE_ROOT/helm-$HELM_VERSION"
 
 # Runtime state of a running sandbox lives in the checkout (ignored by git).
 STATE_DIR="${SANDBOX_STATE_DIR:-$PROJECT_ROOT/.sandbox}"

@@ -20,6 +20,7 @@ bash "$SANDBOX_SRC/scripts/ensure-redis.sh"
 bash "$SANDBOX_SRC/scripts/build-k8s.sh"
 bash "$SANDBOX_SRC/scripts/build-etcd.sh"
 bash "$SANDBOX_SRC/scripts/build-kwok.sh"
+bash "$SANDBOX_SRC/scripts/build-helm.sh"
 bash "$SANDBOX_SRC/scripts/provision-mlflow.sh"
 step "provisioned in $(elapsed $(( $(date +%s) - t0 )))"
 
@@ -114,6 +115,7 @@ export REDIS_URL='redis://127.0.0.1:$REDIS_PORT'
 export MLFLOW_TRACKING_URI='http://127.0.0.1:$MLFLOW_PORT'
 export SANDBOX_DIR='$STATE_DIR'
 export SANDBOX_KUBECTL='$K8S_DIR/bin/kubectl'
+export SANDBOX_HELM='$HELM_DIR/bin/helm'
 export SANDBOX_REDIS_PORT='$REDIS_PORT'
 ENV
 mv "$STATE_DIR/env.tmp" "$STATE_DIR/env"

@@ -85,7 +85,12 @@ function construct(deps: BotAppDeps): { app: App; mode: 'http' | 'socket' } {
       appToken: slack.appToken,
       socketMode: true,
       customRoutes: routes(deps),
-      installerOptions: { port: deps.port },
+      // The socket client opens its connection (apps.connections.open) on the same Slack API as the bot;
+      // it keeps its own retry policy, which reconnects for as long as it takes.
+      installerOptions: {
+        port: deps.port,
+        clientOptions: clientOptions.slackApiUrl ? { slackApiUrl: clientOptions.slackApiUrl } : {},
+      },
       logger,
       clientOptions,
     });

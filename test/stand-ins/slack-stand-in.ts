@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  APP_LEVEL_METHODS,
   SLACK_METHODS,
   contentError,
   findMessage,
@@ -25,7 +26,7 @@ export * from './slack-signed-request.js';
 export { slackBlockProblems } from './slack-block-rules.js';
 export type { EphemeralMessage, StoredMessage } from './slack-web-api-methods.js';
 
-/** Defaults: token `xoxb-standin-token`, bot user `U0AUTOFIX`, team `T0STANDIN`, no user groups. */
+/** Defaults: token `xoxb-standin-token`, bot user `U0AUTOFIX`, team `T0STANDIN`, no user groups, no Socket Mode. */
 export type SlackStandInOptions = Partial<WorkspaceOptions>;
 
 /** One Web API call as received and answered. */
@@ -121,7 +122,7 @@ function answer(
     return { status: failure.status, body: { ok: false, error: 'http_error' }, headers: {} };
   if (failure) return { status: 200, body: { ok: false, error: failure.error }, headers: {} };
   if (!token) return { status: 200, body: { ok: false, error: 'not_authed' }, headers: {} };
-  if (token !== state.opts.botToken)
+  if (token !== (APP_LEVEL_METHODS.has(method) ? state.opts.appToken : state.opts.botToken))
     return { status: 200, body: { ok: false, error: 'invalid_auth' }, headers: {} };
   const handler = SLACK_METHODS[method];
   if (!handler)
@@ -255,6 +256,8 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
       botUserId: options.botUserId ?? 'U0AUTOFIX',
       teamId: options.teamId ?? 'T0STANDIN',
       usergroups: { ...(options.usergroups ?? {}) },
+      appToken: options.appToken ?? 'xapp-standin-token',
+      socketMode: options.socketMode ?? null,
     },
     url: '',
     seq: 0,

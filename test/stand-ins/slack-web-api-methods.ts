@@ -12,7 +12,14 @@ export interface WorkspaceOptions {
   teamId: string;
   /** User-group id → member user ids (`usergroups.users.list`). */
   usergroups: Record<string, string[]>;
+  /** The app-level token (`xapp-…`) app-level methods such as apps.connections.open require. */
+  appToken: string;
+  /** Socket Mode, when on: hands out the wss URL `apps.connections.open` answers with. */
+  socketMode: { openConnection(): { url: string } } | null;
 }
+
+/** Methods called with the app-level token instead of the bot token. */
+export const APP_LEVEL_METHODS = new Set(['apps.connections.open']);
 
 export interface StoredMessage {
   channel: string;
@@ -172,6 +179,8 @@ export const SLACK_METHODS: Record<string, (state: Workspace, args: Json) => Jso
     bot_id: 'B0STANDIN',
     is_enterprise_install: false,
   }),
+  'apps.connections.open': (s) =>
+    s.opts.socketMode ? s.opts.socketMode.openConnection() : { error: 'not_allowed_token_type' },
   'chat.postMessage': postMessage,
   'chat.update': updateMessage,
   'chat.postEphemeral': postEphemeral,

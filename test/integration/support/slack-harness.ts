@@ -18,6 +18,10 @@ import {
   type SlackStandIn,
   type StoredMessage,
 } from '../../stand-ins/slack-stand-in.js';
+import {
+  startSocketModeStandIn,
+  type SocketModeStandIn,
+} from '../../stand-ins/slack-socket-mode-stand-in.js';
 import { sandboxEnv } from '../sandbox-env.js';
 
 export const SIGNING_SECRET = 'harness-signing-secret';
@@ -29,6 +33,8 @@ export const CHANNEL = 'C0OPS';
 
 export interface Harness {
   slack: SlackStandIn;
+  /** Set in Socket Mode: commands and clicks travel as envelopes over its WebSocket instead of HTTP. */
+  socket: SocketModeStandIn | null;
   prefix: string;
   config: Config;
   env: Record<string, string>;
@@ -51,6 +57,8 @@ export interface HarnessOptions {
   worker?: boolean;
   /** Point the bot at this Redis instead of the sandbox's. */
   redisUrl?: string;
+  /** Run the bot in Socket Mode (SLACK_APP_TOKEN) against the Socket Mode stand-in. */
+  socketMode?: boolean;
 }
 
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -68,7 +76,11 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const sandbox = sandboxEnv();
-  const slack = await startSlackStandIn({ usergroups: { S0APPROVERS: [GROUP_MEMBER] } });
+  const socket = opts.socketMode ? await startSocketModeStandIn() : null;
+  const slack = await startSlackStandIn({
+    usergroups: { S0APPROVERS: [GROUP_MEMBER] },
+    ...(socket ? { appToken: socket.appToken, socketMode: socket } : {}),
+  });
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const env: Record<string, string> = {
     REDIS_URL: opts.redisUrl ?? sandbox.REDIS_URL,
@@ -83,6 +95,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     AUTOFIX_NAMESPACES: 'shop',
     AUTOFIX_ROLLOUT_TIMEOUT: '90s',
     AUTOFIX_JOB_LOCK: '5s',
+    ...(socket ? { SLACK_APP_TOKEN: socket.appToken } : {}),
     ...opts.env,
   };
   const config = loadConfig(env);
@@ -93,6 +106,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     opts.bot === false ? null : await runBot(config, logger, metrics, { port: 0, clientSettings: fastSlack });
   const h: Harness = {
     slack,
+    socket,
     prefix,
     config,
     env,
@@ -101,7 +115,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     queue,
     metrics,
     bot,
-    botUrl: bot ? `http://127.0.0.1:${bot.port}/slack/events` : '',
+    botUrl: bot && !socket ? `http://127.0.0.1:${bot.port}/slack/events` : '',
     worker: null,
     async startWorker() {
       h.worker = await runWorker(config, logger, metrics, {
@@ -118,6 +132,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await queue.close();
       await deletePrefix(redis, prefix);
       redis.disconnect();
+      await socket?.close();
       await slack.close();
     },
   };
@@ -133,6 +148,13 @@ export function slash(
   channel = CHANNEL,
   sign: SignOptions = {},
 ): Promise<BotReply> {
+  if (h.socket)
+    return h.socket.sendSlashCommand({
+      text,
+      user_id: user,
+      channel_id: channel,
+      response_url: h.slack.responseUrl(),
+    });
   return h.slack.sendSlashCommand(
     h.botUrl,
     SIGNING_SECRET,
@@ -159,7 +181,10 @@ export async function click(
     threadTs: where.threadTs,
     responseUrl: h.slack.responseUrl(responseId),
   });
-  return { reply: await h.slack.sendBlockAction(h.botUrl, SIGNING_SECRET, payload), responseId };
+  const reply = h.socket
+    ? await h.socket.sendInteractive(payload)
+    : await h.slack.sendBlockAction(h.botUrl, SIGNING_SECRET, payload);
+  return { reply, responseId };
 }
 
 /** The button values (proposal ids) by action_id found in a message's blocks. */

@@ -1,0 +1,128 @@
+// End to end over Socket Mode: the same /autofix → proposal → approve → healthy flow as over HTTP, and reconnects.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNamespace, deleteNamespace, kube, waitAvailable, type Kube } from './support/kube.js';
+import { askForFix, brokenDeployment, imageOf } from './support/slack-flow.js';
+import {
+  APPROVER,
+  CHANNEL,
+  buttonsOf,
+  click,
+  parentMessages,
+  proposalsIn,
+  slash,
+  startHarness,
+  textOf,
+  type Harness,
+} from './support/slack-harness.js';
+import type { SocketModeStandIn } from '../stand-ins/slack-socket-mode-stand-in.js';
+
+let k: Kube;
+let ns: string;
+let h: Harness;
+let socket: SocketModeStandIn;
+
+beforeAll(async () => {
+  k = kube();
+  ns = await createNamespace(k, 'socket');
+  await Promise.all(['web', 'dropped'].map((name) => brokenDeployment(k, ns, name)));
+  h = await startHarness({ env: { AUTOFIX_NAMESPACES: ns }, worker: true, socketMode: true });
+  socket = h.socket!;
+});
+
+afterAll(async () => {
+  await h?.close();
+  await deleteNamespace(k, ns);
+});
+
+const where = (m: { ts: string; threadTs: string | null }) => ({
+  channel: CHANNEL,
+  messageTs: m.ts,
+  threadTs: m.threadTs ?? undefined,
+});
+
+/** Approves and waits for the rollout result in the thread. */
+async function approveAndWait(asked: Awaited<ReturnType<typeof askForFix>>) {
+  const approved = await click(h, 'autofix_approve', asked.proposalId, APPROVER, where(asked.proposal));
+  const result = await h.slack.waitFor(
+    () => h.slack.messagesIn(CHANNEL, asked.parent.ts).find((m) => m.text.includes('Applied fix')),
+    120_000,
+    'the apply result',
+  );
+  return { approved, result };
+}
+
+describe('Socket Mode', () => {
+  it('connects with the app token: apps.connections.open, then hello on a one-ticket URL', () => {
+    const opens = h.slack.calls('apps.connections.open');
+    expect(opens).toHaveLength(1);
+    expect(opens[0]).toMatchObject({ token: socket.appToken, status: 200 });
+    expect(opens[0]!.response.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/link\/\?ticket=/);
+    expect(socket.liveConnections()).toBe(1);
+    // The bot's own calls still use the bot token: the app token opens sockets only.
+    expect(h.slack.calls('auth.test')[0]?.token).toBe(h.slack.botToken);
+  });
+
+  it('walks /autofix → proposal → approve → healthy with every request acked over the socket', async () => {
+    const asked = await askForFix(h, ns, 'web');
+    expect(asked.ackMs).toBeLessThan(3000);
+    expect(buttonsOf(asked.proposal)).toEqual({
+      autofix_approve: asked.proposalId,
+      autofix_reject: asked.proposalId,
+    });
+    expect(textOf(asked.proposal)).toContain('nginx:1.27');
+
+    const { approved, result } = await approveAndWait(asked);
+    expect(approved.reply.status).toBe(200);
+    expect(approved.reply.ms).toBeLessThan(3000);
+    expect(textOf(result)).toMatch(/rollout healthy/);
+    expect(textOf(h.slack.message(CHANNEL, asked.proposal.ts))).toMatch(/Approved\* by <@U0APPROVER>/);
+    expect(await imageOf(k, ns, 'web')).toBe('nginx:1.27');
+    await waitAvailable(k, ns, 'web');
+    expect((await h.store.get(asked.proposalId))!.state).toBe('applied');
+    // Two envelopes (the command and the click), each acked once, both on the first connection.
+    expect(socket.acks().map((a) => a.connection)).toEqual([1, 1]);
+  });
+
+  it('reconnects after the socket drops mid-investigation, and the approval still works', async () => {
+    const opened = socket.connectionsOpened();
+    const reply = await slash(h, `deployment/dropped -n ${ns}`);
+    expect(reply.status).toBe(200);
+    const parent = await h.slack.waitFor(
+      () => parentMessages(h).find((m) => m.text.includes('deployment/dropped')),
+      10_000,
+      'the parent message',
+    );
+    // The network drops while the worker investigates: no close frame, the bot must notice and reconnect.
+    socket.drop();
+    await socket.waitForConnection(opened + 1, 60_000);
+    expect(h.slack.calls('apps.connections.open')).toHaveLength(opened + 1);
+
+    const proposal = await h.slack.waitFor(
+      () => proposalsIn(h, CHANNEL, parent.ts)[0],
+      120_000,
+      'the proposal for dropped',
+    );
+    const asked = { parent, proposal, proposalId: buttonsOf(proposal).autofix_approve!, ackMs: reply.ms };
+    const { approved, result } = await approveAndWait(asked);
+    expect(approved.reply.status).toBe(200);
+    expect(socket.acks().at(-1)!.connection).toBe(opened + 1);
+    expect(textOf(result)).toMatch(/rollout healthy/);
+    expect(await imageOf(k, ns, 'dropped')).toBe('nginx:1.27');
+  });
+
+  it.each(['warning', 'refresh_requested'] as const)(
+    'a disconnect message (%s) makes the bot reconnect on a fresh URL and keep answering',
+    async (reason) => {
+      const opened = socket.connectionsOpened();
+      socket.requestDisconnect(reason);
+      await socket.waitForConnection(opened + 1, 60_000);
+      // The old ticket is spent: the new connection came from a new apps.connections.open.
+      expect(h.slack.calls('apps.connections.open')).toHaveLength(opened + 1);
+      const help = await slash(h, 'help');
+      expect(help.status).toBe(200);
+      expect(help.json).toMatchObject({ response_type: 'ephemeral' });
+      expect(help.body).toContain('/autofix');
+      expect(socket.acks().at(-1)!.connection).toBe(opened + 1);
+    },
+  );
+});
