@@ -27,7 +27,6 @@ export async function mintWorkerKubeconfig(
   const kc = new KubeConfig();
   kc.loadFromFile(adminKubeconfig);
   const objects = KubernetesObjectApi.makeApiClient(kc);
-  const core = kc.makeApiClient(CoreV1Api);
   await applyObject(objects, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: WORKER_NAMESPACE } });
   await applyObject(objects, {
     apiVersion: 'v1',
@@ -41,9 +40,19 @@ export async function mintWorkerKubeconfig(
     for (const t of templates)
       await applyObject(objects, { ...t, metadata: { ...t.metadata, namespace: ns } });
   }
-  const token = await core.createNamespacedServiceAccountToken({
-    name: WORKER_ACCOUNT,
-    namespace: WORKER_NAMESPACE,
+  return serviceAccountKubeconfig(kc, WORKER_NAMESPACE, WORKER_ACCOUNT, ttlSeconds);
+}
+
+/** A kubeconfig (YAML) that authenticates as an existing ServiceAccount with a short-lived token. */
+export async function serviceAccountKubeconfig(
+  kc: KubeConfig,
+  namespace: string,
+  account: string,
+  ttlSeconds = 3600,
+): Promise<string> {
+  const token = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
+    name: account,
+    namespace,
     body: {
       apiVersion: 'authentication.k8s.io/v1',
       kind: 'TokenRequest',
@@ -51,10 +60,10 @@ export async function mintWorkerKubeconfig(
     },
   });
   const cluster = kc.getCurrentCluster();
-  if (!cluster || !token.status?.token) throw new Error('could not mint a token for the worker account');
+  if (!cluster || !token.status?.token) throw new Error(`could not mint a token for ${namespace}/${account}`);
   const caData =
     cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
-  const user = `system:serviceaccount:${WORKER_NAMESPACE}:${WORKER_ACCOUNT}`;
+  const user = `system:serviceaccount:${namespace}:${account}`;
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',

@@ -1,0 +1,150 @@
+{{/* Names, labels, and the pieces bot and worker pods share. */}}
+
+{{- define "kube-autofix.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "kube-autofix.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains (include "kube-autofix.name" .) .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name (include "kube-autofix.name" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "kube-autofix.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ include "kube-autofix.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* Selector labels of one component: include with (dict "ctx" . "component" "bot"). */}}
+{{- define "kube-autofix.selector" -}}
+app.kubernetes.io/name: {{ include "kube-autofix.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "kube-autofix.componentLabels" -}}
+{{ include "kube-autofix.labels" .ctx }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "kube-autofix.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{- define "kube-autofix.workerServiceAccount" -}}
+{{- printf "%s-worker" (include "kube-autofix.fullname" .) -}}
+{{- end -}}
+
+{{- define "kube-autofix.botServiceAccount" -}}
+{{- printf "%s-bot" (include "kube-autofix.fullname" .) -}}
+{{- end -}}
+
+{{- define "kube-autofix.redisName" -}}
+{{- printf "%s-redis" (include "kube-autofix.fullname" .) -}}
+{{- end -}}
+
+{{- define "kube-autofix.bundledRedis" -}}
+{{- if and (not .Values.redis.url) (not .Values.redis.existingSecret) -}}true{{- end -}}
+{{- end -}}
+
+{{/* The Secret created from values (when any group has no existingSecret). */}}
+{{- define "kube-autofix.valuesSecret" -}}
+{{- printf "%s-credentials" (include "kube-autofix.fullname" .) -}}
+{{- end -}}
+
+{{- define "kube-autofix.slackSecret" -}}
+{{- default (include "kube-autofix.valuesSecret" .) .Values.slack.existingSecret -}}
+{{- end -}}
+
+{{- define "kube-autofix.openaiSecret" -}}
+{{- default (include "kube-autofix.valuesSecret" .) .Values.openai.existingSecret -}}
+{{- end -}}
+
+{{- define "kube-autofix.mlflowSecret" -}}
+{{- default (include "kube-autofix.valuesSecret" .) .Values.mlflow.existingSecret -}}
+{{- end -}}
+
+{{/* One env var from a Secret key: (dict "name" "X" "secret" "s" "optional" true). */}}
+{{- define "kube-autofix.secretEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .secret }}
+      key: {{ .name }}
+      optional: {{ .optional }}
+{{- end -}}
+
+{{/* Checks across values that a JSON schema cannot express; each message says what to set. */}}
+{{- define "kube-autofix.validate" -}}
+{{- if and (not .Values.slack.existingSecret) (not .Values.slack.botToken) -}}
+{{- fail "kube-autofix: set slack.botToken (the xoxb- Bot User OAuth Token) or slack.existingSecret (a Secret with the key SLACK_BOT_TOKEN)" -}}
+{{- end -}}
+{{- if and (eq .Values.slack.mode "http") (not .Values.slack.existingSecret) (not .Values.slack.signingSecret) -}}
+{{- fail "kube-autofix: slack.mode=http needs slack.signingSecret (or slack.existingSecret with SLACK_SIGNING_SECRET); for Socket Mode set slack.mode=socket" -}}
+{{- end -}}
+{{- if and (eq .Values.slack.mode "socket") (not .Values.slack.existingSecret) (not .Values.slack.appToken) -}}
+{{- fail "kube-autofix: slack.mode=socket needs slack.appToken (an xapp- token with connections:write) or slack.existingSecret with SLACK_APP_TOKEN" -}}
+{{- end -}}
+{{- if and (eq .Values.slack.mode "socket") .Values.ingress.enabled -}}
+{{- fail "kube-autofix: ingress.enabled is for the Events API (slack.mode=http); Socket Mode connects out to Slack and needs no Ingress" -}}
+{{- end -}}
+{{- if le (int .Values.worker.terminationGracePeriodSeconds) (int .Values.queue.jobLockSeconds) -}}
+{{- fail (printf "kube-autofix: worker.terminationGracePeriodSeconds (%v) must be longer than queue.jobLockSeconds (%v), so a stopping worker finishes its jobs before another takes them over" .Values.worker.terminationGracePeriodSeconds .Values.queue.jobLockSeconds) -}}
+{{- end -}}
+{{- range $channel, $ns := .Values.slack.channelNamespaces -}}
+{{- if not (has $ns $.Values.namespaces) -}}
+{{- fail (printf "kube-autofix: slack.channelNamespaces maps %s to %s, which is not in namespaces" $channel $ns) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Pod-level security of every pod: Pod Security "restricted". */}}
+{{- define "kube-autofix.podSecurity" -}}
+runAsNonRoot: true
+runAsUser: {{ .uid }}
+runAsGroup: {{ .uid }}
+fsGroup: {{ .uid }}
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "kube-autofix.containerSecurity" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: [ALL]
+{{- end -}}
+
+{{/* Environment shared by bot and worker: the ConfigMap, Redis and the credentials this component needs. */}}
+{{- define "kube-autofix.env" -}}
+{{- $ctx := .ctx -}}
+{{- if $ctx.Values.redis.existingSecret }}
+- name: REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ $ctx.Values.redis.existingSecret }}
+      key: REDIS_URL
+{{- end }}
+{{ include "kube-autofix.secretEnv" (dict "name" "SLACK_BOT_TOKEN" "secret" (include "kube-autofix.slackSecret" $ctx) "optional" false) }}
+{{- if eq .component "bot" }}
+{{- if eq $ctx.Values.slack.mode "socket" }}
+{{ include "kube-autofix.secretEnv" (dict "name" "SLACK_APP_TOKEN" "secret" (include "kube-autofix.slackSecret" $ctx) "optional" false) }}
+{{- else }}
+{{ include "kube-autofix.secretEnv" (dict "name" "SLACK_SIGNING_SECRET" "secret" (include "kube-autofix.slackSecret" $ctx) "optional" false) }}
+{{- end }}
+{{- else if or $ctx.Values.openai.existingSecret $ctx.Values.openai.apiKey }}
+{{ include "kube-autofix.secretEnv" (dict "name" "OPENAI_API_KEY" "secret" (include "kube-autofix.openaiSecret" $ctx) "optional" false) }}
+{{- end }}
+{{- if $ctx.Values.mlflow.trackingUri }}
+{{- range list "MLFLOW_TRACKING_TOKEN" "MLFLOW_TRACKING_USERNAME" "MLFLOW_TRACKING_PASSWORD" }}
+{{ include "kube-autofix.secretEnv" (dict "name" . "secret" (include "kube-autofix.mlflowSecret" $ctx) "optional" true) }}
+{{- end }}
+{{- end }}
+{{- end -}}

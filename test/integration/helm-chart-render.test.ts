@@ -1,0 +1,267 @@
+// The Helm chart offline: lint, render with default/full/Socket Mode values, schema and template refusals.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import type {
+  KubernetesObject,
+  V1ConfigMap,
+  V1Deployment,
+  V1Ingress,
+  V1NetworkPolicy,
+  V1Role,
+} from '@kubernetes/client-node';
+import { CHART_DIR, helm, renderChart } from './support/helm.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const VALUES = ['ci/default-values.yaml', 'ci/full-values.yaml', 'ci/socket-mode-values.yaml'];
+
+const kinds = (objs: KubernetesObject[]): string[] => objs.map((o) => o.kind!).sort();
+const find = <T extends KubernetesObject>(objs: KubernetesObject[], kind: string, name?: RegExp): T[] =>
+  objs.filter((o) => o.kind === kind && (!name || name.test(o.metadata?.name ?? ''))) as T[];
+const deploymentOf = (objs: KubernetesObject[], component: string): V1Deployment =>
+  find<V1Deployment>(objs, 'Deployment').find(
+    (d) => d.metadata?.labels?.['app.kubernetes.io/component'] === component,
+  )!;
+
+/** Every variable the app reads, from the one module that reads the environment. */
+function configVariables(): string[] {
+  const src = readFileSync(resolve(ROOT, 'src/config/config.ts'), 'utf8');
+  return [...new Set([...src.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!))].sort();
+}
+
+/** Names a pod of this render can see: the ConfigMap's keys and each container's env. */
+function settableVariables(objs: KubernetesObject[]): Set<string> {
+  const names = new Set<string>();
+  for (const cm of find<V1ConfigMap>(objs, 'ConfigMap'))
+    for (const k of Object.keys(cm.data ?? {})) names.add(k);
+  for (const d of find<V1Deployment>(objs, 'Deployment'))
+    for (const c of d.spec!.template.spec!.containers) for (const e of c.env ?? []) names.add(e.name);
+  return names;
+}
+
+describe('helm lint', () => {
+  it.each(VALUES)('passes --strict with %s', async (file) => {
+    const r = await helm(['lint', '--strict', CHART_DIR, '--values', `${CHART_DIR}/${file}`]);
+    expect(r.stderr + r.stdout).not.toMatch(/\[(ERROR|WARNING)\]/);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('helm template', () => {
+  it('default values: bot, workers, bundled Redis, one Role per namespace, NetworkPolicies, no Ingress', async () => {
+    const objs = await renderChart(['ci/default-values.yaml']);
+    expect(kinds(objs)).toEqual(
+      [
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'ConfigMap',
+        'Deployment',
+        'Deployment',
+        'NetworkPolicy',
+        'NetworkPolicy',
+        'NetworkPolicy',
+        'PodDisruptionBudget',
+        'Role',
+        'RoleBinding',
+        'Secret',
+        'Service',
+        'Service',
+        'Service',
+        'ServiceAccount',
+        'ServiceAccount',
+        'StatefulSet',
+      ].sort(),
+    );
+    const bot = deploymentOf(objs, 'bot');
+    expect(bot.spec!.template.spec!.automountServiceAccountToken).toBe(false);
+    expect(bot.spec!.template.spec!.containers[0]!.args).toEqual(['bot']);
+    const env = bot.spec!.template.spec!.containers[0]!.env!.map((e) => e.name);
+    expect(env).toContain('SLACK_SIGNING_SECRET');
+    expect(env).not.toContain('SLACK_APP_TOKEN');
+    expect(env).not.toContain('OPENAI_API_KEY');
+    // Only the worker account is bound to anything.
+    const subjects = [...find(objs, 'RoleBinding'), ...find(objs, 'ClusterRoleBinding')].flatMap(
+      (b) => (b as { subjects: Array<{ name: string }> }).subjects,
+    );
+    expect(new Set(subjects.map((s) => s.name))).toEqual(new Set(['autofix-kube-autofix-worker']));
+    const cm = find<V1ConfigMap>(objs, 'ConfigMap')[0]!;
+    expect(cm.data).toMatchObject({
+      AUTOFIX_NAMESPACES: 'shop',
+      AUTOFIX_APPROVERS: 'U024BE7LH',
+      REDIS_URL: 'redis://autofix-kube-autofix-redis:6379',
+    });
+    const redis = find<
+      KubernetesObject & { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } }
+    >(objs, 'StatefulSet')[0]!;
+    expect(redis.spec.template.spec.containers[0]!.args.join(' ')).toMatch(
+      /--appendonly yes --maxmemory-policy noeviction/,
+    );
+  });
+
+  it('full values: every value lands where it should', async () => {
+    const objs = await renderChart(['ci/full-values.yaml']);
+    expect(find(objs, 'StatefulSet')).toHaveLength(0);
+    expect(find(objs, 'Secret')).toHaveLength(0);
+    expect(find(objs, 'ServiceMonitor')).toHaveLength(1);
+    expect(
+      find(objs, 'Role')
+        .map((r) => r.metadata!.namespace)
+        .sort(),
+    ).toEqual(['payments', 'shop']);
+    const ingress = find<V1Ingress>(objs, 'Ingress')[0]!;
+    expect(ingress.spec!.rules![0]).toMatchObject({
+      host: 'autofix.example.com',
+      http: { paths: [{ path: '/slack/events', pathType: 'Exact' }] },
+    });
+    const worker = deploymentOf(objs, 'worker');
+    expect(worker.spec!.replicas).toBe(3);
+    expect(worker.spec!.template.spec!.terminationGracePeriodSeconds).toBe(90);
+    expect(worker.spec!.template.spec!.containers[0]!.image).toBe('registry.example.com/kube-autofix:0.1.0');
+    const cm = find<V1ConfigMap>(objs, 'ConfigMap')[0]!;
+    expect(cm.data).toMatchObject({
+      AUTOFIX_CHANNEL_NAMESPACES: 'C0123SHOP=shop,C0456PAY=payments',
+      AUTOFIX_JOB_LOCK: '45s',
+      AUTOFIX_ALLOWED_REGISTRIES: 'registry.example.com,docker.io',
+      PORT: '8080',
+    });
+    expect(cm.data).not.toHaveProperty('REDIS_URL');
+    const apiServer = find<V1NetworkPolicy>(objs, 'NetworkPolicy', /-worker$/)[0]!.spec!.egress!;
+    expect(apiServer).toContainEqual({
+      to: [{ ipBlock: { cidr: '10.96.0.1/32' } }],
+      ports: [{ protocol: 'TCP', port: 443 }],
+    });
+  });
+
+  it('Socket Mode: the app token instead of the signing secret, credentials from values, no Ingress', async () => {
+    const objs = await renderChart(['ci/socket-mode-values.yaml']);
+    expect(find(objs, 'Ingress')).toHaveLength(0);
+    const env = deploymentOf(objs, 'bot').spec!.template.spec!.containers[0]!.env!.map((e) => e.name);
+    expect(env).toContain('SLACK_APP_TOKEN');
+    expect(env).not.toContain('SLACK_SIGNING_SECRET');
+    const secret = find<KubernetesObject & { stringData: Record<string, string> }>(objs, 'Secret')[0]!;
+    expect(Object.keys(secret.stringData).sort()).toEqual(
+      [
+        'MLFLOW_TRACKING_PASSWORD',
+        'MLFLOW_TRACKING_USERNAME',
+        'OPENAI_API_KEY',
+        'SLACK_APP_TOKEN',
+        'SLACK_BOT_TOKEN',
+      ].sort(),
+    );
+    // The worker gets the LLM key; the bot never does.
+    expect(
+      deploymentOf(objs, 'worker').spec!.template.spec!.containers[0]!.env!.map((e) => e.name),
+    ).toContain('OPENAI_API_KEY');
+  });
+
+  it('every variable the app reads can be set (KUBECONFIG aside: the worker uses its ServiceAccount)', async () => {
+    const settable = new Set<string>();
+    for (const file of VALUES) for (const v of settableVariables(await renderChart([file]))) settable.add(v);
+    const missing = configVariables().filter((v) => v !== 'KUBECONFIG' && !settable.has(v));
+    expect(missing).toEqual([]);
+  });
+
+  it('the worker Role grants exactly what deploy/kubernetes/worker-role.yaml grants', async () => {
+    const shipped = parseAllDocuments(
+      readFileSync(resolve(ROOT, 'deploy/kubernetes/worker-role.yaml'), 'utf8'),
+    )
+      .map((d) => d.toJS() as V1Role)
+      .find((o) => o.kind === 'Role')!;
+    const chart = find<V1Role>(await renderChart(['ci/default-values.yaml']), 'Role')[0]!;
+    expect(chart.rules).toEqual(shipped.rules);
+  });
+
+  it('every pod template meets Pod Security "restricted" field by field', async () => {
+    for (const file of VALUES) {
+      const objs = await renderChart([file]);
+      const templates = objs
+        .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')
+        .map((o) => (o as V1Deployment).spec!.template.spec!);
+      for (const pod of templates) {
+        expect(pod.securityContext).toMatchObject({
+          runAsNonRoot: true,
+          seccompProfile: { type: 'RuntimeDefault' },
+        });
+        for (const c of pod.containers)
+          expect(c.securityContext).toMatchObject({
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+          });
+      }
+    }
+  });
+});
+
+describe('bad values are refused before anything reaches the cluster', () => {
+  const refusal = async (args: string[]): Promise<string> => {
+    const r = await helm(['template', 'autofix', CHART_DIR, ...args]);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    return r.stderr;
+  };
+
+  it('no namespaces: the schema says at least one is needed', async () => {
+    const err = await refusal([
+      '--set',
+      'slack.approvers={U1}',
+      '--set',
+      'slack.botToken=xoxb-1',
+      '--set',
+      'slack.signingSecret=s',
+    ]);
+    expect(err).toMatch(/values don't meet the specifications of the schema/);
+    expect(err).toContain("at '/namespaces': minItems: got 0, want 1");
+  });
+
+  it('wrong types are named by path', async () => {
+    const err = await refusal([
+      '--values',
+      `${CHART_DIR}/ci/default-values.yaml`,
+      '--set',
+      'worker.replicas=two',
+      '--set-json',
+      'namespaces="shop"',
+    ]);
+    expect(err).toMatch(/\/worker\/replicas/);
+    expect(err).toMatch(/got string, want integer/);
+    expect(err).toMatch(/\/namespaces/);
+  });
+
+  it('an unknown key (a typo) is refused instead of silently ignored', async () => {
+    const err = await refusal([
+      '--values',
+      `${CHART_DIR}/ci/default-values.yaml`,
+      '--set',
+      'worker.replica=3',
+    ]);
+    expect(err).toMatch(/additional properties 'replica' not allowed/);
+  });
+
+  it('cross-field mistakes get a sentence that says what to set', async () => {
+    const base = ['--values', `${CHART_DIR}/ci/default-values.yaml`];
+    expect(await refusal([...base, '--set', 'worker.terminationGracePeriodSeconds=20'])).toMatch(
+      /terminationGracePeriodSeconds \(20\) must be longer than queue.jobLockSeconds \(30\)/,
+    );
+    expect(await refusal([...base, '--set', 'slack.mode=socket'])).toMatch(
+      /slack.mode=socket needs slack.appToken/,
+    );
+    expect(
+      await refusal([
+        ...base,
+        '--set',
+        'slack.mode=socket',
+        '--set',
+        'slack.appToken=xapp-1',
+        '--set',
+        'ingress.enabled=true',
+      ]),
+    ).toMatch(/Socket Mode connects out to Slack and needs no Ingress/);
+    expect(await refusal([...base, '--set', 'slack.channelNamespaces.C0OPS=payments'])).toMatch(
+      /maps C0OPS to payments, which is not in namespaces/,
+    );
+    expect(await refusal(['--set', 'namespaces={shop}', '--set', 'slack.approvers={U1}'])).toMatch(
+      /set slack.botToken .* or slack.existingSecret/,
+    );
+  });
+});

@@ -1,0 +1,76 @@
+// Finds the helm the sandbox built (SANDBOX_HELM, or the versioned cache path) and runs it against the sandbox.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { sandboxEnv } from '../sandbox-env.js';
+
+export const CHART_DIR = resolve(import.meta.dirname, '../../../deploy/helm/kube-autofix');
+
+export interface HelmRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The cache path build-helm.sh installs to, keyed by HELM_VERSION in sandbox/versions.env. */
+function cachedHelm(): string {
+  const versions = readFileSync(resolve(import.meta.dirname, '../../../sandbox/versions.env'), 'utf8');
+  const version = /^HELM_VERSION=(\S+)$/m.exec(versions)?.[1];
+  const cacheRoot =
+    process.env.KUBE_AUTOFIX_CACHE ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kube-autofix');
+  return join(cacheRoot, `helm-${version}`, 'bin', 'helm');
+}
+
+/** SANDBOX_HELM from .sandbox/env when the sandbox wrote it, else the cached build; a clear error when neither exists. */
+export function helmBinary(): string {
+  const candidates = [process.env.SANDBOX_HELM, sandboxEnv().SANDBOX_HELM, cachedHelm()];
+  const found = candidates.find((c): c is string => !!c && existsSync(c));
+  if (!found)
+    throw new Error(
+      `helm is not built (looked in ${candidates.filter(Boolean).join(', ')}). Run: bash sandbox/scripts/build-helm.sh`,
+    );
+  return found;
+}
+
+// Helm's own config, cache and data stay in a private directory, not the user's ~/.config/helm.
+const helmHome = mkdtempSync(join(tmpdir(), 'helm-home-'));
+
+export function helm(args: string[]): Promise<HelmRun> {
+  const env = {
+    ...process.env,
+    KUBECONFIG: sandboxEnv().KUBECONFIG,
+    HELM_CONFIG_HOME: join(helmHome, 'config'),
+    HELM_CACHE_HOME: join(helmHome, 'cache'),
+    HELM_DATA_HOME: join(helmHome, 'data'),
+  };
+  return new Promise((done) => {
+    execFile(helmBinary(), args, { env, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+/** `helm template` of the chart with values files (relative to the chart) and --set pairs; the objects rendered. */
+export async function renderChart(
+  valuesFiles: string[],
+  opts: { release?: string; namespace?: string; set?: string[] } = {},
+): Promise<KubernetesObject[]> {
+  const r = await helm([
+    'template',
+    opts.release ?? 'autofix',
+    CHART_DIR,
+    '--namespace',
+    opts.namespace ?? 'kube-autofix',
+    ...valuesFiles.flatMap((f) => ['--values', join(CHART_DIR, f)]),
+    ...(opts.set ?? []).flatMap((s) => ['--set', s]),
+  ]);
+  if (r.code !== 0) throw new Error(`helm template failed (${r.code}): ${r.stderr}`);
+  return parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as KubernetesObject | null)
+    .filter((o): o is KubernetesObject => !!o && typeof o === 'object' && 'kind' in o);
+}
