@@ -1,4 +1,4 @@
-// manifest.yml: a valid Slack app manifest (v1 schema constraints) with the command, interactivity and least scopes.
+// manifest.yml and manifest.socket-mode.yml: valid Slack app manifests (v1 schema constraints), one app in two transports.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ const Manifest = z.strictObject({
       .array(
         z.strictObject({
           command: z.string().min(2).max(32).startsWith('/'),
-          url: httpUrl,
+          url: httpUrl.optional(),
           description: z.string().min(1).max(2000),
           usage_hint: z.string().min(1).max(1000),
           should_escape: z.boolean(),
@@ -32,15 +32,19 @@ const Manifest = z.strictObject({
   }),
   oauth_config: z.strictObject({ scopes: z.strictObject({ bot: z.array(z.string().max(50)) }) }),
   settings: z.strictObject({
-    interactivity: z.strictObject({ is_enabled: z.boolean(), request_url: httpUrl }),
+    interactivity: z.strictObject({ is_enabled: z.boolean(), request_url: httpUrl.optional() }),
     org_deploy_enabled: z.boolean(),
     socket_mode_enabled: z.boolean(),
     token_rotation_enabled: z.boolean(),
   }),
 });
 
-const text = readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8');
-const manifest = Manifest.parse(parse(text));
+const read = (file: string) => {
+  const text = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+  return { text, manifest: Manifest.parse(parse(text)) };
+};
+const { text, manifest } = read('manifest.yml');
+const socket = read('manifest.socket-mode.yml');
 
 describe('manifest.yml', () => {
   it('registers /autofix and interactivity on the bot endpoint', () => {
@@ -63,9 +67,31 @@ describe('manifest.yml', () => {
     ]);
   });
 
-  it('explains Socket Mode', () => {
+  it('points at the Socket Mode manifest', () => {
+    expect(text).toMatch(/manifest\.socket-mode\.yml/);
     expect(text).toMatch(/SLACK_APP_TOKEN/);
     expect(text).toMatch(/connections:write/);
-    expect(text).toMatch(/socket_mode_enabled to true/);
+  });
+});
+
+describe('manifest.socket-mode.yml', () => {
+  it('is the same app with Socket Mode on and no request URLs', () => {
+    const m = socket.manifest;
+    expect(m.settings.socket_mode_enabled).toBe(true);
+    expect(m.settings.interactivity).toEqual({ is_enabled: true });
+    expect(m.features.slash_commands.map((c) => c.url)).toEqual([undefined]);
+    // Everything but the transport is identical to manifest.yml.
+    const strip = (x: typeof m) => ({
+      ...x,
+      features: { ...x.features, slash_commands: x.features.slash_commands.map(({ url: _url, ...c }) => c) },
+      settings: { ...x.settings, interactivity: undefined, socket_mode_enabled: undefined },
+    });
+    expect(strip(m)).toEqual(strip(manifest));
+  });
+
+  it('tells how to get the app-level token', () => {
+    expect(socket.text).toMatch(/SLACK_APP_TOKEN/);
+    expect(socket.text).toMatch(/connections:write/);
+    expect(socket.text).not.toMatch(/YOUR-HOST/);
   });
 });
