@@ -15,7 +15,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
-USER node
+# The image's `node` user by number, so Kubernetes can verify runAsNonRoot (the Helm chart runs it as 1000).
+USER 1000:1000
 EXPOSE 3000
 ENTRYPOINT ["node", "dist/cli/main.js"]
 CMD ["start"]
