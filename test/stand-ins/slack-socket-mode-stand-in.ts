@@ -24,7 +24,10 @@ export interface SocketModeStandIn {
   liveConnections(): number;
   /** Connections ever opened (a reconnect makes this grow). */
   connectionsOpened(): number;
-  /** Resolves once `count` connections have been opened in total and one of them is live. */
+  /**
+   * Resolves once `count` connections have been opened in total and one is live (accepted and greeted).
+   * The app counts as connected only after it handled the hello: an acked envelope proves that.
+   */
   waitForConnection(count?: number, timeoutMs?: number): Promise<void>;
   /** A `slash_commands` envelope on the newest live connection; resolves with the app's ack. */
   sendSlashCommand(fields: SlashCommandFields, ackTimeoutMs?: number): Promise<BotReply>;

@@ -5,7 +5,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { sandboxEnv } from '../sandbox-env.js';
+import { sandboxEnv, sandboxEnvPath } from '../sandbox-env.js';
 
 export const CHART_DIR = resolve(import.meta.dirname, '../../../deploy/helm/kube-autofix');
 
@@ -27,7 +27,8 @@ function cachedHelm(): string {
 
 /** SANDBOX_HELM from .sandbox/env when the sandbox wrote it, else the cached build; a clear error when neither exists. */
 export function helmBinary(): string {
-  const candidates = [process.env.SANDBOX_HELM, sandboxEnv().SANDBOX_HELM, cachedHelm()];
+  const fromSandbox = existsSync(sandboxEnvPath()) ? sandboxEnv().SANDBOX_HELM : undefined;
+  const candidates = [process.env.SANDBOX_HELM, fromSandbox, cachedHelm()];
   const found = candidates.find((c): c is string => !!c && existsSync(c));
   if (!found)
     throw new Error(
@@ -42,7 +43,8 @@ const helmHome = mkdtempSync(join(tmpdir(), 'helm-home-'));
 export function helm(args: string[]): Promise<HelmRun> {
   const env = {
     ...process.env,
-    KUBECONFIG: sandboxEnv().KUBECONFIG,
+    // Only install/uninstall reach the cluster; rendering and linting work without a sandbox.
+    KUBECONFIG: process.env.KUBECONFIG ?? (existsSync(sandboxEnvPath()) ? sandboxEnv().KUBECONFIG : ''),
     HELM_CONFIG_HOME: join(helmHome, 'config'),
     HELM_CACHE_HOME: join(helmHome, 'cache'),
     HELM_DATA_HOME: join(helmHome, 'data'),
