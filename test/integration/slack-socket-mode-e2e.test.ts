@@ -1,4 +1,5 @@
 // End to end over Socket Mode: the same /autofix → proposal → approve → healthy flow as over HTTP, and reconnects.
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace, deleteNamespace, kube, waitAvailable, type Kube } from './support/kube.js';
 import { askForFix, brokenDeployment, imageOf } from './support/slack-flow.js';
@@ -20,12 +21,24 @@ let k: Kube;
 let ns: string;
 let h: Harness;
 let socket: SocketModeStandIn;
+let botPort: number;
+
+/** A free loopback port (Socket Mode does not report the port its /healthz server bound). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 beforeAll(async () => {
   k = kube();
   ns = await createNamespace(k, 'socket');
   await Promise.all(['web', 'dropped'].map((name) => brokenDeployment(k, ns, name)));
-  h = await startHarness({ env: { AUTOFIX_NAMESPACES: ns }, worker: true, socketMode: true });
+  botPort = await freePort();
+  h = await startHarness({ env: { AUTOFIX_NAMESPACES: ns }, worker: true, socketMode: true, botPort });
   socket = h.socket!;
 });
 
@@ -60,6 +73,13 @@ describe('Socket Mode', () => {
     expect(socket.liveConnections()).toBe(1);
     // The bot's own calls still use the bot token: the app token opens sockets only.
     expect(h.slack.calls('auth.test')[0]?.token).toBe(h.slack.botToken);
+  });
+
+  it('still serves /healthz and /metrics on PORT (the chart probes them), but no /slack/events', async () => {
+    const base = `http://127.0.0.1:${botPort}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^# HELP /m);
+    expect((await fetch(`${base}/slack/events`, { method: 'POST' })).status).toBe(404);
   });
 
   it('walks /autofix → proposal → approve → healthy with every request acked over the socket', async () => {

@@ -59,6 +59,8 @@ export interface HarnessOptions {
   redisUrl?: string;
   /** Run the bot in Socket Mode (SLACK_APP_TOKEN) against the Socket Mode stand-in. */
   socketMode?: boolean;
+  /** The bot's HTTP port; default 0 (any free one). Socket Mode does not report the port it bound. */
+  botPort?: number;
 }
 
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -103,7 +105,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const metrics = createMetrics({ defaults: false });
   const queue = new Queue(QUEUE_NAME, { connection: redis, prefix });
   const bot =
-    opts.bot === false ? null : await runBot(config, logger, metrics, { port: 0, clientSettings: fastSlack });
+    opts.bot === false
+      ? null
+      : await runBot(config, logger, metrics, { port: opts.botPort ?? 0, clientSettings: fastSlack });
   const h: Harness = {
     slack,
     socket,
