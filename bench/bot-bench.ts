@@ -72,15 +72,27 @@ export interface MemoryRow extends MemorySample {
   commands: number;
 }
 
-/** Memory after every `step` commands (sent at `rate`), idle first; heap after GC rising with commands is a leak. */
+/** Resolves once the bot has posted `count` parent messages (its work after each ack is done), or after 2 min. */
+async function settled(t: BotTarget, count: number): Promise<void> {
+  await t.slack
+    .waitFor(() => (t.slack.calls('chat.postMessage').length >= count ? true : undefined), 120_000, 'posts')
+    .catch(() => undefined);
+}
+
+/**
+ * Memory after every `step` commands (sent at `rate`), idle first, each sample taken once the bot has
+ * finished the work behind the acks; heap after GC rising with commands is a leak.
+ */
 export async function memoryCurve(
   t: BotTarget,
   service: ServiceChild,
   opts: { total: number; step: number; rate: number; first: number },
 ): Promise<MemoryRow[]> {
+  const posted0 = t.slack.calls('chat.postMessage').length;
   const rows: MemoryRow[] = [{ commands: 0, ...(await service.memory({ gc: true })) }];
   for (let sent = 0; sent < opts.total; sent += opts.step) {
     await burst(t, opts.rate, opts.step / opts.rate, opts.first + sent);
+    await settled(t, posted0 + sent + opts.step);
     rows.push({ commands: sent + opts.step, ...(await service.memory({ gc: false })) });
     rows.push({ commands: sent + opts.step, ...(await service.memory({ gc: true })) });
   }

@@ -57,7 +57,9 @@ export function describePolicy(policy: PolicyConfig): string {
 /** A finding's quotes minus those its message or facts already carry (the evidence holds them all anyway). */
 function newQuotes(f: Finding): string[] {
   const said = `${f.message}\n${JSON.stringify(f.facts)}`;
-  return f.evidence.filter((q) => !said.includes(JSON.stringify(q).slice(1, -1)) && !said.includes(q)).slice(0, 3);
+  return f.evidence
+    .filter((q) => !said.includes(JSON.stringify(q).slice(1, -1)) && !said.includes(q))
+    .slice(0, 3);
 }
 
 /** One finding per line as compact JSON; quotes that repeat the finding's own facts are left out. */

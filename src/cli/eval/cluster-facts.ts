@@ -2,6 +2,7 @@
 // decides "symptom present" and "healed" by itself, never through the agent's analyzers or verdict.
 import type { KubeObject, Target } from '../../domain/index.js';
 import type { Cluster } from '../../k8s/cluster.js';
+import { list, num as count, record, text } from '../../agent/analyzers/kube-json.js';
 import type { Symptom } from './eval-case.js';
 
 export interface ContainerFacts {
@@ -36,11 +37,11 @@ export interface ClusterFacts {
   events: Array<{ reason: string; message: string }>;
 }
 
-const rec = (v: unknown): Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+// Plain JSON narrowing only: no analyzer or verdict of the agent is used here.
+const rec = record;
+const arr = list;
+const str = text;
+const num = (v: unknown): number => count(v) ?? 0;
 
 function containerFacts(status: unknown, init: boolean): ContainerFacts {
   const s = rec(status);
