@@ -69,11 +69,23 @@ function pickPods(pods: PodSummary[], n: number): PodSummary[] {
   return healthyOnePerOwner.sort((a, b) => Number(unhealthy(b)) - Number(unhealthy(a))).slice(0, n);
 }
 
+/** The same event on several pods (one per replica) once, with how many objects reported it. */
+function mergeRepeats(events: EventSummary[]): Array<EventSummary & { objects?: number }> {
+  const byKey = new Map<string, EventSummary & { objects?: number }>();
+  for (const e of events) {
+    const key = `${e.kind}|${e.type}|${e.reason}|${e.message}`;
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, { ...e });
+    else byKey.set(key, { ...seen, count: seen.count + e.count, objects: (seen.objects ?? 1) + 1 });
+  }
+  return [...byKey.values()];
+}
+
 function pickEvents(events: EventSummary[], n: number): EventSummary[] {
   const rank = (e: EventSummary): number => (e.type === 'Warning' ? 0 : 1);
-  return [...events]
-    .sort((a, b) => rank(a) - rank(b) || (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''))
-    .slice(0, n);
+  return mergeRepeats(
+    [...events].sort((a, b) => rank(a) - rank(b) || (b.lastSeen ?? '').localeCompare(a.lastSeen ?? '')),
+  ).slice(0, n);
 }
 
 /** Previous-container logs first (they hold the crash), only for kept pods, each cut to its last lines. */
@@ -102,7 +114,8 @@ function compactAt(e: Evidence, limits: Limits): Record<string, unknown> {
   const nodes = e.nodes.slice(0, limits.nodes);
   const omitted = {
     pods: e.pods.length - pods.length,
-    events: e.events.length - events.length,
+    // Merged repeats are represented (their `objects` says how many), not omitted.
+    events: e.events.length - events.reduce((n, ev) => n + ((ev as { objects?: number }).objects ?? 1), 0),
     logTails: e.logs.length - logs.length,
     revisions: e.revisions.length - revisions.length,
     nodes: e.nodes.length - nodes.length,
