@@ -1,93 +1,88 @@
-// `npm run bench`: speed and memory of the pure pipeline, reported as numbers (never asserted).
-// Compare ratios within one run: the machines are noisy.
-import { evidenceFrom, scenarios } from '../test/fixtures/index.js';
-import { runAnalyzers } from '../src/agent/analyzers/registry.js';
-import { diagnoseByRules } from '../src/agent/engines/rules-engine.js';
-import { propose } from '../src/agent/propose.js';
-import { evaluatePolicy } from '../src/safety/evaluate-policy.js';
-import { redactText, redactObject } from '../src/safety/redact.js';
-import { compactEvidence } from '../src/agent/engines/compact-evidence.js';
-import { loadConfig } from '../src/config/config.js';
-import type { Evidence } from '../src/domain/index.js';
+// `npm run bench`: measures the service on the sandbox (bot ack latency under bursts, worker throughput,
+// prompt size and API calls per eval case, memory of bot and worker) and the pure pipeline, as a table
+// or `--json`. Measurements only: nothing here passes or fails.
+import os from 'node:os';
+import { sandboxEnv } from '../test/integration/sandbox-env.js';
+import { benchBot } from './bot-section.js';
+import { benchFunctions } from './functions-bench.js';
+import { benchPrompts } from './prompt-section.js';
+import { renderBench, type BenchReport } from './render-bench.js';
+import { benchWorker } from './worker-section.js';
 
-interface Row {
-  name: string;
-  opsPerSecond: number;
-  microsPerOp: number;
-  heapDeltaKiB: number;
+const SECTIONS = ['bot', 'worker', 'prompt', 'functions'] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** One case per category by default (`--all-cases` for every case). */
+const PROMPT_CASES = [
+  'healthy',
+  'image-pull-after-release',
+  'crashloop-exit-after-release',
+  'oom-killed',
+  'readiness-wrong-port',
+  'unschedulable',
+  'missing-configmap',
+  'quota-exceeded',
+];
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function measure(name: string, fn: () => void, minMs = 400): Row {
-  for (let i = 0; i < 50; i++) fn(); // warm-up, so the JIT has compiled the path being measured
-  global.gc?.();
-  const heapBefore = process.memoryUsage().heapUsed;
-  let ops = 0;
-  const start = performance.now();
-  while (performance.now() - start < minMs) {
-    fn();
-    ops++;
-  }
-  const ms = performance.now() - start;
+function machine(): BenchReport['machine'] {
+  const cpus = os.cpus();
   return {
-    name,
-    opsPerSecond: Math.round((ops * 1000) / ms),
-    microsPerOp: Number(((ms * 1000) / ops).toFixed(1)),
-    heapDeltaKiB: Math.round((process.memoryUsage().heapUsed - heapBefore) / 1024),
+    cpus: cpus.length,
+    model: cpus[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+    node: process.version,
+    loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
   };
 }
 
-const policy = loadConfig({}).policy;
-const all: Array<[string, Evidence]> = [
-  ['image_pull_rollout', evidenceFrom(scenarios.imagePullRollout())],
-  ['oom_killed', evidenceFrom(scenarios.oomKilled())],
-  ['probe_port', evidenceFrom(scenarios.probeWrongPort())],
-  ['missing_config', evidenceFrom(scenarios.missingConfig())],
-  ['quota_exceeded', evidenceFrom(scenarios.quotaExceeded())],
-];
-
-function pipeline(evidence: Evidence): void {
-  const findings = runAnalyzers(evidence);
-  const d = diagnoseByRules({ evidence, findings, previousAttempts: [], policy });
-  if (!d.change) return;
-  const p = propose({ evidence, change: d.change });
-  evaluatePolicy({ target: evidence.target, live: evidence.workload, proposed: p.manifest, policy });
+async function main(): Promise<void> {
+  const only = (arg('only')?.split(',') ?? [...SECTIONS]) as Section[];
+  const json = process.argv.includes('--json');
+  const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+  const report: BenchReport = { machine: machine() };
+  const needsSandbox = only.some((s) => s !== 'functions');
+  const env = needsSandbox ? sandboxEnv() : null;
+  if (only.includes('bot') && env) {
+    log('bot: bursts of signed /autofix commands, then memory over 6,000 commands');
+    report.bot = await benchBot({
+      redisUrl: env.REDIS_URL,
+      rates: [
+        { rate: 100, seconds: 10 },
+        { rate: 250, seconds: 10 },
+      ],
+      memoryCommands: Number(arg('commands') ?? 6000),
+      memoryStep: 1500,
+      memoryRate: 100,
+    });
+  }
+  if (only.includes('worker') && env) {
+    log('worker: proposals per minute for 8 OOM-looping deployments at concurrency 1, 2, 4');
+    report.worker = await benchWorker({
+      kubeconfig: env.KUBECONFIG,
+      redisUrl: env.REDIS_URL,
+      deployments: Number(arg('deployments') ?? 8),
+      concurrencies: [1, 2, 4],
+    });
+  }
+  if (only.includes('prompt') && env) {
+    const all = process.argv.includes('--all-cases');
+    log(`prompt: ${all ? 'every eval case' : 'one eval case per category'}, diagnosed on the sandbox`);
+    report.prompt = await benchPrompts({
+      kubeconfig: env.KUBECONFIG,
+      only: all ? [] : PROMPT_CASES,
+      parallel: 2,
+    });
+  }
+  if (only.includes('functions')) {
+    log('functions: the pure pipeline in-process');
+    report.functions = benchFunctions();
+  }
+  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderBench(report));
 }
 
-const logLine =
-  '2026-11-28T04:00:00Z level=error msg="upstream auth failed" Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig user=ops password=hunter2';
-const bigLog = Array.from({ length: 1000 }, (_, i) => `${logLine} #${i}`).join('\n');
-
-const rows: Row[] = [
-  ...all.map(([name, ev]) => measure(`pipeline ${name} (analyze→rules→propose→policy)`, () => pipeline(ev))),
-  measure('analyzers only (oom_killed)', () => runAnalyzers(all[1]![1])),
-  measure('rules→propose→policy (oom_killed)', () => {
-    const ev = all[1]![1];
-    const d = diagnoseByRules({ evidence: ev, findings: runAnalyzers(ev), previousAttempts: [], policy });
-    evaluatePolicy({
-      target: ev.target,
-      live: ev.workload,
-      proposed: propose({ evidence: ev, change: d.change! }).manifest,
-      policy,
-    });
-  }),
-  measure('redactText 1000 log lines (~150 KB)', () => redactText(bigLog)),
-  measure('redactObject workload', () => redactObject(all[0]![1].workload)),
-  measure('compactEvidence for the LLM prompt', () => compactEvidence(all[0]![1])),
-];
-
-const mbPerSecond = (rows.find((r) => r.name.startsWith('redactText'))!.opsPerSecond * bigLog.length) / 1e6;
-const pipelineRow = rows[0]!;
-const analyzersRow = rows.find((r) => r.name.startsWith('analyzers'))!;
-console.table(rows);
-console.log(
-  JSON.stringify(
-    {
-      redactionMBps: Number(mbPerSecond.toFixed(1)),
-      // Ratios are what to compare between runs and machines.
-      pipelineToAnalyzersCostRatio: Number((pipelineRow.microsPerOp / analyzersRow.microsPerOp).toFixed(1)),
-      rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
-    },
-    null,
-    2,
-  ),
-);
+await main();

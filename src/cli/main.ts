@@ -123,15 +123,33 @@ program
   )
   .option('--cases <dir>', 'folder of eval cases', 'eval/cases')
   .option('--only <names>', 'comma list of case folder names')
-  .option('--fix', 'also apply each proposal (automatic approval) and check that it heals')
+  .option('--no-fix', 'diagnose only: do not apply proposals (no heal rate)')
+  .option('--parallel <n>', 'cases at once, each in its own namespace', '1')
+  .option('--repeat <k>', 'runs of each case (pass@1 and pass^k)', '1')
+  .option('--prices <file>', 'JSON price table, USD per 1M tokens per model, over the built-in one')
+  .option('--experiment <name>', 'MLflow experiment of the suite run', 'kube-autofix-eval')
   .option('--json', 'print one JSON object on stdout')
-  .action(async (opts: { cases: string; only?: string; fix?: boolean; json?: boolean }) => {
-    const only = opts.only ? opts.only.split(',').map((s) => s.trim()) : [];
-    const [{ runEvalCommand }, { processIo }] = await Promise.all([
-      import('./eval/eval-command.js'),
-      import('./investigate-command.js'),
-    ]);
-    process.exitCode = await runEvalCommand({ ...opts, only }, processIo());
-  });
+  .action(
+    async (opts: {
+      cases: string;
+      only?: string;
+      fix: boolean;
+      parallel: string;
+      repeat: string;
+      prices?: string;
+      experiment: string;
+      json?: boolean;
+    }) => {
+      const only = opts.only ? opts.only.split(',').map((s) => s.trim()) : [];
+      const [{ runEvalCommand }, { processIo }] = await Promise.all([
+        import('./eval/eval-command.js'),
+        import('./investigate-command.js'),
+      ]);
+      process.exitCode = await runEvalCommand(
+        { ...opts, only, parallel: Number(opts.parallel), repeat: Number(opts.repeat) },
+        processIo(),
+      );
+    },
+  );
 
 await program.parseAsync(process.argv);

@@ -19,6 +19,7 @@ function noisy(): Evidence {
   e.events = Array.from({ length: 200 }, (_, i) => ({
     ...e.events[0]!,
     name: `web-${i}`,
+    message: `${e.events[0]!.message} (${i})`,
     type: i % 2 ? 'Normal' : 'Warning',
   }));
   return e;
@@ -45,6 +46,18 @@ describe('compactEvidence', () => {
     expect(json.logs[0]?.lines.at(-1)).toContain('line 499');
     expect(json.logs[0]?.truncated).toBe(true);
     expect(json.omitted.pods).toBeGreaterThan(0);
+  });
+
+  it('merges the same event reported by several pods into one, counting the objects', () => {
+    const e = oomKilledEvidence();
+    e.events = Array.from({ length: 3 }, (_, i) => ({ ...e.events[0]!, name: `web-${i}`, count: 2 }));
+    const json = JSON.parse(compactEvidence(e)) as {
+      events: Array<{ count: number; objects?: number }>;
+      omitted: object;
+    };
+    expect(json.events).toHaveLength(1);
+    expect(json.events[0]).toMatchObject({ count: 6, objects: 3 });
+    expect(json.omitted).toEqual({});
   });
 
   it('cuts hard, and says so, when even the smallest form does not fit', () => {

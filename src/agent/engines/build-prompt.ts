@@ -54,12 +54,22 @@ export function describePolicy(policy: PolicyConfig): string {
   ].join('\n');
 }
 
-/** One finding per line as compact JSON; each analyzer's evidence quotes are kept short. */
+/** A finding's quotes minus those its message or facts already carry (the evidence holds them all anyway). */
+function newQuotes(f: Finding): string[] {
+  const said = `${f.message}\n${JSON.stringify(f.facts)}`;
+  return f.evidence
+    .filter((q) => !said.includes(JSON.stringify(q).slice(1, -1)) && !said.includes(q))
+    .slice(0, 3);
+}
+
+/** One finding per line as compact JSON; quotes that repeat the finding's own facts are left out. */
 export function describeFindings(findings: Finding[]): string {
   if (findings.length === 0) return 'No analyzer matched; rely on the evidence alone.';
-  const lines = findings
-    .slice(0, MAX_FINDINGS)
-    .map((f) => JSON.stringify({ ...f, evidence: f.evidence.slice(0, 5) }));
+  const lines = findings.slice(0, MAX_FINDINGS).map((f) => {
+    const quotes = newQuotes(f);
+    const { evidence: _all, ...rest } = f;
+    return JSON.stringify(quotes.length > 0 ? { ...rest, evidence: quotes } : rest);
+  });
   const more =
     findings.length > MAX_FINDINGS ? [`(${findings.length - MAX_FINDINGS} more findings omitted)`] : [];
   return [...lines, ...more].join('\n');

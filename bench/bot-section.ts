@@ -1,0 +1,83 @@
+// Bench section "bot": a bot process against the Slack stand-in and Redis; bursts of signed commands,
+// then memory (RSS and heap after a forced GC) as commands pile up, to tell a leak from lazy GC.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { startSlackStandIn } from '../test/stand-ins/slack-stand-in.js';
+import { burst, memoryCurve, type BurstRow, type MemoryRow } from './bot-bench.js';
+import { spawnService } from './spawn-service.js';
+
+export interface BotSection {
+  bursts: BurstRow[];
+  memory: MemoryRow[];
+  /** Heap after GC: growth per 1,000 commands between the first and last third of the curve. */
+  heapGrowthMiBPer1000: number | null;
+}
+
+export interface BotOptions {
+  redisUrl: string;
+  rates: Array<{ rate: number; seconds: number }>;
+  memoryCommands: number;
+  memoryStep: number;
+  memoryRate: number;
+}
+
+const SECRET = 'bench-signing-secret';
+
+async function deletePrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+function growth(rows: MemoryRow[]): number | null {
+  const gc = rows.filter((r) => r.afterGc && r.commands > 0);
+  if (gc.length < 2) return null;
+  const a = gc[0]!;
+  const b = gc[gc.length - 1]!;
+  return Number((((b.heapUsedMiB - a.heapUsedMiB) / (b.commands - a.commands)) * 1000).toFixed(2));
+}
+
+export async function benchBot(opts: BotOptions): Promise<BotSection> {
+  const slack = await startSlackStandIn();
+  const prefix = `bench${randomBytes(4).toString('hex')}`;
+  const bot = await spawnService('bot', {
+    REDIS_URL: opts.redisUrl,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    AUTOFIX_NAMESPACES: 'bench',
+    AUTOFIX_QUEUE_PREFIX: prefix,
+  });
+  const target = {
+    botUrl: `http://127.0.0.1:${bot.port}/slack/events`,
+    signingSecret: SECRET,
+    slack,
+    namespace: 'bench',
+  };
+  try {
+    // Warm-up: JIT, connections, Bolt's first-request paths.
+    await burst(target, 20, 1, 1_000_000);
+    const bursts: BurstRow[] = [];
+    let next = 0;
+    for (const r of opts.rates) {
+      bursts.push(await burst(target, r.rate, r.seconds, next));
+      next += r.rate * r.seconds;
+    }
+    const memory = await memoryCurve(target, bot, {
+      total: opts.memoryCommands,
+      step: opts.memoryStep,
+      rate: opts.memoryRate,
+      first: next,
+    });
+    return { bursts, memory, heapGrowthMiBPer1000: growth(memory) };
+  } finally {
+    await bot.stop();
+    await slack.close();
+    await deletePrefix(opts.redisUrl, prefix);
+  }
+}

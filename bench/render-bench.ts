@@ -1,0 +1,112 @@
+// The bench report's shape and its plain-text tables.
+import type { BotSection } from './bot-section.js';
+import type { FunctionsBench } from './functions-bench.js';
+import type { PromptRow } from './prompt-section.js';
+import type { WorkerRow } from './worker-section.js';
+
+export interface BenchReport {
+  machine: { cpus: number; model: string; memoryGiB: number; node: string; loadAverage: number[] };
+  bot?: BotSection;
+  worker?: WorkerRow[];
+  prompt?: PromptRow[];
+  functions?: FunctionsBench;
+}
+
+const cell = (v: unknown): string => (v === null || v === undefined ? '-' : String(v));
+
+export function table(head: string[], rows: unknown[][]): string[] {
+  const all = [head, ...rows.map((r) => r.map(cell))];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  return all.map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+function botLines(b: BotSection): string[] {
+  return [
+    '## Bot: signed /autofix commands for distinct targets (ack latency, ms)',
+    ...table(
+      ['rate/s', 'seconds', 'sent', 'non-200', 'failed', 'p50', 'p99', 'max'],
+      b.bursts.map((r) => [r.rate, r.seconds, r.sent, r.non200, r.failed, r.p50Ms, r.p99Ms, r.maxMs]),
+    ),
+    '',
+    '## Bot memory as commands pile up (MiB; "after GC" = heap after a forced full collection)',
+    ...table(
+      ['commands', 'RSS', 'heap used', 'after GC'],
+      b.memory.map((r) => [r.commands, r.rssMiB, r.heapUsedMiB, r.afterGc ? 'yes' : 'no']),
+    ),
+    `heap after GC grows ${cell(b.heapGrowthMiBPer1000)} MiB per 1,000 commands`,
+  ];
+}
+
+function workerLines(rows: WorkerRow[]): string[] {
+  return [
+    '## Worker (rule engine): one process, a batch of OOM-looping deployments',
+    ...table(
+      [
+        'concurrency',
+        'investigations',
+        'proposals',
+        'seconds',
+        'proposals/min',
+        'RSS idle',
+        'RSS load',
+        'heap after GC',
+      ],
+      rows.map((r) => [
+        r.concurrency,
+        r.investigations,
+        r.proposals,
+        r.seconds,
+        r.proposalsPerMinute,
+        r.idle.rssMiB,
+        r.underLoad.rssMiB,
+        r.afterGc.heapUsedMiB,
+      ]),
+    ),
+  ];
+}
+
+function promptLines(rows: PromptRow[]): string[] {
+  return [
+    '## Prompt per diagnosis and API calls per investigation (eval cases on the sandbox; tokens ≈ chars/4)',
+    ...table(
+      ['case', 'status', 'iterations', 'API calls', 'system chars', 'user chars', '≈prompt tokens/iteration'],
+      rows.map((r) => [
+        r.case,
+        r.status,
+        r.iterations,
+        r.apiCalls,
+        r.systemChars,
+        r.userChars,
+        r.promptTokensPerIteration,
+      ]),
+    ),
+  ];
+}
+
+function functionLines(f: FunctionsBench): string[] {
+  return [
+    '## Pure pipeline (in-process)',
+    ...table(
+      ['function', 'ops/s', 'µs/op', 'heap Δ KiB'],
+      f.rows.map((r) => [r.name, r.opsPerSecond, r.microsPerOp, r.heapDeltaKiB]),
+    ),
+    `redaction ${f.redactionMBps} MB/s; pipeline costs ${f.pipelineToAnalyzersCostRatio}× the analyzers alone`,
+  ];
+}
+
+export function renderBench(r: BenchReport): string {
+  const m = r.machine;
+  return [
+    `machine: ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, node ${m.node}, load average ${m.loadAverage.join(' ')}`,
+    '',
+    ...(r.bot ? [...botLines(r.bot), ''] : []),
+    ...(r.worker ? [...workerLines(r.worker), ''] : []),
+    ...(r.prompt ? [...promptLines(r.prompt), ''] : []),
+    ...(r.functions ? [...functionLines(r.functions), ''] : []),
+  ].join('\n');
+}

@@ -1,0 +1,54 @@
+// Starts bench/service-process.ts as a bot or worker child (tsx, --expose-gc) and talks to it over IPC.
+import { fork, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { FromService, MemorySample, ToService } from './service-process.js';
+
+export interface ServiceChild {
+  port: number;
+  memory(opts?: { gc?: boolean }): Promise<MemorySample>;
+  stop(): Promise<void>;
+}
+
+function next(child: ChildProcess, type: FromService['type']): Promise<FromService> {
+  return new Promise((done, fail) => {
+    const onMessage = (m: FromService): void => {
+      if (m.type !== type) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      done(m);
+    };
+    const onExit = (code: number | null): void =>
+      fail(new Error(`the ${type} answer never came: exit ${code}`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+export async function spawnService(
+  role: 'bot' | 'worker',
+  env: Record<string, string>,
+): Promise<ServiceChild> {
+  const child = fork(resolve(import.meta.dirname, 'service-process.ts'), [role], {
+    execArgv: ['--expose-gc', '--import', 'tsx'],
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await next(child, 'ready');
+  const ask = (m: ToService): void => void child.send(m);
+  return {
+    port: ready.type === 'ready' ? ready.port : 0,
+    async memory(opts = {}) {
+      const answer = next(child, 'memory');
+      ask({ type: opts.gc ? 'gc' : 'memory' });
+      const m = await answer;
+      if (m.type !== 'memory') throw new Error('unexpected answer');
+      const { type: _type, ...sample } = m;
+      return sample;
+    },
+    async stop() {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      ask({ type: 'stop' });
+      await exited;
+    },
+  };
+}

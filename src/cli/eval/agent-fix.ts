@@ -1,0 +1,93 @@
+// The eval's one call into the agent's fix path: investigate, approve automatically, apply, watch.
+import type { Category, Outcome, Target } from '../../domain/index.js';
+import type { DiagnosisEngine, EngineResult } from '../../agent/engines/engine.js';
+import { fixWorkload } from '../../agent/fix-workload.js';
+import { investigate, toResult, type AgentDeps, type Investigation } from '../../agent/investigate.js';
+
+export interface AgentAnswer {
+  /** The first investigation's verdict: what the agent diagnosed before anything was applied. */
+  category: Category | null;
+  outcome: Outcome;
+  confidence: number | null;
+  /** The whole run's last word (fixed, not_fixed, proposed, …), for the record only. */
+  finalOutcome: Outcome;
+  iterations: number;
+  applied: boolean;
+  secondsToProposal: number | null;
+  runId: string | null;
+  runUrl: string | null;
+}
+
+function verdict(inv: Investigation): Pick<AgentAnswer, 'category' | 'outcome' | 'confidence'> {
+  return {
+    category: inv.diagnosis?.category ?? null,
+    outcome: inv.outcome,
+    confidence: inv.diagnosis?.confidence ?? null,
+  };
+}
+
+/** With `fix`, every proposal is approved as "eval" and applied; otherwise the agent only investigates. */
+export async function runAgent(target: Target, deps: AgentDeps, fix: boolean): Promise<AgentAnswer> {
+  const t0 = performance.now();
+  // An object, not two lets: the approve callback writes it and the compiler must not narrow it to null.
+  const seen: { first: Investigation | null; secondsToProposal: number | null } = {
+    first: null,
+    secondsToProposal: null,
+  };
+  const approve = async (inv: Investigation): Promise<string> => {
+    seen.first ??= inv;
+    seen.secondsToProposal ??= (performance.now() - t0) / 1000;
+    return 'eval';
+  };
+  const fixed = fix ? await fixWorkload(target, deps, approve) : null;
+  const inv = fixed?.investigation ?? (await investigate(target, deps));
+  if (!fix && inv.outcome === 'proposed') seen.secondsToProposal = (performance.now() - t0) / 1000;
+  const result = fixed?.result ?? toResult(inv);
+  await inv.run.end('FINISHED');
+  return {
+    ...verdict(seen.first ?? inv),
+    finalOutcome: result.outcome,
+    iterations: result.iterations,
+    applied: fixed?.applied !== null && fixed?.applied !== undefined,
+    secondsToProposal: seen.secondsToProposal,
+    runId: inv.run.runId,
+    runUrl: inv.run.runUrl,
+  };
+}
+
+export interface UsageTotals {
+  llmCalls: number;
+  diagnoses: number;
+  promptTokens: number;
+  completionTokens: number;
+  model: string;
+}
+
+/** Wraps an engine to add up its LLM usage (per call, including failed calls the fallback reports). */
+export function countingEngine(engine: DiagnosisEngine): { engine: DiagnosisEngine; usage: UsageTotals } {
+  const usage: UsageTotals = {
+    llmCalls: 0,
+    diagnoses: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    model: engine.model,
+  };
+  return {
+    usage,
+    engine: {
+      name: engine.name,
+      model: engine.model,
+      async diagnose(input, signal): Promise<EngineResult> {
+        const r = await engine.diagnose(input, signal);
+        usage.diagnoses += 1;
+        for (const u of r.usage) {
+          usage.llmCalls += 1;
+          usage.promptTokens += u.promptTokens;
+          usage.completionTokens += u.completionTokens;
+          usage.model = u.model;
+        }
+        return r;
+      },
+    },
+  };
+}
