@@ -8,7 +8,7 @@ import { createJobMessages } from '../queue/job-messages.js';
 import { keySpace } from '../queue/key-space.js';
 import { meteredEngine } from '../queue/metered-engine.js';
 import { createProducer } from '../queue/producer.js';
-import { createProposalStore } from '../queue/proposal-store.js';
+import { createRedisProposalStore } from '../store/redis-proposal-store.js';
 import { closeRedis, createRedisConnection } from '../queue/redis-connection.js';
 import { createAutofixWorker } from '../queue/worker.js';
 import type { WorkerContext } from '../queue/worker-context.js';
@@ -63,7 +63,7 @@ export async function runWorker(
       logger,
       overrides.posterOptions,
     ),
-    store: createProposalStore(redis, keys),
+    store: createRedisProposalStore(redis, keys),
     messages: createJobMessages(redis, keys),
     active: createActiveInvestigations(redis, keys),
     producer,

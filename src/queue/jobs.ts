@@ -1,23 +1,14 @@
 // Job names and payloads of the autofix queue, defined once with zod (bot → Redis → worker).
 import { z } from 'zod';
-import { Change, Target } from '../domain/index.js';
+import { AttemptRecord, Target } from '../domain/index.js';
+import { ProposalThread } from '../workflow/proposal-record.js';
 
 export const QUEUE_NAME = 'autofix';
 
-/** Where in Slack a job reports: the channel and the investigation's parent message (the thread). */
-export const SlackThread = z.object({
-  channel: z.string().min(1),
-  threadTs: z.string().min(1),
-});
-export type SlackThread = z.infer<typeof SlackThread>;
+/** Where in Slack a job reports: the channel, the investigation's parent message (the thread), the team. */
+export const SlackThread = ProposalThread;
+export type SlackThread = ProposalThread;
 
-/** An earlier iteration's change and why it failed (policy, dry-run, or a rollout that did not heal). */
-export const AttemptRecord = z.object({
-  iteration: z.number().int().min(1),
-  change: Change.nullable(),
-  errors: z.array(z.string()),
-});
-export type AttemptRecord = z.infer<typeof AttemptRecord>;
 
 /** Set when an applied change did not heal the workload: the next iteration continues the same run. */
 export const Continuation = z.object({

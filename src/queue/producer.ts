@@ -28,6 +28,8 @@ export interface InvestigationRequest {
   target: Target;
   requestedBy: string;
   channel: string;
+  /** The Slack workspace the request came from; clicks from another one are refused. */
+  teamId?: string | null;
   /** A next iteration after an applied change did not heal (posted in the same thread). */
   continuation?: Continuation;
 }
@@ -116,7 +118,7 @@ export function createProducer(opts: ProducerOptions): Producer {
       const release = (): Promise<unknown> => active.release(target, jobId).catch(() => false);
       try {
         const threadTs = await openThread();
-        const thread = { channel, threadTs };
+        const thread = { channel, threadTs, teamId: request.teamId ?? null };
         await active.setThread(target, jobId, threadTs).catch(() => false);
         await add(
           'investigate',

@@ -1,4 +1,6 @@
 // Coded errors of the queue and its Redis stores; `.code` is stable, messages are for people.
+import { CodedError } from '../domain/errors.js';
+
 export const QueueErrorCode = {
   /** Redis cannot be reached right now (producers fail fast instead of buffering). */
   Unavailable: 'QUEUE_UNAVAILABLE',
@@ -11,13 +13,14 @@ export const QueueErrorCode = {
 } as const;
 export type QueueErrorCode = (typeof QueueErrorCode)[keyof typeof QueueErrorCode];
 
-export class QueueError extends Error {
-  readonly code: QueueErrorCode;
-
+export class QueueError extends CodedError<QueueErrorCode> {
   constructor(code: QueueErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'QueueError';
-    this.code = code;
+  }
+
+  get transient(): boolean {
+    return this.code === QueueErrorCode.Unavailable;
   }
 }
 

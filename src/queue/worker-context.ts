@@ -9,7 +9,7 @@ import type { ActiveInvestigations } from './active-investigations.js';
 import type { JobMessages } from './job-messages.js';
 import type { JobName, JobPayload } from './jobs.js';
 import type { Producer } from './producer.js';
-import type { ProposalStore } from './proposal-store.js';
+import type { ProposalStore } from '../workflow/proposal-store.js';
 
 export interface WorkerContext {
   config: Pick<Config, 'namespaces' | 'maxIterations' | 'rolloutTimeoutSeconds' | 'slack'>;

@@ -4,8 +4,8 @@ import { describeTarget } from '../domain/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Producer } from '../queue/producer.js';
-import type { StoredProposal } from '../queue/proposal-record.js';
-import type { ProposalStore } from '../queue/proposal-store.js';
+import type { StoredProposal } from '../workflow/proposal-record.js';
+import type { ProposalStore } from '../workflow/proposal-store.js';
 import type { ApproverCheck } from './approvers.js';
 import { buildDecidedProposalMessage, type ProposalDecision } from './blocks/decided-proposal-message.js';
 import { buildRefusalMessage } from './blocks/refusal-message.js';
@@ -61,7 +61,7 @@ async function decide(
 ): Promise<void> {
   const now = (deps.now ?? Date.now)();
   const res = await deps.store.transition(click.proposalId, {
-    from: ['pending'],
+    from: ['proposed'],
     to: decision,
     fields: { decidedBy: click.userId, decidedAt: String(now) },
     honourExpiry: true,

@@ -1,5 +1,5 @@
 // A stored proposal as the Block Kit builders see it (the same view for the first post and every later edit).
-import type { ProposalRecord } from '../queue/proposal-record.js';
+import type { ProposalRecord } from '../workflow/proposal-record.js';
 import type { ProposalMessageInput } from './blocks/proposal-message.js';
 
 export function proposalView(record: ProposalRecord): ProposalMessageInput {

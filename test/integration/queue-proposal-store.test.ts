@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActiveInvestigations } from '../../src/queue/active-investigations.js';
 import { createJobMessages } from '../../src/queue/job-messages.js';
 import { keySpace } from '../../src/queue/key-space.js';
-import { createProposalStore, type ProposalStore } from '../../src/queue/proposal-store.js';
+import { createRedisProposalStore } from '../../src/store/redis-proposal-store.js';
+import type { ProposalStore } from '../../src/workflow/proposal-store.js';
 import { sampleRecord } from '../fixtures/proposal-record.js';
 import { sandboxEnv } from './sandbox-env.js';
 import { deletePrefix } from './support/slack-harness.js';
@@ -18,7 +19,7 @@ const target = { kind: 'Deployment' as const, name: 'web', namespace: 'shop' };
 
 beforeAll(() => {
   redis = new Redis(sandboxEnv().REDIS_URL, { maxRetriesPerRequest: 1 });
-  store = createProposalStore(redis, keys);
+  store = createRedisProposalStore(redis, keys);
 });
 afterAll(async () => {
   await deletePrefix(redis, prefix);
@@ -29,7 +30,7 @@ describe('proposal store', () => {
   it('saves once: a retried job finds the first record untouched', async () => {
     const first = await store.save(sampleRecord({ id: 'once', expiresAt: Date.now() + 60_000 }));
     expect(first.created).toBe(true);
-    await store.transition('once', { from: ['pending'], to: 'approved', fields: { decidedBy: 'U1' } });
+    await store.transition('once', { from: ['proposed'], to: 'approved', fields: { decidedBy: 'U1' } });
     const again = await store.save(
       sampleRecord({ id: 'once', requestedBy: 'someone-else', expiresAt: Date.now() + 60_000 }),
     );
@@ -42,7 +43,7 @@ describe('proposal store', () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         store.transition('race', {
-          from: ['pending'],
+          from: ['proposed'],
           to: i % 2 ? 'rejected' : 'approved',
           fields: { decidedBy: `U${i}` },
           honourExpiry: true,
@@ -64,7 +65,7 @@ describe('proposal store', () => {
 
   it('approved → applying happens once, however many workers try', async () => {
     await store.save(sampleRecord({ id: 'apply', expiresAt: Date.now() + 60_000 }));
-    await store.transition('apply', { from: ['pending'], to: 'approved' });
+    await store.transition('apply', { from: ['proposed'], to: 'approved' });
     const tries = await Promise.all(
       Array.from({ length: 10 }, () => store.transition('apply', { from: ['approved'], to: 'applying' })),
     );
@@ -75,14 +76,14 @@ describe('proposal store', () => {
     const now = Date.now();
     await store.save(sampleRecord({ id: 'old', createdAt: now - 2000, expiresAt: now - 1000 }));
     const late = await store.transition('old', {
-      from: ['pending'],
+      from: ['proposed'],
       to: 'approved',
       fields: { decidedBy: 'U1' },
       honourExpiry: true,
       now,
     });
     expect(late).toMatchObject({ kind: 'expired', record: { state: 'expired', decidedBy: null } });
-    const later = await store.transition('old', { from: ['pending'], to: 'approved', honourExpiry: true });
+    const later = await store.transition('old', { from: ['proposed'], to: 'approved', honourExpiry: true });
     expect(later).toMatchObject({ kind: 'conflict', record: { state: 'expired' } });
   });
 
@@ -91,7 +92,7 @@ describe('proposal store', () => {
     expect((await store.transition('legal', { from: ['applied'], to: 'rolling_back' })).kind).toBe(
       'conflict',
     );
-    expect((await store.transition('nope', { from: ['pending'], to: 'approved' })).kind).toBe('missing');
+    expect((await store.transition('nope', { from: ['proposed'], to: 'approved' })).kind).toBe('missing');
     expect(await store.get('nope')).toBeNull();
   });
 

@@ -132,7 +132,7 @@ describe('approval safety', () => {
     const refusal = await h.slack.waitForResponse((r) => r.id === outsider.responseId, 5000);
     expect(refusal.body.response_type).toBe('ephemeral');
     expect(JSON.stringify(refusal.body)).toMatch(/Only approvers/);
-    expect((await h.store.get(asked.proposalId))!.state).toBe('pending');
+    expect((await h.store.get(asked.proposalId))!.state).toBe('proposed');
     expect(buttonsOf(h.slack.message(CHANNEL, asked.proposal.ts))).toHaveProperty('autofix_approve');
 
     // Two approvers click at once, and one of them twice (a double click / a Slack retry).

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import type { InvestigationRequest } from '../../src/queue/producer.js';
 import { continueAfterUnhealthy } from '../../src/queue/processors/continue-investigation.js';
-import type { StoredProposal } from '../../src/queue/proposal-record.js';
+import type { StoredProposal } from '../../src/workflow/proposal-record.js';
 import type { WorkerContext } from '../../src/queue/worker-context.js';
 import type { SlackMessage } from '../../src/slack/slack-poster.js';
 import { sampleRecord } from '../fixtures/proposal-record.js';
@@ -17,6 +17,7 @@ const stored: StoredProposal = {
   decidedAt: 1,
   rolledBackBy: null,
   detail: null,
+  appliedTemplate: null,
   updatedAt: 1,
 };
 

@@ -54,7 +54,7 @@ describe('progress reporter', () => {
     const r = createProgressReporter({
       ...f,
       jobId: 'j1',
-      thread: { channel: 'C', threadTs: '1.1' },
+      thread: { channel: 'C', threadTs: '1.1', teamId: null },
       render,
       logger,
       minIntervalMs: 1000,
@@ -84,7 +84,7 @@ describe('progress reporter', () => {
     const r = createProgressReporter({
       ...f,
       jobId: 'j2',
-      thread: { channel: 'C', threadTs: '1.1' },
+      thread: { channel: 'C', threadTs: '1.1', teamId: null },
       render,
       logger,
     });
@@ -104,7 +104,7 @@ describe('progress reporter', () => {
     const r = createProgressReporter({
       ...f,
       jobId: 'j3',
-      thread: { channel: 'C', threadTs: '1.1' },
+      thread: { channel: 'C', threadTs: '1.1', teamId: null },
       render,
       logger,
     });
@@ -123,7 +123,7 @@ describe('progress reporter', () => {
     const r = createProgressReporter({
       ...f,
       jobId: 'j4',
-      thread: { channel: 'C', threadTs: '1.1' },
+      thread: { channel: 'C', threadTs: '1.1', teamId: null },
       render,
       logger,
     });

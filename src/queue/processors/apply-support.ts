@@ -5,7 +5,7 @@ import type { InvestigationRun, RunHandle } from '../../tracking/tracker.js';
 import { buildRefusalMessage } from '../../slack/blocks/refusal-message.js';
 import { formatAutofixCommand } from '../../slack/parse-command.js';
 import type { SlackMessage } from '../../slack/slack-poster.js';
-import type { StoredProposal } from '../proposal-record.js';
+import type { StoredProposal } from '../../workflow/proposal-record.js';
 import type { WorkerContext } from '../worker-context.js';
 
 export interface TrackedStep {

@@ -6,7 +6,7 @@ import type { Logger } from '../../observability/logger.js';
 import { buildApplyResultMessage } from '../../slack/blocks/apply-result-message.js';
 import { classifyFailure, describeFailure, isFinalAttempt } from '../classify-failure.js';
 import { postOnce } from '../post-once.js';
-import type { StoredProposal } from '../proposal-record.js';
+import type { StoredProposal } from '../../workflow/proposal-record.js';
 import { QueueError, QueueErrorCode } from '../queue-error.js';
 import type { ApplyJob } from '../jobs.js';
 import type { Processor, WorkerContext } from '../worker-context.js';

@@ -2,7 +2,7 @@
 import type { Job } from 'bullmq';
 import { buildOutcomeMessage } from '../../slack/blocks/outcome-message.js';
 import { postOnce } from '../post-once.js';
-import type { StoredProposal } from '../proposal-record.js';
+import type { StoredProposal } from '../../workflow/proposal-record.js';
 import type { WorkerContext } from '../worker-context.js';
 import { refusal } from './apply-support.js';
 
@@ -41,6 +41,7 @@ export async function continueAfterUnhealthy(
       target: record.target,
       requestedBy: record.requestedBy,
       channel: record.thread.channel,
+      teamId: record.thread.teamId,
       continuation: { runId: record.runId, firstIteration: next, attempts },
     },
     async () => record.thread.threadTs,

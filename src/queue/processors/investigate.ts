@@ -11,7 +11,7 @@ import { classifyFailure, describeFailure, isFinalAttempt } from '../classify-fa
 import type { InvestigateJob } from '../jobs.js';
 import { postOnce } from '../post-once.js';
 import { createProgressReporter } from '../progress-reporter.js';
-import { proposalIdFor, type ProposalRecord, type StoredProposal } from '../proposal-record.js';
+import { proposalIdFor, type ProposalRecord, type StoredProposal } from '../../workflow/proposal-record.js';
 import type { Processor, WorkerContext } from '../worker-context.js';
 
 /** Posts the proposal message unless an earlier attempt did; a duplicate from a race is deleted. */

@@ -6,7 +6,7 @@ import { buildRollbackResultMessage } from '../../slack/blocks/rollback-result-m
 import { classifyFailure, describeFailure, isFinalAttempt } from '../classify-failure.js';
 import type { RollbackJob } from '../jobs.js';
 import { postOnce } from '../post-once.js';
-import type { StoredProposal } from '../proposal-record.js';
+import type { StoredProposal } from '../../workflow/proposal-record.js';
 import { QueueError, QueueErrorCode } from '../queue-error.js';
 import type { Processor, WorkerContext } from '../worker-context.js';
 import { applyDeps, openStep, refusal } from './apply-support.js';
