@@ -9,6 +9,7 @@ import type { ActiveInvestigations } from './active-investigations.js';
 import type { JobMessages } from './job-messages.js';
 import type { JobName, JobPayload } from './jobs.js';
 import type { Producer } from './producer.js';
+import type { Authority } from '../workflow/decision-checks.js';
 import type { ProposalStore } from '../workflow/proposal-store.js';
 
 export interface WorkerContext {
@@ -17,6 +18,8 @@ export interface WorkerContext {
   agent: Omit<AgentDeps, 'progress'>;
   poster: SlackPoster;
   store: ProposalStore;
+  /** Who may approve and roll back, asked again at decision time. */
+  authority: Authority;
   messages: JobMessages;
   active: ActiveInvestigations;
   /** Enqueues the next iteration when an applied change did not heal the workload. */

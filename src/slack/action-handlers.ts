@@ -14,12 +14,20 @@ import { proposalView } from './proposal-view.js';
 import { parseAutofixClick, type AutofixClick } from './slack-payloads.js';
 import type { SlackMessage, SlackPoster } from './slack-poster.js';
 import { refusalFor } from './click-refusal.js';
+import {
+  checkDecision,
+  clickOriginRefusal,
+  type DecisionPolicy,
+} from '../workflow/decision-checks.js';
+import { isAutofixError } from '../domain/index.js';
 
 export interface ActionDeps {
   store: ProposalStore;
   producer: Pick<Producer, 'addApply' | 'addRollback'>;
   poster: SlackPoster;
   approvers: ApproverCheck;
+  /** The allowlist and AUTOFIX_SELF_APPROVAL, checked on the click (and again by the worker). */
+  decisions: DecisionPolicy;
   tagger: DecisionTagger;
   metrics: Metrics;
   logger: Logger;
@@ -125,6 +133,27 @@ async function rollback(
   ).catch(() => undefined);
 }
 
+const DECISIONS = {
+  autofix_approve: 'approve',
+  autofix_reject: 'reject',
+  autofix_rollback: 'rollback',
+} as const;
+
+/** Where the click came from, the allowlist and separation of duties; the refusal in words, or null. */
+async function preCheck(deps: ActionDeps, click: AutofixClick): Promise<string | null> {
+  const record = await deps.store.get(click.proposalId);
+  if (!record) return null; // the transition answers "no longer stored"
+  const origin = clickOriginRefusal(record, click);
+  if (origin) return origin;
+  try {
+    await checkDecision(record, DECISIONS[click.actionId], click.userId, deps.decisions, deps.approvers);
+    return null;
+  } catch (e) {
+    if (isAutofixError(e)) return e.describe();
+    throw e;
+  }
+}
+
 /** One handler for the three buttons; the click's action_id picks the step. */
 export function handleAutofixAction(deps: ActionDeps): (args: SlackActionMiddlewareArgs) => Promise<void> {
   return async ({ ack, body, respond }) => {
@@ -151,6 +180,13 @@ export function handleAutofixAction(deps: ActionDeps): (args: SlackActionMiddlew
             ),
           ),
         );
+        return;
+      }
+      const refused = await preCheck(deps, click);
+      if (refused) {
+        deps.metrics.decisions.inc({ decision: 'refused' });
+        log.info({ reason: refused }, 'click refused');
+        await respond(ephemeral(buildRefusalMessage(refused)));
         return;
       }
       if (click.actionId === 'autofix_rollback') await rollback(deps, click, respond, log);

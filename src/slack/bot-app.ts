@@ -128,6 +128,7 @@ export function createBotApp(deps: BotAppDeps): BotApp {
     producer: deps.producer,
     poster,
     approvers,
+    decisions: { namespaces: deps.config.namespaces, selfApproval: deps.config.slack.selfApproval },
     tagger,
     metrics: deps.metrics,
     logger: deps.logger,

@@ -7,7 +7,7 @@ import { parseTarget, type Target } from '../../domain/index.js';
 import { collectEvidence } from '../../agent/collect.js';
 import { isHealthy, runAnalyzers } from '../../agent/analyzers/registry.js';
 import { investigate, toResult } from '../../agent/investigate.js';
-import { fixWorkload } from '../../agent/fix-workload.js';
+import { fixWorkload } from '../../workflow/fix-workload.js';
 import { createKubeCluster } from '../../k8s/kube-cluster.js';
 import { createKubeHttp } from '../../k8s/kube-http.js';
 import type { Cluster } from '../../k8s/cluster.js';

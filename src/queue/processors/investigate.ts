@@ -5,27 +5,13 @@ import { targetKey } from '../../domain/index.js';
 import { assertNamespaceAllowed } from '../../safety/namespace-allowlist.js';
 import { buildOutcomeMessage } from '../../slack/blocks/outcome-message.js';
 import { buildProgressMessage } from '../../slack/blocks/progress-message.js';
-import { buildProposalMessage } from '../../slack/blocks/proposal-message.js';
-import { proposalView } from '../../slack/proposal-view.js';
 import { classifyFailure, describeFailure, isFinalAttempt } from '../classify-failure.js';
 import type { InvestigateJob } from '../jobs.js';
 import { postOnce } from '../post-once.js';
 import { createProgressReporter } from '../progress-reporter.js';
 import { proposalIdFor, type ProposalRecord, type StoredProposal } from '../../workflow/proposal-record.js';
 import type { Processor, WorkerContext } from '../worker-context.js';
-
-/** Posts the proposal message unless an earlier attempt did; a duplicate from a race is deleted. */
-async function deliverProposal(ctx: WorkerContext, record: StoredProposal): Promise<string> {
-  if (record.messageTs) return record.messageTs;
-  const ts = await ctx.poster.post(
-    record.thread.channel,
-    buildProposalMessage(proposalView(record)),
-    record.thread.threadTs,
-  );
-  const { won, messageTs } = await ctx.store.attachMessage(record.id, ts);
-  if (!won) await ctx.poster.delete(record.thread.channel, ts).catch(() => undefined);
-  return messageTs;
-}
+import { slackNotifier } from './slack-workflow.js';
 
 function recordFor(
   data: InvestigateJob,
@@ -103,7 +89,7 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
   // A retry of a job that already got this far only finishes the delivery.
   const existing = await ctx.store.get(proposalIdFor(jobId));
   if (existing) {
-    await deliverProposal(ctx, existing);
+    await slackNotifier(ctx, job).proposal(existing);
     return 'proposed';
   }
   if (await ctx.messages.get(jobId, 'outcome')) return 'reported';
@@ -116,7 +102,7 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
       recordFor(data, jobId, inv, data.continuation?.firstIteration ?? 1, ctx),
     );
     await inv.run.end('FINISHED');
-    await deliverProposal(ctx, record);
+    await slackNotifier(ctx, job).proposal(record);
     return 'proposed';
   }
   await inv.run.end('FINISHED');

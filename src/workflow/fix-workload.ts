@@ -1,14 +1,13 @@
 // fix: investigate, ask for approval, apply, watch; a rollout that stays unhealthy starts another round.
-import { ErrorCode, isAutofixError, type InvestigationResult, type Target } from '../domain/index.js';
-import type { AttemptFeedback } from './engines/engine.js';
-import { applyProposal, type ApplyOutcome } from './apply-proposal.js';
+import type { AttemptRecord, InvestigationResult, Target } from '../domain/index.js';
 import {
   investigate,
   toResult,
   type AgentDeps,
   type Investigation,
   type InvestigateOptions,
-} from './investigate.js';
+} from '../agent/investigate.js';
+import { applyProposal, applyReport, type ApplyOutcome } from './apply-change.js';
 
 /** Asked before every apply; resolves to the approver's name, or null when declined. */
 export type Approve = (inv: Investigation) => Promise<string | null>;
@@ -19,15 +18,10 @@ export interface FixResult {
   applied: ApplyOutcome | null;
 }
 
-async function recordApply(
-  inv: Investigation,
-  approvedBy: string,
-  outcome: ApplyOutcome,
-  startedAt: number,
-): Promise<void> {
+async function recordApply(inv: Investigation, approvedBy: string, outcome: ApplyOutcome): Promise<void> {
   await inv.run.setTags({ 'autofix.decision': 'approved', 'autofix.approved_by': approvedBy });
-  if (outcome.rolloutHealthy)
-    await inv.run.logMetrics({ time_to_healthy_seconds: (performance.now() - startedAt) / 1000 });
+  // Measured from the approved patch to a healthy rollout, the same in every front end.
+  if (outcome.rolloutHealthy) await inv.run.logMetrics({ time_to_healthy_seconds: outcome.seconds });
 }
 
 /** Runs rounds of investigate → approve → apply until healthy, declined, or the iteration budget is spent. */
@@ -60,30 +54,23 @@ export async function fixWorkload(
         inv.proposal,
         {
           cluster: deps.cluster,
-          progress: deps.progress ?? (() => {}),
+          onLine: (message) => deps.progress?.({ stage: 'rollout', iteration: 0, message }),
           rolloutTimeoutSeconds: deps.config.rolloutTimeoutSeconds,
-          gitopsMode: deps.config.gitopsMode,
         },
         applyRun,
       );
-      await applyRun.logArtifact('rollout.json', applied);
+      await applyRun.logArtifact('rollout.json', applyReport(applied));
       await applyRun.end(applied.rolloutHealthy ? 'FINISHED' : 'FAILED');
     } catch (e) {
       await applyRun.end('FAILED');
-      // Refused before any write: the result keeps the proposal and its patch to commit.
-      if (isAutofixError(e) && e.code === ErrorCode.GitOpsManaged) {
-        await inv.run.setTags({ 'autofix.decision': 'refused_gitops', 'autofix.outcome': 'refused' });
-        const result = toResult(inv, { outcome: 'refused', error: e.describe() });
-        return { result, investigation: inv, applied: null };
-      }
       throw e;
     }
-    await recordApply(inv, approver, applied, inv.startedAt);
+    await recordApply(inv, approver, applied);
     if (applied.rolloutHealthy) {
       await inv.run.setTags({ 'autofix.outcome': 'fixed' });
       return { result: toResult(inv, { outcome: 'fixed', apply: applied }), investigation: inv, applied };
     }
-    const attempts: AttemptFeedback[] = [
+    const attempts: AttemptRecord[] = [
       ...inv.attempts,
       {
         iteration: nextIteration - 1,
