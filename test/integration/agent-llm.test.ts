@@ -90,8 +90,13 @@ describe('LLM engine on the sandbox', () => {
   });
 
   it('an engine summary that lies about its patch: approvers see what the patch really does', async () => {
-    const lie = answer([{ op: 'replace', path: LIMIT, valueJson: '"128Mi"' }]);
-    lie.json.change = { ...(lie.json.change as object), summary: ['rotate the API token to a fresh value'] };
+    const lie = answer(null, {
+      change: {
+        summary: ['rotate the API token to a fresh value'],
+        patch: [{ op: 'replace', path: LIMIT, valueJson: '"128Mi"' }],
+      },
+      humanAction: null,
+    });
     llm.push(lie);
     const r = await runCli('diagnose', 'deployment/oom-a', { namespace: ns }, env());
     expect(r.json.outcome).toBe('proposed');
