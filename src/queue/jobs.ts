@@ -9,7 +9,6 @@ export const QUEUE_NAME = 'autofix';
 export const SlackThread = ProposalThread;
 export type SlackThread = ProposalThread;
 
-
 /** Set when an applied change did not heal the workload: the next iteration continues the same run. */
 export const Continuation = z.object({
   runId: z.string().nullable(),
@@ -39,7 +38,16 @@ export const RollbackJob = z.object({
 });
 export type RollbackJob = z.infer<typeof RollbackJob>;
 
-export const JOB_SCHEMAS = { investigate: InvestigateJob, apply: ApplyJob, rollback: RollbackJob } as const;
+/** Delayed until the proposal's expiry: takes the buttons off an undecided proposal. */
+export const ExpireJob = z.object({ proposalId: z.string().min(1) });
+export type ExpireJob = z.infer<typeof ExpireJob>;
+
+export const JOB_SCHEMAS = {
+  investigate: InvestigateJob,
+  apply: ApplyJob,
+  rollback: RollbackJob,
+  expire: ExpireJob,
+} as const;
 export type JobName = keyof typeof JOB_SCHEMAS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
 

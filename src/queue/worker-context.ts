@@ -23,7 +23,7 @@ export interface WorkerContext {
   messages: JobMessages;
   active: ActiveInvestigations;
   /** Enqueues the next iteration when an applied change did not heal the workload. */
-  producer: Pick<Producer, 'addInvestigation'>;
+  producer: Pick<Producer, 'addInvestigation' | 'addExpiry'>;
   metrics: Metrics;
   logger: Logger;
   /** Progress edits at most this often (ms). */

@@ -17,9 +17,7 @@ import { patchLanded, watchRollout } from './watch-rollout.js';
 import type { WorkflowDeps } from './workflow-ports.js';
 
 type Claim =
-  | { go: 'apply' }
-  | { go: 'adopt'; generation: number; live: KubeObject }
-  | { go: 'skip'; outcome: string };
+  { go: 'apply' } | { go: 'adopt'; generation: number; live: KubeObject } | { go: 'skip'; outcome: string };
 
 export function applyDepsOf(deps: WorkflowDeps, record: StoredProposal): ApplyDeps {
   return {
@@ -60,7 +58,11 @@ async function resumeInterrupted(deps: WorkflowDeps, record: StoredProposal): Pr
   const base = record.proposal.base;
   if (live && meta.uid === base.uid && Number(meta.generation ?? 0) === base.generation)
     return { go: 'apply' };
-  if (live && meta.uid === base.uid && patchLanded(live, base.generation, record.decidedAt ?? record.updatedAt))
+  if (
+    live &&
+    meta.uid === base.uid &&
+    patchLanded(live, base.generation, record.decidedAt ?? record.updatedAt)
+  )
     return { go: 'adopt', generation: Number(meta.generation), live };
   const detail = `The apply was interrupted and the workload has changed since the proposal (generation ${base.generation} → ${String(meta.generation)}); it is not applied a second time. Check it with kubectl rollout status.`;
   await refuse(deps, record, ['applying'], 'apply_failed', detail);
@@ -96,7 +98,13 @@ async function onApplyError(
   }
   const transient = !isCodedError(e) || e.transient;
   if (transient && !finalAttempt) throw e;
-  await refuse(deps, record, ['applying'], 'apply_failed', `The approved change could not be applied: ${reason}`);
+  await refuse(
+    deps,
+    record,
+    ['applying'],
+    'apply_failed',
+    `The approved change could not be applied: ${reason}`,
+  );
   throw e;
 }
 

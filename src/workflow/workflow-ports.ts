@@ -13,7 +13,9 @@ export type StepOutcome =
   | { kind: 'applied'; out: ApplyOutcome; by: string }
   | { kind: 'rolled_back'; out: ApplyOutcome; by: string }
   /** The applied change did not heal and no iterations are left. */
-  | { kind: 'budget_spent'; attempts: AttemptRecord[] };
+  | { kind: 'budget_spent'; attempts: AttemptRecord[] }
+  /** Nobody decided before the TTL: the proposal loses its buttons. */
+  | { kind: 'expired' };
 
 /** The Notifier port: every message a person sees goes through one of these. */
 export interface Notifier {

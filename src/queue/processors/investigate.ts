@@ -103,6 +103,7 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
     );
     await inv.run.end('FINISHED');
     await slackNotifier(ctx, job).proposal(record);
+    await ctx.producer.addExpiry({ proposalId: record.id }, record.expiresAt);
     return 'proposed';
   }
   await inv.run.end('FINISHED');

@@ -10,7 +10,10 @@ export const processRollback: Processor<'rollback'> = async (data, job, ctx) => 
     finalAttempt: isFinalAttempt(job),
   });
   if (outcome === 'rolled_back')
-    ctx.metrics.applySeconds.observe({ kind: 'rollback', healthy: 'true' }, (performance.now() - started) / 1000);
+    ctx.metrics.applySeconds.observe(
+      { kind: 'rollback', healthy: 'true' },
+      (performance.now() - started) / 1000,
+    );
   ctx.logger.info({ proposalId: data.proposalId, outcome }, 'rollback job done');
   return outcome;
 };

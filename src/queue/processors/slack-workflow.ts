@@ -1,6 +1,7 @@
 // The worker's adapters for the workflow: a Slack notifier (messages at most once per job) and its ports.
 import type { Job } from 'bullmq';
 import { buildApplyResultMessage } from '../../slack/blocks/apply-result-message.js';
+import { buildDecidedProposalMessage } from '../../slack/blocks/decided-proposal-message.js';
 import { buildOutcomeMessage } from '../../slack/blocks/outcome-message.js';
 import { buildProposalMessage } from '../../slack/blocks/proposal-message.js';
 import { buildRefusalMessage } from '../../slack/blocks/refusal-message.js';
@@ -14,7 +15,11 @@ import { postOnce } from '../post-once.js';
 import type { WorkerContext } from '../worker-context.js';
 import { continueInvestigation } from './continue-investigation.js';
 
-function outcomeMessage(record: StoredProposal, o: StepOutcome, maxIterations: number): SlackMessage {
+function outcomeMessage(
+  record: StoredProposal,
+  o: Exclude<StepOutcome, { kind: 'expired' }>,
+  maxIterations: number,
+): SlackMessage {
   if (o.kind === 'applied')
     return buildApplyResultMessage({
       target: record.target,
@@ -45,6 +50,17 @@ function outcomeMessage(record: StoredProposal, o: StepOutcome, maxIterations: n
   });
 }
 
+/** The proposal message, edited in place: same content, no buttons, "expired". */
+async function expireMessage(ctx: WorkerContext, record: StoredProposal): Promise<void> {
+  if (!record.messageTs) return;
+  const message = buildDecidedProposalMessage({
+    proposal: proposalView(record),
+    decision: 'expired',
+    by: null,
+  });
+  await ctx.poster.update(record.thread.channel, record.messageTs, message);
+}
+
 /** Messages into the proposal's thread; each (job, slot) is posted once across retries and workers. */
 export function slackNotifier(ctx: WorkerContext, job: Job): Notifier {
   const jobId = String(job.id);
@@ -60,8 +76,14 @@ export function slackNotifier(ctx: WorkerContext, job: Job): Notifier {
       if (!won) await ctx.poster.delete(record.thread.channel, ts).catch(() => undefined);
     },
     async outcome(record, o) {
+      if (o.kind === 'expired') return expireMessage(ctx, record);
       const slot = o.kind === 'budget_spent' ? 'followup' : 'outcome';
-      await postOnce(ctx, { jobId, slot }, record.thread, outcomeMessage(record, o, ctx.config.maxIterations));
+      await postOnce(
+        ctx,
+        { jobId, slot },
+        record.thread,
+        outcomeMessage(record, o, ctx.config.maxIterations),
+      );
     },
     async refusal(record, reason) {
       const message = buildRefusalMessage(reason, { rerunCommand: formatAutofixCommand(record.target) });
