@@ -32,6 +32,7 @@ function fakes() {
       if (won) recorded.set(key, ts);
       return { won, ts: recorded.get(key)! };
     },
+    forget: async (jobId, slot) => void recorded.delete(`${jobId}/${slot}`),
   };
   return { sent, recorded, poster, messages };
 }

@@ -10,6 +10,7 @@ import type { InvestigateJob } from '../jobs.js';
 import { postOnce } from '../post-once.js';
 import { createProgressReporter } from '../progress-reporter.js';
 import { proposalIdFor, type ProposalRecord, type StoredProposal } from '../../workflow/proposal-record.js';
+import type { Tracker } from '../../tracking/tracker.js';
 import type { Processor, WorkerContext } from '../worker-context.js';
 import { slackNotifier } from './slack-workflow.js';
 
@@ -38,6 +39,35 @@ function recordFor(
   };
 }
 
+/** A tracker that remembers (per job) the run it starts, so whoever recovers the job can end it. */
+function rememberingTracker(ctx: WorkerContext, jobId: string): Tracker {
+  const base = ctx.agent.tracker;
+  return {
+    async startInvestigation(info) {
+      const run = await base.startInvestigation(info);
+      if (run.runId) await ctx.messages.record(jobId, 'run', run.runId);
+      return run;
+    },
+    resumeInvestigation: (runId) => base.resumeInvestigation(runId),
+  };
+}
+
+/**
+ * A recovered job (its worker was killed) finds the run the killed attempt left RUNNING and ends it
+ * KILLED; this attempt records its own run. A continuation's shared run is resumed, not killed.
+ */
+async function endInterruptedRun(ctx: WorkerContext, job: Job, log: WorkerContext['logger']): Promise<void> {
+  if (job.attemptsStarted <= 1) return;
+  const jobId = String(job.id);
+  const runId = await ctx.messages.get(jobId, 'run');
+  if (!runId) return;
+  const run = await ctx.agent.tracker.resumeInvestigation(runId);
+  await run.setTags({ 'autofix.outcome': 'interrupted' });
+  await run.end('KILLED');
+  await ctx.messages.forget(jobId, 'run');
+  log.warn({ runId }, 'the interrupted attempt left its run RUNNING; ended it KILLED');
+}
+
 async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Promise<Investigation> {
   const jobId = String(job.id);
   const cont = data.continuation;
@@ -63,12 +93,18 @@ async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Pro
     job.attemptsStarted > 1 ? `resumed after an interruption (attempt ${job.attemptsStarted})` : undefined,
   );
   let inv: Investigation | null = null;
+  if (!cont?.runId) await endInterruptedRun(ctx, job, ctx.logger);
   try {
     const run = cont?.runId ? await ctx.agent.tracker.resumeInvestigation(cont.runId) : undefined;
     const budget = Math.max(1, ctx.config.maxIterations - firstIteration + 1);
     inv = await investigate(
       data.target,
-      { ...ctx.agent, config: { ...ctx.agent.config, maxIterations: budget }, progress: reporter.sink },
+      {
+        ...ctx.agent,
+        tracker: rememberingTracker(ctx, jobId),
+        config: { ...ctx.agent.config, maxIterations: budget },
+        progress: reporter.sink,
+      },
       {
         requestedBy: data.requestedBy,
         channel: data.thread.channel,
