@@ -14,11 +14,7 @@ import { proposalView } from './proposal-view.js';
 import { parseAutofixClick, type AutofixClick } from './slack-payloads.js';
 import type { SlackMessage, SlackPoster } from './slack-poster.js';
 import { refusalFor } from './click-refusal.js';
-import {
-  checkDecision,
-  clickOriginRefusal,
-  type DecisionPolicy,
-} from '../workflow/decision-checks.js';
+import { checkDecision, clickOriginRefusal, type DecisionPolicy } from '../workflow/decision-checks.js';
 import { isAutofixError } from '../domain/index.js';
 
 export interface ActionDeps {

@@ -51,7 +51,8 @@ export function refusalFor(
   click: Pick<AutofixClick, 'actionId'>,
 ): SlackMessage {
   const reason = clickRefusalReason(record, click) || 'Nothing to do for this click.';
-  const over = record && ['expired', 'rejected', 'apply_failed', 'rolled_back', 'stale'].includes(record.state);
+  const over =
+    record && ['expired', 'rejected', 'apply_failed', 'rolled_back', 'stale'].includes(record.state);
   return buildRefusalMessage(
     reason,
     over && record ? { rerunCommand: formatAutofixCommand(record.target) } : {},

@@ -57,7 +57,6 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, ''} end
 local set = redis.call('HSETNX', KEYS[1], 'messageTs', ARGV[1])
 return {set, redis.call('HGET', KEYS[1], 'messageTs')}`;
 
-
 function decodeOrThrow(id: string, hash: Record<string, string>): StoredProposal | null {
   try {
     return decodeRecord(hash);

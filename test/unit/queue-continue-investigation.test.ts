@@ -43,7 +43,11 @@ function context(maxIterations: number, running = false) {
         requests.push({ request, thread: await open() });
         return running
           ? { kind: 'already_running' as const, running: null }
-          : { kind: 'enqueued' as const, jobId: 'j2', thread: { channel: 'C1', threadTs: '1.000001', teamId: null } };
+          : {
+              kind: 'enqueued' as const,
+              jobId: 'j2',
+              thread: { channel: 'C1', threadTs: '1.000001', teamId: null },
+            };
       },
     },
   } as unknown as WorkerContext;
@@ -52,7 +56,7 @@ function context(maxIterations: number, running = false) {
 
 const job = { id: 'apply__p1' } as Job;
 
-describe('continueAfterUnhealthy (workflow) with the worker\'s next round and Slack notifier', () => {
+describe("continueAfterUnhealthy (workflow) with the worker's next round and Slack notifier", () => {
   it('enqueues iteration 2 in the same thread and MLflow run, with the failed change fed back', async () => {
     const c = context(3);
     await continueAfterUnhealthy(workflowDeps(c.ctx, job), stored, '0 of 1 updated replicas are available');

@@ -9,7 +9,7 @@ import { classifyFailure, describeFailure, isFinalAttempt } from '../classify-fa
 import type { InvestigateJob } from '../jobs.js';
 import { postOnce } from '../post-once.js';
 import { createProgressReporter } from '../progress-reporter.js';
-import { proposalIdFor, type ProposalRecord, type StoredProposal } from '../../workflow/proposal-record.js';
+import { proposalIdFor, type ProposalRecord } from '../../workflow/proposal-record.js';
 import type { Tracker } from '../../tracking/tracker.js';
 import type { Processor, WorkerContext } from '../worker-context.js';
 import { slackNotifier } from './slack-workflow.js';
