@@ -33,7 +33,6 @@ describe('classifyFailure', () => {
       'permanent',
     ],
     ['bad payload', new QueueError(QueueErrorCode.BadPayload, 'x'), 'permanent'],
-    ['missing proposal', new QueueError(QueueErrorCode.ProposalNotFound, 'x'), 'permanent'],
     ['schema error', zodError, 'permanent'],
     ['unrecoverable', new UnrecoverableError('x'), 'permanent'],
     ['store unavailable', new StoreError(StoreErrorCode.Unavailable, 'x'), 'transient'],
