@@ -189,7 +189,7 @@ describe('approval safety', () => {
     expect(textOf(refusal)).toMatch(/changed since the proposal/);
     expect(textOf(refusal)).toContain(`/autofix deployment/stale -n ${ns}`);
     expect(await imageOf(k, ns, 'stale')).toBe('nginx:1.99');
-    expect((await h.store.get(asked.proposalId))!.state).toBe('apply_failed');
+    expect((await h.store.get(asked.proposalId))!.state).toBe('stale');
   });
 
   it('a target that does not exist fails once (no retries) and the thread says why', async () => {
