@@ -23,7 +23,7 @@ export interface RollbackDeps extends ApplyDeps {
 }
 
 /** The by-hand way back, for when kube-autofix refuses: kubectl's own history and undo. */
-export function rolloutUndoCommand(target: Target): string {
+function rolloutUndoCommand(target: Target): string {
   const ref = `${target.kind.toLowerCase()}/${target.name} -n ${target.namespace}`;
   return `kubectl rollout history ${ref}; kubectl rollout undo ${ref} --to-revision=<REVISION>`;
 }

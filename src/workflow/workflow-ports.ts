@@ -47,5 +47,4 @@ export interface WorkflowDeps {
   nextRound: NextRound;
   /** Rollout polling interval (ms). */
   rolloutPollMs?: number;
-  log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
