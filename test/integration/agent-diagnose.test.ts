@@ -133,7 +133,9 @@ describe('kube-autofix diagnose (rule engine) on the sandbox', () => {
     expect(r.json.diagnosis?.category).toBe('unschedulable');
     expect(r.json.diagnosis?.rootCause).toMatch(/memory/i);
     // The node reader ClusterRole lets the worker compare the request with real node allocatable.
-    expect(r.json.diagnosis?.rootCause).toMatch(/3\/3 nodes lack memory .*largest node allocatable/);
+    expect(r.json.diagnosis?.rootCause).toMatch(
+      /3\/3 nodes lack memory for its 64Gi request \(largest node allocatable \d+(\.\d+)?[GM]i\)/,
+    );
     expect(r.json.outcome).toBe('no_safe_fix');
   });
 
