@@ -1,6 +1,6 @@
 // Approve / Reject / Rollback clicks: ack, authorize, one atomic transition, update the message, enqueue, tag.
 import type { RespondArguments, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { describeTarget } from '../domain/index.js';
+import { describeTarget, isAutofixError } from '../domain/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Producer } from '../queue/producer.js';
@@ -15,7 +15,6 @@ import { parseAutofixClick, type AutofixClick } from './slack-payloads.js';
 import type { SlackMessage, SlackPoster } from './slack-poster.js';
 import { refusalFor } from './click-refusal.js';
 import { checkDecision, clickOriginRefusal, type DecisionPolicy } from '../workflow/decision-checks.js';
-import { isAutofixError } from '../domain/index.js';
 
 export interface ActionDeps {
   store: ProposalStore;
