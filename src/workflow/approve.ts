@@ -179,8 +179,10 @@ async function finishApply(
   const applied = moved.kind === 'ok' ? moved.record : record;
   if (tracked.run) {
     await tracked.run.setTags({ 'autofix.decision': 'approved', 'autofix.approved_by': approvedBy });
-    // Measured from the approved patch to a healthy rollout, the same in every front end.
-    if (out.rolloutHealthy) await tracked.run.logMetrics({ time_to_healthy_seconds: out.seconds });
+    // From the start of the investigation to a healthy rollout, as the CLI measures it.
+    const since = record.requestedAt ?? record.createdAt;
+    if (out.rolloutHealthy)
+      await tracked.run.logMetrics({ time_to_healthy_seconds: (deps.clock.now() - since) / 1000 });
     await finishRun(tracked.run, { outcome: out.rolloutHealthy ? 'fixed' : 'not_fixed', error: null });
   }
   await deps.notifier.outcome(applied, { kind: 'applied', out, by: approvedBy });

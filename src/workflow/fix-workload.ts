@@ -20,8 +20,9 @@ export interface FixResult {
 
 async function recordApply(inv: Investigation, approvedBy: string, outcome: ApplyOutcome): Promise<void> {
   await inv.run.setTags({ 'autofix.decision': 'approved', 'autofix.approved_by': approvedBy });
-  // Measured from the approved patch to a healthy rollout, the same in every front end.
-  if (outcome.rolloutHealthy) await inv.run.logMetrics({ time_to_healthy_seconds: outcome.seconds });
+  // From the start of the investigation to a healthy rollout, as the worker measures it.
+  if (outcome.rolloutHealthy)
+    await inv.run.logMetrics({ time_to_healthy_seconds: (performance.now() - inv.startedAt) / 1000 });
 }
 
 /** Runs rounds of investigate → approve → apply until healthy, declined, or the iteration budget is spent. */

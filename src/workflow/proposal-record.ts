@@ -61,7 +61,8 @@ export const ProposalRecord = z.object({
   /** The iteration that produced this proposal, and the failed attempts before it (for a next iteration). */
   iteration: z.number().int().min(1),
   attempts: z.array(AttemptRecord),
-  /** Epoch milliseconds. */
+  /** Epoch milliseconds: when the investigation was requested (time_to_healthy counts from it), and saved. */
+  requestedAt: z.number().int().nullable().default(null),
   createdAt: z.number().int(),
   expiresAt: z.number().int(),
 });

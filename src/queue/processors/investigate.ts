@@ -34,6 +34,7 @@ function recordFor(
     requestedBy: data.requestedBy,
     iteration: firstIteration + inv.iterations - 1,
     attempts: inv.attempts.map((a) => ({ iteration: a.iteration, change: a.change, errors: a.errors })),
+    requestedAt: Number.isFinite(Date.parse(data.requestedAt)) ? Date.parse(data.requestedAt) : null,
     createdAt: now,
     expiresAt: now + ctx.config.slack.proposalTtlSeconds * 1000,
   };

@@ -76,6 +76,7 @@ export async function proposeAndApprove(
     requestedBy: REQUESTER,
     iteration: 1,
     attempts: [],
+    requestedAt: now,
     createdAt: now,
     expiresAt: now + 600_000,
   });
