@@ -283,7 +283,10 @@ export function loadConfig(env: Env = process.env): Config {
       approvers: approversVar(env.AUTOFIX_APPROVERS),
       channelNamespaces: channelMap(env.AUTOFIX_CHANNEL_NAMESPACES, namespaces),
       proposalTtlSeconds: ttl,
-      selfApproval: boolish.parse(env.AUTOFIX_SELF_APPROVAL || 'true'),
+      selfApproval: boolVar(
+        { AUTOFIX_SELF_APPROVAL: env.AUTOFIX_SELF_APPROVAL || 'true' },
+        'AUTOFIX_SELF_APPROVAL',
+      ),
     },
     policy: {
       level,

@@ -2,7 +2,9 @@
 import { createHash } from 'node:crypto';
 import type { ApplyReport, KubeObject, PatchOp, Proposal, Target } from '../domain/index.js';
 import { AutofixError, ErrorCode, codeForHttpStatus, describeTarget } from '../domain/index.js';
+import type { GitOpsMode } from '../config/config.js';
 import type { Cluster } from '../k8s/cluster.js';
+import { assertLiveApplyAllowed } from '../agent/gitops/gitops-advice.js';
 import { canonicalJson } from '../agent/engines/rules/canonical-json.js';
 import { rehydratePatch } from '../agent/rehydrate-patch.js';
 import { rec, stripGeneratedLabels } from '../agent/summarize.js';
@@ -18,6 +20,8 @@ export interface ApplyDeps {
   pollMs?: number;
   /** Each new rollout status line. */
   onLine?: (line: string) => void;
+  /** AUTOFIX_GITOPS_MODE (null/undefined: each tool's default). */
+  gitopsMode?: GitOpsMode | null;
 }
 
 export interface ApplyOutcome extends ApplyReport {
@@ -135,6 +139,8 @@ export async function applyProposal(
   run: RunHandle | null = null,
 ): Promise<ApplyOutcome> {
   const sealed = await liveSources(deps.cluster, target);
+  // The one place every front end's apply is refused for a GitOps-managed object.
+  assertLiveApplyAllowed(target, sealed.live, deps.gitopsMode);
   const meta = rec(sealed.live.metadata);
   const generation = Number(meta.generation ?? 0);
   if (meta.uid !== proposal.base.uid || generation !== proposal.base.generation) {

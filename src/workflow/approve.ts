@@ -25,6 +25,7 @@ export function applyDepsOf(deps: WorkflowDeps, record: StoredProposal): ApplyDe
     rolloutTimeoutSeconds: deps.config.rolloutTimeoutSeconds,
     pollMs: deps.rolloutPollMs,
     onLine: (line) => deps.notifier.progress(record, line),
+    gitopsMode: deps.config.gitopsMode,
   };
 }
 

@@ -1,5 +1,11 @@
 // fix: investigate, ask for approval, apply, watch; a rollout that stays unhealthy starts another round.
-import type { AttemptRecord, InvestigationResult, Target } from '../domain/index.js';
+import {
+  ErrorCode,
+  isAutofixError,
+  type AttemptRecord,
+  type InvestigationResult,
+  type Target,
+} from '../domain/index.js';
 import {
   investigate,
   toResult,
@@ -57,6 +63,7 @@ export async function fixWorkload(
           cluster: deps.cluster,
           onLine: (message) => deps.progress?.({ stage: 'rollout', iteration: 0, message }),
           rolloutTimeoutSeconds: deps.config.rolloutTimeoutSeconds,
+          gitopsMode: deps.config.gitopsMode,
         },
         applyRun,
       );
@@ -64,6 +71,12 @@ export async function fixWorkload(
       await applyRun.end(applied.rolloutHealthy ? 'FINISHED' : 'FAILED');
     } catch (e) {
       await applyRun.end('FAILED');
+      // Refused before any write: the result keeps the proposal and its patch to commit.
+      if (isAutofixError(e) && e.code === ErrorCode.GitOpsManaged) {
+        await inv.run.setTags({ 'autofix.decision': 'refused_gitops', 'autofix.outcome': 'refused' });
+        const result = toResult(inv, { outcome: 'refused', error: e.describe() });
+        return { result, investigation: inv, applied: null };
+      }
       throw e;
     }
     await recordApply(inv, approver, applied);

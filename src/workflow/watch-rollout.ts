@@ -1,6 +1,6 @@
 // The one rollout watch: poll the workload until the rollout of `generation` is done, failed or timed out.
 import type { KubeObject, Target } from '../domain/index.js';
-import { describeTarget } from '../domain/index.js';
+import { ErrorCode, describeTarget, isAutofixError } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { rolloutStatus } from '../k8s/rollout-status.js';
 
@@ -29,7 +29,15 @@ export async function watchRollout(
   const deadline = Date.now() + opts.timeoutSeconds * 1000;
   let message = 'waiting for the rollout';
   for (;;) {
-    const obj = await cluster.getWorkload(target);
+    let obj: KubeObject | null;
+    try {
+      obj = await cluster.getWorkload(target);
+    } catch (e) {
+      // The patch is in: an apiserver outage mid-watch is waited out (never re-patched) until the deadline.
+      if (!isAutofixError(e) || e.code !== ErrorCode.ClusterUnreachable || Date.now() >= deadline) throw e;
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
+      continue;
+    }
     if (!obj)
       return {
         healthy: false,

@@ -42,7 +42,7 @@ export interface WorkflowDeps {
   tracker: Tracker;
   authority: Authority;
   clock: Clock;
-  config: Pick<Config, 'maxIterations' | 'rolloutTimeoutSeconds' | 'policy'>;
+  config: Pick<Config, 'maxIterations' | 'rolloutTimeoutSeconds' | 'policy' | 'gitopsMode'>;
   decisions: DecisionPolicy;
   nextRound: NextRound;
   /** Rollout polling interval (ms). */

@@ -105,6 +105,7 @@ export function workflowDeps(ctx: WorkerContext, job: Job): WorkflowDeps {
       maxIterations: ctx.config.maxIterations,
       rolloutTimeoutSeconds: ctx.config.rolloutTimeoutSeconds,
       policy: ctx.agent.config.policy,
+      gitopsMode: ctx.agent.config.gitopsMode,
     },
     decisions: { namespaces: ctx.config.namespaces, selfApproval: ctx.config.slack.selfApproval },
     nextRound: (record, attempts) => continueInvestigation(ctx, job, record, attempts),
