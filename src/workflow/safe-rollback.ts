@@ -83,7 +83,7 @@ export async function rollbackChange(
     target,
     change,
     live: redactedLive,
-    proposed: proposed.manifest,
+    proposed: proposed.patched,
     sealed,
     policy: deps.policy,
     cluster: deps.cluster,

@@ -79,10 +79,11 @@ describe('safe rollback', () => {
     await requestRollback(deps, record.id);
     // The restored template is the broken release: its rollout never heals, so it is watched briefly.
     const brief = { ...deps, config: { ...deps.config, rolloutTimeoutSeconds: 5 } };
-    expect(await rollbackApplied(brief, record.id, APPROVER, retry)).toBe('rolled_back');
+    const rolled = await rollbackApplied(brief, record.id, APPROVER, retry);
+    expect(notes.refusals).toEqual([]);
+    expect(rolled).toBe('rolled_back');
     expect(await image('undo')).toBe('nginx:1.99');
     expect((await deps.store.get(record.id))!.state).toBe('rolled_back');
-    expect(notes.refusals).toEqual([]);
     expect(notes.outcomes.map((o) => o.kind)).toEqual(['applied', 'rolled_back']);
   });
 
