@@ -106,6 +106,7 @@ describe('kube-autofix diagnose (rule engine) on the sandbox', () => {
       schemaOk: true,
       policy: { ok: true, violations: [] },
       dryRun: { ok: true, message: null },
+      flags: [],
     });
     expect(r.code).toBe(0);
     // Nothing was applied: the live limit is unchanged.
