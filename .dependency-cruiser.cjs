@@ -8,7 +8,21 @@ module.exports = {
       name: 'agent-not-into-edges',
       severity: 'error',
       from: { path: '^src/agent' },
-      to: { path: '^src/(slack|queue|cli)/' },
+      to: { path: '^src/(slack|queue|cli|workflow|store)/' },
+    },
+    {
+      // The remediation workflow works through its ports; front ends adapt to it, never the reverse.
+      name: 'workflow-not-into-front-ends',
+      severity: 'error',
+      from: { path: '^src/workflow' },
+      to: { path: '^src/(slack|queue|cli|store)/' },
+    },
+    {
+      // Store adapters implement the workflow's ProposalStore port and know nothing else.
+      name: 'store-is-an-adapter',
+      severity: 'error',
+      from: { path: '^src/store' },
+      to: { path: '^src/(slack|queue|cli|agent|k8s|tracking)/' },
     },
     {
       name: 'slack-only-enqueues-and-posts',
@@ -28,7 +42,7 @@ module.exports = {
       name: 'inner-not-into-edges',
       severity: 'error',
       from: { path: '^src/(k8s|safety|tracking|domain|config|observability)/' },
-      to: { path: '^src/(cli|slack|queue|agent)/' },
+      to: { path: '^src/(cli|slack|queue|agent|workflow|store)/' },
     },
     {
       name: 'domain-is-the-bottom',

@@ -1,5 +1,5 @@
 // Mints a kubeconfig for the kube-autofix worker ServiceAccount, bound (by the shipped Role) to the
-// given namespaces only. Usage: npx tsx sandbox/mint-kubeconfig.ts --namespaces shop,payments [--out file]
+// given namespaces only, plus the shipped read-only node ClusterRole. Usage: npx tsx sandbox/mint-kubeconfig.ts --namespaces shop,payments [--out file]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -8,6 +8,12 @@ import { KubeConfig, KubernetesObjectApi, CoreV1Api, type KubernetesObject } fro
 export const WORKER_NAMESPACE = 'kube-autofix';
 export const WORKER_ACCOUNT = 'kube-autofix-worker';
 const ROLE_FILE = fileURLToPath(new URL('../deploy/kubernetes/worker-role.yaml', import.meta.url));
+const NODE_READER_FILE = fileURLToPath(
+  new URL('../deploy/kubernetes/worker-node-reader.yaml', import.meta.url),
+);
+
+const manifests = (file: string): KubernetesObject[] =>
+  parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as KubernetesObject);
 
 async function applyObject(api: KubernetesObjectApi, obj: KubernetesObject): Promise<void> {
   try {
@@ -18,7 +24,7 @@ async function applyObject(api: KubernetesObjectApi, obj: KubernetesObject): Pro
   }
 }
 
-/** Creates the account and a Role+RoleBinding per namespace; returns a token kubeconfig as YAML. */
+/** Creates the account, the node reader and a Role+RoleBinding per namespace; returns a token kubeconfig. */
 export async function mintWorkerKubeconfig(
   adminKubeconfig: string,
   namespaces: string[],
@@ -33,9 +39,8 @@ export async function mintWorkerKubeconfig(
     kind: 'ServiceAccount',
     metadata: { name: WORKER_ACCOUNT, namespace: WORKER_NAMESPACE },
   });
-  const templates = parseAllDocuments(readFileSync(ROLE_FILE, 'utf8')).map(
-    (d) => d.toJS() as KubernetesObject,
-  );
+  const templates = manifests(ROLE_FILE);
+  for (const obj of manifests(NODE_READER_FILE)) await applyObject(objects, obj);
   for (const ns of namespaces) {
     for (const t of templates)
       await applyObject(objects, { ...t, metadata: { ...t.metadata, namespace: ns } });

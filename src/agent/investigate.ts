@@ -189,7 +189,8 @@ export function toResult(
       : null,
     proposal: inv.proposal
       ? {
-          changes: inv.proposal.change.summary,
+          changes: inv.proposal.changes,
+          engineExplanation: inv.proposal.change.summary,
           diff: inv.proposal.diff,
           manifest: inv.proposal.manifest as KubeObject,
           ...(inv.proposal.gitops ? { gitops: inv.proposal.gitops } : {}),

@@ -174,6 +174,7 @@ export async function runIteration(deps: IterationDeps, input: IterationInput): 
   const meta = evidence.workload.metadata as { uid?: string; generation?: number; resourceVersion?: string };
   const proposal: Proposal = {
     change: diagnosis.change,
+    changes: proposed.changes,
     diff: proposed.diff,
     manifest: proposed.manifest,
     base: {

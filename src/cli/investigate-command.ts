@@ -5,7 +5,7 @@ import type { InvestigationResult, Target } from '../domain/index.js';
 import { AutofixError, ErrorCode, isAutofixError, parseTargetRef } from '../domain/index.js';
 import { resolveTarget } from '../agent/resolve-target.js';
 import { investigate, startRun, toResult, type AgentDeps, type Investigation } from '../agent/investigate.js';
-import { fixWorkload } from '../agent/fix-workload.js';
+import { fixWorkload } from '../workflow/fix-workload.js';
 import { finishRun } from '../agent/finish-run.js';
 import type { InvestigationRun } from '../tracking/tracker.js';
 import type { ProgressEvent } from '../agent/progress.js';

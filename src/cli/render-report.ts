@@ -32,8 +32,9 @@ export function renderReport(
   for (const a of extra.attempts ?? []) out.push(`Rejected:     ${a}`);
   if (r.proposal) {
     out.push(
-      'Change:',
+      'Change (computed from the diff):',
       ...r.proposal.changes.map((c) => `  - ${c}`),
+      `Engine's explanation (its own words, not verified): ${r.proposal.engineExplanation.join('; ')}`,
       'Diff:',
       ...r.proposal.diff
         .trimEnd()

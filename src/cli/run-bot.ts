@@ -3,7 +3,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { createProducer } from '../queue/producer.js';
-import { createProposalStore } from '../queue/proposal-store.js';
+import { createRedisProposalStore } from '../store/redis-proposal-store.js';
 import { keySpace } from '../queue/key-space.js';
 import { closeRedis, createRedisConnection, waitReady } from '../queue/redis-connection.js';
 import { createBotApp, type BotAppDeps } from '../slack/bot-app.js';
@@ -35,7 +35,7 @@ export async function runBot(
   if (!(await waitReady(redis, 10_000)))
     logger.warn('Redis is not reachable yet; commands fail until it is (see /healthz)');
   const producer = createProducer({ connection: redis, keys, queueName: overrides.queueName, logger });
-  const store = createProposalStore(redis, keys);
+  const store = createRedisProposalStore(redis, keys);
   const bot = createBotApp({
     config,
     producer,

@@ -8,10 +8,11 @@ import { createJobMessages } from '../queue/job-messages.js';
 import { keySpace } from '../queue/key-space.js';
 import { meteredEngine } from '../queue/metered-engine.js';
 import { createProducer } from '../queue/producer.js';
-import { createProposalStore } from '../queue/proposal-store.js';
+import { createRedisProposalStore } from '../store/redis-proposal-store.js';
 import { closeRedis, createRedisConnection } from '../queue/redis-connection.js';
 import { createAutofixWorker } from '../queue/worker.js';
 import type { WorkerContext } from '../queue/worker-context.js';
+import { createApproverCheck } from '../slack/approvers.js';
 import {
   createSlackPoster,
   createSlackWebClient,
@@ -50,6 +51,7 @@ export async function runWorker(
   );
   const agent = wireAgent(config, logger, noProgress);
   const producer = createProducer({ connection: redis, keys, queueName: overrides.queueName, logger });
+  const client = createSlackWebClient(config.slack, overrides.clientSettings);
   const context: WorkerContext = {
     config,
     agent: {
@@ -58,12 +60,9 @@ export async function runWorker(
       tracker: agent.tracker,
       config: agent.config,
     },
-    poster: createSlackPoster(
-      createSlackWebClient(config.slack, overrides.clientSettings),
-      logger,
-      overrides.posterOptions,
-    ),
-    store: createProposalStore(redis, keys),
+    poster: createSlackPoster(client, logger, overrides.posterOptions),
+    authority: createApproverCheck({ approvers: config.slack.approvers, client, logger }),
+    store: createRedisProposalStore(redis, keys),
     messages: createJobMessages(redis, keys),
     active: createActiveInvestigations(redis, keys),
     producer,

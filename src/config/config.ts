@@ -77,6 +77,8 @@ export const SlackConfig = z.object({
   approvers: z.array(z.string()),
   channelNamespaces: z.record(z.string(), z.string()),
   proposalTtlSeconds: z.number().int().positive(),
+  /** May the person who requested an investigation approve its proposal (AUTOFIX_SELF_APPROVAL, default true). */
+  selfApproval: z.boolean(),
 });
 export type SlackConfig = z.infer<typeof SlackConfig>;
 
@@ -281,6 +283,10 @@ export function loadConfig(env: Env = process.env): Config {
       approvers: approversVar(env.AUTOFIX_APPROVERS),
       channelNamespaces: channelMap(env.AUTOFIX_CHANNEL_NAMESPACES, namespaces),
       proposalTtlSeconds: ttl,
+      selfApproval: boolVar(
+        { AUTOFIX_SELF_APPROVAL: env.AUTOFIX_SELF_APPROVAL || 'true' },
+        'AUTOFIX_SELF_APPROVAL',
+      ),
     },
     policy: {
       level,

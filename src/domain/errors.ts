@@ -8,6 +8,12 @@ export const ErrorCode = {
   ClusterUnreachable: 'CLUSTER_UNREACHABLE',
   StaleProposal: 'STALE_PROPOSAL',
   GitOpsManaged: 'GITOPS_MANAGED',
+  /** The API server refused the change itself (422 validation, 409 conflict): retrying cannot help. */
+  PatchRejected: 'PATCH_REJECTED',
+  /** The clicker (or approver) is not allowed to make this decision, at the time it is made. */
+  NotAuthorized: 'NOT_AUTHORIZED',
+  /** Rolling back would overwrite a change made after kube-autofix's own. */
+  RollbackUnsafe: 'ROLLBACK_UNSAFE',
   LlmUnavailable: 'LLM_UNAVAILABLE',
   TrackingFailed: 'TRACKING_FAILED',
   Internal: 'INTERNAL',
@@ -23,22 +29,61 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   FORBIDDEN: 2,
   STALE_PROPOSAL: 2,
   GITOPS_MANAGED: 2,
+  PATCH_REJECTED: 2,
+  NOT_AUTHORIZED: 2,
+  ROLLBACK_UNSAFE: 2,
   CLUSTER_UNREACHABLE: 3,
   LLM_UNAVAILABLE: 3,
   TRACKING_FAILED: 3,
   INTERNAL: 3,
 };
 
-export class AutofixError extends Error {
-  readonly code: ErrorCode;
+/**
+ * The one error base (like Bolt's CodedError): every error of the domain, the queue and Slack carries a
+ * stable `.code` and says whether retrying later can help.
+ */
+export abstract class CodedError<C extends string = string> extends Error {
+  readonly code: C;
+
+  constructor(code: C, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+  }
+
+  /** Worth retrying later (network, 5xx, 429, an unavailable store); false for refusals and bad input. */
+  abstract get transient(): boolean;
+}
+
+export function isCodedError(e: unknown): e is CodedError {
+  return e instanceof CodedError;
+}
+
+const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.ClusterUnreachable,
+  ErrorCode.LlmUnavailable,
+  ErrorCode.TrackingFailed,
+]);
+
+/** An API server status → our code: 403/404/409/422 are permanent answers; 429, 5xx (and no answer) transient. */
+export function codeForHttpStatus(status: number): ErrorCode {
+  if (status === 401 || status === 403) return ErrorCode.Forbidden;
+  if (status === 404) return ErrorCode.TargetNotFound;
+  if (status === 429 || status >= 500 || status === 0) return ErrorCode.ClusterUnreachable;
+  return ErrorCode.PatchRejected;
+}
+
+export class AutofixError extends CodedError<ErrorCode> {
   /** A sentence telling the user how to act on it, when there is one. */
   readonly hint: string | null;
 
   constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'AutofixError';
-    this.code = code;
     this.hint = options.hint ?? null;
+  }
+
+  get transient(): boolean {
+    return TRANSIENT_CODES.has(this.code);
   }
 
   get exitCode(): number {

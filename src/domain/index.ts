@@ -12,3 +12,4 @@ export * from './quantity.js';
 export * from './parse-target.js';
 export * from './confidence-label.js';
 export * from './gitops.js';
+export * from './attempt.js';

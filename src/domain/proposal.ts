@@ -21,6 +21,11 @@ export type Validation = z.infer<typeof Validation>;
 
 export const Proposal = z.object({
   change: Change,
+  /**
+   * What the change does, one sentence per changed field, computed from the real difference between the
+   * live and the resulting object: this (never the engine's own summary) is what approvers are shown.
+   */
+  changes: z.array(z.string()).default([]),
   /** Unified diff of the workload (YAML) before → after. */
   diff: z.string(),
   /** The whole resulting object as it would be applied (no status, no managedFields). */

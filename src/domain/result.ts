@@ -38,7 +38,10 @@ export const InvestigationResult = z.object({
     .nullable(),
   proposal: z
     .object({
+      /** Computed from the diff: what the change really does. */
       changes: z.array(z.string()),
+      /** The engine's own words for its change, shown only labelled as such. */
+      engineExplanation: z.array(z.string()),
       diff: z.string(),
       manifest: KubeObject,
       /** Present when Argo CD, Flux or Helm manages the workload (additive to the documented shape). */

@@ -1,24 +1,14 @@
-// Decides whether a failed job is worth retrying: infrastructure hiccups yes, bad input and refusals never.
+// Decides whether a failed job is worth retrying from the error's code: infrastructure yes, refusals never.
 import { UnrecoverableError } from 'bullmq';
 import { ZodError } from 'zod';
-import { ErrorCode, isAutofixError } from '../domain/index.js';
-import { isSlackPostError } from '../slack/slack-poster.js';
-import { QueueErrorCode, isQueueError } from './queue-error.js';
+import { isAutofixError, isCodedError } from '../domain/index.js';
 
 export type FailureKind = 'transient' | 'permanent';
 
-const TRANSIENT_CODES: ReadonlySet<string> = new Set([
-  ErrorCode.ClusterUnreachable,
-  ErrorCode.LlmUnavailable,
-  ErrorCode.TrackingFailed,
-]);
-
 export function classifyFailure(e: unknown): FailureKind {
   if (e instanceof UnrecoverableError || e instanceof ZodError) return 'permanent';
-  if (isAutofixError(e)) return TRANSIENT_CODES.has(e.code) ? 'transient' : 'permanent';
-  if (isQueueError(e)) return e.code === QueueErrorCode.Unavailable ? 'transient' : 'permanent';
-  if (isSlackPostError(e)) return e.transient ? 'transient' : 'permanent';
-  // Anything unclassified (sockets, Redis, timeouts) is most likely infrastructure: retry with back-off.
+  if (isCodedError(e)) return e.transient ? 'transient' : 'permanent';
+  // Anything uncoded (sockets, Redis, timeouts) is most likely infrastructure: retry with back-off.
   return 'transient';
 }
 

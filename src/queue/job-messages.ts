@@ -2,8 +2,11 @@
 import type { Redis } from 'ioredis';
 import type { KeySpace } from './key-space.js';
 
-/** `progress`: the edited progress message; `outcome`: the final message; `followup`: a note after it (next iteration). */
-export type MessageSlot = 'progress' | 'outcome' | 'followup';
+/**
+ * `progress`: the edited progress message; `outcome`: the final message; `followup`: a note after it (next
+ * iteration); `run`: the MLflow run the job started, so a worker recovering the job can end it.
+ */
+export type MessageSlot = 'progress' | 'outcome' | 'followup' | 'run';
 
 const TTL_SECONDS = 7 * 24 * 3600;
 
@@ -11,12 +14,17 @@ export interface JobMessages {
   get(jobId: string, slot: MessageSlot): Promise<string | null>;
   /** Records `ts` unless another ts is already recorded; returns the recorded one and whether it is ours. */
   record(jobId: string, slot: MessageSlot, ts: string): Promise<{ won: boolean; ts: string }>;
+  /** Drops a slot (the run a recovered job has ended), so this attempt can record its own. */
+  forget(jobId: string, slot: MessageSlot): Promise<void>;
 }
 
 export function createJobMessages(redis: Redis, keys: KeySpace): JobMessages {
   return {
     async get(jobId, slot) {
       return redis.hget(keys.jobMessages(jobId), slot);
+    },
+    async forget(jobId, slot) {
+      await redis.hdel(keys.jobMessages(jobId), slot);
     },
     async record(jobId, slot, ts) {
       const key = keys.jobMessages(jobId);

@@ -12,4 +12,5 @@ export const JOB_OPTIONS: Readonly<Record<JobName, JobsOptions>> = {
   investigate: { attempts: 4, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
   apply: { attempts: 3, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
   rollback: { attempts: 3, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
+  expire: { attempts: 3, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
 };

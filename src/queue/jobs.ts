@@ -1,23 +1,13 @@
 // Job names and payloads of the autofix queue, defined once with zod (bot → Redis → worker).
 import { z } from 'zod';
-import { Change, Target } from '../domain/index.js';
+import { AttemptRecord, Target } from '../domain/index.js';
+import { ProposalThread } from '../workflow/proposal-record.js';
 
 export const QUEUE_NAME = 'autofix';
 
-/** Where in Slack a job reports: the channel and the investigation's parent message (the thread). */
-export const SlackThread = z.object({
-  channel: z.string().min(1),
-  threadTs: z.string().min(1),
-});
-export type SlackThread = z.infer<typeof SlackThread>;
-
-/** An earlier iteration's change and why it failed (policy, dry-run, or a rollout that did not heal). */
-export const AttemptRecord = z.object({
-  iteration: z.number().int().min(1),
-  change: Change.nullable(),
-  errors: z.array(z.string()),
-});
-export type AttemptRecord = z.infer<typeof AttemptRecord>;
+/** Where in Slack a job reports: the channel, the investigation's parent message (the thread), the team. */
+export const SlackThread = ProposalThread;
+export type SlackThread = ProposalThread;
 
 /** Set when an applied change did not heal the workload: the next iteration continues the same run. */
 export const Continuation = z.object({
@@ -48,7 +38,16 @@ export const RollbackJob = z.object({
 });
 export type RollbackJob = z.infer<typeof RollbackJob>;
 
-export const JOB_SCHEMAS = { investigate: InvestigateJob, apply: ApplyJob, rollback: RollbackJob } as const;
+/** Delayed until the proposal's expiry: takes the buttons off an undecided proposal. */
+export const ExpireJob = z.object({ proposalId: z.string().min(1) });
+export type ExpireJob = z.infer<typeof ExpireJob>;
+
+export const JOB_SCHEMAS = {
+  investigate: InvestigateJob,
+  apply: ApplyJob,
+  rollback: RollbackJob,
+  expire: ExpireJob,
+} as const;
 export type JobName = keyof typeof JOB_SCHEMAS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;
 

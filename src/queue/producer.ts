@@ -18,6 +18,7 @@ import {
   type ApplyJob,
   type Continuation,
   type JobName,
+  type ExpireJob,
   type RollbackJob,
   type SlackThread,
 } from './jobs.js';
@@ -28,6 +29,8 @@ export interface InvestigationRequest {
   target: Target;
   requestedBy: string;
   channel: string;
+  /** The Slack workspace the request came from; clicks from another one are refused. */
+  teamId?: string | null;
   /** A next iteration after an applied change did not heal (posted in the same thread). */
   continuation?: Continuation;
 }
@@ -49,6 +52,8 @@ export interface Producer {
   /** Idempotent per proposal: a second add while the first job exists is a no-op. */
   addApply(job: ApplyJob): Promise<string>;
   addRollback(job: RollbackJob): Promise<string>;
+  /** A delayed job at `at` (epoch ms) that expires the proposal if nobody decided; once per proposal. */
+  addExpiry(job: ExpireJob, at: number): Promise<string>;
   readonly queue: Queue;
   readonly active: ActiveInvestigations;
   close(): Promise<void>;
@@ -87,12 +92,12 @@ export function createProducer(opts: ProducerOptions): Producer {
   queue.on('error', (e: Error) => opts.logger.warn({ err: e.message }, 'queue connection problem'));
   const active = createActiveInvestigations(opts.connection, opts.keys);
 
-  async function add<N extends JobName>(name: N, data: unknown, jobId: string): Promise<string> {
+  async function add<N extends JobName>(name: N, data: unknown, jobId: string, delay = 0): Promise<string> {
     const payload = JOB_SCHEMAS[name].parse(data);
     try {
       const job = await within(
         opts.timeoutMs ?? 5000,
-        queue.add(name, payload, { ...JOB_OPTIONS[name], jobId }),
+        queue.add(name, payload, { ...JOB_OPTIONS[name], jobId, ...(delay > 0 ? { delay } : {}) }),
       );
       return job.id ?? jobId;
     } catch (e) {
@@ -116,7 +121,7 @@ export function createProducer(opts: ProducerOptions): Producer {
       const release = (): Promise<unknown> => active.release(target, jobId).catch(() => false);
       try {
         const threadTs = await openThread();
-        const thread = { channel, threadTs };
+        const thread = { channel, threadTs, teamId: request.teamId ?? null };
         await active.setThread(target, jobId, threadTs).catch(() => false);
         await add(
           'investigate',
@@ -138,6 +143,8 @@ export function createProducer(opts: ProducerOptions): Producer {
     },
     addApply: (job) => add('apply', job, jobIdFor('apply', job.proposalId)),
     addRollback: (job) => add('rollback', job, jobIdFor('rollback', `${job.proposalId}-${Date.now()}`)),
+    addExpiry: (job, at) =>
+      add('expire', job, jobIdFor('expire', job.proposalId), Math.max(0, at - Date.now())),
     async close() {
       await queue.close();
     },

@@ -1,23 +1,22 @@
-// Coded errors of the queue and its Redis stores; `.code` is stable, messages are for people.
+// Coded errors of the queue (the proposal store has its own); `.code` is stable, messages are for people.
+import { CodedError } from '../domain/errors.js';
+
 export const QueueErrorCode = {
   /** Redis cannot be reached right now (producers fail fast instead of buffering). */
   Unavailable: 'QUEUE_UNAVAILABLE',
   /** A job's payload does not match its schema: retrying cannot help. */
   BadPayload: 'QUEUE_BAD_PAYLOAD',
-  /** The proposal a job or click refers to is not (or no longer) stored. */
-  ProposalNotFound: 'PROPOSAL_NOT_FOUND',
-  /** A stored record did not parse: written by an incompatible version or corrupted. */
-  CorruptRecord: 'QUEUE_CORRUPT_RECORD',
 } as const;
 export type QueueErrorCode = (typeof QueueErrorCode)[keyof typeof QueueErrorCode];
 
-export class QueueError extends Error {
-  readonly code: QueueErrorCode;
-
+export class QueueError extends CodedError<QueueErrorCode> {
   constructor(code: QueueErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'QueueError';
-    this.code = code;
+  }
+
+  get transient(): boolean {
+    return this.code === QueueErrorCode.Unavailable;
   }
 }
 

@@ -9,7 +9,8 @@ import type { ActiveInvestigations } from './active-investigations.js';
 import type { JobMessages } from './job-messages.js';
 import type { JobName, JobPayload } from './jobs.js';
 import type { Producer } from './producer.js';
-import type { ProposalStore } from './proposal-store.js';
+import type { Authority } from '../workflow/decision-checks.js';
+import type { ProposalStore } from '../workflow/proposal-store.js';
 
 export interface WorkerContext {
   config: Pick<Config, 'namespaces' | 'maxIterations' | 'rolloutTimeoutSeconds' | 'slack'>;
@@ -17,10 +18,12 @@ export interface WorkerContext {
   agent: Omit<AgentDeps, 'progress'>;
   poster: SlackPoster;
   store: ProposalStore;
+  /** Who may approve and roll back, asked again at decision time. */
+  authority: Authority;
   messages: JobMessages;
   active: ActiveInvestigations;
   /** Enqueues the next iteration when an applied change did not heal the workload. */
-  producer: Pick<Producer, 'addInvestigation'>;
+  producer: Pick<Producer, 'addInvestigation' | 'addExpiry'>;
   metrics: Metrics;
   logger: Logger;
   /** Progress edits at most this often (ms). */

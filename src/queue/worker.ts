@@ -8,6 +8,7 @@ import type { KeySpace } from './key-space.js';
 import { QueueError, QueueErrorCode } from './queue-error.js';
 import { processApply } from './processors/apply.js';
 import { processInvestigate } from './processors/investigate.js';
+import { processExpire } from './processors/expire.js';
 import { processRollback } from './processors/rollback.js';
 import type { Processor, WorkerContext } from './worker-context.js';
 
@@ -15,6 +16,7 @@ export const PROCESSORS: { [N in JobName]: Processor<N> } = {
   investigate: processInvestigate,
   apply: processApply,
   rollback: processRollback,
+  expire: processExpire,
 };
 
 export interface AutofixWorkerOptions {

@@ -1,11 +1,11 @@
 // Approve / Reject / Rollback clicks: ack, authorize, one atomic transition, update the message, enqueue, tag.
 import type { RespondArguments, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { describeTarget } from '../domain/index.js';
+import { describeTarget, isAutofixError } from '../domain/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Producer } from '../queue/producer.js';
-import type { StoredProposal } from '../queue/proposal-record.js';
-import type { ProposalStore } from '../queue/proposal-store.js';
+import type { StoredProposal } from '../workflow/proposal-record.js';
+import type { ProposalStore } from '../workflow/proposal-store.js';
 import type { ApproverCheck } from './approvers.js';
 import { buildDecidedProposalMessage, type ProposalDecision } from './blocks/decided-proposal-message.js';
 import { buildRefusalMessage } from './blocks/refusal-message.js';
@@ -14,12 +14,15 @@ import { proposalView } from './proposal-view.js';
 import { parseAutofixClick, type AutofixClick } from './slack-payloads.js';
 import type { SlackMessage, SlackPoster } from './slack-poster.js';
 import { refusalFor } from './click-refusal.js';
+import { checkDecision, clickOriginRefusal, type DecisionPolicy } from '../workflow/decision-checks.js';
 
 export interface ActionDeps {
   store: ProposalStore;
   producer: Pick<Producer, 'addApply' | 'addRollback'>;
   poster: SlackPoster;
   approvers: ApproverCheck;
+  /** The allowlist and AUTOFIX_SELF_APPROVAL, checked on the click (and again by the worker). */
+  decisions: DecisionPolicy;
   tagger: DecisionTagger;
   metrics: Metrics;
   logger: Logger;
@@ -61,7 +64,7 @@ async function decide(
 ): Promise<void> {
   const now = (deps.now ?? Date.now)();
   const res = await deps.store.transition(click.proposalId, {
-    from: ['pending'],
+    from: ['proposed'],
     to: decision,
     fields: { decidedBy: click.userId, decidedAt: String(now) },
     honourExpiry: true,
@@ -125,6 +128,27 @@ async function rollback(
   ).catch(() => undefined);
 }
 
+const DECISIONS = {
+  autofix_approve: 'approve',
+  autofix_reject: 'reject',
+  autofix_rollback: 'rollback',
+} as const;
+
+/** Where the click came from, the allowlist and separation of duties; the refusal in words, or null. */
+async function preCheck(deps: ActionDeps, click: AutofixClick): Promise<string | null> {
+  const record = await deps.store.get(click.proposalId);
+  if (!record) return null; // the transition answers "no longer stored"
+  const origin = clickOriginRefusal(record, click);
+  if (origin) return origin;
+  try {
+    await checkDecision(record, DECISIONS[click.actionId], click.userId, deps.decisions, deps.approvers);
+    return null;
+  } catch (e) {
+    if (isAutofixError(e)) return e.describe();
+    throw e;
+  }
+}
+
 /** One handler for the three buttons; the click's action_id picks the step. */
 export function handleAutofixAction(deps: ActionDeps): (args: SlackActionMiddlewareArgs) => Promise<void> {
   return async ({ ack, body, respond }) => {
@@ -151,6 +175,13 @@ export function handleAutofixAction(deps: ActionDeps): (args: SlackActionMiddlew
             ),
           ),
         );
+        return;
+      }
+      const refused = await preCheck(deps, click);
+      if (refused) {
+        deps.metrics.decisions.inc({ decision: 'refused' });
+        log.info({ reason: refused }, 'click refused');
+        await respond(ephemeral(buildRefusalMessage(refused)));
         return;
       }
       if (click.actionId === 'autofix_rollback') await rollback(deps, click, respond, log);

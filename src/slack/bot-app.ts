@@ -7,7 +7,7 @@ import { serveHealth, serveMetrics, type Pingable } from '../observability/healt
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Producer } from '../queue/producer.js';
-import type { ProposalStore } from '../queue/proposal-store.js';
+import type { ProposalStore } from '../workflow/proposal-store.js';
 import { handleAutofixAction } from './action-handlers.js';
 import { createApproverCheck, type ApproverCheck } from './approvers.js';
 import { boltLogger } from './bolt-logger.js';
@@ -133,6 +133,7 @@ export function createBotApp(deps: BotAppDeps): BotApp {
     producer: deps.producer,
     poster,
     approvers,
+    decisions: { namespaces: deps.config.namespaces, selfApproval: deps.config.slack.selfApproval },
     tagger,
     metrics: deps.metrics,
     logger: deps.logger,

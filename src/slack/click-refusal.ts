@@ -1,6 +1,6 @@
 // Why a click did nothing, in words: expired, already decided, not applied yet, no longer stored.
 import { describeTarget } from '../domain/index.js';
-import type { StoredProposal } from '../queue/proposal-record.js';
+import type { StoredProposal } from '../workflow/proposal-record.js';
 import { buildRefusalMessage } from './blocks/refusal-message.js';
 import { formatAutofixCommand } from './parse-command.js';
 import type { AutofixClick } from './slack-payloads.js';
@@ -36,10 +36,12 @@ export function clickRefusalReason(
       return `This change was already rolled back${WHO(record.rolledBackBy)}.`;
     case 'rollback_failed':
       return `The last rollback failed: ${record.detail ?? 'see the thread'}.`;
-    case 'pending':
+    case 'proposed':
       return click.actionId === 'autofix_rollback'
         ? 'This proposal has not been applied, so there is nothing to roll back.'
         : '';
+    case 'stale':
+      return `This proposal for ${what} is stale: ${record.detail ?? 'the workload changed since'}. Nothing was applied.`;
   }
 }
 
@@ -49,7 +51,8 @@ export function refusalFor(
   click: Pick<AutofixClick, 'actionId'>,
 ): SlackMessage {
   const reason = clickRefusalReason(record, click) || 'Nothing to do for this click.';
-  const over = record && ['expired', 'rejected', 'apply_failed', 'rolled_back'].includes(record.state);
+  const over =
+    record && ['expired', 'rejected', 'apply_failed', 'rolled_back', 'stale'].includes(record.state);
   return buildRefusalMessage(
     reason,
     over && record ? { rerunCommand: formatAutofixCommand(record.target) } : {},

@@ -65,10 +65,11 @@ async function startInvestigation(
   user: string,
   channel: string,
   respond: RespondFn,
+  teamId: string,
 ): Promise<void> {
   const log = deps.logger.child({ command: '/autofix', user, channel });
   try {
-    const res = await deps.producer.addInvestigation({ target, requestedBy: user, channel }, () =>
+    const res = await deps.producer.addInvestigation({ target, requestedBy: user, channel, teamId }, () =>
       deps.poster.post(channel, buildInvestigatingMessage({ target, requestedBy: user })),
     );
     if (res.kind === 'already_running') {
@@ -116,6 +117,13 @@ export function handleAutofixCommand(deps: CommandDeps): (args: SlackCommandMidd
     }
     // Ack first: Slack gives up after 3 s, and posting + enqueueing must not count against that.
     await ack();
-    await startInvestigation(deps, parsed.target, command.user_id, command.channel_id, respond);
+    await startInvestigation(
+      deps,
+      parsed.target,
+      command.user_id,
+      command.channel_id,
+      respond,
+      command.team_id,
+    );
   };
 }

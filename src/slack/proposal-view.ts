@@ -1,5 +1,5 @@
 // A stored proposal as the Block Kit builders see it (the same view for the first post and every later edit).
-import type { ProposalRecord } from '../queue/proposal-record.js';
+import type { ProposalRecord } from '../workflow/proposal-record.js';
 import type { ProposalMessageInput } from './blocks/proposal-message.js';
 
 export function proposalView(record: ProposalRecord): ProposalMessageInput {
@@ -22,7 +22,8 @@ export function proposalView(record: ProposalRecord): ProposalMessageInput {
           confidence: 0,
           engine: 'rules',
         },
-    changes: record.proposal.change.summary,
+    changes: record.proposal.changes,
+    engineExplanation: record.proposal.change.summary,
     diff: record.proposal.diff,
     validation: record.proposal.validation,
     runUrl: record.runUrl,

@@ -92,6 +92,8 @@ export interface AutofixClick {
   actionId: AutofixActionId;
   proposalId: string;
   userId: string;
+  /** The workspace the click came from (team.id, else user.team_id). */
+  teamId: string | null;
   channelId: string | null;
   messageTs: string | null;
   threadTs: string | null;
@@ -113,6 +115,7 @@ export function parseAutofixClick(
       actionId: action.data.action_id,
       proposalId: action.data.value,
       userId: p.user.id,
+      teamId: p.team?.id ?? p.user.team_id ?? null,
       channelId: p.channel?.id ?? p.container.channel_id ?? null,
       messageTs: p.message?.ts ?? p.container.message_ts ?? null,
       threadTs: p.message?.thread_ts ?? null,

@@ -3,6 +3,7 @@ import { webApi } from '@slack/bolt';
 import type { types } from '@slack/bolt';
 import type { SlackConfig } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
+import { CodedError } from '../domain/index.js';
 
 export type WebClient = InstanceType<typeof webApi.WebClient>;
 type WebClientOptions = NonNullable<ConstructorParameters<typeof webApi.WebClient>[1]>;
@@ -20,8 +21,7 @@ export const SlackPostErrorCode = {
 } as const;
 export type SlackPostErrorCode = (typeof SlackPostErrorCode)[keyof typeof SlackPostErrorCode];
 
-export class SlackPostError extends Error {
-  readonly code: SlackPostErrorCode;
+export class SlackPostError extends CodedError<SlackPostErrorCode> {
   /** Slack's own error string (`channel_not_found`, `invalid_auth`…) when it gave one. */
   readonly slackError: string | null;
 
@@ -31,9 +31,8 @@ export class SlackPostError extends Error {
     slackError: string | null,
     options: { cause?: unknown } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'SlackPostError';
-    this.code = code;
     this.slackError = slackError;
   }
 

@@ -1,5 +1,10 @@
-// diagnose on the sandbox: every failure class is recognised with a sensible root cause; nothing is applied.
+// diagnose on the sandbox, under the worker's least-privilege RBAC (minted kubeconfig, not the admin one):
+// every failure class is recognised with a sensible root cause; nothing is applied.
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintWorkerKubeconfig } from '../../sandbox/mint-kubeconfig.js';
 import {
   createNamespace,
   deleteNamespace,
@@ -14,6 +19,8 @@ import { waitFor } from './support/wait-for.js';
 let k: Kube;
 let ns: string;
 let quotaNs: string;
+/** The worker's own credentials: the shipped Role in these namespaces plus the node reader. */
+let workerKubeconfig: string;
 
 const broken = {
   // Memory below the image's working set (shop-web needs ~120Mi).
@@ -41,6 +48,8 @@ beforeAll(async () => {
   k = kube();
   ns = await createNamespace(k, 'diag');
   quotaNs = await createNamespace(k, 'quota');
+  workerKubeconfig = join(tmpdir(), `worker-${ns}.kubeconfig`);
+  writeFileSync(workerKubeconfig, await mintWorkerKubeconfig(k.kubeconfig, [ns, quotaNs]), { mode: 0o600 });
   await Promise.all(
     Object.values(broken).map((body) => k.apps.createNamespacedDeployment({ namespace: ns, body })),
   );
@@ -79,7 +88,12 @@ afterAll(async () => {
 });
 
 const diagnose = (name: string, namespace = ns) =>
-  runCli('diagnose', `deployment/${name}`, { namespace }, { AUTOFIX_NAMESPACES: namespace });
+  runCli(
+    'diagnose',
+    `deployment/${name}`,
+    { namespace },
+    { AUTOFIX_NAMESPACES: namespace, KUBECONFIG: workerKubeconfig },
+  );
 
 describe('kube-autofix diagnose (rule engine) on the sandbox', () => {
   it('oom_killed: proposes a validated memory raise', async () => {
@@ -92,6 +106,7 @@ describe('kube-autofix diagnose (rule engine) on the sandbox', () => {
       schemaOk: true,
       policy: { ok: true, violations: [] },
       dryRun: { ok: true, message: null },
+      flags: [],
     });
     expect(r.code).toBe(0);
     // Nothing was applied: the live limit is unchanged.
@@ -114,10 +129,14 @@ describe('kube-autofix diagnose (rule engine) on the sandbox', () => {
     expect(r.json.proposal?.diff).toMatch(/-\s+port: 8080/);
   });
 
-  it('unschedulable: explains the scheduler verdict', async () => {
+  it('unschedulable: explains the scheduler verdict with node facts the worker may read', async () => {
     const r = await diagnose('huge');
     expect(r.json.diagnosis?.category).toBe('unschedulable');
     expect(r.json.diagnosis?.rootCause).toMatch(/memory/i);
+    // The node reader ClusterRole lets the worker compare the request with real node allocatable.
+    expect(r.json.diagnosis?.rootCause).toMatch(
+      /3\/3 nodes lack memory for its 64Gi request \(largest node allocatable \d+(\.\d+)?[GM]i\)/,
+    );
     expect(r.json.outcome).toBe('no_safe_fix');
   });
 

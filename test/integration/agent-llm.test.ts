@@ -89,6 +89,29 @@ describe('LLM engine on the sandbox', () => {
     expect(JSON.stringify(req.body)).toContain('"strict":true');
   });
 
+  it('an engine summary that lies about its patch: approvers see what the patch really does', async () => {
+    const lie = answer(null, {
+      change: {
+        summary: ['rotate the API token to a fresh value'],
+        patch: [{ op: 'replace', path: LIMIT, valueJson: '"128Mi"' }],
+      },
+      humanAction: null,
+    });
+    llm.push(lie);
+    const r = await runCli('diagnose', 'deployment/oom-a', { namespace: ns }, env());
+    expect(r.json.outcome).toBe('proposed');
+    expect(r.json.proposal?.changes).toEqual(['container app: resources.limits.memory 64Mi → 128Mi']);
+    expect(r.json.proposal?.engineExplanation).toEqual(['rotate the API token to a fresh value']);
+    llm.push(lie);
+    const human = await runCliHuman('diagnose', 'deployment/oom-a', { namespace: ns }, env());
+    expect(human.stdout).toMatch(
+      /Change \(computed from the diff\):\n {2}- container app: resources\.limits\.memory 64Mi → 128Mi/,
+    );
+    expect(human.stdout).toMatch(
+      /Engine's explanation \(its own words, not verified\): rotate the API token/,
+    );
+  });
+
   it('a fix the API server rejects in dry-run is fed back, and the corrected one is proposed (2 iterations)', async () => {
     // `limitz` passes the scope lock (inside resources) but strict field validation rejects it.
     llm.push(

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActiveInvestigations } from '../../src/queue/active-investigations.js';
 import { createJobMessages } from '../../src/queue/job-messages.js';
 import { keySpace } from '../../src/queue/key-space.js';
-import { createProposalStore, type ProposalStore } from '../../src/queue/proposal-store.js';
+import { createRedisProposalStore } from '../../src/store/redis-proposal-store.js';
+import { proposalStoreContract } from '../contract/proposal-store-contract.js';
 import { sampleRecord } from '../fixtures/proposal-record.js';
 import { sandboxEnv } from './sandbox-env.js';
 import { deletePrefix } from './support/slack-harness.js';
@@ -13,97 +14,24 @@ import { deletePrefix } from './support/slack-harness.js';
 const prefix = `t${randomBytes(5).toString('hex')}`;
 const keys = keySpace(prefix);
 let redis: Redis;
-let store: ProposalStore;
 const target = { kind: 'Deployment' as const, name: 'web', namespace: 'shop' };
 
 beforeAll(() => {
   redis = new Redis(sandboxEnv().REDIS_URL, { maxRetriesPerRequest: 1 });
-  store = createProposalStore(redis, keys);
 });
 afterAll(async () => {
   await deletePrefix(redis, prefix);
   redis.disconnect();
 });
 
-describe('proposal store', () => {
-  it('saves once: a retried job finds the first record untouched', async () => {
-    const first = await store.save(sampleRecord({ id: 'once', expiresAt: Date.now() + 60_000 }));
-    expect(first.created).toBe(true);
-    await store.transition('once', { from: ['pending'], to: 'approved', fields: { decidedBy: 'U1' } });
-    const again = await store.save(
-      sampleRecord({ id: 'once', requestedBy: 'someone-else', expiresAt: Date.now() + 60_000 }),
-    );
-    expect(again.created).toBe(false);
-    expect(again.record).toMatchObject({ state: 'approved', decidedBy: 'U1', requestedBy: 'U1' });
-  });
+proposalStoreContract('Redis (Lua)', () =>
+  createRedisProposalStore(redis, keySpace(`${prefix}${randomBytes(3).toString('hex')}`)),
+);
 
-  it('50 concurrent approvals and rejections: exactly one wins, the rest see who did', async () => {
-    await store.save(sampleRecord({ id: 'race', expiresAt: Date.now() + 60_000 }));
-    const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
-        store.transition('race', {
-          from: ['pending'],
-          to: i % 2 ? 'rejected' : 'approved',
-          fields: { decidedBy: `U${i}` },
-          honourExpiry: true,
-        }),
-      ),
-    );
-    const winners = results.filter((r) => r.kind === 'ok');
-    expect(winners).toHaveLength(1);
-    const final = (await store.get('race'))!;
-    expect(
-      results
-        .filter((r) => r.kind === 'conflict')
-        .every(
-          (r) =>
-            r.kind === 'conflict' && r.record.state === final.state && r.record.decidedBy === final.decidedBy,
-        ),
-    ).toBe(true);
-  });
-
-  it('approved → applying happens once, however many workers try', async () => {
-    await store.save(sampleRecord({ id: 'apply', expiresAt: Date.now() + 60_000 }));
-    await store.transition('apply', { from: ['pending'], to: 'approved' });
-    const tries = await Promise.all(
-      Array.from({ length: 10 }, () => store.transition('apply', { from: ['approved'], to: 'applying' })),
-    );
-    expect(tries.filter((r) => r.kind === 'ok')).toHaveLength(1);
-  });
-
-  it('a decision after the expiry moves the proposal to expired instead, once', async () => {
-    const now = Date.now();
-    await store.save(sampleRecord({ id: 'old', createdAt: now - 2000, expiresAt: now - 1000 }));
-    const late = await store.transition('old', {
-      from: ['pending'],
-      to: 'approved',
-      fields: { decidedBy: 'U1' },
-      honourExpiry: true,
-      now,
-    });
-    expect(late).toMatchObject({ kind: 'expired', record: { state: 'expired', decidedBy: null } });
-    const later = await store.transition('old', { from: ['pending'], to: 'approved', honourExpiry: true });
-    expect(later).toMatchObject({ kind: 'conflict', record: { state: 'expired' } });
-  });
-
-  it('refuses illegal moves and reports missing proposals', async () => {
-    await store.save(sampleRecord({ id: 'legal', expiresAt: Date.now() + 60_000 }));
-    expect((await store.transition('legal', { from: ['applied'], to: 'rolling_back' })).kind).toBe(
-      'conflict',
-    );
-    expect((await store.transition('nope', { from: ['pending'], to: 'approved' })).kind).toBe('missing');
-    expect(await store.get('nope')).toBeNull();
-  });
-
-  it('records the proposal message once; a racing duplicate learns the winner', async () => {
-    await store.save(sampleRecord({ id: 'msg', expiresAt: Date.now() + 60_000 }));
-    const [a, b] = await Promise.all([store.attachMessage('msg', '1.1'), store.attachMessage('msg', '2.2')]);
-    expect([a!.won, b!.won].filter(Boolean)).toHaveLength(1);
-    expect(a!.messageTs).toBe(b!.messageTs);
-    await expect(store.attachMessage('nope', '3.3')).rejects.toMatchObject({ code: 'PROPOSAL_NOT_FOUND' });
-  });
-
+describe('Redis proposal store', () => {
   it('keeps records for a week, so Rollback stays possible', async () => {
+    const store = createRedisProposalStore(redis, keys);
+    await store.save(sampleRecord({ id: 'msg', expiresAt: Date.now() + 60_000 }));
     const ttl = await redis.ttl(keys.proposal('msg'));
     expect(ttl).toBeGreaterThan(6 * 24 * 3600);
   });

@@ -15,6 +15,7 @@ import {
   textOf,
   type Harness,
 } from './support/slack-harness.js';
+import { experimentId, kv, searchRuns } from './support/mlflow-rest.js';
 import { spawnWorker, type ChildWorker } from './support/spawn-worker.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -104,6 +105,14 @@ describe('a worker killed with SIGKILL', () => {
       /resumed after an interruption \(attempt 2\)/,
     );
     expect(textOf(proposal)).toMatch(/rule engine/);
+    // The killed attempt's MLflow run is not left RUNNING: the recovering worker ended it KILLED.
+    const runs = await searchRuns(
+      await experimentId('kube-autofix-slack-tests'),
+      `tags.\`autofix.target\` = 'deployment/${ns}/victim'`,
+    );
+    const parents = runs.filter((r) => !kv(r.data.tags)['mlflow.parentRunId']);
+    expect(parents.map((r) => r.info.status)).toEqual(['KILLED', 'FINISHED']);
+    expect(kv(parents[0]!.data.tags)['autofix.outcome']).toBe('interrupted');
 
     const generation =
       (await k.apps.readNamespacedDeployment({ name: 'victim', namespace: ns })).metadata?.generation ?? 0;

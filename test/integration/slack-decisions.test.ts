@@ -1,4 +1,5 @@
-// Reject, expiry (short AUTOFIX_PROPOSAL_TTL) and out-of-order clicks: recorded, buttons removed, nothing applied.
+// Reject, expiry (short AUTOFIX_PROPOSAL_TTL), clicks from elsewhere and out-of-order clicks: recorded, buttons
+// removed, nothing applied.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace, deleteNamespace, kube, type Kube } from './support/kube.js';
 import { askForFix, brokenDeployment, imageOf, runTags } from './support/slack-flow.js';
@@ -20,7 +21,7 @@ let h: Harness;
 beforeAll(async () => {
   k = kube();
   ns = await createNamespace(k, 'decide');
-  await Promise.all(['nope', 'late'].map((name) => brokenDeployment(k, ns, name)));
+  await Promise.all(['nope', 'late', 'idle'].map((name) => brokenDeployment(k, ns, name)));
   h = await startHarness({ env: { AUTOFIX_NAMESPACES: ns, AUTOFIX_PROPOSAL_TTL: '4s' }, worker: true });
 });
 
@@ -40,6 +41,13 @@ const answerTo = async (id: string): Promise<string> =>
 describe('decisions', () => {
   it('reject: recorded and tagged, buttons removed, nothing applied; later clicks are told why', async () => {
     const asked = await askForFix(h, ns, 'nope');
+    // The same button replayed from another channel (or workspace) is refused before anything is decided.
+    const foreign = await click(h, 'autofix_approve', asked.proposalId, APPROVER, {
+      ...where(asked.proposal),
+      channel: 'C0ELSEWHERE',
+    });
+    expect(await answerTo(foreign.responseId)).toMatch(/posted in another channel or workspace/);
+    expect((await h.store.get(asked.proposalId))!.state).toBe('proposed');
     const early = await click(h, 'autofix_rollback', asked.proposalId, APPROVER, where(asked.proposal));
     expect(await answerTo(early.responseId)).toMatch(/not been applied, so there is nothing to roll back/);
 
@@ -99,5 +107,27 @@ describe('decisions', () => {
         (j) => j.name === 'apply',
       ),
     ).toHaveLength(0);
+  });
+
+  it('expiry without a click: a delayed job takes the buttons off and tags the run', async () => {
+    const asked = await askForFix(h, ns, 'idle');
+    expect(buttonsOf(asked.proposal)).not.toEqual({});
+    const expired = await h.slack.waitFor(
+      () => {
+        const m = h.slack.message(CHANNEL, asked.proposal.ts);
+        return m && Object.keys(buttonsOf(m)).length === 0 ? m : undefined;
+      },
+      20_000,
+      'the proposal message to lose its buttons',
+    );
+    expect(textOf(expired)).toMatch(/Expired\* — nothing was changed/);
+    const record = (await h.store.get(asked.proposalId))!;
+    expect(record.state).toBe('expired');
+    await waitFor(
+      async () =>
+        (await runTags(h.env.MLFLOW_TRACKING_URI!, record.runId!))['autofix.decision'] === 'expired',
+      { what: 'the expired tag', timeoutMs: 10_000 },
+    );
+    expect(await imageOf(k, ns, 'idle')).toBe('nginx:1.99');
   });
 });

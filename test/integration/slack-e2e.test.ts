@@ -1,6 +1,8 @@
 // End to end on the sandbox: /autofix → threaded updates → proposal → approve → healthy → rollback, and the refusals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace, deleteNamespace, kube, waitAvailable, type Kube } from './support/kube.js';
+import { getRun, kv } from './support/mlflow-rest.js';
+import { runCli } from './support/run-cli.js';
 import { askForFix, brokenDeployment, imageOf, runTags } from './support/slack-flow.js';
 import {
   APPROVER,
@@ -24,7 +26,7 @@ let h: Harness;
 beforeAll(async () => {
   k = kube();
   ns = await createNamespace(k, 'slack');
-  await Promise.all(['web', 'stale', 'race'].map((name) => brokenDeployment(k, ns, name)));
+  await Promise.all(['web', 'stale', 'race', 'twin'].map((name) => brokenDeployment(k, ns, name)));
   // Rolling back to the broken release never becomes healthy: a short rollout timeout keeps that step quick.
   h = await startHarness({ env: { AUTOFIX_NAMESPACES: ns, AUTOFIX_ROLLOUT_TIMEOUT: '20s' }, worker: true });
 });
@@ -98,6 +100,32 @@ describe('/autofix → approve → healthy → rollback', () => {
       'autofix.approved_by': APPROVER,
       'autofix.outcome': 'fixed',
     });
+    // The CLI's `fix` on the same case records the same params, metrics and tags as the Slack worker;
+    // only the Slack request context (requester, channel) is extra.
+    const worker = await getRun(record.runId!);
+    const cli = await runCli(
+      'fix',
+      'deployment/twin',
+      { namespace: ns, yes: true },
+      {
+        AUTOFIX_NAMESPACES: ns,
+        MLFLOW_TRACKING_URI: h.env.MLFLOW_TRACKING_URI!,
+        MLFLOW_EXPERIMENT_NAME: 'kube-autofix-slack-tests',
+      },
+    );
+    expect(cli.json.outcome).toBe('fixed');
+    const twin = await getRun(cli.json.tracking!.runId);
+    const keys = (items: Array<{ key: string }> = []) => items.map((i) => i.key).sort();
+    expect(keys(worker.data.metrics)).toEqual(keys(twin.data.metrics));
+    expect(keys(worker.data.metrics)).toEqual(expect.arrayContaining(['success', 'time_to_healthy_seconds']));
+    const params = (r: typeof worker) => ({ ...kv(r.data.params), target_name: '' });
+    expect(params(worker)).toEqual(params(twin));
+    const autofixTagKeys = (r: typeof worker) => keys(r.data.tags).filter((k) => k.startsWith('autofix.'));
+    expect(autofixTagKeys(worker)).toEqual(
+      [...autofixTagKeys(twin), 'autofix.channel', 'autofix.requested_by'].sort(),
+    );
+    const sameValues = ['autofix.decision', 'autofix.outcome', 'autofix.category', 'autofix.engine'];
+    for (const key of sameValues) expect(kv(worker.data.tags)[key]).toBe(kv(twin.data.tags)[key]);
 
     // Rollback (by a member of an approver user group) restores the template from before the change.
     const rb = await click(h, 'autofix_rollback', asked.proposalId, GROUP_MEMBER, where(result));
@@ -132,7 +160,7 @@ describe('approval safety', () => {
     const refusal = await h.slack.waitForResponse((r) => r.id === outsider.responseId, 5000);
     expect(refusal.body.response_type).toBe('ephemeral');
     expect(JSON.stringify(refusal.body)).toMatch(/Only approvers/);
-    expect((await h.store.get(asked.proposalId))!.state).toBe('pending');
+    expect((await h.store.get(asked.proposalId))!.state).toBe('proposed');
     expect(buttonsOf(h.slack.message(CHANNEL, asked.proposal.ts))).toHaveProperty('autofix_approve');
 
     // Two approvers click at once, and one of them twice (a double click / a Slack retry).
@@ -189,7 +217,7 @@ describe('approval safety', () => {
     expect(textOf(refusal)).toMatch(/changed since the proposal/);
     expect(textOf(refusal)).toContain(`/autofix deployment/stale -n ${ns}`);
     expect(await imageOf(k, ns, 'stale')).toBe('nginx:1.99');
-    expect((await h.store.get(asked.proposalId))!.state).toBe('apply_failed');
+    expect((await h.store.get(asked.proposalId))!.state).toBe('stale');
   });
 
   it('a target that does not exist fails once (no retries) and the thread says why', async () => {

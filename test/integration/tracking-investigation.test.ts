@@ -156,6 +156,23 @@ beforeAll(async () => {
     },
     { what: 'the broken workloads to restart', timeoutMs: 90_000 },
   );
+  // The confidence asserted below counts the kubelet's BackOff event as a second source: wait for that
+  // fact itself (a restart alone can be observed before its event is recorded).
+  await waitFor(
+    async () => {
+      const pods = (await k.core.listNamespacedPod({ namespace: ns })).items;
+      const events = (await k.core.listNamespacedEvent({ namespace: ns })).items;
+      const backedOff = (app: string) =>
+        events.some(
+          (e) =>
+            e.reason === 'BackOff' &&
+            e.message?.includes('container app ') &&
+            pods.some((p) => p.metadata?.labels?.app === app && p.metadata?.name === e.involvedObject.name),
+        );
+      return ['oom', 'oom-fix', 'oom-bad'].every(backedOff);
+    },
+    { what: 'the BackOff events of the OOMing containers', timeoutMs: 90_000 },
+  );
   const pod = (await k.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=oom' })).items[0]!;
   const log = await k.core.readNamespacedPodLog({
     namespace: ns,

@@ -62,6 +62,13 @@ describe('unschedulable', () => {
     );
   });
 
+  it("reads the count when the scheduler runs another sentence on (as the sandbox's v1.36 does)", () => {
+    const v = parseSchedulerMessage(
+      '0/3 nodes are available: 3 Insufficient memory. no new claims to deallocate, preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+    );
+    expect(v).toMatchObject({ nodesTotal: 3, insufficient: { memory: 3 } });
+  });
+
   it('reports a nodeSelector no node matches', () => {
     const msg = `0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.${PREEMPTION}`;
     const [f] = unschedulable.analyze(

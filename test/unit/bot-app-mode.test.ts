@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import type { ProposalStore } from '../../src/queue/proposal-store.js';
+import type { ProposalStore } from '../../src/workflow/proposal-store.js';
 import { createBotApp } from '../../src/slack/bot-app.js';
 
 function bot(env: Record<string, string>) {

@@ -1,17 +1,18 @@
 // What a click that cannot act says, for each state a proposal can be in.
 import { describe, expect, it } from 'vitest';
-import type { StoredProposal } from '../../src/queue/proposal-record.js';
+import type { StoredProposal } from '../../src/workflow/proposal-record.js';
 import { clickRefusalReason, refusalFor } from '../../src/slack/click-refusal.js';
 import { sampleRecord } from '../fixtures/proposal-record.js';
 
 const stored = (over: Partial<StoredProposal>): StoredProposal => ({
   ...sampleRecord(),
-  state: 'pending',
+  state: 'proposed',
   messageTs: '2.2',
   decidedBy: null,
   decidedAt: null,
   rolledBackBy: null,
   detail: null,
+  appliedTemplate: null,
   updatedAt: 1,
   ...over,
 });
@@ -42,7 +43,7 @@ describe('clickRefusalReason', () => {
   });
 
   it('refuses to roll back what was never applied', () => {
-    expect(clickRefusalReason(stored({ state: 'pending' }), rollback)).toMatch(/nothing to roll back/);
+    expect(clickRefusalReason(stored({ state: 'proposed' }), rollback)).toMatch(/nothing to roll back/);
   });
 
   it('says so when the proposal is gone', () => {

@@ -2,7 +2,8 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AutofixError, ErrorCode } from '../../src/domain/index.js';
+import { AutofixError, ErrorCode, codeForHttpStatus } from '../../src/domain/index.js';
+import { StoreError, StoreErrorCode } from '../../src/workflow/proposal-store.js';
 import { classifyFailure, describeFailure, isFinalAttempt } from '../../src/queue/classify-failure.js';
 import { QueueError, QueueErrorCode } from '../../src/queue/queue-error.js';
 import { SlackPostError, SlackPostErrorCode } from '../../src/slack/slack-poster.js';
@@ -32,9 +33,13 @@ describe('classifyFailure', () => {
       'permanent',
     ],
     ['bad payload', new QueueError(QueueErrorCode.BadPayload, 'x'), 'permanent'],
-    ['missing proposal', new QueueError(QueueErrorCode.ProposalNotFound, 'x'), 'permanent'],
     ['schema error', zodError, 'permanent'],
     ['unrecoverable', new UnrecoverableError('x'), 'permanent'],
+    ['store unavailable', new StoreError(StoreErrorCode.Unavailable, 'x'), 'transient'],
+    ['proposal not stored', new StoreError(StoreErrorCode.ProposalNotFound, 'x'), 'permanent'],
+    ['patch rejected', new AutofixError(ErrorCode.PatchRejected, 'x'), 'permanent'],
+    ['not authorized', new AutofixError(ErrorCode.NotAuthorized, 'x'), 'permanent'],
+    ['rollback unsafe', new AutofixError(ErrorCode.RollbackUnsafe, 'x'), 'permanent'],
   ])('%s → %s', (_name, error, kind) => {
     expect(classifyFailure(error)).toBe(kind);
   });
@@ -54,5 +59,23 @@ describe('describeFailure', () => {
       describeFailure(new AutofixError(ErrorCode.StaleProposal, 'Changed.', { hint: 'Run again.' })),
     ).toBe('Changed. Run again.');
     expect(describeFailure(zodError)).toMatch(/^invalid data: a:/);
+  });
+});
+
+describe('API server status → code → retry decision', () => {
+  it.each([
+    [403, 'FORBIDDEN', 'permanent'],
+    [401, 'FORBIDDEN', 'permanent'],
+    [404, 'TARGET_NOT_FOUND', 'permanent'],
+    [409, 'PATCH_REJECTED', 'permanent'],
+    [422, 'PATCH_REJECTED', 'permanent'],
+    [400, 'PATCH_REJECTED', 'permanent'],
+    [429, 'CLUSTER_UNREACHABLE', 'transient'],
+    [500, 'CLUSTER_UNREACHABLE', 'transient'],
+    [503, 'CLUSTER_UNREACHABLE', 'transient'],
+  ])('%i → %s (%s)', (status, code, kind) => {
+    const c = codeForHttpStatus(status);
+    expect(c).toBe(code);
+    expect(classifyFailure(new AutofixError(c, 'x'))).toBe(kind);
   });
 });

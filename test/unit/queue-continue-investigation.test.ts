@@ -3,8 +3,9 @@ import type { Job } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import type { InvestigationRequest } from '../../src/queue/producer.js';
-import { continueAfterUnhealthy } from '../../src/queue/processors/continue-investigation.js';
-import type { StoredProposal } from '../../src/queue/proposal-record.js';
+import { workflowDeps } from '../../src/queue/processors/slack-workflow.js';
+import { continueAfterUnhealthy } from '../../src/workflow/approve.js';
+import type { StoredProposal } from '../../src/workflow/proposal-record.js';
 import type { WorkerContext } from '../../src/queue/worker-context.js';
 import type { SlackMessage } from '../../src/slack/slack-poster.js';
 import { sampleRecord } from '../fixtures/proposal-record.js';
@@ -17,6 +18,7 @@ const stored: StoredProposal = {
   decidedAt: 1,
   rolledBackBy: null,
   detail: null,
+  appliedTemplate: null,
   updatedAt: 1,
 };
 
@@ -25,7 +27,8 @@ function context(maxIterations: number, running = false) {
   const posts: SlackMessage[] = [];
   const recorded = new Map<string, string>();
   const ctx = {
-    config: { maxIterations },
+    config: { maxIterations, namespaces: [], slack: { selfApproval: true } },
+    agent: { config: { policy: {} } },
     logger: createLogger('silent'),
     poster: {
       post: async (_c: string, m: SlackMessage) => (posts.push(m), `ts${posts.length}`),
@@ -40,7 +43,11 @@ function context(maxIterations: number, running = false) {
         requests.push({ request, thread: await open() });
         return running
           ? { kind: 'already_running' as const, running: null }
-          : { kind: 'enqueued' as const, jobId: 'j2', thread: { channel: 'C1', threadTs: '1.000001' } };
+          : {
+              kind: 'enqueued' as const,
+              jobId: 'j2',
+              thread: { channel: 'C1', threadTs: '1.000001', teamId: null },
+            };
       },
     },
   } as unknown as WorkerContext;
@@ -49,10 +56,10 @@ function context(maxIterations: number, running = false) {
 
 const job = { id: 'apply__p1' } as Job;
 
-describe('continueAfterUnhealthy', () => {
+describe("continueAfterUnhealthy (workflow) with the worker's next round and Slack notifier", () => {
   it('enqueues iteration 2 in the same thread and MLflow run, with the failed change fed back', async () => {
     const c = context(3);
-    await continueAfterUnhealthy(c.ctx, stored, job, '0 of 1 updated replicas are available');
+    await continueAfterUnhealthy(workflowDeps(c.ctx, job), stored, '0 of 1 updated replicas are available');
     expect(c.requests).toHaveLength(1);
     expect(c.requests[0]!.thread).toBe('1.000001');
     expect(c.requests[0]!.request.continuation).toEqual({
@@ -71,7 +78,7 @@ describe('continueAfterUnhealthy', () => {
 
   it('stops at AUTOFIX_MAX_ITERATIONS with a message saying what to do', async () => {
     const c = context(1);
-    await continueAfterUnhealthy(c.ctx, stored, job, 'still crashing');
+    await continueAfterUnhealthy(workflowDeps(c.ctx, job), stored, 'still crashing');
     expect(c.requests).toHaveLength(0);
     expect(c.posts[0]!.text).toMatch(/No safe automatic fix/);
     expect(JSON.stringify(c.posts[0]!.blocks)).toMatch(/no iterations are left \(AUTOFIX_MAX_ITERATIONS=1\)/);
@@ -79,7 +86,7 @@ describe('continueAfterUnhealthy', () => {
 
   it('says so when another investigation of the target is already running', async () => {
     const c = context(3, true);
-    await continueAfterUnhealthy(c.ctx, stored, job, 'x');
+    await continueAfterUnhealthy(workflowDeps(c.ctx, job), stored, 'x');
     expect(c.posts[0]!.text).toMatch(/already running/);
   });
 });

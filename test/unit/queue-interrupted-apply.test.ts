@@ -1,6 +1,6 @@
 // Deciding whether an interrupted apply had landed (adopt its rollout) or not (never apply twice).
 import { describe, expect, it } from 'vitest';
-import { patchLanded } from '../../src/queue/processors/watch-rollout.js';
+import { patchLanded } from '../../src/workflow/watch-rollout.js';
 
 const live = (generation: number, fields: Array<{ manager: string; time: string }>) => ({
   apiVersion: 'apps/v1',

@@ -32,6 +32,7 @@ function fakes() {
       if (won) recorded.set(key, ts);
       return { won, ts: recorded.get(key)! };
     },
+    forget: async (jobId, slot) => void recorded.delete(`${jobId}/${slot}`),
   };
   return { sent, recorded, poster, messages };
 }
@@ -54,7 +55,7 @@ describe('progress reporter', () => {
     const r = createProgressReporter({
       ...f,
       jobId: 'j1',
-      thread: { channel: 'C', threadTs: '1.1' },
+      thread: { channel: 'C', threadTs: '1.1', teamId: null },
       render,
       logger,
       minIntervalMs: 1000,
@@ -84,7 +85,7 @@ describe('progress reporter', () => {
     const r = createProgressReporter({
       ...f,
       jobId: 'j2',
-      thread: { channel: 'C', threadTs: '1.1' },
+      thread: { channel: 'C', threadTs: '1.1', teamId: null },
       render,
       logger,
     });
@@ -104,7 +105,7 @@ describe('progress reporter', () => {
     const r = createProgressReporter({
       ...f,
       jobId: 'j3',
-      thread: { channel: 'C', threadTs: '1.1' },
+      thread: { channel: 'C', threadTs: '1.1', teamId: null },
       render,
       logger,
     });
@@ -123,7 +124,7 @@ describe('progress reporter', () => {
     const r = createProgressReporter({
       ...f,
       jobId: 'j4',
-      thread: { channel: 'C', threadTs: '1.1' },
+      thread: { channel: 'C', threadTs: '1.1', teamId: null },
       render,
       logger,
     });

@@ -8,21 +8,21 @@ import {
   encodeRecord,
   pairsToHash,
   proposalIdFor,
-} from '../../src/queue/proposal-record.js';
+} from '../../src/workflow/proposal-record.js';
 import { sampleRecord } from '../fixtures/proposal-record.js';
 
 describe('transitions', () => {
   it('allows exactly the documented moves', () => {
-    expect(canTransition('pending', 'approved')).toBe(true);
-    expect(canTransition('pending', 'rejected')).toBe(true);
-    expect(canTransition('pending', 'expired')).toBe(true);
+    expect(canTransition('proposed', 'approved')).toBe(true);
+    expect(canTransition('proposed', 'rejected')).toBe(true);
+    expect(canTransition('proposed', 'expired')).toBe(true);
     expect(canTransition('approved', 'applying')).toBe(true);
     expect(canTransition('applying', 'applied')).toBe(true);
     expect(canTransition('applied', 'rolling_back')).toBe(true);
     expect(canTransition('rolling_back', 'rolled_back')).toBe(true);
     // Never twice, never backwards, never skipping the approval.
     expect(canTransition('approved', 'approved')).toBe(false);
-    expect(canTransition('pending', 'applying')).toBe(false);
+    expect(canTransition('proposed', 'applying')).toBe(false);
     expect(canTransition('rejected', 'approved')).toBe(false);
     expect(canTransition('expired', 'approved')).toBe(false);
     expect(canTransition('applied', 'applying')).toBe(false);
@@ -47,11 +47,11 @@ describe('proposalIdFor', () => {
 describe('hash encoding', () => {
   it('round-trips, with empty arrays intact and unset fields as null', () => {
     const hash = encodeRecord(sampleRecord(), 1500);
-    expect(hash.state).toBe('pending');
+    expect(hash.state).toBe('proposed');
     const back = decodeRecord(hash)!;
     expect(back).toMatchObject({
       ...sampleRecord(),
-      state: 'pending',
+      state: 'proposed',
       messageTs: null,
       decidedBy: null,
       decidedAt: null,
@@ -78,7 +78,7 @@ describe('hash encoding', () => {
   });
 
   it('rejects a corrupt record', () => {
-    expect(() => decodeRecord({ record: '{"id":1}', state: 'pending' })).toThrow();
+    expect(() => decodeRecord({ record: '{"id":1}', state: 'proposed' })).toThrow();
     expect(() => decodeRecord({ ...encodeRecord(sampleRecord(), 1), state: 'sideways' })).toThrow();
   });
 

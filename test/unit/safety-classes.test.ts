@@ -78,6 +78,7 @@ describe('code execution is flagged, never hidden', () => {
         engine: 'llm',
         notes: [],
       },
+      engineExplanation: [],
       changes: ['container app: command changed'],
       diff: Array.from({ length: 5000 }, (_, i) => `+ line ${i}`).join('\n'),
       validation: {

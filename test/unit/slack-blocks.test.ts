@@ -32,7 +32,8 @@ const proposal: ProposalMessageInput = {
     engine: 'rules',
     notes: ['pods of the previous revision were healthy'],
   },
-  changes: ['raise memory limit of container app from 64Mi to 256Mi'],
+  changes: ['container app: resources.limits.memory 64Mi → 256Mi'],
+  engineExplanation: ['raise memory limit of container app from 64Mi to 256Mi'],
   diff: '--- a\n+++ b\n@@ -1 +1 @@\n-          memory: 64Mi\n+          memory: 256Mi\n',
   validation: ok,
   runUrl: 'http://127.0.0.1:5000/#/experiments/1/runs/abc123',
@@ -66,6 +67,20 @@ describe('buildProposalMessage', () => {
     expect(all).toContain('<!date^1767324845^');
     expect(all).toContain('pods of the previous revision were healthy');
     expect(m.text).toContain('Proposed fix for deployment/web in shop: Container app is OOMKilled');
+  });
+
+  it("shows the computed change sentences as the change; the engine's summary only under its own label", () => {
+    const m = buildProposalMessage({
+      ...proposal,
+      changes: ['container app: image nginx:1.27 → evil.example/nginx:1.27'],
+      engineExplanation: ['bump the memory limit'],
+    });
+    const text = JSON.stringify(m.blocks);
+    expect(text).toMatch(
+      /\*Change\* \(computed from the diff\)\\n• container app: image nginx:1\.27 → evil\.example\/nginx:1\.27/,
+    );
+    expect(text).toMatch(/Engine's explanation \(its own words, not verified\): bump the memory limit/);
+    expect(text.indexOf('bump the memory limit')).toBeGreaterThan(text.indexOf('computed from the diff'));
   });
 
   it('has Approve (primary) and Reject buttons carrying the proposal id', () => {

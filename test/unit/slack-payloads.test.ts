@@ -49,6 +49,7 @@ describe('parseAutofixClick', () => {
         actionId: 'autofix_approve',
         proposalId: 'prop_1',
         userId: 'U0ALICE',
+        teamId: 'T0STANDIN',
         channelId: 'C9',
         messageTs: '1700000000.000100',
         threadTs: '1700000000.000001',

@@ -13,7 +13,8 @@ export interface SchedulerVerdict {
 const CLAUSE = /^(\d+) (.+)$/;
 
 function applyClause(v: SchedulerVerdict, count: number, what: string): void {
-  const insufficient = /^Insufficient (\S+)$/.exec(what);
+  // Newer schedulers run a sentence on ("Insufficient memory. no new claims to deallocate").
+  const insufficient = /^Insufficient ([^\s.]+)/.exec(what);
   const taint = /taint \{([^}]*)\}/.exec(what);
   if (insufficient) v.insufficient[insufficient[1]!] = count;
   else if (/Too many pods/.test(what)) v.insufficient.pods = count;

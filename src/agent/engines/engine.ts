@@ -1,14 +1,16 @@
 // The DiagnosisEngine interface: evidence + findings (+ earlier failed attempts) → a Diagnosis.
 import type { PolicyConfig } from '../../config/config.js';
-import type { Change, Diagnosis, EngineName, Evidence, Finding, LlmUsage } from '../../domain/index.js';
+import type {
+  AttemptRecord,
+  Diagnosis,
+  EngineName,
+  Evidence,
+  Finding,
+  LlmUsage,
+} from '../../domain/index.js';
 
 /** What went wrong with an earlier iteration's change, fed back verbatim to the engine. */
-export interface AttemptFeedback {
-  iteration: number;
-  change: Change | null;
-  /** Exact schema, policy and dry-run errors, or "rollout did not become healthy: …". */
-  errors: string[];
-}
+export type AttemptFeedback = AttemptRecord;
 
 export interface DiagnosisInput {
   evidence: Evidence;

@@ -1,7 +1,7 @@
 // The eval's one call into the agent's fix path: investigate, approve automatically, apply, watch.
 import type { Category, Outcome, Target } from '../../domain/index.js';
 import type { DiagnosisEngine, EngineResult } from '../../agent/engines/engine.js';
-import { fixWorkload } from '../../agent/fix-workload.js';
+import { fixWorkload } from '../../workflow/fix-workload.js';
 import { investigate, toResult, type AgentDeps, type Investigation } from '../../agent/investigate.js';
 
 export interface AgentAnswer {

@@ -1,7 +1,7 @@
 // Logs a suite run to MLflow: one parent run (params, totals, the results table), one nested run per case
 // linking to its investigation run, so engines and models compare side by side.
 import type { MlflowConfig } from '../../config/config.js';
-import { createMlflowClient } from '../../tracking/index.js';
+import { createMlflowClient } from '../../tracking/mlflow-client.js';
 import type { CaseResult, EvalSummary } from './score-eval.js';
 
 export const DEFAULT_EVAL_EXPERIMENT = 'kube-autofix-eval';

@@ -5,27 +5,14 @@ import { targetKey } from '../../domain/index.js';
 import { assertNamespaceAllowed } from '../../safety/namespace-allowlist.js';
 import { buildOutcomeMessage } from '../../slack/blocks/outcome-message.js';
 import { buildProgressMessage } from '../../slack/blocks/progress-message.js';
-import { buildProposalMessage } from '../../slack/blocks/proposal-message.js';
-import { proposalView } from '../../slack/proposal-view.js';
 import { classifyFailure, describeFailure, isFinalAttempt } from '../classify-failure.js';
 import type { InvestigateJob } from '../jobs.js';
 import { postOnce } from '../post-once.js';
 import { createProgressReporter } from '../progress-reporter.js';
-import { proposalIdFor, type ProposalRecord, type StoredProposal } from '../proposal-record.js';
+import { proposalIdFor, type ProposalRecord } from '../../workflow/proposal-record.js';
+import type { Tracker } from '../../tracking/tracker.js';
 import type { Processor, WorkerContext } from '../worker-context.js';
-
-/** Posts the proposal message unless an earlier attempt did; a duplicate from a race is deleted. */
-async function deliverProposal(ctx: WorkerContext, record: StoredProposal): Promise<string> {
-  if (record.messageTs) return record.messageTs;
-  const ts = await ctx.poster.post(
-    record.thread.channel,
-    buildProposalMessage(proposalView(record)),
-    record.thread.threadTs,
-  );
-  const { won, messageTs } = await ctx.store.attachMessage(record.id, ts);
-  if (!won) await ctx.poster.delete(record.thread.channel, ts).catch(() => undefined);
-  return messageTs;
-}
+import { slackNotifier } from './slack-workflow.js';
 
 function recordFor(
   data: InvestigateJob,
@@ -47,9 +34,39 @@ function recordFor(
     requestedBy: data.requestedBy,
     iteration: firstIteration + inv.iterations - 1,
     attempts: inv.attempts.map((a) => ({ iteration: a.iteration, change: a.change, errors: a.errors })),
+    requestedAt: Number.isFinite(Date.parse(data.requestedAt)) ? Date.parse(data.requestedAt) : null,
     createdAt: now,
     expiresAt: now + ctx.config.slack.proposalTtlSeconds * 1000,
   };
+}
+
+/** A tracker that remembers (per job) the run it starts, so whoever recovers the job can end it. */
+function rememberingTracker(ctx: WorkerContext, jobId: string): Tracker {
+  const base = ctx.agent.tracker;
+  return {
+    async startInvestigation(info) {
+      const run = await base.startInvestigation(info);
+      if (run.runId) await ctx.messages.record(jobId, 'run', run.runId);
+      return run;
+    },
+    resumeInvestigation: (runId) => base.resumeInvestigation(runId),
+  };
+}
+
+/**
+ * A recovered job (its worker was killed) finds the run the killed attempt left RUNNING and ends it
+ * KILLED; this attempt records its own run. A continuation's shared run is resumed, not killed.
+ */
+async function endInterruptedRun(ctx: WorkerContext, job: Job, log: WorkerContext['logger']): Promise<void> {
+  if (job.attemptsStarted <= 1) return;
+  const jobId = String(job.id);
+  const runId = await ctx.messages.get(jobId, 'run');
+  if (!runId) return;
+  const run = await ctx.agent.tracker.resumeInvestigation(runId);
+  await run.setTags({ 'autofix.outcome': 'interrupted' });
+  await run.end('KILLED');
+  await ctx.messages.forget(jobId, 'run');
+  log.warn({ runId }, 'the interrupted attempt left its run RUNNING; ended it KILLED');
 }
 
 async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Promise<Investigation> {
@@ -77,12 +94,18 @@ async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Pro
     job.attemptsStarted > 1 ? `resumed after an interruption (attempt ${job.attemptsStarted})` : undefined,
   );
   let inv: Investigation | null = null;
+  if (!cont?.runId) await endInterruptedRun(ctx, job, ctx.logger);
   try {
     const run = cont?.runId ? await ctx.agent.tracker.resumeInvestigation(cont.runId) : undefined;
     const budget = Math.max(1, ctx.config.maxIterations - firstIteration + 1);
     inv = await investigate(
       data.target,
-      { ...ctx.agent, config: { ...ctx.agent.config, maxIterations: budget }, progress: reporter.sink },
+      {
+        ...ctx.agent,
+        tracker: rememberingTracker(ctx, jobId),
+        config: { ...ctx.agent.config, maxIterations: budget },
+        progress: reporter.sink,
+      },
       {
         requestedBy: data.requestedBy,
         channel: data.thread.channel,
@@ -103,7 +126,7 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
   // A retry of a job that already got this far only finishes the delivery.
   const existing = await ctx.store.get(proposalIdFor(jobId));
   if (existing) {
-    await deliverProposal(ctx, existing);
+    await slackNotifier(ctx, job).proposal(existing);
     return 'proposed';
   }
   if (await ctx.messages.get(jobId, 'outcome')) return 'reported';
@@ -116,7 +139,8 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
       recordFor(data, jobId, inv, data.continuation?.firstIteration ?? 1, ctx),
     );
     await inv.run.end('FINISHED');
-    await deliverProposal(ctx, record);
+    await slackNotifier(ctx, job).proposal(record);
+    await ctx.producer.addExpiry({ proposalId: record.id }, record.expiresAt);
     return 'proposed';
   }
   await inv.run.end('FINISHED');

@@ -29,8 +29,10 @@ import { gitopsBlocks } from './gitops-blocks.js';
 export interface ProposalMessageInput {
   target: Target;
   diagnosis: DiagnosisView;
-  /** One sentence per effect of the change. */
+  /** One sentence per changed field, computed from the diff (what the change really does). */
   changes: readonly string[];
+  /** The engine's own summary of its change: shown only under that label, never as "the change". */
+  engineExplanation: readonly string[];
   /** Unified diff of the workload before → after. */
   diff: string;
   validation: Validation;
@@ -100,7 +102,14 @@ export function proposalBlocks(input: ProposalMessageInput): KnownBlock[] {
   return [
     header(`Proposed fix: ${targetPlain(input.target)}`),
     ...diagnosisBlocks(input.diagnosis),
-    section(`*Change*\n${changes}`),
+    section(`*Change* (computed from the diff)\n${changes}`),
+    ...(input.engineExplanation.length > 0
+      ? [
+          context(
+            `Engine's explanation (its own words, not verified): ${safeMrkdwn(input.engineExplanation.join('; '), 1500)}`,
+          ),
+        ]
+      : []),
     ...flagBlocks(input.validation.flags),
     ...diffBlocks(input.diff, input.runUrl),
     ...gitopsBlocks(input.gitops),

@@ -7,7 +7,8 @@ import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
 import { QUEUE_NAME } from '../../../src/queue/jobs.js';
 import { keySpace } from '../../../src/queue/key-space.js';
-import { createProposalStore, type ProposalStore } from '../../../src/queue/proposal-store.js';
+import { createRedisProposalStore } from '../../../src/store/redis-proposal-store.js';
+import type { ProposalStore } from '../../../src/workflow/proposal-store.js';
 import { runBot, type RunningService } from '../../../src/cli/run-bot.js';
 import { runWorker, type RunningWorker } from '../../../src/cli/run-worker.js';
 import {
@@ -115,7 +116,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     config,
     env,
     redis,
-    store: createProposalStore(redis, keySpace(prefix)),
+    store: createRedisProposalStore(redis, keySpace(prefix)),
     queue,
     metrics,
     bot,

@@ -1,11 +1,19 @@
 // A stored proposal and its life cycle: the states, the legal transitions, and the Redis hash encoding.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { Diagnosis, Proposal, Target } from '../domain/index.js';
-import { AttemptRecord, SlackThread } from './jobs.js';
+import { AttemptRecord, Diagnosis, KubeObject, Proposal, Target } from '../domain/index.js';
+
+/** Where the proposal was shown: a chat thread (Slack) or, for the CLI, the terminal ("cli"). */
+export const ProposalThread = z.object({
+  channel: z.string().min(1),
+  threadTs: z.string().min(1),
+  /** The workspace (Slack team id) the proposal was posted in; a click from another one is refused. */
+  teamId: z.string().min(1).nullable().default(null),
+});
+export type ProposalThread = z.infer<typeof ProposalThread>;
 
 export const ProposalState = z.enum([
-  'pending',
+  'proposed',
   'approved',
   'rejected',
   'expired',
@@ -15,14 +23,16 @@ export const ProposalState = z.enum([
   'rolling_back',
   'rolled_back',
   'rollback_failed',
+  'stale',
 ]);
 export type ProposalState = z.infer<typeof ProposalState>;
 
 /** Every legal move; anything else is refused by the store's atomic transition. */
 export const TRANSITIONS: Readonly<Record<ProposalState, readonly ProposalState[]>> = {
-  pending: ['approved', 'rejected', 'expired'],
-  approved: ['applying'],
-  applying: ['applied', 'apply_failed'],
+  proposed: ['approved', 'rejected', 'expired', 'stale'],
+  // An approval whose re-checks fail at decision time ends without an apply.
+  approved: ['applying', 'apply_failed', 'stale'],
+  applying: ['applied', 'apply_failed', 'stale'],
   applied: ['rolling_back'],
   apply_failed: [],
   rejected: [],
@@ -30,6 +40,7 @@ export const TRANSITIONS: Readonly<Record<ProposalState, readonly ProposalState[
   rolling_back: ['rolled_back', 'rollback_failed'],
   rollback_failed: ['rolling_back'],
   rolled_back: [],
+  stale: [],
 };
 
 export function canTransition(from: ProposalState, to: ProposalState): boolean {
@@ -45,19 +56,27 @@ export const ProposalRecord = z.object({
   diagnosis: Diagnosis.nullable(),
   runId: z.string().nullable(),
   runUrl: z.string().nullable(),
-  thread: SlackThread,
+  thread: ProposalThread,
   requestedBy: z.string(),
   /** The iteration that produced this proposal, and the failed attempts before it (for a next iteration). */
   iteration: z.number().int().min(1),
   attempts: z.array(AttemptRecord),
-  /** Epoch milliseconds. */
+  /** Epoch milliseconds: when the investigation was requested (time_to_healthy counts from it), and saved. */
+  requestedAt: z.number().int().nullable().default(null),
   createdAt: z.number().int(),
   expiresAt: z.number().int(),
 });
 export type ProposalRecord = z.infer<typeof ProposalRecord>;
 
 /** Fields that change with the state; all strings in the Redis hash. */
-export const MUTABLE_FIELDS = ['messageTs', 'decidedBy', 'decidedAt', 'rolledBackBy', 'detail'] as const;
+export const MUTABLE_FIELDS = [
+  'messageTs',
+  'decidedBy',
+  'decidedAt',
+  'rolledBackBy',
+  'detail',
+  'appliedTemplate',
+] as const;
 export type MutableField = (typeof MUTABLE_FIELDS)[number];
 
 export interface StoredProposal extends ProposalRecord {
@@ -70,8 +89,17 @@ export interface StoredProposal extends ProposalRecord {
   rolledBackBy: string | null;
   /** A short note on the last step (rollout message, refusal reason). */
   detail: string | null;
+  /** The pod template kube-autofix applied, as the server returned it: rollback is safe only while it is live. */
+  appliedTemplate: AppliedTemplate | null;
   updatedAt: number;
 }
+
+/** The applied template, redacted (to say what changed since) and as a digest of the real one (to compare). */
+export const AppliedTemplate = z.object({
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
+  redacted: KubeObject,
+});
+export type AppliedTemplate = z.infer<typeof AppliedTemplate>;
 
 /** Proposal ids derive from the investigation job id: a retried job finds its own proposal again. */
 export function proposalIdFor(jobId: string): string {
@@ -82,7 +110,7 @@ export function proposalIdFor(jobId: string): string {
 export function encodeRecord(record: ProposalRecord, now: number): Record<string, string> {
   return {
     record: JSON.stringify(ProposalRecord.parse(record)),
-    state: 'pending',
+    state: 'proposed',
     expiresAt: String(record.expiresAt),
     updatedAt: String(now),
   };
@@ -103,6 +131,7 @@ export function decodeRecord(hash: Record<string, string>): StoredProposal | nul
     decidedAt: decidedAt === null ? null : Number(decidedAt),
     rolledBackBy: nonEmpty(hash.rolledBackBy),
     detail: nonEmpty(hash.detail),
+    appliedTemplate: hash.appliedTemplate ? AppliedTemplate.parse(JSON.parse(hash.appliedTemplate)) : null,
     updatedAt: Number(hash.updatedAt ?? base.createdAt),
   };
 }

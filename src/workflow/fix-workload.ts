@@ -1,14 +1,19 @@
 // fix: investigate, ask for approval, apply, watch; a rollout that stays unhealthy starts another round.
-import { ErrorCode, isAutofixError, type InvestigationResult, type Target } from '../domain/index.js';
-import type { AttemptFeedback } from './engines/engine.js';
-import { applyProposal, type ApplyOutcome } from './apply-proposal.js';
+import {
+  ErrorCode,
+  isAutofixError,
+  type AttemptRecord,
+  type InvestigationResult,
+  type Target,
+} from '../domain/index.js';
 import {
   investigate,
   toResult,
   type AgentDeps,
   type Investigation,
   type InvestigateOptions,
-} from './investigate.js';
+} from '../agent/investigate.js';
+import { applyProposal, applyReport, type ApplyOutcome } from './apply-change.js';
 
 /** Asked before every apply; resolves to the approver's name, or null when declined. */
 export type Approve = (inv: Investigation) => Promise<string | null>;
@@ -19,15 +24,11 @@ export interface FixResult {
   applied: ApplyOutcome | null;
 }
 
-async function recordApply(
-  inv: Investigation,
-  approvedBy: string,
-  outcome: ApplyOutcome,
-  startedAt: number,
-): Promise<void> {
+async function recordApply(inv: Investigation, approvedBy: string, outcome: ApplyOutcome): Promise<void> {
   await inv.run.setTags({ 'autofix.decision': 'approved', 'autofix.approved_by': approvedBy });
+  // From the start of the investigation to a healthy rollout, as the worker measures it.
   if (outcome.rolloutHealthy)
-    await inv.run.logMetrics({ time_to_healthy_seconds: (performance.now() - startedAt) / 1000 });
+    await inv.run.logMetrics({ time_to_healthy_seconds: (performance.now() - inv.startedAt) / 1000 });
 }
 
 /** Runs rounds of investigate → approve → apply until healthy, declined, or the iteration budget is spent. */
@@ -60,13 +61,13 @@ export async function fixWorkload(
         inv.proposal,
         {
           cluster: deps.cluster,
-          progress: deps.progress ?? (() => {}),
+          onLine: (message) => deps.progress?.({ stage: 'rollout', iteration: 0, message }),
           rolloutTimeoutSeconds: deps.config.rolloutTimeoutSeconds,
           gitopsMode: deps.config.gitopsMode,
         },
         applyRun,
       );
-      await applyRun.logArtifact('rollout.json', applied);
+      await applyRun.logArtifact('rollout.json', applyReport(applied));
       await applyRun.end(applied.rolloutHealthy ? 'FINISHED' : 'FAILED');
     } catch (e) {
       await applyRun.end('FAILED');
@@ -78,12 +79,12 @@ export async function fixWorkload(
       }
       throw e;
     }
-    await recordApply(inv, approver, applied, inv.startedAt);
+    await recordApply(inv, approver, applied);
     if (applied.rolloutHealthy) {
       await inv.run.setTags({ 'autofix.outcome': 'fixed' });
       return { result: toResult(inv, { outcome: 'fixed', apply: applied }), investigation: inv, applied };
     }
-    const attempts: AttemptFeedback[] = [
+    const attempts: AttemptRecord[] = [
       ...inv.attempts,
       {
         iteration: nextIteration - 1,

@@ -1,21 +1,21 @@
-// Proposals in Redis with atomic state transitions (Lua): every decision and step happens exactly once.
+// The ProposalStore in Redis: atomic state transitions in Lua, so every decision and step happens once.
 import type { Redis } from 'ioredis';
 import { ZodError } from 'zod';
-import type { KeySpace } from './key-space.js';
-import { QueueError, QueueErrorCode } from './queue-error.js';
 import {
   MUTABLE_FIELDS,
   decodeRecord,
   encodeRecord,
   pairsToHash,
-  type MutableField,
-  type ProposalRecord,
   type ProposalState,
   type StoredProposal,
-} from './proposal-record.js';
-
-/** How long a record is kept after its last change, so Rollback still works days later. */
-export const RETENTION_SECONDS = 7 * 24 * 3600;
+} from '../workflow/proposal-record.js';
+import {
+  RETENTION_SECONDS,
+  StoreError,
+  StoreErrorCode,
+  fieldPairs,
+  type ProposalStore,
+} from '../workflow/proposal-store.js';
 
 // KEYS[1] record; ARGV: retention seconds, then field/value pairs. Creates only when absent.
 const SAVE = `
@@ -57,39 +57,12 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, ''} end
 local set = redis.call('HSETNX', KEYS[1], 'messageTs', ARGV[1])
 return {set, redis.call('HGET', KEYS[1], 'messageTs')}`;
 
-export type TransitionResult =
-  /** This call made the move; `previous` is the state it moved from. */
-  | { kind: 'ok'; record: StoredProposal; previous: ProposalState }
-  /** Another call got there first, or the move is not legal from the current state. */
-  | { kind: 'conflict'; record: StoredProposal }
-  /** The proposal was past its expiry: this call moved it to `expired` instead. */
-  | { kind: 'expired'; record: StoredProposal; previous: ProposalState }
-  | { kind: 'missing' };
-
-export interface TransitionRequest {
-  from: readonly ProposalState[];
-  to: ProposalState;
-  fields?: Partial<Record<MutableField, string>>;
-  /** Refuse (and move to `expired`) when now is past `expiresAt`; for decisions on a pending proposal. */
-  honourExpiry?: boolean;
-  now?: number;
-}
-
-export interface ProposalStore {
-  /** Stores a new proposal as `pending`; an existing one (a retried job) is left as it is and returned. */
-  save(record: ProposalRecord, now?: number): Promise<{ created: boolean; record: StoredProposal }>;
-  get(id: string): Promise<StoredProposal | null>;
-  transition(id: string, request: TransitionRequest): Promise<TransitionResult>;
-  /** Records the proposal message; the first caller wins and everyone learns the winning ts. */
-  attachMessage(id: string, ts: string): Promise<{ won: boolean; messageTs: string }>;
-}
-
 function decodeOrThrow(id: string, hash: Record<string, string>): StoredProposal | null {
   try {
     return decodeRecord(hash);
   } catch (e) {
     if (e instanceof ZodError || e instanceof SyntaxError) {
-      throw new QueueError(QueueErrorCode.CorruptRecord, `Stored proposal ${id} does not parse.`, {
+      throw new StoreError(StoreErrorCode.CorruptRecord, `Stored proposal ${id} does not parse.`, {
         cause: e,
       });
     }
@@ -97,16 +70,16 @@ function decodeOrThrow(id: string, hash: Record<string, string>): StoredProposal
   }
 }
 
-function fieldPairs(fields: Partial<Record<MutableField, string>> = {}): string[] {
-  return MUTABLE_FIELDS.flatMap((f) => (fields[f] === undefined ? [] : [f, fields[f]]));
-}
-
-export function createProposalStore(redis: Redis, keys: KeySpace): ProposalStore {
+/** `keyOf` names the Redis hash of a proposal id (the queue's key space decides the prefix). */
+export function createRedisProposalStore(
+  redis: Redis,
+  keys: { proposal(id: string): string },
+): ProposalStore {
   const load = async (id: string): Promise<StoredProposal> => {
     const r = decodeOrThrow(id, await redis.hgetall(keys.proposal(id)));
     if (!r)
-      throw new QueueError(
-        QueueErrorCode.ProposalNotFound,
+      throw new StoreError(
+        StoreErrorCode.ProposalNotFound,
         `Proposal ${id} is not stored (expired after ${RETENTION_SECONDS}s, or never made).`,
       );
     return r;
@@ -134,7 +107,7 @@ export function createProposalStore(redis: Redis, keys: KeySpace): ProposalStore
         now,
         req.honourExpiry ? '1' : '0',
         RETENTION_SECONDS,
-        ...fieldPairs(req.fields),
+        ...fieldPairs(req.fields, MUTABLE_FIELDS).flat(),
       )) as unknown[];
       const [status, previous, ...flat] = reply.map(String);
       if (status === 'missing') return { kind: 'missing' };
@@ -149,7 +122,7 @@ export function createProposalStore(redis: Redis, keys: KeySpace): ProposalStore
 
     async attachMessage(id, ts) {
       const [set, current] = (await redis.eval(ATTACH, 1, keys.proposal(id), ts)) as [number, string];
-      if (set === -1) throw new QueueError(QueueErrorCode.ProposalNotFound, `Proposal ${id} is not stored.`);
+      if (set === -1) throw new StoreError(StoreErrorCode.ProposalNotFound, `Proposal ${id} is not stored.`);
       return { won: set === 1, messageTs: current };
     },
   };

@@ -1,0 +1,172 @@
+// The one apply: refuse a stale proposal, patch the workload (uid+generation tests), keep what was applied, watch.
+import { createHash } from 'node:crypto';
+import type { ApplyReport, KubeObject, PatchOp, Proposal, Target } from '../domain/index.js';
+import { AutofixError, ErrorCode, codeForHttpStatus, describeTarget } from '../domain/index.js';
+import type { GitOpsMode } from '../config/config.js';
+import type { Cluster } from '../k8s/cluster.js';
+import { assertLiveApplyAllowed } from '../agent/gitops/gitops-advice.js';
+import { canonicalJson } from '../agent/engines/rules/canonical-json.js';
+import { rehydratePatch } from '../agent/rehydrate-patch.js';
+import { rec, stripGeneratedLabels } from '../agent/summarize.js';
+import { redactObject } from '../safety/redact.js';
+import type { RunHandle } from '../tracking/tracker.js';
+import type { AppliedTemplate } from './proposal-record.js';
+import { watchRollout } from './watch-rollout.js';
+
+export interface ApplyDeps {
+  cluster: Cluster;
+  rolloutTimeoutSeconds: number;
+  /** How often the rollout is polled. */
+  pollMs?: number;
+  /** Each new rollout status line. */
+  onLine?: (line: string) => void;
+  /** AUTOFIX_GITOPS_MODE (null/undefined: each tool's default). */
+  gitopsMode?: GitOpsMode | null;
+}
+
+export interface ApplyOutcome extends ApplyReport {
+  /** Why the rollout is (un)healthy, in kubectl's words. */
+  message: string;
+  /** The pod template as the server stored it after our patch (digest + redacted copy). */
+  appliedTemplate: AppliedTemplate | null;
+}
+
+/** The live workload and its revision templates (where masked values are restored from). */
+export interface Sealed {
+  live: KubeObject;
+  templates: KubeObject[];
+}
+
+export async function liveSources(cluster: Cluster, target: Target): Promise<Sealed> {
+  const live = await cluster.getWorkload(target);
+  if (!live) {
+    throw new AutofixError(ErrorCode.TargetNotFound, `${describeTarget(target)} no longer exists.`, {
+      hint: 'Nothing was applied.',
+    });
+  }
+  const selector = Object.entries(rec(rec(rec(live.spec).selector).matchLabels))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(',');
+  const resource = target.kind === 'Deployment' ? 'replicasets' : 'controllerrevisions';
+  const owned = await cluster.list(resource, target.namespace, { labelSelector: selector });
+  const templates = owned.map((o) =>
+    stripGeneratedLabels(
+      target.kind === 'Deployment' ? rec(o.spec).template : rec(rec(o.data).spec).template,
+    ),
+  );
+  return { live, templates };
+}
+
+/** What rollback compares against: the template digest, and a redacted copy to say what changed since. */
+export function captureTemplate(workload: KubeObject): AppliedTemplate {
+  const template = stripGeneratedLabels(rec(workload.spec).template);
+  return {
+    digest: createHash('sha256').update(canonicalJson(template)).digest('hex'),
+    redacted: redactObject(template),
+  };
+}
+
+/** A refused patch → a coded error: the atomic test op or 409 → stale; 403/404/422 permanent; 429/5xx transient. */
+function patchError(target: Target, res: { status: number; reason: string; message: string }): AutofixError {
+  if ((res.status === 422 && /test/i.test(res.message)) || res.status === 409) {
+    return new AutofixError(
+      ErrorCode.StaleProposal,
+      `${describeTarget(target)} changed while applying; nothing was applied.`,
+      { hint: 'Run the investigation again.' },
+    );
+  }
+  const code = codeForHttpStatus(res.status);
+  return new AutofixError(
+    code,
+    `The API server refused the change to ${describeTarget(target)} (${res.status} ${res.reason}): ${res.message}`,
+    {
+      hint:
+        code === ErrorCode.ClusterUnreachable
+          ? 'It is retried.'
+          : 'Nothing was applied; it is not retried. Run the investigation again.',
+    },
+  );
+}
+
+/** Patches with the uid/generation guard, records the applied template, and watches the rollout. */
+export async function patchAndWatch(
+  target: Target,
+  ops: PatchOp[],
+  base: { uid: string; generation: number },
+  deps: ApplyDeps,
+  run: RunHandle | null,
+): Promise<ApplyOutcome> {
+  const t0 = performance.now();
+  const span = run?.startSpan('server-side apply', 'tool');
+  const res = await deps.cluster
+    .patchWorkload(target, ops, { ...base, dryRun: false })
+    .catch((e: unknown) => {
+      span?.end(e);
+      throw e;
+    });
+  if (!res.ok) {
+    span?.end(new Error(res.message));
+    throw patchError(target, res);
+  }
+  span?.end();
+  const generation = Number(rec(res.object.metadata).generation ?? 0);
+  deps.onLine?.(`applied (generation ${generation}); watching the rollout`);
+  const rolloutSpan = run?.startSpan('rollout', 'tool', { generation });
+  const r = await watchRollout(deps.cluster, target, generation, {
+    timeoutSeconds: deps.rolloutTimeoutSeconds,
+    pollMs: deps.pollMs,
+    onLine: deps.onLine,
+  }).catch((e: unknown) => {
+    rolloutSpan?.end(e);
+    throw e;
+  });
+  rolloutSpan?.setAttributes({ healthy: r.healthy });
+  rolloutSpan?.end(r.healthy ? undefined : new Error(r.message));
+  return {
+    applied: true,
+    rolloutHealthy: r.healthy,
+    seconds: (performance.now() - t0) / 1000,
+    message: r.message,
+    appliedTemplate: captureTemplate(res.object),
+  };
+}
+
+/** Applies an approved proposal; refuses (STALE_PROPOSAL) when the target's spec changed since. */
+export async function applyProposal(
+  target: Target,
+  proposal: Proposal,
+  deps: ApplyDeps,
+  run: RunHandle | null = null,
+): Promise<ApplyOutcome> {
+  const sealed = await liveSources(deps.cluster, target);
+  // The one place every front end's apply is refused for a GitOps-managed object.
+  assertLiveApplyAllowed(target, sealed.live, deps.gitopsMode);
+  const meta = rec(sealed.live.metadata);
+  const generation = Number(meta.generation ?? 0);
+  if (meta.uid !== proposal.base.uid || generation !== proposal.base.generation) {
+    throw new AutofixError(
+      ErrorCode.StaleProposal,
+      `${describeTarget(target)} changed since the proposal (generation ${proposal.base.generation} → ${generation}); nothing was applied.`,
+      { hint: 'Run the investigation again for a fresh proposal.' },
+    );
+  }
+  const { ops, unresolved } = rehydratePatch(proposal.change.patch, sealed);
+  if (unresolved.length > 0) {
+    throw new AutofixError(
+      ErrorCode.StaleProposal,
+      `The original values at ${unresolved.join(', ')} are no longer available; nothing was applied.`,
+      { hint: 'Run the investigation again.' },
+    );
+  }
+  return patchAndWatch(target, ops, { uid: proposal.base.uid, generation }, deps, run);
+}
+
+/** The report as logged (rollout.json): no template copies. */
+export function applyReport(out: ApplyOutcome): ApplyReport & { message: string } {
+  return {
+    applied: out.applied,
+    rolloutHealthy: out.rolloutHealthy,
+    seconds: out.seconds,
+    message: out.message,
+  };
+}

@@ -1,0 +1,211 @@
+// approve → applying → applied | apply_failed | stale: re-check, apply (or adopt a landed patch), watch, record.
+import { ErrorCode, isAutofixError, isCodedError } from '../domain/index.js';
+import { finishRun } from '../agent/finish-run.js';
+import type { KubeObject } from '../domain/index.js';
+import {
+  applyProposal,
+  applyReport,
+  captureTemplate,
+  type ApplyDeps,
+  type ApplyOutcome,
+} from './apply-change.js';
+import { checkDecision } from './decision-checks.js';
+import type { StoredProposal } from './proposal-record.js';
+import { StoreError, StoreErrorCode } from './proposal-store.js';
+import { openStep } from './open-step.js';
+import { patchLanded, watchRollout } from './watch-rollout.js';
+import type { WorkflowDeps } from './workflow-ports.js';
+
+type Claim =
+  { go: 'apply' } | { go: 'adopt'; generation: number; live: KubeObject } | { go: 'skip'; outcome: string };
+
+export function applyDepsOf(deps: WorkflowDeps, record: StoredProposal): ApplyDeps {
+  return {
+    cluster: deps.cluster,
+    rolloutTimeoutSeconds: deps.config.rolloutTimeoutSeconds,
+    pollMs: deps.rolloutPollMs,
+    onLine: (line) => deps.notifier.progress(record, line),
+    gitopsMode: deps.config.gitopsMode,
+  };
+}
+
+/** Loads a proposal a job or click refers to; a missing one is a permanent error. */
+export async function loadProposal(deps: WorkflowDeps, id: string): Promise<StoredProposal> {
+  const record = await deps.store.get(id);
+  if (!record)
+    throw new StoreError(StoreErrorCode.ProposalNotFound, `Proposal ${id} is not stored; nothing to do.`);
+  return record;
+}
+
+/** Ends the proposal in `to` with a reason, and tells the thread once. */
+export async function refuse(
+  deps: WorkflowDeps,
+  record: StoredProposal,
+  from: StoredProposal['state'][],
+  to: 'apply_failed' | 'stale' | 'rollback_failed',
+  reason: string,
+): Promise<void> {
+  await deps.store.transition(record.id, { from, to, fields: { detail: reason } });
+  await deps.notifier.refusal(record, reason);
+}
+
+/**
+ * A retry finds the proposal in `applying`: apply if the workload provably did not move; adopt the
+ * rollout if our own patch landed before the interruption; otherwise stop — never apply twice.
+ */
+async function resumeInterrupted(deps: WorkflowDeps, record: StoredProposal): Promise<Claim> {
+  const live = await deps.cluster.getWorkload(record.target);
+  const meta = (live?.metadata ?? {}) as { uid?: string; generation?: number };
+  const base = record.proposal.base;
+  if (live && meta.uid === base.uid && Number(meta.generation ?? 0) === base.generation)
+    return { go: 'apply' };
+  if (
+    live &&
+    meta.uid === base.uid &&
+    patchLanded(live, base.generation, record.decidedAt ?? record.updatedAt)
+  )
+    return { go: 'adopt', generation: Number(meta.generation), live };
+  const detail = `The apply was interrupted and the workload has changed since the proposal (generation ${base.generation} → ${String(meta.generation)}); it is not applied a second time. Check it with kubectl rollout status.`;
+  await refuse(deps, record, ['applying'], 'apply_failed', detail);
+  return { go: 'skip', outcome: 'interrupted' };
+}
+
+/** Moves the proposal to `applying` exactly once, after the decision-time re-checks. */
+async function claim(deps: WorkflowDeps, record: StoredProposal, approvedBy: string): Promise<Claim> {
+  if (record.state === 'applying') return resumeInterrupted(deps, record);
+  if (record.state !== 'approved') return { go: 'skip', outcome: `state_${record.state}` };
+  try {
+    await checkDecision(record, 'approve', approvedBy, deps.decisions, deps.authority);
+  } catch (e) {
+    if (!isAutofixError(e)) throw e;
+    await refuse(deps, record, ['approved'], 'apply_failed', e.describe());
+    return { go: 'skip', outcome: 'refused' };
+  }
+  const moved = await deps.store.transition(record.id, { from: ['approved'], to: 'applying' });
+  return moved.kind === 'ok' ? { go: 'apply' } : { go: 'skip', outcome: 'taken' };
+}
+
+/** Stale → `stale`; a transient failure before the last attempt → rethrown (stays `applying`); else `apply_failed`. */
+async function onApplyError(
+  deps: WorkflowDeps,
+  record: StoredProposal,
+  e: unknown,
+  finalAttempt: boolean,
+): Promise<string> {
+  const reason = isAutofixError(e) ? e.describe() : e instanceof Error ? e.message : String(e);
+  if (isAutofixError(e) && e.code === ErrorCode.StaleProposal) {
+    await refuse(deps, record, ['applying'], 'stale', `Not applied: ${reason}`);
+    return 'stale';
+  }
+  const transient = !isCodedError(e) || e.transient;
+  if (transient && !finalAttempt) throw e;
+  await refuse(
+    deps,
+    record,
+    ['applying'],
+    'apply_failed',
+    `The approved change could not be applied: ${reason}`,
+  );
+  throw e;
+}
+
+async function applyOrAdopt(
+  deps: WorkflowDeps,
+  record: StoredProposal,
+  go: Exclude<Claim, { go: 'skip' }>,
+  step: Parameters<typeof applyProposal>[3],
+): Promise<ApplyOutcome> {
+  const ad = applyDepsOf(deps, record);
+  if (go.go === 'apply') return applyProposal(record.target, record.proposal, ad, step);
+  const r = await watchRollout(deps.cluster, record.target, go.generation, {
+    timeoutSeconds: ad.rolloutTimeoutSeconds,
+    pollMs: ad.pollMs,
+    onLine: ad.onLine,
+  });
+  return {
+    applied: true,
+    rolloutHealthy: r.healthy,
+    seconds: r.seconds,
+    message: r.message,
+    appliedTemplate: captureTemplate(go.live),
+  };
+}
+
+/** The apply step of an approved proposal; returns its outcome word, throws what should be retried. */
+export async function applyApproved(
+  deps: WorkflowDeps,
+  proposalId: string,
+  approvedBy: string,
+  opts: { finalAttempt: boolean },
+): Promise<string> {
+  const record = await loadProposal(deps, proposalId);
+  const go = await claim(deps, record, approvedBy);
+  if (go.go === 'skip') return go.outcome;
+  const tracked = await openStep(deps.tracker, record);
+  // What was approved is recorded before applying, so a failed apply still shows it.
+  await tracked.step?.logArtifact('apply.json', {
+    approvedBy,
+    change: record.proposal.change,
+    base: record.proposal.base,
+  });
+  let out: ApplyOutcome;
+  try {
+    out = await applyOrAdopt(deps, record, go, tracked.step);
+  } catch (e) {
+    if (isAutofixError(e)) await tracked.run?.setTags({ 'autofix.apply_refused': e.code });
+    await tracked.step?.end('FAILED');
+    if (tracked.run) await finishRun(tracked.run, { outcome: 'refused', error: null });
+    return onApplyError(deps, record, e, opts.finalAttempt);
+  }
+  return finishApply(deps, record, approvedBy, out, tracked);
+}
+
+async function finishApply(
+  deps: WorkflowDeps,
+  record: StoredProposal,
+  approvedBy: string,
+  out: ApplyOutcome,
+  tracked: Awaited<ReturnType<typeof openStep>>,
+): Promise<string> {
+  await tracked.step?.logArtifact('rollout.json', applyReport(out));
+  await tracked.step?.end(out.rolloutHealthy ? 'FINISHED' : 'FAILED');
+  const moved = await deps.store.transition(record.id, {
+    from: ['applying'],
+    to: 'applied',
+    fields: {
+      detail: out.message,
+      ...(out.appliedTemplate ? { appliedTemplate: JSON.stringify(out.appliedTemplate) } : {}),
+    },
+  });
+  const applied = moved.kind === 'ok' ? moved.record : record;
+  if (tracked.run) {
+    await tracked.run.setTags({ 'autofix.decision': 'approved', 'autofix.approved_by': approvedBy });
+    // From the start of the investigation to a healthy rollout, as the CLI measures it.
+    const since = record.requestedAt ?? record.createdAt;
+    if (out.rolloutHealthy)
+      await tracked.run.logMetrics({ time_to_healthy_seconds: (deps.clock.now() - since) / 1000 });
+    await finishRun(tracked.run, { outcome: out.rolloutHealthy ? 'fixed' : 'not_fixed', error: null });
+  }
+  await deps.notifier.outcome(applied, { kind: 'applied', out, by: approvedBy });
+  if (!out.rolloutHealthy) await continueAfterUnhealthy(deps, applied, out.message);
+  return out.rolloutHealthy ? 'fixed' : 'not_fixed';
+}
+
+/** An applied change that did not heal: the next round, or "no iterations left". */
+export async function continueAfterUnhealthy(
+  deps: WorkflowDeps,
+  record: StoredProposal,
+  why: string,
+): Promise<void> {
+  const attempts = [
+    ...record.attempts,
+    {
+      iteration: record.iteration,
+      change: record.proposal.change,
+      errors: [`rollout did not become healthy: ${why}`],
+    },
+  ];
+  if (record.iteration + 1 > deps.config.maxIterations)
+    await deps.notifier.outcome(record, { kind: 'budget_spent', attempts });
+  else await deps.nextRound(record, attempts);
+}
