@@ -439,9 +439,10 @@ describe('a fix adds the apply nested run', () => {
   it('a fix that does not heal ends FAILED, with the failed rollout in the apply run and the trace', async () => {
     llm.push(
       llmAnswer({
-        summary: 'use image nginx:1.99',
+        // Same repository as every revision (a new one would be flagged, and --yes never applies a flag).
+        summary: 'use image acme/shop-web:9.9.9',
         path: '/spec/template/spec/containers/0/image',
-        value: 'nginx:1.99',
+        value: 'acme/shop-web:9.9.9',
       }),
     );
     const e = llmEnv({ AUTOFIX_ROLLOUT_TIMEOUT: '15s' });
