@@ -1,0 +1,58 @@
+// Visible-text rule: every character a change writes must show as itself in the diff, the flags and the terminal.
+import { diffPaths, formatPath, valueAt, type JsonPath } from './diff-paths.js';
+import { isRecord } from './object-access.js';
+import type { PolicyInput } from './policy-rule.js';
+
+/**
+ * Control, format (zero-width, bidi overrides, tags), line/paragraph separator and private-use characters:
+ * they render as nothing, reorder text or drive a terminal, so an approver would not read what is sent.
+ * Tab and newline stay allowed (YAML shows them for what they are).
+ */
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cs}]/u;
+const ALLOWED = new Set(['\t', '\n']);
+
+function hiddenIn(text: string): string | null {
+  for (const ch of text) {
+    if (!ALLOWED.has(ch) && HIDDEN.test(ch))
+      return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  }
+  return null;
+}
+
+/** Every key and string inside `value`, without recursion. */
+function texts(value: unknown): string[] {
+  const out: string[] = [];
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const cur = stack.pop();
+    if (typeof cur === 'string') out.push(cur);
+    else if (Array.isArray(cur)) stack.push(...(cur as unknown[]));
+    else if (isRecord(cur)) {
+      out.push(...Object.keys(cur));
+      stack.push(...Object.values(cur));
+    }
+  }
+  return out;
+}
+
+const where = (path: JsonPath): string => formatPath(path) || '(the object)';
+
+/** One sentence per changed place (or op path) that holds a character an approver could not see. */
+export function visibleText({ live, proposed, ops }: PolicyInput): string[] {
+  const out: string[] = [];
+  for (const op of ops ?? []) {
+    const found = hiddenIn(op.path);
+    if (found)
+      out.push(`the operation path ${JSON.stringify(op.path)} holds the invisible character ${found}`);
+  }
+  for (const path of diffPaths(live, proposed)) {
+    const found = [...path.map(String), ...texts(valueAt(proposed, path))]
+      .map(hiddenIn)
+      .find((c) => c !== null);
+    if (found)
+      out.push(
+        `${where(path)} would hold the character ${found}, which shows as nothing or reorders text: an approver could not read what is sent`,
+      );
+  }
+  return out;
+}
