@@ -11,10 +11,22 @@ import type { PolicyInput } from './policy-rule.js';
 const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cs}]/u;
 const ALLOWED = new Set(['\t', '\n']);
 
+const codePoint = (ch: string): string =>
+  `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** The text with every character that would not show as itself written as `<U+202E>`, so a terminal shows it. */
+export function revealHidden(text: string, keepNewlines = false): string {
+  let out = '';
+  for (const ch of text) {
+    const kept = ch === '\t' || (keepNewlines && ch === '\n');
+    out += !kept && HIDDEN.test(ch) ? `<${codePoint(ch)}>` : ch;
+  }
+  return out;
+}
+
 function hiddenIn(text: string): string | null {
   for (const ch of text) {
-    if (!ALLOWED.has(ch) && HIDDEN.test(ch))
-      return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    if (!ALLOWED.has(ch) && HIDDEN.test(ch)) return codePoint(ch);
   }
   return null;
 }
