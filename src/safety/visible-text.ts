@@ -1,6 +1,7 @@
-// Visible-text rule: every character a change writes must show as itself in the diff, the flags and the terminal.
+// Visible-text rule: every character a change writes must show as itself, and whole, in the diff, the flags and the terminal.
 import { diffPaths, formatPath, valueAt, type JsonPath } from './diff-paths.js';
 import { isRecord } from './object-access.js';
+import { MAX_FLAGGED_VALUE } from './code-execution.js';
 import type { PolicyInput } from './policy-rule.js';
 
 /**
@@ -64,6 +65,11 @@ export function visibleText({ live, proposed, ops }: PolicyInput): string[] {
     if (found)
       out.push(
         `${where(path)} would hold the character ${found}, which shows as nothing or reorders text: an approver could not read what is sent`,
+      );
+    const long = texts(valueAt(proposed, path)).find((t) => t.length > MAX_FLAGGED_VALUE);
+    if (long !== undefined)
+      out.push(
+        `${where(path)} would hold a value of ${long.length} characters, longer than a diff line shows whole (at most ${MAX_FLAGGED_VALUE})`,
       );
   }
   return out;
