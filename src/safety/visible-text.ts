@@ -15,13 +15,10 @@ const ALLOWED = new Set(['\t', '\n']);
 const codePoint = (ch: string): string =>
   `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
-/** The text with every character that would not show as itself written as `<U+202E>`, so a terminal shows it. */
-export function revealHidden(text: string, keepNewlines = false): string {
+/** The text on one line, every character that would not show as itself (newlines too) written as `<U+000A>`. */
+export function revealHidden(text: string): string {
   let out = '';
-  for (const ch of text) {
-    const kept = ch === '\t' || (keepNewlines && ch === '\n');
-    out += !kept && HIDDEN.test(ch) ? `<${codePoint(ch)}>` : ch;
-  }
+  for (const ch of text) out += ch !== '\t' && HIDDEN.test(ch) ? `<${codePoint(ch)}>` : ch;
   return out;
 }
 
