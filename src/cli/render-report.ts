@@ -1,5 +1,6 @@
 // Human-readable report of an investigation for the terminal (pure: returns text).
 import { confidenceLabel, type InvestigationResult } from '../domain/index.js';
+import { revealHidden } from '../safety/visible-text.js';
 
 const HEADLINES: Record<InvestigationResult['outcome'], string> = {
   healthy: 'healthy: nothing to fix',
@@ -69,5 +70,6 @@ export function renderReport(
   if (r.tracking) out.push(`MLflow run:   ${r.tracking.runUrl}`);
   if (r.outcome === 'proposed')
     out.push(`Next:         kube-autofix fix ${t.kind.toLowerCase()}/${t.name} -n ${t.namespace}`);
-  return out.join('\n') + '\n';
+  // Model text, cluster text and values may carry escapes or bidi controls that would redraw the report.
+  return out.map((line) => revealHidden(line)).join('\n') + '\n';
 }

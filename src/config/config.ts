@@ -178,7 +178,8 @@ function registriesVar(raw: string | undefined): string[] {
 function quantityVar(env: Env, name: string, def: string, what: string): number {
   const raw = env[name] === undefined || env[name] === '' ? def : env[name]!;
   const v = parseQuantity(raw);
-  if (v === null || v <= 0) bad(name, what, raw);
+  // "1e400" parses to Infinity: no cap at all, and a raw schema error later.
+  if (v === null || !Number.isFinite(v) || v <= 0) bad(name, what, raw);
   return v;
 }
 

@@ -1,4 +1,4 @@
-// Code-execution flags: new commands, args, exec probes, code-loading env and image sources that no earlier revision ran, shown to the approver in full.
+// Code-execution flags: new commands, args, exec probes, runtime env, envFrom and image sources that no earlier revision ran, shown to the approver in full.
 import type { KubeObject } from '../domain/index.js';
 import { asArray, asRecord, asString, deepEqual, getIn, type JsonRecord } from './object-access.js';
 import { parseImage } from './parse-image.js';
@@ -61,17 +61,41 @@ const CODE_LOADING_ENV = new Set([
   'LD_BIND_NOW',
 ]);
 
-/** The fields of a container that decide what it runs: command, args, exec probes' commands, code-loading env. */
+/**
+ * Families of variables a runtime, loader or HTTP/TLS library reads to change what runs or where traffic
+ * goes (matched by shape, since each runtime keeps adding names): proxies, CA bundles, runtime options,
+ * loader and interpreter settings, search paths.
+ */
+const RUNTIME_ENV: readonly RegExp[] = [
+  /^(LD|DYLD|GLIBC|MALLOC)_/,
+  /(^|_)PROXY$/i,
+  /^(DOTNET|CORECLR|COR|COMPLUS)_/i,
+  /^(PYTHON|PERL|RUBY)[A-Z0-9_]*$/,
+  /^(NODE|NPM_CONFIG|GEM|BUNDLE|JAVA|_JAVA|JDK|JVM|PHP|GIT|GO|CGO|LUA|R)_/,
+  /(^|_)(OPTS|OPTIONS|FLAGS)$/,
+  /(^|_)(CA_BUNDLE|CA_FILE|CA_PATH|CERT_FILE|CERT_DIR|CACERT)$/i,
+  /^SSL_|^OPENSSL_|^CURL_|^WGET/,
+  /^(PATH|CLASSPATH|LIBPATH|SHLIB_PATH)$/,
+];
+
+const runtimeEnv = (name: string): boolean =>
+  CODE_LOADING_ENV.has(name) || RUNTIME_ENV.some((re) => re.test(name));
+
+/**
+ * The fields of a container that decide what it runs or where it talks: command, args, exec probes'
+ * commands, runtime env, and envFrom (whose variable names nobody sees).
+ */
 function runnables(c: JsonRecord | undefined): Array<[string, unknown]> {
   const env = asArray(c?.env)
     .map(asRecord)
-    .filter((e) => typeof e.name === 'string' && CODE_LOADING_ENV.has(e.name))
+    .filter((e) => typeof e.name === 'string' && runtimeEnv(e.name))
     .map((e): [string, unknown] => [`env ${String(e.name)}`, e.value ?? e.valueFrom]);
   return [
     ['command', c?.command],
     ['args', c?.args],
     ...PROBES.map((p): [string, unknown] => [`${p}.exec.command`, getIn(c, [p, 'exec', 'command'])]),
     ...env,
+    ['envFrom', asArray(c?.envFrom).length > 0 ? c?.envFrom : undefined],
   ];
 }
 

@@ -6,12 +6,14 @@ import { podSecurity } from './pod-security.js';
 import { schedulingGuard } from './scheduling-guard.js';
 import { scopeLock } from './scope-lock.js';
 import { secretReferences } from './secret-references.js';
+import { visibleText } from './visible-text.js';
 
 export type { PolicyConfig, PolicyInput, PolicyRule };
 
 /** Run in this order; the result lists violations rule by rule, each rule in its own fixed order. */
 export const POLICY_RULES: ReadonlyArray<readonly [string, PolicyRule]> = [
   ['scope-lock', scopeLock],
+  ['visible-text', visibleText],
   ['scheduling-guard', schedulingGuard],
   ['secret-references', secretReferences],
   ['pod-security', podSecurity],

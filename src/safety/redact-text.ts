@@ -4,7 +4,7 @@
 export const REDACTED = '[REDACTED]';
 
 // Key words whose `key=value` / `key: value` values are secrets, in logs, query strings, JSON and env.
-const SECRET_WORDS = String.raw`password|passwd|passphrase|secret|token|credentials?|api[_-]?key|apikey|access[_-]?key|private[_-]?key|(?:encryption|signing|master|license|hmac|jwt|session|account|shared[_-]?access|storage|client|app)[_-]?key|sharedaccesssignature|connection[_-]?string|connstr`;
+const SECRET_WORDS = String.raw`password|passwd|passphrase|secret|token|credentials?|api[_-]?key|apikey|access[_-]?key|private[_-]?key|(?:encryption|signing|master|license|hmac|jwt|session|account|shared[_-]?access|storage|client|app)[_-]?key|session[_-]?id|sharedaccesssignature|connection[_-]?string|connstr`;
 const SECRET_KEY = String.raw`[\w.-]{0,40}?(?:${SECRET_WORDS})[\w.-]{0,40}`;
 // Short words that name a credential only as a whole word of the key (`pwd`, `DB_PASS`, `auth`, `--db-pass`).
 const SHORT_KEY = String.raw`(?:[A-Za-z0-9]+[_-])*(?:pwd|pass|pw|auth|dsn|cookie|sig|jwt|otp|pin)`;
@@ -43,7 +43,7 @@ function keyValueRule(key: string): Rule {
 const RULES: readonly Rule[] = [
   // PEM private keys (also PGP blocks and JSON-escaped newlines), including one cut off by a log tail.
   [/-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----[\s\S]*?(?:-----END \1PRIVATE KEY\2-----|$)/g, REDACTED],
-  [/\bAGE-SECRET-KEY-1[0-9A-Z]{20,}/g, REDACTED],
+  [/\bAGE-SECRET-KEY-1[0-9A-Z]{20,}/gi, REDACTED],
   // Authorization headers keep their scheme word so the reader still sees what kind of credential it was.
   // Without a scheme only a long word counts, so "may require authorization: server message" stays readable.
   [
@@ -71,6 +71,11 @@ const RULES: readonly Rule[] = [
   [/\bxapp-\d-[A-Za-z0-9-]{10,}/g, REDACTED],
   [/(\bhooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9/_-]+/gi, `$1${REDACTED}`],
   [/(\bdiscord(?:app)?\.com\/api\/webhooks\/\d+\/)[A-Za-z0-9_-]+/gi, `$1${REDACTED}`],
+  // Microsoft Teams / Office 365 connector webhooks: the whole path is the credential.
+  [
+    /(\b(?:outlook\.office(?:365)?\.com|[a-z0-9-]+\.webhook\.office\.com)\/webhook(?:b2)?\/)[^\s"'<>]+/gi,
+    `$1${REDACTED}`,
+  ],
   // Payment and SaaS keys: Stripe, SendGrid, Twilio, Mailgun, Shopify, DigitalOcean, Databricks, Vault.
   [/\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}/g, REDACTED],
   [/\bwhsec_[A-Za-z0-9]{20,}/g, REDACTED],
@@ -81,6 +86,10 @@ const RULES: readonly Rule[] = [
   [/\bdo[por]_v1_[a-f0-9]{64}\b/g, REDACTED],
   [/\bdapi[0-9a-f]{32}\b/g, REDACTED],
   [/\bhv[sbr]\.[A-Za-z0-9_-]{20,}/g, REDACTED],
+  // Grafana Cloud and service-account tokens, Square tokens and secrets, Facebook/Meta access tokens.
+  [/\bgl(?:c|sa)_[A-Za-z0-9_=+/-]{32,}/g, REDACTED],
+  [/\bsq0(?:atp|csp|idp)-[A-Za-z0-9_-]{22,}/g, REDACTED],
+  [/\bEAA[A-Za-z0-9]{60,}/g, REDACTED],
   // OpenAI / Anthropic style keys (sk-…, sk-proj-…, sk-ant-…).
   [/\bsk-[A-Za-z0-9_-]{20,}/g, REDACTED],
   // Credentials in URLs: scheme://user:password@host keeps the user; the password may hold '@' or be alone (`redis://:pw@`).
@@ -99,6 +108,12 @@ const RULES: readonly Rule[] = [
   [/((?:^|\s)(?:-u|--user)[ =]["']?[^\s:"']+:)[^\s"']+/g, (_m, head: string) => keep(head)],
   [/(\bmysql(?:dump|admin|sh)?\b[^\n]*?\s-p)(?=[^\s-])[^\s"']+/g, (_m, head: string) => keep(head)],
   [/(\bredis-cli\b[^\n]*?\s-a\s+)\S+/g, (_m, head: string) => keep(head)],
+  [
+    /(\bmongo(?:sh|dump|restore|import|export|stat|top)?\b[^\n]*?\s-p\s+)(?!-)\S+/g,
+    (_m, head: string) => keep(head),
+  ],
+  // `htpasswd -b[c…] file user password`: the last word is the password.
+  [/(\bhtpasswd\s+-[A-Za-z]*b[A-Za-z]*\s+\S+\s+\S+\s+)\S+/g, (_m, head: string) => keep(head)],
   [/(\bsshpass\s+-p\s*)\S+/g, (_m, head: string) => keep(head)],
   [/(\bdocker\s+login\b[^\n]*?\s-p\s+)\S+/g, (_m, head: string) => keep(head)],
   // `--password hunter2`, `--db-pass x`, `-token abc`: a credential flag followed by its value.

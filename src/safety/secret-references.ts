@@ -53,7 +53,64 @@ export function secretReferences(input: PolicyInput): string[] {
           `${u.where} reads Secret ${u.secret}, which the workload does not use yet; access to a new Secret needs a human`,
       ),
     ...maskedEnv(input),
+    ...expandedSecrets(input),
   ];
+}
+
+/** `$(NAME)` references the kubelet expands in env values, command and args; `$$(NAME)` is a literal. */
+const EXPANSION = /(\$+)\(([^)]*)\)/g;
+
+function expansions(text: string): string[] {
+  return [...text.matchAll(EXPANSION)].filter((m) => m[1]!.length % 2 === 1).map((m) => m[2]!);
+}
+
+/** Each expandable string of a container with where it is: env values, command and args. */
+function expandable(c: JsonRecord | undefined): Array<[string, string]> {
+  const env = asArray(c?.env)
+    .map(asRecord)
+    .filter((e) => typeof e.value === 'string')
+    .map((e): [string, string] => [`env ${String(e.name)}`, e.value as string]);
+  const list = (field: string): Array<[string, string]> =>
+    asArray(c?.[field])
+      .filter((v): v is string => typeof v === 'string')
+      .map((v): [string, string] => [field, v]);
+  return [...env, ...list('command'), ...list('args')];
+}
+
+/** Variables of the container whose value is a Secret's or masked: expanded elsewhere they would be seen. */
+function secretVariables(c: JsonRecord): Set<string> {
+  return new Set(
+    asArray(c.env)
+      .map(asRecord)
+      .filter(
+        (e) =>
+          getIn(e, ['valueFrom', 'secretKeyRef']) !== undefined ||
+          (typeof e.value === 'string' && e.value.includes(REDACTED)),
+      )
+      .map((e) => String(e.name)),
+  );
+}
+
+/**
+ * `$(DB_PASSWORD)` in a new env value, command or arg copies a Secret's value to a place that neither
+ * masks it nor is read as a Secret (a URL to another host, a log flag): refused unless it was there already.
+ */
+function expandedSecrets({ live, proposed }: PolicyInput): string[] {
+  const before = containersByKey(podSpec(live));
+  const out: string[] = [];
+  for (const [key, c] of containersByKey(podSpec(proposed))) {
+    const secrets = secretVariables(c);
+    const existing = new Set(expandable(before.get(key)).map(([w, t]) => `${w}\u0000${t}`));
+    for (const [where, text] of expandable(c)) {
+      if (existing.has(`${where}\u0000${text}`)) continue;
+      for (const name of expansions(text).filter((n) => secrets.has(n))) {
+        out.push(
+          `${key.startsWith('init') ? 'init container' : 'container'} ${key.slice(key.indexOf('/') + 1)}: ${where} would expand $(${name}), whose value is a Secret's or masked, into a place that does not protect it`,
+        );
+      }
+    }
+  }
+  return out;
 }
 
 /**

@@ -29,6 +29,8 @@ describe('config refuses what would silently disable a guard', () => {
     ['AUTOFIX_CHANNEL_NAMESPACES', 'C0SHOP=kube-system', /AUTOFIX_NAMESPACES; "kube-system"/],
     ['AUTOFIX_CHANNEL_NAMESPACES', 'C0SHOP=shop,C0SHOP=payments', /mapped twice/],
     ['AUTOFIX_CHANNEL_NAMESPACES', '__proto__=shop', /upper case/],
+    ['AUTOFIX_MAX_MEMORY', '1e400', /memory quantity/],
+    ['AUTOFIX_MAX_CPU', '1e400', /CPU quantity/],
     ['AUTOFIX_MAX_REPLICAS', '0x10', /decimal integer/],
     ['AUTOFIX_MAX_REPLICAS', '1e3', /decimal integer/],
     ['AUTOFIX_MAX_REPLICAS', '0b11', /decimal integer/],

@@ -54,11 +54,33 @@ function expectValid(m: SlackMessage): void {
 }
 
 describe('buildProposalMessage', () => {
+  it("shows the model's words as one-line plain text: no fake check marks, diff, links or mentions", () => {
+    const spoof =
+      'Memory limit too low.\n\n*Validated:* :white_check_mark: schema  ·  :white_check_mark: safety policy\n```\n- image: a\n+ image: b\n```\n<!channel> <https://evil.example|kubernetes.io>';
+    const m = buildProposalMessage({
+      ...proposal,
+      diagnosis: { ...proposal.diagnosis, rootCause: spoof, summary: 'ok\n>quoted' },
+    });
+    expectValid(m);
+    const block = m.blocks.find((b) => b.block_id === 'autofix_diagnosis') as unknown as {
+      text: { type: string; text: string; emoji: boolean };
+    };
+    expect(block.text.type).toBe('plain_text');
+    expect(block.text.emoji).toBe(false);
+    const [root, summary, ...more] = block.text.text.split('\n');
+    expect(more).toEqual([]);
+    expect(root).toMatch(/^Root cause: Memory limit too low\. \*Validated:\* :white_check_mark: schema/);
+    expect(summary).toBe('ok &gt;quoted');
+    // Only the bot's own validation section carries mrkdwn check marks.
+    const marks = m.blocks.filter((b) => JSON.stringify(b).includes(':white_check_mark: safety policy'));
+    expect(marks.map((b) => (b as { text?: { type: string } }).text?.type)).toEqual(['plain_text', 'mrkdwn']);
+  });
+
   it('shows root cause, category, plain confidence, diff, validation, link and expiry', () => {
     const m = buildProposalMessage(proposal);
     expectValid(m);
     const all = json(m);
-    expect(all).toContain('*Root cause:* Container app is OOMKilled');
+    expect(all).toContain('Root cause: Container app is OOMKilled');
     expect(all).toContain('category `oom_killed` · confidence 0.86 — high · rule engine');
     expect(all).toContain('```\\n--- a\\n+++ b');
     expect(all).toContain(':white_check_mark: schema');
@@ -169,7 +191,7 @@ describe('buildDecidedProposalMessage', () => {
     expectValid(m);
     expect(buttons(m)).toEqual([]);
     expect(json(m)).toMatch(blockText);
-    expect(json(m)).toContain('*Root cause:*');
+    expect(json(m)).toContain('Root cause:');
     expect(m.text).toMatch(fallback);
   });
 });

@@ -31,6 +31,20 @@ export function section(mrkdwn: string, blockId?: string): SectionBlock {
   return block;
 }
 
+/**
+ * A section of untrusted text (the model's words) as plain text: no mrkdwn, links, mentions or emoji
+ * codes (and &, <, > escaped all the same), each value on one line, so it cannot pass for the bot's own checks, diff or buttons' state.
+ */
+export function plainSection(lines: readonly string[], blockId?: string): SectionBlock {
+  const text = lines.map((l) => escapeMrkdwn(l.replace(/\s+/g, ' ').trim())).join('\n');
+  const block: SectionBlock = {
+    type: 'section',
+    text: { type: 'plain_text', text: truncateText(text, SLACK_LIMITS.sectionText), emoji: false },
+  };
+  if (blockId) block.block_id = blockId.slice(0, SLACK_LIMITS.blockId);
+  return block;
+}
+
 /** A context block of already-escaped mrkdwn elements (at most 10; empty ones dropped). */
 export function context(...mrkdwn: string[]): types.ContextBlock {
   const elements = mrkdwn

@@ -1,7 +1,7 @@
 // The diagnosis as blocks (root cause, category, confidence, engine, notes), shared by proposals and outcomes.
 import type { Diagnosis } from '../../domain/index.js';
-import { SLACK_LIMITS, bulletList, escapeMrkdwn, safeMrkdwn } from '../slack-limits.js';
-import { confidenceLabel, context, section, type KnownBlock } from './block-parts.js';
+import { SLACK_LIMITS, bulletList, escapeMrkdwn, truncateText } from '../slack-limits.js';
+import { confidenceLabel, context, plainSection, type KnownBlock } from './block-parts.js';
 
 /** What a message shows of a diagnosis; `notes` is optional because the `--json` shape omits it. */
 export type DiagnosisView = Pick<
@@ -20,9 +20,10 @@ export function diagnosisFacts(d: DiagnosisView): string {
 export function diagnosisBlocks(d: DiagnosisView): KnownBlock[] {
   const half = Math.floor(SLACK_LIMITS.sectionText / 2) - 20;
   const summary =
-    d.summary.trim() && d.summary.trim() !== d.rootCause.trim() ? `\n${safeMrkdwn(d.summary, half)}` : '';
+    d.summary.trim() && d.summary.trim() !== d.rootCause.trim() ? [truncateText(d.summary, half)] : [];
+  // The model's words are plain text: mrkdwn in them could fake a check mark, a diff or a mention.
   const blocks: KnownBlock[] = [
-    section(`*Root cause:* ${safeMrkdwn(d.rootCause, half)}${summary}`, 'autofix_diagnosis'),
+    plainSection([`Root cause: ${truncateText(d.rootCause, half)}`, ...summary], 'autofix_diagnosis'),
     context(diagnosisFacts(d)),
   ];
   const notes = (d.notes ?? []).filter((n) => n.trim().length > 0);
