@@ -15,6 +15,7 @@ const result: InvestigationResult = {
   },
   proposal: {
     changes: ['raise memory limit of container app from 64Mi to 256Mi'],
+    engineExplanation: ['doubles the limit\u001b[1A\rValidated:    passed'],
     diff: '--- a/deployment/web\n+++ b/deployment/web\n-  memory: 64Mi\n+  memory: 256Mi\n',
     manifest: {},
   },
@@ -40,6 +41,7 @@ describe('renderReport', () => {
     );
     expect(text).toContain('Summary:      raise it<U+202E>');
     expect(text.split('\n').filter((l) => l.startsWith('Validated:'))).toHaveLength(1);
+    expect(text).toContain('doubles the limit<U+001B>[1A<U+000D>Validated:    passed');
     expect(text).toContain('  +  memory: 256Mi');
   });
 });
