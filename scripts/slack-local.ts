@@ -8,7 +8,7 @@ import {
   blockActionPayload,
   startSlackStandIn,
   type StoredMessage,
-} from '../test/stand-ins/slack-stand-in.js';
+} from '../tools/local-slack/slack-stand-in.js';
 
 const SECRET = 'local-signing-secret';
 const USER = 'U0LOCAL';

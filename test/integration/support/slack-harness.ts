@@ -18,11 +18,11 @@ import {
   type SignOptions,
   type SlackStandIn,
   type StoredMessage,
-} from '../../stand-ins/slack-stand-in.js';
+} from '../../../tools/local-slack/slack-stand-in.js';
 import {
   startSocketModeStandIn,
   type SocketModeStandIn,
-} from '../../stand-ins/slack-socket-mode-stand-in.js';
+} from '../../../tools/local-slack/slack-socket-mode-stand-in.js';
 import { sandboxEnv } from '../sandbox-env.js';
 
 export const SIGNING_SECRET = 'harness-signing-secret';
