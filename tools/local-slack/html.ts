@@ -1,6 +1,6 @@
 // HTML built only through escaping: every interpolated string is escaped unless it is already SafeHtml.
 
-/** A fragment of HTML that was built by `html` (so every piece of text in it is escaped). */
+/** A fragment of HTML that was built by `markup` (so every piece of text in it is escaped). */
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
@@ -31,7 +31,7 @@ function partHtml(part: Part): string {
 }
 
 /** Tagged template: the literal parts are trusted markup, every value is escaped (SafeHtml passes through). */
-export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml {
+export function markup(strings: TemplateStringsArray, ...values: Part[]): SafeHtml {
   let out = strings[0] ?? '';
   values.forEach((v, i) => {
     out += partHtml(v) + (strings[i + 1] ?? '');

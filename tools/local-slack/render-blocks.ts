@@ -1,5 +1,5 @@
 // Block Kit → escaped HTML as Slack lays it out: header, section (text, fields, accessory), context, divider, actions.
-import { SafeHtml, html, joinHtml } from './html.js';
+import { SafeHtml, markup, joinHtml } from './html.js';
 import { renderMrkdwn, type MrkdwnOptions } from './render-mrkdwn.js';
 import { plainWithEmoji } from './slack-emoji.js';
 
@@ -11,7 +11,7 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 export function renderTextObject(t: unknown, opts: MrkdwnOptions): SafeHtml {
   if (!isObject(t)) return new SafeHtml('');
   if (t.type === 'mrkdwn') return renderMrkdwn(str(t.text), opts);
-  return t.emoji === false ? html`${str(t.text)}` : plainWithEmoji(str(t.text));
+  return t.emoji === false ? markup`${str(t.text)}` : plainWithEmoji(str(t.text));
 }
 
 /** The confirm dialog a button asks first, as data the page reads (title, text, confirm, deny). */
@@ -31,45 +31,31 @@ function renderButton(el: Json, blockId: string, opts: MrkdwnOptions): SafeHtml 
   const label = renderTextObject(el.text, opts);
   const url = str(el.url);
   if (/^https?:/i.test(url))
-    return html`<a class="bk-btn ${style}" href="${url}" target="_blank" rel="noopener noreferrer"
-      >${label}</a
-    >`;
-  return html`<button
-    type="button"
-    class="bk-btn ${style}"
-    data-action-id="${str(el.action_id)}"
-    data-block-id="${blockId}"
-    data-value="${str(el.value)}"
-    data-confirm="${confirmAttr(el.confirm) ?? ''}"
-  >
-    ${label}
-  </button>`;
+    return markup`<a class="bk-btn ${style}" href="${url}" target="_blank" rel="noopener noreferrer">${label}</a>`;
+  const data = markup`data-action-id="${str(el.action_id)}" data-block-id="${blockId}" data-value="${str(el.value)}"`;
+  const confirm = confirmAttr(el.confirm) ?? '';
+  return markup`<button type="button" class="bk-btn ${style}" ${data} data-confirm="${confirm}">${label}</button>`;
 }
 
 function renderElement(el: unknown, blockId: string, opts: MrkdwnOptions): SafeHtml {
   if (!isObject(el)) return new SafeHtml('');
   if (el.type === 'button') return renderButton(el, blockId, opts);
   if (el.type === 'image')
-    return html`<span class="bk-image" title="${str(el.image_url)}">[${str(el.alt_text)}]</span>`;
+    return markup`<span class="bk-image" title="${str(el.image_url)}">[${str(el.alt_text)}]</span>`;
   if (el.type === 'mrkdwn' || el.type === 'plain_text') return renderTextObject(el, opts);
-  return html`<span class="bk-unsupported">[${str(el.type)} not shown by the local Slack]</span>`;
+  return markup`<span class="bk-unsupported">[${str(el.type)} not shown by the local Slack]</span>`;
 }
 
 function renderSection(b: Json, opts: MrkdwnOptions): SafeHtml {
   const text =
-    b.text === undefined ? null : html`<div class="bk-text">${renderTextObject(b.text, opts)}</div>`;
+    b.text === undefined ? null : markup`<div class="bk-text">${renderTextObject(b.text, opts)}</div>`;
   const fields = Array.isArray(b.fields)
-    ? html`<div class="bk-fields">
-        ${b.fields.map((f) => html`<div class="bk-field">${renderTextObject(f, opts)}</div>`)}
-      </div>`
+    ? markup`<div class="bk-fields">${b.fields.map((f) => markup`<div class="bk-field">${renderTextObject(f, opts)}</div>`)}</div>`
     : null;
   const accessory = isObject(b.accessory)
-    ? html`<div class="bk-accessory">${renderElement(b.accessory, str(b.block_id), opts)}</div>`
+    ? markup`<div class="bk-accessory">${renderElement(b.accessory, str(b.block_id), opts)}</div>`
     : null;
-  return html`<div class="bk-section">
-    <div class="bk-section-body">${text}${fields}</div>
-    ${accessory}
-  </div>`;
+  return markup`<div class="bk-section"><div class="bk-section-body">${text}${fields}</div>${accessory}</div>`;
 }
 
 function renderBlock(b: unknown, opts: MrkdwnOptions): SafeHtml {
@@ -78,25 +64,21 @@ function renderBlock(b: unknown, opts: MrkdwnOptions): SafeHtml {
   const elements = Array.isArray(b.elements) ? b.elements : [];
   switch (b.type) {
     case 'header':
-      return html`<div class="bk-header">${renderTextObject(b.text, opts)}</div>`;
+      return markup`<div class="bk-header">${renderTextObject(b.text, opts)}</div>`;
     case 'section':
       return renderSection(b, opts);
     case 'context':
-      return html`<div class="bk-context">
-        ${elements.map((e) => html`<span class="bk-context-el">${renderElement(e, blockId, opts)}</span>`)}
-      </div>`;
+      return markup`<div class="bk-context">${elements.map((e) => markup`<span class="bk-context-el">${renderElement(e, blockId, opts)}</span>`)}</div>`;
     case 'divider':
-      return html`<hr class="bk-divider" />`;
+      return markup`<hr class="bk-divider">`;
     case 'actions':
-      return html`<div class="bk-actions" data-block-id="${blockId}">
-        ${elements.map((e) => renderElement(e, blockId, opts))}
-      </div>`;
+      return markup`<div class="bk-actions" data-block-id="${blockId}">${elements.map((e) => renderElement(e, blockId, opts))}</div>`;
     case 'markdown':
-      return html`<div class="bk-text">${renderMrkdwn(str(b.text), opts)}</div>`;
+      return markup`<div class="bk-text">${renderMrkdwn(str(b.text), opts)}</div>`;
     case 'image':
-      return html`<div class="bk-image">[image: ${str(b.alt_text)}]</div>`;
+      return markup`<div class="bk-image">[image: ${str(b.alt_text)}]</div>`;
     default:
-      return html`<div class="bk-unsupported">[${str(b.type)} block not shown by the local Slack]</div>`;
+      return markup`<div class="bk-unsupported">[${str(b.type)} block not shown by the local Slack]</div>`;
   }
 }
 
@@ -105,6 +87,6 @@ export function renderMessageBody(
   m: { text: string; blocks: unknown[] },
   opts: MrkdwnOptions = {},
 ): SafeHtml {
-  if (m.blocks.length === 0) return html`<div class="bk-text">${renderMrkdwn(m.text, opts)}</div>`;
+  if (m.blocks.length === 0) return markup`<div class="bk-text">${renderMrkdwn(m.text, opts)}</div>`;
   return joinHtml(m.blocks.map((b) => renderBlock(b, opts)));
 }

@@ -1,5 +1,5 @@
 // Slack mrkdwn → escaped HTML: code blocks, inline code, bold/italic/strike, links, mentions, dates, quotes, emoji.
-import { SafeHtml, html, joinHtml } from './html.js';
+import { SafeHtml, markup, joinHtml } from './html.js';
 import { slackEmoji } from './slack-emoji.js';
 
 export interface MrkdwnOptions {
@@ -54,18 +54,19 @@ function angleToken(inner: string, opts: MrkdwnOptions): SafeHtml {
   if (target.startsWith('@')) {
     const id = target.slice(1);
     const name = label ?? opts.userName?.(id) ?? id;
-    return html`<span class="mk-mention" data-user="${id}">@${text(name)}</span>`;
+    return markup`<span class="mk-mention" data-user="${id}">@${text(name)}</span>`;
   }
-  if (target.startsWith('#')) return html`<span class="mk-mention">#${text(label ?? target.slice(1))}</span>`;
-  if (target.startsWith('!date^')) return html`<span class="mk-date">${text(slackDate(inner))}</span>`;
+  if (target.startsWith('#'))
+    return markup`<span class="mk-mention">#${text(label ?? target.slice(1))}</span>`;
+  if (target.startsWith('!date^')) return markup`<span class="mk-date">${text(slackDate(inner))}</span>`;
   if (target.startsWith('!subteam^'))
-    return html`<span class="mk-mention">@${text((label ?? target.slice(9)).replace(/^@/, ''))}</span>`;
-  if (target.startsWith('!')) return html`<span class="mk-mention">@${text(label ?? target.slice(1))}</span>`;
+    return markup`<span class="mk-mention">@${text((label ?? target.slice(9)).replace(/^@/, ''))}</span>`;
+  if (target.startsWith('!'))
+    return markup`<span class="mk-mention">@${text(label ?? target.slice(1))}</span>`;
   const url = text(target);
-  if (!SAFE_SCHEMES.test(url)) return html`${text(label ?? target)}`;
-  return html`<a class="mk-link" href="${url}" target="_blank" rel="noopener noreferrer"
-    >${text(label ?? target)}</a
-  >`;
+  if (!SAFE_SCHEMES.test(url)) return markup`${text(label ?? target)}`;
+  const attrs = markup`href="${url}" target="_blank" rel="noopener noreferrer"`;
+  return markup`<a class="mk-link" ${attrs}>${text(label ?? target)}</a>`;
 }
 
 // Formatting needs a non-word character (or an edge) outside and a non-space just inside, as in Slack.
@@ -77,19 +78,19 @@ export function renderInline(text: string, opts: MrkdwnOptions = {}): SafeHtml {
   const out: SafeHtml[] = [];
   let last = 0;
   for (const m of text.matchAll(TOKENS)) {
-    out.push(html`${decodeSlackEntities(text.slice(last, m.index))}`);
+    out.push(markup`${decodeSlackEntities(text.slice(last, m.index))}`);
     last = m.index + m[0].length;
     const [, angle, code, bold, italic, strike, emoji] = m;
     if (angle !== undefined) out.push(angleToken(angle, opts));
-    else if (code !== undefined) out.push(html`<code class="mk-code">${decodeSlackEntities(code)}</code>`);
-    else if (bold !== undefined) out.push(html`<b>${renderInline(bold, opts)}</b>`);
-    else if (italic !== undefined) out.push(html`<i>${renderInline(italic, opts)}</i>`);
-    else if (strike !== undefined) out.push(html`<s>${renderInline(strike, opts)}</s>`);
+    else if (code !== undefined) out.push(markup`<code class="mk-code">${decodeSlackEntities(code)}</code>`);
+    else if (bold !== undefined) out.push(markup`<b>${renderInline(bold, opts)}</b>`);
+    else if (italic !== undefined) out.push(markup`<i>${renderInline(italic, opts)}</i>`);
+    else if (strike !== undefined) out.push(markup`<s>${renderInline(strike, opts)}</s>`);
     else {
-      out.push(slackEmoji(emoji!) ?? html`${m[0]}`);
+      out.push(slackEmoji(emoji!) ?? markup`${m[0]}`);
     }
   }
-  out.push(html`${decodeSlackEntities(text.slice(last))}`);
+  out.push(markup`${decodeSlackEntities(text.slice(last))}`);
   return joinHtml(out);
 }
 
@@ -105,10 +106,10 @@ function renderLines(text: string, opts: MrkdwnOptions): SafeHtml {
       i += 1;
     }
     if (quote.length > 0) {
-      out.push(html`<blockquote class="mk-quote">${joinHtml(quote, '<br>')}</blockquote>`);
+      out.push(markup`<blockquote class="mk-quote">${joinHtml(quote, '<br>')}</blockquote>`);
       if (i >= lines.length) break;
     }
-    out.push(html`${renderInline(lines[i]!, opts)}${i < lines.length - 1 ? html`<br />` : ''}`);
+    out.push(markup`${renderInline(lines[i]!, opts)}${i < lines.length - 1 ? markup`<br>` : ''}`);
   }
   return joinHtml(out);
 }
@@ -120,7 +121,7 @@ export function renderMrkdwn(text: string, opts: MrkdwnOptions = {}): SafeHtml {
   for (const m of text.matchAll(/```([\s\S]*?)```/g)) {
     out.push(renderLines(text.slice(last, m.index).replace(/\n$/, ''), opts));
     const body = m[1]!.replace(/^\n/, '').replace(/\n$/, '');
-    out.push(html`<pre class="mk-pre">${decodeSlackEntities(body)}</pre>`);
+    out.push(markup`<pre class="mk-pre">${decodeSlackEntities(body)}</pre>`);
     last = m.index + m[0].length;
   }
   out.push(renderLines(text.slice(last).replace(/^\n/, ''), opts));

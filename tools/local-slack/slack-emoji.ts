@@ -1,5 +1,5 @@
 // The emoji shortcodes kube-autofix uses, drawn as small inline SVGs so no emoji font is needed; others stay text.
-import { SafeHtml, html } from './html.js';
+import { SafeHtml, markup } from './html.js';
 
 const svg = (body: string): string =>
   `<svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true" focusable="false">${body}</svg>`;
@@ -79,9 +79,8 @@ const EMOJI: Record<string, { char: string; svg: string }> = {
 export function slackEmoji(name: string): SafeHtml | null {
   const e = EMOJI[name];
   if (!e) return null;
-  return html`<span class="mk-emoji" role="img" aria-label=":${name}:" title=":${name}:"
-    >${new SafeHtml(e.svg)}<span class="mk-emoji-char">${e.char}</span></span
-  >`;
+  const label = markup`role="img" aria-label=":${name}:" title=":${name}:"`;
+  return markup`<span class="mk-emoji" ${label}>${new SafeHtml(e.svg)}<span class="mk-emoji-char">${e.char}</span></span>`;
 }
 
 /** Plain text (headers, buttons with `emoji: true`) with known `:shortcodes:` drawn. */
@@ -91,9 +90,9 @@ export function plainWithEmoji(text: string): SafeHtml {
   for (const m of text.matchAll(/:([a-z0-9_+-]+):/g)) {
     const glyph = slackEmoji(m[1]!);
     if (!glyph) continue;
-    out.push(html`${text.slice(last, m.index)}`, glyph);
+    out.push(markup`${text.slice(last, m.index)}`, glyph);
     last = m.index + m[0].length;
   }
-  out.push(html`${text.slice(last)}`);
-  return html`${out}`;
+  out.push(markup`${text.slice(last)}`);
+  return markup`${out}`;
 }

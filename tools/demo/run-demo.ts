@@ -1,0 +1,199 @@
+// `npm run demo`: kube-autofix as a team meets it — bot, worker, queue, threads, buttons, MLflow — on a local Slack.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { Redis } from 'ioredis';
+import { AutofixError, ErrorCode, isAutofixError } from '../../src/domain/errors.js';
+import { serveLocalSlack } from '../local-slack/local-slack-web.js';
+import { chromiumPath } from '../local-slack/local-slack-page.js';
+import { startSlackStandIn, type SlackStandIn } from '../local-slack/slack-stand-in.js';
+import { startDemoBot, type DemoBot } from './demo-bot.js';
+import {
+  APPROVER,
+  BYSTANDER,
+  DEMO_CHANNEL,
+  DEMO_COMMAND,
+  DEMO_EXPERIMENT,
+  DEMO_NAMESPACE,
+  DEMO_QUEUE_PREFIX,
+  DEMO_USERS,
+  ONCALL,
+} from './demo-cast.js';
+import { stageBrokenRelease, webIsHealthy } from './demo-cluster.js';
+import { deletePrefix } from './delete-prefix.js';
+import { driveDemo } from './drive-demo.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const say = (line: string): void => void process.stderr.write(`\x1b[1m[demo]\x1b[0m ${line}\n`);
+
+interface DemoOptions {
+  auto?: boolean;
+  llm?: boolean;
+  port: string;
+}
+
+function need(name: string): string {
+  const v = process.env[name];
+  if (!v)
+    throw new AutofixError(ErrorCode.ConfigInvalid, `${name} is not set.`, {
+      hint: 'Run the demo with `npm run demo`: it starts the sandbox and sources .sandbox/env.',
+    });
+  return v;
+}
+
+/** The bot's environment: the sandbox, the local Slack, demo-only keys and experiment; the LLM only with --llm. */
+function botEnv(slack: SlackStandIn, secret: string, llm: boolean): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    KUBECONFIG: need('KUBECONFIG'),
+    REDIS_URL: need('REDIS_URL'),
+    MLFLOW_TRACKING_URI: need('MLFLOW_TRACKING_URI'),
+    MLFLOW_EXPERIMENT_NAME: DEMO_EXPERIMENT,
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: secret,
+    SLACK_APP_TOKEN: undefined,
+    AUTOFIX_APPROVERS: APPROVER.id,
+    AUTOFIX_NAMESPACES: DEMO_NAMESPACE,
+    AUTOFIX_CHANNEL_NAMESPACES: `${DEMO_CHANNEL.id}=${DEMO_NAMESPACE}`,
+    AUTOFIX_QUEUE_PREFIX: DEMO_QUEUE_PREFIX,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  };
+  if (!llm) {
+    env.OPENAI_API_KEY = undefined;
+    env.OPENAI_BASE_URL = undefined;
+  } else if (!process.env.OPENAI_API_KEY) {
+    throw new AutofixError(ErrorCode.ConfigInvalid, '--llm needs OPENAI_API_KEY.', {
+      hint: 'Export it (and OPENAI_BASE_URL for an OpenAI-compatible endpoint), or run without --llm.',
+    });
+  }
+  return env;
+}
+
+async function startSlack(port: number): Promise<SlackStandIn> {
+  try {
+    return await startSlackStandIn({ port });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'EADDRINUSE') throw e;
+    say(`port ${port} is in use; the local Slack takes a free one`);
+    return startSlackStandIn();
+  }
+}
+
+/** A previous run's queue, proposals and "already running" markers would confuse this one. */
+async function resetDemoKeys(): Promise<void> {
+  const redis = new Redis(need('REDIS_URL'), { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await redis.connect();
+    await deletePrefix(redis, DEMO_QUEUE_PREFIX);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function instructions(pageUrl: string, bot: DemoBot): string {
+  return [
+    '',
+    `  Local Slack   ${pageUrl}`,
+    `  1. As ${ONCALL.name} (${ONCALL.role}) type   ${DEMO_COMMAND}`,
+    '     The thread fills in: progress, then the proposal with its diff, validation and Approve/Reject.',
+    `  2. Switch "Acting as" to ${BYSTANDER.name} (${BYSTANDER.role}) and click Approve: refused, and only ${BYSTANDER.name} sees why.`,
+    `  3. Switch to ${APPROVER.name} (${APPROVER.role}) and click Approve: applied, rollout watched, a Rollback button.`,
+    `  MLflow        ${process.env.MLFLOW_TRACKING_URI ?? ''} (experiment ${DEMO_EXPERIMENT}; each proposal links its run)`,
+    `  Logs          ${bot.logFile}`,
+    '',
+  ].join('\n');
+}
+
+const STOP_NOTE =
+  'Ctrl-C stops the bot, the worker and the local Slack. The sandbox keeps running: `npm run sandbox:down` stops it.';
+
+async function checkRun(runUrl: string | null): Promise<void> {
+  if (!runUrl) throw new AutofixError(ErrorCode.TrackingFailed, 'The proposal has no MLflow run link.');
+  const runId = /\/runs\/([0-9a-f]+)/.exec(runUrl)?.[1];
+  const page = await fetch(runUrl);
+  const api = await fetch(`${need('MLFLOW_TRACKING_URI')}/api/2.0/mlflow/runs/get?run_id=${runId ?? ''}`);
+  if (!page.ok || !api.ok)
+    throw new AutofixError(
+      ErrorCode.TrackingFailed,
+      `The MLflow run ${runUrl} does not answer (${page.status}/${api.status}).`,
+      {
+        hint: 'Check the sandbox: bash sandbox/scripts/status.sh.',
+      },
+    );
+  say(`MLflow run: ${runUrl} (answers ${page.status}; the run is recorded)`);
+}
+
+async function auto(pageUrl: string): Promise<number> {
+  if (!existsSync(chromiumPath()))
+    throw new AutofixError(ErrorCode.ConfigInvalid, `--auto needs Chromium at ${chromiumPath()}.`, {
+      hint: "Install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.",
+    });
+  const driven = await driveDemo(pageUrl, say);
+  process.stdout.write(`\n${driven.transcript}\n\n`);
+  const web = await webIsHealthy();
+  say(
+    `deployment/web in ${DEMO_NAMESPACE}: image ${web.image}, ${web.healthy ? 'rolled out and available' : 'NOT healthy'}`,
+  );
+  await checkRun(driven.runUrl);
+  return driven.healed && web.healthy ? 0 : 1;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+async function main(opts: DemoOptions): Promise<number> {
+  const interactive = !opts.auto && process.stdin.isTTY && process.stdout.isTTY;
+  const secret = randomBytes(16).toString('hex');
+  const slack = await startSlack(Number(opts.port));
+  let bot: DemoBot | null = null;
+  try {
+    await resetDemoKeys();
+    say(`starting kube-autofix (bot + worker, ${opts.llm ? 'LLM engine' : 'rule engine'}, MLflow on)`);
+    bot = await startDemoBot({
+      root: ROOT,
+      dir: join(ROOT, '.sandbox', 'demo'),
+      env: botEnv(slack, secret, Boolean(opts.llm)),
+    });
+    const web = serveLocalSlack(slack, {
+      bot: { url: bot.url, signingSecret: secret },
+      channel: DEMO_CHANNEL,
+      users: DEMO_USERS,
+    });
+    await stageBrokenRelease(say, join(ROOT, 'sandbox', 'scenarios', 'web-healthy.yaml'));
+    process.stderr.write(instructions(web.url, bot));
+    if (!interactive) return await auto(web.url);
+    say(`waiting for you in the browser. ${STOP_NOTE}`);
+    await untilSignal();
+    return 0;
+  } finally {
+    say('stopping the bot, the worker and the local Slack…');
+    await bot?.stop();
+    await slack.close();
+    say(
+      interactive
+        ? 'stopped. The sandbox keeps running: `npm run sandbox:down` stops it.'
+        : STOP_NOTE.replace('Ctrl-C stops', 'Everything the demo started is stopped:'),
+    );
+  }
+}
+
+const program = new Command('demo')
+  .description('kube-autofix on a local Slack: a broken deployment, /autofix, approve, healthy')
+  .option('--auto', 'drive the page with a headless Chromium (the default without a TTY)')
+  .option('--llm', 'use the LLM engine (OPENAI_API_KEY, OPENAI_BASE_URL) instead of the rule engine')
+  .option('--port <port>', 'port of the local Slack on 127.0.0.1', '3210')
+  .action(async (opts: DemoOptions) => {
+    process.exitCode = await main(opts).catch((e: unknown) => {
+      say(`FAILED: ${isAutofixError(e) ? e.describe() : e instanceof Error ? e.message : String(e)}`);
+      return isAutofixError(e) ? e.exitCode : 3;
+    });
+  });
+
+await program.parseAsync();
