@@ -8,6 +8,8 @@ export interface DemoBot {
   url: string;
   pid: number;
   logFile: string;
+  /** Resolves if the process ends by itself (a crash) or after stop(). */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,11 +63,7 @@ async function stopLeftover(pidFile: string): Promise<void> {
   await waitUntil(() => !alive(pid), 30_000);
 }
 
-function stopper(child: ChildProcess, pidFile: string): () => Promise<void> {
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
+function stopper(child: ChildProcess, pidFile: string, exited: Promise<void>): () => Promise<void> {
   return async () => {
     // One SIGTERM: the worker finishes its active job (up to 25 s), the bot stops taking requests.
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -93,7 +91,8 @@ export async function startDemoBot(opts: DemoBotOptions): Promise<DemoBot> {
     },
   );
   writeFileSync(pidFile, String(child.pid));
-  const stop = stopper(child, pidFile);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = stopper(child, pidFile, exited);
   const url = `http://127.0.0.1:${port}`;
   const healthy = await waitUntil(async () => {
     if (child.exitCode !== null) return true;
@@ -107,5 +106,5 @@ export async function startDemoBot(opts: DemoBotOptions): Promise<DemoBot> {
     const tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
     throw new Error(`kube-autofix start did not become healthy (log: ${logFile}):\n${tail}`);
   }
-  return { url: `${url}/slack/events`, pid: child.pid!, logFile, stop };
+  return { url: `${url}/slack/events`, pid: child.pid!, logFile, exited, stop };
 }

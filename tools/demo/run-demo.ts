@@ -141,26 +141,44 @@ async function auto(pageUrl: string): Promise<number> {
   return driven.healed && web.healthy ? 0 : 1;
 }
 
-function untilSignal(): Promise<void> {
+/** Ctrl-C (or SIGTERM) ends the demo through its cleanup; resolves with the signal's name. */
+function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
   });
 }
 
+/** An interactive demo runs until Ctrl-C (see main), or until the bot stops by itself. */
+async function waitForYou(bot: DemoBot): Promise<number> {
+  say(`waiting for you in the browser. ${STOP_NOTE}`);
+  await bot.exited;
+  say(`kube-autofix stopped by itself; see ${bot.logFile}`);
+  return 3;
+}
+
+function interruptedBy(signal: string): number {
+  say(`interrupted (${signal})`);
+  return 130;
+}
+
+/** Starts everything, then waits for you (TTY) or drives the page itself; Ctrl-C at any point cleans up. */
 async function main(opts: DemoOptions): Promise<number> {
   const interactive = !opts.auto && process.stdin.isTTY && process.stdout.isTTY;
+  let waiting = false;
+  const signal = untilSignal();
   const secret = randomBytes(16).toString('hex');
   const slack = await startSlack(Number(opts.port));
-  let bot: DemoBot | null = null;
-  try {
+  const started: { bot: DemoBot | null } = { bot: null };
+  const run = async (): Promise<number> => {
     await resetDemoKeys();
     say(`starting kube-autofix (bot + worker, ${opts.llm ? 'LLM engine' : 'rule engine'}, MLflow on)`);
-    bot = await startDemoBot({
+    const bot = await startDemoBot({
       root: ROOT,
       dir: join(ROOT, '.sandbox', 'demo'),
       env: botEnv(slack, secret, Boolean(opts.llm)),
     });
+    started.bot = bot;
     const web = serveLocalSlack(slack, {
       bot: { url: bot.url, signingSecret: secret },
       channel: DEMO_CHANNEL,
@@ -168,13 +186,16 @@ async function main(opts: DemoOptions): Promise<number> {
     });
     await stageBrokenRelease(say, join(ROOT, 'sandbox', 'scenarios', 'web-healthy.yaml'));
     process.stderr.write(instructions(web.url, bot));
-    if (!interactive) return await auto(web.url);
-    say(`waiting for you in the browser. ${STOP_NOTE}`);
-    await untilSignal();
-    return 0;
+    if (!interactive) return auto(web.url);
+    waiting = true;
+    return waitForYou(bot);
+  };
+  try {
+    // Ctrl-C while you drive the page is the normal end; before that, or in --auto, it is an interruption.
+    return await Promise.race([run(), signal.then((name) => (waiting ? 0 : interruptedBy(name)))]);
   } finally {
     say('stopping the bot, the worker and the local Slack…');
-    await bot?.stop();
+    await started.bot?.stop();
     await slack.close();
     say(
       interactive
@@ -190,10 +211,12 @@ const program = new Command('demo')
   .option('--llm', 'use the LLM engine (OPENAI_API_KEY, OPENAI_BASE_URL) instead of the rule engine')
   .option('--port <port>', 'port of the local Slack on 127.0.0.1', '3210')
   .action(async (opts: DemoOptions) => {
-    process.exitCode = await main(opts).catch((e: unknown) => {
+    const code = await main(opts).catch((e: unknown) => {
       say(`FAILED: ${isAutofixError(e) ? e.describe() : e instanceof Error ? e.message : String(e)}`);
       return isAutofixError(e) ? e.exitCode : 3;
     });
+    // An interrupted step (a kubectl call, the browser) may still hold the event loop: end here.
+    process.exit(code);
   });
 
 await program.parseAsync();
