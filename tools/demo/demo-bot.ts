@@ -18,6 +18,8 @@ export interface DemoBotOptions {
   /** State directory (pid and log files), e.g. .sandbox/demo. */
   dir: string;
   env: Record<string, string | undefined>;
+  /** Runs once an earlier demo's bot is surely gone, before this one starts (e.g. resets its Redis keys). */
+  beforeStart?: () => Promise<void>;
 }
 
 function freePort(): Promise<number> {
@@ -77,6 +79,7 @@ export async function startDemoBot(opts: DemoBotOptions): Promise<DemoBot> {
   const pidFile = join(opts.dir, 'kube-autofix.pid');
   const logFile = join(opts.dir, 'kube-autofix.log');
   await stopLeftover(pidFile);
+  await opts.beforeStart?.();
   const port = await freePort();
   const log = openSync(logFile, 'w');
   // Its own process group: Ctrl-C reaches the demo, which stops the bot with exactly one SIGTERM.

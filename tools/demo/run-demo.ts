@@ -171,12 +171,12 @@ async function main(opts: DemoOptions): Promise<number> {
   const slack = await startSlack(Number(opts.port));
   const started: { bot: DemoBot | null } = { bot: null };
   const run = async (): Promise<number> => {
-    await resetDemoKeys();
     say(`starting kube-autofix (bot + worker, ${opts.llm ? 'LLM engine' : 'rule engine'}, MLflow on)`);
     const bot = await startDemoBot({
       root: ROOT,
       dir: join(ROOT, '.sandbox', 'demo'),
       env: botEnv(slack, secret, Boolean(opts.llm)),
+      beforeStart: resetDemoKeys,
     });
     started.bot = bot;
     const web = serveLocalSlack(slack, {
