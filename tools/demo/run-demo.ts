@@ -167,8 +167,14 @@ async function main(opts: DemoOptions): Promise<number> {
   const interactive = !opts.auto && process.stdin.isTTY && process.stdout.isTTY;
   let waiting = false;
   const signal = untilSignal();
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new AutofixError(
+      ErrorCode.BadInput,
+      `--port must be an integer from 0 to 65535, got "${opts.port}".`,
+    );
   const secret = randomBytes(16).toString('hex');
-  const slack = await startSlack(Number(opts.port));
+  const slack = await startSlack(port);
   const started: { bot: DemoBot | null } = { bot: null };
   const run = async (): Promise<number> => {
     say(`starting kube-autofix (bot + worker, ${opts.llm ? 'LLM engine' : 'rule engine'}, MLflow on)`);
