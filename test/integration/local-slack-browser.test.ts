@@ -37,7 +37,7 @@ let ui: LocalSlackPage;
 
 beforeAll(async () => {
   k = kube();
-  ns = await createNamespace(k, 'browser');
+  ns = await createNamespace(k, 'shop');
   await brokenDeployment(k, ns, 'web');
   // Rolling back to the broken release never becomes healthy: a short rollout timeout keeps that step quick.
   h = await startHarness({ env: { AUTOFIX_NAMESPACES: ns, AUTOFIX_ROLLOUT_TIMEOUT: '20s' }, worker: true });
@@ -88,7 +88,10 @@ describe('the local Slack in Chromium', () => {
     expect(await run.getAttribute('target')).toBe('_blank');
     await expect.poll(() => proposal.getByRole('button').allInnerTexts()).toEqual(['Approve', 'Reject']);
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    // Tall enough for the whole proposal under the progress message.
+    await ui.page.setViewportSize({ width: 1440, height: 1280 });
     await ui.page.screenshot({ path: SCREENSHOT });
+    await ui.page.setViewportSize({ width: 1440, height: 1000 });
 
     // A non-approver's click is refused, and only they see why; nothing changed.
     await ui.actAs(OUTSIDER);
