@@ -150,10 +150,10 @@ function untilSignal(): Promise<string> {
 }
 
 /** An interactive demo runs until Ctrl-C (see main), or until the bot stops by itself. */
-async function waitForYou(bot: DemoBot): Promise<number> {
+async function waitForYou(bot: DemoBot, stopping: () => boolean): Promise<number> {
   say(`waiting for you in the browser. ${STOP_NOTE}`);
   await bot.exited;
-  say(`kube-autofix stopped by itself; see ${bot.logFile}`);
+  if (!stopping()) say(`kube-autofix stopped by itself; see ${bot.logFile}`);
   return 3;
 }
 
@@ -166,7 +166,11 @@ function interruptedBy(signal: string): number {
 async function main(opts: DemoOptions): Promise<number> {
   const interactive = !opts.auto && process.stdin.isTTY && process.stdout.isTTY;
   let waiting = false;
-  const signal = untilSignal();
+  let stopping = false;
+  const signal = untilSignal().then((name) => {
+    stopping = true;
+    return name;
+  });
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new AutofixError(
@@ -194,7 +198,7 @@ async function main(opts: DemoOptions): Promise<number> {
     process.stderr.write(instructions(web.url, bot));
     if (!interactive) return auto(web.url);
     waiting = true;
-    return waitForYou(bot);
+    return waitForYou(bot, () => stopping);
   };
   try {
     // Ctrl-C while you drive the page is the normal end; before that, or in --auto, it is an interruption.
