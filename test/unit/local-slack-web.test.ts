@@ -198,7 +198,7 @@ describe('clicking a button', () => {
     expect(view(DANA.id).threads[parent.ts!]).toHaveLength(1);
   });
 
-  it('rejects a response Slack would reject (bad blocks) and shows nothing, like the Web API', async () => {
+  it('rejects a response Slack would reject (bad blocks) and shows nothing, like the Web API; replaces and deletes', async () => {
     const web = new webApi.WebClient(slack.botToken, { slackApiUrl: slack.apiUrl });
     const m = await web.chat.postMessage({ channel: CHANNEL.id, text: 'm' });
     await post('/local/click', {
@@ -226,6 +226,13 @@ describe('clicking a button', () => {
     });
     expect(replaced.status).toBe(200);
     expect(slack.message(CHANNEL.id, m.ts!)!.text).toBe('replaced');
+    const deleted = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ delete_original: true }),
+    });
+    expect(deleted.status).toBe(200);
+    expect(slack.message(CHANNEL.id, m.ts!)).toBeUndefined();
   });
 });
 
