@@ -85,6 +85,8 @@ describe('the page', () => {
     expect(js).toContain('new EventSource(');
     expect(js).not.toMatch(/: HTMLElement|import type/);
     expect((await fetch(new URL('/local/config', page))).status).toBe(200);
+    const link = await fetch(new URL('/archives/C0OPS/p1796158800000042', page), { redirect: 'manual' });
+    expect(link.headers.get('location')).toBe('/?thread=1796158800.000042');
   });
 });
 

@@ -90,6 +90,12 @@ function fromThisPage(req: IncomingMessage, origin: string): boolean {
   return type.startsWith('application/json') && (from === undefined || from === origin);
 }
 
+/** The message ts a `/archives/<channel>/p<digits>` permalink points at, or null. */
+function permalink(path: string): string | null {
+  const m = /^\/archives\/[A-Z0-9]+\/p(\d+)(\d{6})$/.exec(path);
+  return m ? `${m[1]}.${m[2]}` : null;
+}
+
 interface Viewer {
   res: ServerResponse;
   user: string;
@@ -167,7 +173,10 @@ export function serveLocalSlack(slack: SlackStandIn, opts: LocalSlackWebOptions)
     else if (route === 'GET /assets/local-slack.css') reply(res, 200, 'text/css', read('local-slack.css'));
     else if (route === 'GET /assets/local-slack-client.js') reply(res, 200, 'text/javascript', client());
     else if (route === 'GET /local/config') reply(res, 200, 'application/json', config);
-    else if (route === 'GET /local/events') events(res, url.searchParams.get('user') ?? '');
+    else if (permalink(url.pathname)) {
+      // chat.getPermalink's links open the page on that message's thread.
+      res.writeHead(302, { location: `/?thread=${permalink(url.pathname)}` }).end();
+    } else if (route === 'GET /local/events') events(res, url.searchParams.get('user') ?? '');
     else if (route === 'POST /local/command') {
       const body = parseBody(LocalCommand, raw);
       if (body) command(res, body);

@@ -219,7 +219,9 @@ async function start(): Promise<void> {
   $('sidebar-bot').textContent = config.botName;
   composer.placeholder = `Message #${config.channel.name} — try /autofix deployment/web -n shop`;
   for (const u of config.users) userPicker.append(new Option(`${u.name} (${u.role})`, u.id));
-  const wanted = new URLSearchParams(location.search).get('as');
+  const query = new URLSearchParams(location.search);
+  openThread = query.get('thread');
+  const wanted = query.get('as');
   if (wanted && config.users.some((u) => u.id === wanted)) userPicker.value = wanted;
   connect();
 }
