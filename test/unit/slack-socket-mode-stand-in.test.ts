@@ -2,7 +2,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startSlackStandIn, type SlackStandIn } from '../../tools/local-slack/slack-stand-in.js';
-import { startSocketModeStandIn, type SocketModeStandIn } from '../../tools/local-slack/slack-socket-mode-stand-in.js';
+import {
+  startSocketModeStandIn,
+  type SocketModeStandIn,
+} from '../../tools/local-slack/slack-socket-mode-stand-in.js';
 
 let socket: SocketModeStandIn;
 let slack: SlackStandIn;
