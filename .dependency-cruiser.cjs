@@ -59,6 +59,20 @@ module.exports = {
         dependencyTypes: ['local', 'core'],
       },
     },
+    {
+      // Dev tools (the local Slack, the demo) drive the product from outside; the product never loads them.
+      name: 'product-not-into-tools',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^tools/' },
+    },
+    {
+      // The local Slack speaks Slack's protocol written independently of src/slack, so tests cross-check.
+      name: 'local-slack-independent-of-product',
+      severity: 'error',
+      from: { path: '^tools/local-slack/' },
+      to: { path: '^src/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -47,4 +47,23 @@ describe('dependency rules', () => {
     expect(violations.some((l) => l.includes('src/workflow/to-queue.ts'))).toBe(true);
     expect(res.out).not.toMatch(/to-domain\.ts →/);
   });
+
+  it(
+    'fail when the product imports tools/, or the local Slack imports the product',
+    { timeout: 120_000 },
+    () => {
+      const res = cruise({
+        'src/cli/to-tools.ts': "import { x } from '../../tools/local-slack/thing.js';\nexport const y = x;\n",
+        'tools/local-slack/thing.ts': "import { z } from '../../src/domain/thing.js';\nexport const x = z;\n",
+        'src/domain/thing.ts': 'export const z = 1;\n',
+      });
+      expect(res.status).not.toBe(0);
+      expect(res.out).toMatch(
+        /product-not-into-tools: src\/cli\/to-tools\.ts → tools\/local-slack\/thing\.ts/,
+      );
+      expect(res.out).toMatch(
+        /local-slack-independent-of-product: tools\/local-slack\/thing\.ts → src\/domain\/thing\.ts/,
+      );
+    },
+  );
 });

@@ -8,7 +8,7 @@ import { sameAsJudged } from '../../src/safety/same-as-judged.js';
 import { buildProposalMessage } from '../../src/slack/blocks/proposal-message.js';
 import { fullCodeBlocks } from '../../src/slack/slack-limits.js';
 import { hostileLive, hostilePrevious } from '../fixtures/hostile-judge.js';
-import { slackBlockProblems } from '../stand-ins/slack-block-rules.js';
+import { slackBlockProblems } from '../../tools/local-slack/slack-block-rules.js';
 
 const C0 = '/spec/template/spec/containers/0';
 const target: Target = { kind: 'Deployment', name: 'web', namespace: 'shop' };

@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import { createSlackPoster, createSlackWebClient, type SlackPoster } from '../../src/slack/slack-poster.js';
-import { startSlackStandIn, type SlackStandIn } from '../stand-ins/slack-stand-in.js';
+import { startSlackStandIn, type SlackStandIn } from '../../tools/local-slack/slack-stand-in.js';
 
 const UPDATES = 50;
 const logger = createLogger('silent');

@@ -13,7 +13,7 @@ import { buildProposalMessage, type ProposalMessageInput } from '../../src/slack
 import { buildRefusalMessage } from '../../src/slack/blocks/refusal-message.js';
 import { buildRollbackResultMessage } from '../../src/slack/blocks/rollback-result-message.js';
 import { parseAutofixCommand } from '../../src/slack/parse-command.js';
-import { slackBlockProblems } from '../stand-ins/slack-block-rules.js';
+import { slackBlockProblems } from '../../tools/local-slack/slack-block-rules.js';
 
 const target: Target = { kind: 'Deployment', name: 'web', namespace: 'shop' };
 const ok: Validation = {

@@ -1,7 +1,7 @@
 // zod schemas of Slack's inbound payloads: what the stand-in sends (as Slack does) parses; junk does not.
 import { describe, expect, it } from 'vitest';
 import { BlockActionsPayload, SlashCommandBody, parseAutofixClick } from '../../src/slack/slack-payloads.js';
-import { blockActionPayload, slashCommandFields } from '../stand-ins/slack-signed-request.js';
+import { blockActionPayload, slashCommandFields } from '../../tools/local-slack/slack-signed-request.js';
 
 const click = {
   actionId: 'autofix_approve',

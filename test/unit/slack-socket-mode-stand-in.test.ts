@@ -1,8 +1,11 @@
 // The Socket Mode stand-in speaks the protocol: app-token-only apps.connections.open, one-use tickets, hello, acks.
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startSlackStandIn, type SlackStandIn } from '../stand-ins/slack-stand-in.js';
-import { startSocketModeStandIn, type SocketModeStandIn } from '../stand-ins/slack-socket-mode-stand-in.js';
+import { startSlackStandIn, type SlackStandIn } from '../../tools/local-slack/slack-stand-in.js';
+import {
+  startSocketModeStandIn,
+  type SocketModeStandIn,
+} from '../../tools/local-slack/slack-socket-mode-stand-in.js';
 
 let socket: SocketModeStandIn;
 let slack: SlackStandIn;

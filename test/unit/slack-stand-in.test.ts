@@ -9,7 +9,7 @@ import {
   slashCommandFields,
   startSlackStandIn,
   type SlackStandIn,
-} from '../stand-ins/slack-stand-in.js';
+} from '../../tools/local-slack/slack-stand-in.js';
 
 const SECRET = 'standin-signing-secret';
 let slack: SlackStandIn;

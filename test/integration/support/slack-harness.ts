@@ -18,12 +18,15 @@ import {
   type SignOptions,
   type SlackStandIn,
   type StoredMessage,
-} from '../../stand-ins/slack-stand-in.js';
+} from '../../../tools/local-slack/slack-stand-in.js';
 import {
   startSocketModeStandIn,
   type SocketModeStandIn,
-} from '../../stand-ins/slack-socket-mode-stand-in.js';
+} from '../../../tools/local-slack/slack-socket-mode-stand-in.js';
+import { deletePrefix } from '../../../tools/demo/delete-prefix.js';
 import { sandboxEnv } from '../sandbox-env.js';
+
+export { deletePrefix };
 
 export const SIGNING_SECRET = 'harness-signing-secret';
 export const APPROVER = 'U0APPROVER';
@@ -66,16 +69,6 @@ export interface HarnessOptions {
 
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 const fastSlack = { retries: 2, minTimeoutMs: 50, timeoutMs: 5000 };
-
-/** Deletes every key under `prefix:` (the test's queue, proposals, claims and messages). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const sandbox = sandboxEnv();

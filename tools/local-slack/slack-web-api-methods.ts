@@ -71,7 +71,7 @@ export function parseArgs(req: IncomingMessage, raw: string): Json {
 
 export const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
-function nextTs(state: Workspace): string {
+export function nextTs(state: Workspace): string {
   state.seq += 1;
   return `${Math.floor(Date.now() / 1000)}.${String(state.seq).padStart(6, '0')}`;
 }

@@ -21,13 +21,21 @@ import {
   type SignOptions,
   type SlashCommandFields,
 } from './slack-signed-request.js';
+import { applyResponse, type ResponseContext } from './slack-response-url.js';
 
 export * from './slack-signed-request.js';
 export { slackBlockProblems } from './slack-block-rules.js';
 export type { EphemeralMessage, StoredMessage } from './slack-web-api-methods.js';
+export type { ResponseContext } from './slack-response-url.js';
 
 /** Defaults: token `xoxb-standin-token`, bot user `U0AUTOFIX`, team `T0STANDIN`, no user groups, no Socket Mode. */
-export type SlackStandInOptions = Partial<WorkspaceOptions>;
+export type SlackStandInOptions = Partial<WorkspaceOptions> & {
+  /** Port on 127.0.0.1; default 0 (a free one). */
+  port?: number;
+};
+
+/** Serves a request the stand-in does not know; returns false to pass (404). */
+export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, raw: string) => boolean;
 
 /** One Web API call as received and answered. */
 export interface RecordedCall {
@@ -61,8 +69,14 @@ export interface SlackStandIn {
   message(channel: string, ts: string): StoredMessage | undefined;
   ephemerals(channel?: string, user?: string): EphemeralMessage[];
   responses(id?: string): ResponseUrlPost[];
-  /** A fresh response_url served by this stand-in. */
-  responseUrl(id?: string): string;
+  /** A fresh response_url served by this stand-in; with a context, posts to it change the workspace as in Slack. */
+  responseUrl(id?: string, context?: ResponseContext): string;
+  /** Applies a response body (e.g. a slash command's ack) as a post to the response_url `id` would. */
+  respond(id: string, body: Json): Json | null;
+  /** Serves extra paths (the local Slack web app) from the same server. */
+  mount(route: ExtraRoute): void;
+  /** Calls `listener` after every request the stand-in served; returns the unsubscribe. */
+  onChange(listener: () => void): () => void;
   /** Answer the next calls of `method` with these failures, in order. */
   failNext(method: string, ...failures: ScriptedFailure[]): void;
   setUsergroup(id: string, users: string[]): void;
@@ -91,6 +105,8 @@ interface State extends Workspace {
   responses: ResponseUrlPost[];
   failures: Map<string, ScriptedFailure[]>;
   probes: Set<() => void>;
+  contexts: Map<string, ResponseContext>;
+  routes: ExtraRoute[];
 }
 
 function send(res: ServerResponse, status: number, body: Json, headers: Record<string, string> = {}): void {
@@ -171,7 +187,12 @@ function handleResponseUrl(
   const uses = state.responses.filter((r) => r.id === id).length;
   state.responses.push({ id, body });
   if (uses >= 5) return send(res, 404, { ok: false, error: 'used_url' });
-  const problem = body.blocks === undefined ? null : contentError(body, false);
+  const context = state.contexts.get(id);
+  const problem = context
+    ? applyResponse(state, context, body)
+    : body.blocks === undefined
+      ? null
+      : contentError(body, false);
   if (problem) return send(res, 400, { ok: false, ...problem });
   send(res, 200, { ok: true });
 }
@@ -186,7 +207,8 @@ async function route(state: State, req: IncomingMessage, res: ServerResponse): P
   if (api && req.method === 'POST') handleApi(state, api[1]!, req, raw, res);
   else if (response && req.method === 'POST')
     handleResponseUrl(state, decodeURIComponent(response[1]!), req, raw, res);
-  else send(res, 404, { ok: false, error: 'not_found' });
+  else if (!state.routes.some((serve) => serve(req, res, raw)))
+    send(res, 404, { ok: false, error: 'not_found' });
   for (const probe of [...state.probes]) probe();
 }
 
@@ -217,8 +239,13 @@ function waitFor<T>(
 }
 
 function standInApi(state: State, close: () => Promise<void>): SlackStandIn {
-  const responseUrl = (id = `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`): string =>
-    `${state.url}/response/${encodeURIComponent(id)}`;
+  const responseUrl = (
+    id = `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
+    context?: ResponseContext,
+  ): string => {
+    if (context) state.contexts.set(id, context);
+    return `${state.url}/response/${encodeURIComponent(id)}`;
+  };
   return {
     url: state.url,
     apiUrl: `${state.url}/api/`,
@@ -234,6 +261,17 @@ function standInApi(state: State, close: () => Promise<void>): SlackStandIn {
       state.ephemerals.filter((e) => (!channel || e.channel === channel) && (!user || e.user === user)),
     responses: (id) => state.responses.filter((r) => id === undefined || r.id === id),
     responseUrl,
+    respond: (id, body) => {
+      const context = state.contexts.get(id);
+      const problem = context ? applyResponse(state, context, body) : contentError(body, false);
+      for (const probe of [...state.probes]) probe();
+      return problem;
+    },
+    mount: (serve) => void state.routes.push(serve),
+    onChange: (listener) => {
+      state.probes.add(listener);
+      return () => void state.probes.delete(listener);
+    },
     failNext: (method, ...failures) =>
       state.failures.set(method, [...(state.failures.get(method) ?? []), ...failures]),
     setUsergroup: (id, users) => void (state.opts.usergroups[id] = users),
@@ -267,11 +305,16 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     responses: [],
     failures: new Map(),
     probes: new Set(),
+    contexts: new Map(),
+    routes: [],
   };
   const server = createServer((req, res) => {
     route(state, req, res).catch((e: unknown) => send(res, 500, { ok: false, error: String(e) }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const close = (): Promise<void> =>
     new Promise((resolve, reject) => {

@@ -139,6 +139,10 @@ export interface ClickSpec {
   blockId?: string;
   userName?: string;
   teamId?: string;
+  /** The clicked message as the user saw it (Slack sends it whole); default empty. */
+  message?: { text: string; blocks: unknown[] };
+  /** The button's label; default the action_id. */
+  buttonText?: string;
 }
 
 /** A realistic block_actions payload for one button click. */
@@ -165,8 +169,8 @@ export function blockActionPayload(c: ClickSpec): Record<string, unknown> {
       type: 'message',
       ts: c.messageTs,
       ...(c.threadTs ? { thread_ts: c.threadTs } : {}),
-      text: '',
-      blocks: [],
+      text: c.message?.text ?? '',
+      blocks: c.message?.blocks ?? [],
     },
     state: { values: {} },
     response_url: c.responseUrl,
@@ -175,7 +179,7 @@ export function blockActionPayload(c: ClickSpec): Record<string, unknown> {
         type: 'button',
         action_id: c.actionId,
         block_id: c.blockId ?? 'autofix_proposal_actions',
-        text: { type: 'plain_text', text: c.actionId, emoji: true },
+        text: { type: 'plain_text', text: c.buttonText ?? c.actionId, emoji: true },
         value: c.value,
         action_ts: actionTs,
       },
