@@ -46,7 +46,7 @@ describe('request authenticity', () => {
 describe('bad input gets an ephemeral message with the right form, and nothing is enqueued', () => {
   const cases: Array<[string, string, RegExp]> = [
     ['empty', '', /No target given/],
-    ['unknown kind', 'daemonset/agent -n shop', /Unsupported kind/],
+    ['unknown kind', 'cronjob/agent -n shop', /Unsupported kind/],
     ['bad DNS-1123 name', 'deployment/Web_1 -n shop', /not a valid object name/],
     ['missing namespace, no channel default', 'deployment/web', /No namespace given/],
     ['namespace not allowed', 'deployment/web -n kube-system', /not in kube-autofix's allowlist/],
