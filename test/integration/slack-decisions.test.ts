@@ -92,8 +92,15 @@ describe('decisions', () => {
     const said = await answerTo(late.responseId);
     expect(said).toMatch(/expired at/);
     expect(said).toContain(`/autofix deployment/late -n ${ns}`);
-    const updated = h.slack.message(CHANNEL, asked.proposal.ts)!;
-    expect(buttonsOf(updated)).toEqual({});
+    // The refusal is answered first; the message loses its buttons when the expiry is recorded.
+    const updated = await h.slack.waitFor(
+      () => {
+        const m = h.slack.message(CHANNEL, asked.proposal.ts);
+        return m && Object.keys(buttonsOf(m)).length === 0 ? m : undefined;
+      },
+      10_000,
+      'the proposal message without buttons',
+    );
     expect(textOf(updated)).toMatch(/Expired\* — nothing was changed/);
     expect((await h.store.get(asked.proposalId))!.state).toBe('expired');
     await waitFor(
