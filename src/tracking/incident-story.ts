@@ -97,6 +97,12 @@ export function mergeStory(story: IncidentStory, patch: StoryPatch): IncidentSto
     ...defined,
     request: { ...story.request, ...(request ?? {}) },
   };
+  const r = merged.rollout;
+  if (patch.rollout && r?.healthy && r.timeToHealthySeconds === null) {
+    // Time to healthy runs from the request, which only the story itself knows in a later process.
+    const seconds = (Date.parse(r.at) - Date.parse(merged.request.at)) / 1000;
+    if (Number.isFinite(seconds)) merged.rollout = { ...r, timeToHealthySeconds: Math.max(0, seconds) };
+  }
   if (merged.change && merged.change.diff.length > STORY_DIFF_CHARS) {
     merged.change = {
       ...merged.change,

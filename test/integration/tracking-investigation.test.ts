@@ -297,8 +297,11 @@ describe('a diagnose is one MLflow run with everything issue 4 lists', () => {
     );
     expect(await mlflow.artifactText(it1, 'prompt.json')).toContain('[REDACTED]');
     const spans = await spansOf(run);
-    expect(spans.get('diagnose')).toMatchObject({
+    // One LLM span per call, under a diagnose span that carries no usage of its own.
+    expect(spans.get('diagnose')).toMatchObject({ type: 'CHAIN', usage: undefined });
+    expect(spans.get('llm call 1')).toMatchObject({
       type: 'LLM',
+      parent: spans.get('diagnose')!.id,
       usage: { input_tokens: 1200, output_tokens: 80, total_tokens: 1280 },
     });
     const [info] = await mlflow.tracesOfRun(run.info.experiment_id, run.info.run_id);
