@@ -153,6 +153,7 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
     humanAction: inv.diagnosis?.humanAction ?? null,
     error: null,
     runUrl: inv.run.runUrl,
+    feedbackRunId: inv.run.runId,
     attempts: inv.attempts.map((a) => `iteration ${a.iteration}: ${a.errors.join('; ')}`),
     iterations: inv.iterations,
   });
