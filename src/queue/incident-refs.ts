@@ -11,5 +11,8 @@ export async function incidentRefs(
   poster: Pick<SlackPoster, 'permalink'>,
   thread: SlackThread,
 ): Promise<{ threadUrl: string | null; sessionId: string }> {
-  return { threadUrl: await poster.permalink(thread.channel, thread.threadTs), sessionId: sessionIdFor(thread) };
+  return {
+    threadUrl: await poster.permalink(thread.channel, thread.threadTs),
+    sessionId: sessionIdFor(thread),
+  };
 }

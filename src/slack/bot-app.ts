@@ -13,6 +13,7 @@ import { createApproverCheck, type ApproverCheck } from './approvers.js';
 import { boltLogger } from './bolt-logger.js';
 import { handleAutofixCommand } from './command-handler.js';
 import { registerFeedback } from './feedback-handler.js';
+import { createHistoryReader } from './history-command.js';
 import { createDecisionTagger, type DecisionTagger } from './decision-tags.js';
 import { AUTOFIX_ACTIONS } from './slack-payloads.js';
 import type { BotIdentity } from './verify-bot-token.js';
@@ -125,6 +126,7 @@ export function createBotApp(deps: BotAppDeps): BotApp {
       producer: deps.producer,
       poster,
       permalink,
+      history: createHistoryReader(deps.config.mlflow),
       metrics: deps.metrics,
       logger: deps.logger,
     }),

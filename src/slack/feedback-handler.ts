@@ -1,10 +1,5 @@
 // Helpful / Not helpful: any channel member's click records MLflow feedback and asks for an optional reason.
-import type {
-  AllMiddlewareArgs,
-  App,
-  SlackActionMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-} from '@slack/bolt';
+import type { AllMiddlewareArgs, App, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import type { MlflowConfig } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import { createFeedbackRecorder, type FeedbackRecorder } from '../tracking/feedback-recorder.js';
@@ -59,10 +54,13 @@ function onClick(deps: FeedbackDeps) {
       log.info({ helpful: click.helpful, replaced: r.replaced }, 'feedback recorded');
     } catch (e) {
       log.warn({ err: why(e) }, 'could not record feedback');
-      if (click.channel) await deps.poster.postEphemeral(click.channel, click.userId, COULD_NOT_RECORD).catch(() => undefined);
+      if (click.channel)
+        await deps.poster.postEphemeral(click.channel, click.userId, COULD_NOT_RECORD).catch(() => undefined);
       return;
     }
-    await showRecorded(deps, click).catch((e: unknown) => log.warn({ err: why(e) }, 'could not show the feedback note'));
+    await showRecorded(deps, click).catch((e: unknown) =>
+      log.warn({ err: why(e) }, 'could not show the feedback note'),
+    );
   };
 }
 
@@ -82,7 +80,8 @@ function onSubmit(deps: FeedbackDeps) {
       log.info({ replaced: r.replaced, withReason: Boolean(reason?.trim()) }, 'feedback reason recorded');
     } catch (e) {
       log.warn({ err: why(e) }, 'could not record the feedback reason');
-      if (context.channel) await deps.poster.postEphemeral(context.channel, userId, COULD_NOT_RECORD).catch(() => undefined);
+      if (context.channel)
+        await deps.poster.postEphemeral(context.channel, userId, COULD_NOT_RECORD).catch(() => undefined);
     }
   };
 }
@@ -94,7 +93,8 @@ export function registerFeedback(
 ): void {
   if (!opts.mlflow) return;
   const recorder =
-    opts.recorder ?? createFeedbackRecorder(createMlflowClient(opts.mlflow, { attempts: 3, timeoutMs: 5000 }));
+    opts.recorder ??
+    createFeedbackRecorder(createMlflowClient(opts.mlflow, { attempts: 3, timeoutMs: 5000 }));
   const deps: FeedbackDeps = { recorder, poster: opts.poster, logger: opts.logger };
   const click = onClick(deps);
   app.action(FEEDBACK_ACTIONS.up, click);

@@ -30,12 +30,15 @@ export interface FeedbackClick extends FeedbackContext {
   message: { text: string; blocks: Record<string, unknown>[] } | null;
 }
 
-export function parseFeedbackClick(body: unknown): { ok: true; click: FeedbackClick } | { ok: false; error: string } {
+export function parseFeedbackClick(
+  body: unknown,
+): { ok: true; click: FeedbackClick } | { ok: false; error: string } {
   const payload = BlockActionsPayload.safeParse(body);
   if (!payload.success) return { ok: false, error: z.prettifyError(payload.error) };
-  const action = BlockActionElement.extend({ action_id: FeedbackActionId, value: z.string().min(1).max(200) }).safeParse(
-    payload.data.actions[0],
-  );
+  const action = BlockActionElement.extend({
+    action_id: FeedbackActionId,
+    value: z.string().min(1).max(200),
+  }).safeParse(payload.data.actions[0]);
   if (!action.success) return { ok: false, error: z.prettifyError(action.error) };
   const p = payload.data;
   return {
@@ -70,7 +73,9 @@ export const FeedbackSubmission = z.object({
 
 export function parseFeedbackSubmission(
   body: unknown,
-): { ok: true; userId: string; context: FeedbackContext; reason: string | null } | { ok: false; error: string } {
+):
+  | { ok: true; userId: string; context: FeedbackContext; reason: string | null }
+  | { ok: false; error: string } {
   const s = FeedbackSubmission.safeParse(body);
   if (!s.success) return { ok: false, error: z.prettifyError(s.error) };
   let meta: unknown;

@@ -211,11 +211,16 @@ export function createSlackPoster(client: WebClient, logger: Logger, opts: Poste
     },
     async permalink(channel, ts) {
       try {
-        const res = await call('chat.getPermalink', () => client.chat.getPermalink({ channel, message_ts: ts }));
+        const res = await call('chat.getPermalink', () =>
+          client.chat.getPermalink({ channel, message_ts: ts }),
+        );
         return res.permalink ?? null;
       } catch (e) {
         // A missing link only makes the MLflow story poorer; the thread works without it.
-        logger.warn({ channel, err: e instanceof Error ? e.message : String(e) }, 'no permalink for the thread');
+        logger.warn(
+          { channel, err: e instanceof Error ? e.message : String(e) },
+          'no permalink for the thread',
+        );
         return null;
       }
     },

@@ -35,11 +35,15 @@ export function createFeedbackRecorder(client: MlflowClient): FeedbackRecorder {
         sourceId: input.userId,
         value: input.helpful,
         rationale: input.reason?.trim() ? input.reason.trim().slice(0, 2000) : null,
-        metadata: { 'autofix.run_id': input.runId, ...(input.channel ? { 'autofix.channel': input.channel } : {}) },
+        metadata: {
+          'autofix.run_id': input.runId,
+          ...(input.channel ? { 'autofix.channel': input.channel } : {}),
+        },
       };
       const info = await client.getTraceInfo(traceId);
       const mine = info.assessments.find(
-        (a) => a.assessment_name === FEEDBACK_NAME && a.source?.source_id === input.userId && a.valid !== false,
+        (a) =>
+          a.assessment_name === FEEDBACK_NAME && a.source?.source_id === input.userId && a.valid !== false,
       );
       if (mine) {
         const updated = await client.updateFeedback(traceId, mine.assessment_id, feedback);

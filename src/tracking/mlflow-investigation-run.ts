@@ -1,6 +1,6 @@
 // The parent run of one investigation: its own run handle, nested iteration/apply runs, its story, the trace export.
 import { exportTrace } from './export-trace.js';
-import { mergeStory, type IncidentStory, type StoryPatch } from './incident-story.js';
+import { mergeStory, type IncidentStory } from './incident-story.js';
 import {
   createMlflowRunHandle,
   runRef,
@@ -66,7 +66,12 @@ export function createMlflowInvestigationRun(p: InvestigationRunInput): Investig
     // The run's status first: it matters more than the trace if the server fails half-way.
     await own.end(status);
     if (!ref) return;
-    await exportTrace({ ...ctx, experimentId: ref.experimentId, runId: ref.runId, serviceVersion: p.serviceVersion });
+    await exportTrace({
+      ...ctx,
+      experimentId: ref.experimentId,
+      runId: ref.runId,
+      serviceVersion: p.serviceVersion,
+    });
   }
 
   return {
@@ -94,7 +99,11 @@ export function createMlflowInvestigationRun(p: InvestigationRunInput): Investig
     async tellStory(patch) {
       const local = story ? mergeStory(story, patch) : null;
       const written = ref
-        ? await ctx.guard.run('update the run description', () => writeStory(ctx.client, ref.runId, patch, story), null)
+        ? await ctx.guard.run(
+            'update the run description',
+            () => writeStory(ctx.client, ref.runId, patch, story),
+            null,
+          )
         : null;
       story = written ?? local;
     },

@@ -16,7 +16,12 @@ import {
   traceIdForRun,
   type AttrValue,
 } from './trace-recorder.js';
-import { createOutageBreaker, createTrackingGuard, type TrackingGuard, type TrackingWarning } from './tracking-guard.js';
+import {
+  createOutageBreaker,
+  createTrackingGuard,
+  type TrackingGuard,
+  type TrackingWarning,
+} from './tracking-guard.js';
 import type { InvestigationInfo, Tracker } from './tracker.js';
 import { readHistory, targetTag } from './workload-history.js';
 
@@ -72,7 +77,11 @@ export function storyOf(info: InvestigationInfo, at: Date): IncidentStory {
   });
 }
 
-function rootAttributes(story: IncidentStory, info: InvestigationInfo, ref: RunRef | null): Record<string, AttrValue> {
+function rootAttributes(
+  story: IncidentStory,
+  info: InvestigationInfo,
+  ref: RunRef | null,
+): Record<string, AttrValue> {
   const attrs: Record<string, AttrValue> = {
     ...rootInputs(story, { engine: info.engine, model: info.model }),
     // Root-span attributes `mlflow.traceTag.<key>` become trace tags on the server.
@@ -102,7 +111,11 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
   }
 
   /** Earlier investigations of the workload; none when MLflow cannot tell (the guard warns once). */
-  function recall(guard: TrackingGuard, target: InvestigationInfo['target'], exclude: string | null): Promise<PastIncident[]> {
+  function recall(
+    guard: TrackingGuard,
+    target: InvestigationInfo['target'],
+    exclude: string | null,
+  ): Promise<PastIncident[]> {
     const read = (): Promise<PastIncident[]> =>
       readHistory(client, config.experimentName, target, { limit: RECALL_LIMIT, exclude });
     return guard.run('read the workload history', read, []);

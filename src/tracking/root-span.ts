@@ -15,7 +15,10 @@ export function rootSpanName(target: IncidentStory['target']): string {
  * Inputs: the request. `session.id` (OTel semantic conventions) becomes the trace's
  * `mlflow.trace.session` on the server, `user.id` its `mlflow.trace.user`.
  */
-export function rootInputs(story: IncidentStory, extra: Record<string, unknown> = {}): Record<string, AttrValue> {
+export function rootInputs(
+  story: IncidentStory,
+  extra: Record<string, unknown> = {},
+): Record<string, AttrValue> {
   const { target, request } = story;
   const attrs: Record<string, AttrValue> = {
     'mlflow.spanInputs': {

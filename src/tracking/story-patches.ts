@@ -70,7 +70,12 @@ export function rolloutPatch(f: RolloutFacts, now: number = Date.now()): StoryPa
   };
 }
 
-export function rollbackPatch(by: string | null, healthy: boolean, message: string, now = Date.now()): StoryPatch {
+export function rollbackPatch(
+  by: string | null,
+  healthy: boolean,
+  message: string,
+  now = Date.now(),
+): StoryPatch {
   return {
     outcome: 'rolled_back',
     rollback: { by, healthy, message, at: new Date(now).toISOString() },

@@ -181,7 +181,8 @@ function postEphemeral(state: Workspace, args: Json): Json {
 function openView(state: Workspace, args: Json): Json {
   const triggerId = str(args.trigger_id);
   if (!triggerId) return { error: 'invalid_trigger_id' };
-  const view = typeof args.view === 'string' ? (JSON.parse(args.view) as Json) : (args.view as Json | undefined);
+  const view =
+    typeof args.view === 'string' ? (JSON.parse(args.view) as Json) : (args.view as Json | undefined);
   if (!view || view.type !== 'modal' || typeof view.title !== 'object') return { error: 'invalid_arguments' };
   const blocks = Array.isArray(view.blocks) ? view.blocks : [];
   const problems = slackBlockProblems(blocks);

@@ -1,6 +1,12 @@
 // Feedback on an incident's handling: the Helpful / Not helpful buttons, the "recorded" note, the reason modal.
 import type { types } from '@slack/bolt';
-import { FEEDBACK_ACTIONS, FEEDBACK_VIEW, REASON_BLOCK, REASON_INPUT, type FeedbackContext } from '../feedback-payloads.js';
+import {
+  FEEDBACK_ACTIONS,
+  FEEDBACK_VIEW,
+  REASON_BLOCK,
+  REASON_INPUT,
+  type FeedbackContext,
+} from '../feedback-payloads.js';
 import { mention } from '../slack-limits.js';
 import { actions, button, context, type KnownBlock } from './block-parts.js';
 
@@ -54,7 +60,10 @@ export function feedbackModal(ctx: FeedbackContext): types.ModalView {
           action_id: REASON_INPUT,
           multiline: true,
           max_length: 2000,
-          placeholder: { type: 'plain_text', text: 'What was right or wrong about the diagnosis or the fix?' },
+          placeholder: {
+            type: 'plain_text',
+            text: 'What was right or wrong about the diagnosis or the fix?',
+          },
         },
       },
     ],
