@@ -69,7 +69,7 @@ function decisionPart(s: IncidentStory): string[] {
   const lines: string[] = [];
   if (s.decision) {
     const by = s.decision.by ? ` by ${who(s.decision.by)}` : '';
-    lines.push('## Decision', `- **${s.decision.decision}**${by} at ${s.decision.at}`);
+    lines.push('## Decision', `- **${s.decision.decision}**${by} at ${s.decision.at}`, '');
   }
   if (s.rollout) {
     const r = s.rollout;
@@ -79,6 +79,7 @@ function decisionPart(s: IncidentStory): string[] {
       '## Rollout',
       `- **${r.healthy ? 'healthy' : 'NOT healthy'}** after ${seconds(r.seconds)}${healed} (${r.at})`,
       `- ${inline(r.message, 500)}`,
+      '',
     );
   }
   if (s.rollback) {
