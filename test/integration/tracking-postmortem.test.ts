@@ -58,14 +58,25 @@ const where = (m: { ts: string; threadTs: string | null }) => ({
   threadTs: m.threadTs ?? undefined,
 });
 
-interface Attr {
-  key: string;
-  value: { string_value?: string };
+type AnyValue = {
+  string_value?: string;
+  bool_value?: boolean;
+  int_value?: string | number;
+  double_value?: number;
+  kvlist_value?: { values?: { key: string; value: AnyValue }[] };
+  array_value?: { values?: AnyValue[] };
+};
+/** An OTLP AnyValue as the server returns it, as plain JSON. */
+function plain(v: AnyValue | undefined): unknown {
+  if (!v) return undefined;
+  if (v.kvlist_value)
+    return Object.fromEntries((v.kvlist_value.values ?? []).map((e) => [e.key, plain(e.value)]));
+  if (v.array_value) return (v.array_value.values ?? []).map(plain);
+  if (v.int_value !== undefined) return Number(v.int_value);
+  return v.string_value ?? v.bool_value ?? v.double_value ?? null;
 }
-/** A span attribute as stored (MLflow keeps span attributes as JSON strings). */
 function attr(span: { attributes: unknown }, key: string): unknown {
-  const raw = (span.attributes as Attr[]).find((a) => a.key === key)?.value.string_value;
-  return raw === undefined ? undefined : JSON.parse(raw);
+  return plain((span.attributes as { key: string; value: AnyValue }[]).find((a) => a.key === key)?.value);
 }
 
 interface Assessment {
@@ -235,7 +246,7 @@ describe('history and memory', () => {
     expect(reply.status).toBe(200);
     const answer = await h.slack.waitForResponse((r) => JSON.stringify(r.body).includes('History'), 10_000);
     expect(answer.body.response_type).toBe('ephemeral');
-    expect(JSON.stringify(answer.body).match(/MLflow run/g)).toHaveLength(4);
+    expect(JSON.stringify(answer.body).match(/\|MLflow run>/g)).toHaveLength(4);
   });
 });
 
