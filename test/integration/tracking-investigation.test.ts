@@ -320,7 +320,8 @@ describe('a diagnose is one MLflow run with everything issue 4 lists', () => {
 
   it('a corrective re-ask is a second LLM span with its own usage; the trace sums both', async () => {
     llm.push({ raw: 'not json at all', usage: { promptTokens: 1000, completionTokens: 7 } }, llmAnswer());
-    const r = await diagnose('oom', llmEnv());
+    // One retry in the budget: the corrective re-ask.
+    const r = await diagnose('oom', llmEnv({ AUTOFIX_LLM_MAX_RETRIES: '1' }));
     expect(r.json.diagnosis?.engine).toBe('llm');
     const run = await trackedRun(r);
     const spans = await spansOf(run);
