@@ -45,9 +45,14 @@ function onClick(deps: FeedbackDeps) {
     const click = parsed.click;
     const log = deps.logger.child({ action: 'feedback', user: click.userId, runId: click.runId });
     // The trigger id is valid for 3 s: the modal opens before anything slower happens.
-    const { userId: _user, triggerId, message: _message, ...context } = click;
+    const context = {
+      runId: click.runId,
+      helpful: click.helpful,
+      channel: click.channel,
+      messageTs: click.messageTs,
+    };
     await client.views
-      .open({ trigger_id: triggerId, view: feedbackModal(context) })
+      .open({ trigger_id: click.triggerId, view: feedbackModal(context) })
       .catch((e: unknown) => log.warn({ err: why(e) }, 'could not open the feedback modal'));
     try {
       const r = await deps.recorder.record({ ...click, reason: null });
