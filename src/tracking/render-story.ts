@@ -62,6 +62,7 @@ function validationPart(s: IncidentStory): string[] {
   ];
   for (const violation of v.policy.violations.slice(0, 5)) lines.push(`  - ${inline(violation, 300)}`);
   if (v.dryRun.message) lines.push(`  - dry-run: ${inline(v.dryRun.message, 300)}`);
+  for (const flag of v.flags.slice(0, 5)) lines.push(`  - flagged: ${inline(flag, 300)}`);
   return lines;
 }
 

@@ -57,6 +57,7 @@ function investigated() {
         schemaOk: true,
         policy: { ok: true, violations: [] },
         dryRun: { ok: true, message: null },
+        flags: [],
       },
       history: 'seen 2 times in 30 days; last time: raise memory, approved by @U0ALICE, healthy in 40 s',
     }),
