@@ -7,6 +7,7 @@ import {
   APPROVER,
   CHANNEL,
   buttonsOf,
+  feedbackButtons,
   click,
   startHarness,
   textOf,
@@ -60,9 +61,9 @@ describe('decisions', () => {
       5000,
       'the proposal message update',
     );
-    expect(buttonsOf(decided)).toEqual({});
-    expect(textOf(decided)).toMatch(/Rejected\* by <@U0APPROVER>/);
     const record = (await h.store.get(asked.proposalId))!;
+    expect(buttonsOf(decided)).toEqual(feedbackButtons(record.runId));
+    expect(textOf(decided)).toMatch(/Rejected\* by <@U0APPROVER>/);
     expect(record).toMatchObject({ state: 'rejected', decidedBy: APPROVER });
     await waitFor(
       async () =>
@@ -93,7 +94,7 @@ describe('decisions', () => {
     expect(said).toMatch(/expired at/);
     expect(said).toContain(`/autofix deployment/late -n ${ns}`);
     const updated = h.slack.message(CHANNEL, asked.proposal.ts)!;
-    expect(buttonsOf(updated)).toEqual({});
+    expect(buttonsOf(updated)).toEqual(feedbackButtons(record.runId));
     expect(textOf(updated)).toMatch(/Expired\* — nothing was changed/);
     expect((await h.store.get(asked.proposalId))!.state).toBe('expired');
     await waitFor(
