@@ -26,5 +26,6 @@ export async function finishRun(
   const tags: Record<string, string> = { 'autofix.outcome': result.outcome };
   if (result.error) tags['autofix.error'] = redactText(result.error).slice(0, 500);
   await run.setTags(tags);
+  await run.tellStory({ outcome: result.outcome });
   await run.end(runStatusFor(result.outcome));
 }

@@ -14,6 +14,8 @@ import type { Cluster } from '../k8s/cluster.js';
 import { agentVersion } from '../observability/version.js';
 import type { InvestigationRun, RunHandle, Tracker } from '../tracking/tracker.js';
 import { collectEvidence, type Collected } from './collect.js';
+import { historyHints } from '../tracking/past-incidents.js';
+import { tellInvestigation } from './tell-investigation.js';
 import type { AttemptFeedback, DiagnosisEngine } from './engines/engine.js';
 import { noProgress, type ProgressSink } from './progress.js';
 import { runIteration } from './run-iteration.js';
@@ -29,6 +31,9 @@ export interface AgentDeps {
 export interface InvestigateOptions {
   requestedBy?: string | null;
   channel?: string | null;
+  /** The Slack thread's permalink, and the session that groups every round's trace in MLflow. */
+  threadUrl?: string | null;
+  sessionId?: string | null;
   /** Earlier failures (e.g. a rollout that did not heal) that this investigation continues from. */
   previousAttempts?: AttemptFeedback[];
   /** Reuse a tracked run (a new iteration of the same investigation). */
@@ -97,6 +102,8 @@ export function startRun(
     agentVersion: agentVersion(),
     requestedBy: opts.requestedBy ?? null,
     channel: opts.channel ?? null,
+    threadUrl: opts.threadUrl ?? null,
+    sessionId: opts.sessionId ?? null,
   });
 }
 
@@ -129,6 +136,7 @@ export async function investigate(
           sealed: collected.sealed,
           previousAttempts: attempts,
           run: iterationRun,
+          history: historyHints(run.past),
         },
       );
       const base = {
@@ -158,6 +166,7 @@ export async function investigate(
     }
   }
   if (!last) throw new Error('maxIterations must be at least 1');
+  last = await tellInvestigation(last, run);
   const seconds = (performance.now() - startedAt) / 1000;
   await run.logMetrics({
     iterations: last.iterations,

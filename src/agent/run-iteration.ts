@@ -1,10 +1,18 @@
 // One iteration: analyze → diagnose → propose → validate (schema, policy, dry-run), tracked step by step.
 import { gitopsAdvice } from './gitops/gitops-advice.js';
 import type { Config } from '../config/config.js';
-import type { Diagnosis, Evidence, Finding, KubeObject, Proposal, Validation } from '../domain/index.js';
+import type {
+  Diagnosis,
+  Evidence,
+  Finding,
+  KubeObject,
+  LlmUsage,
+  Proposal,
+  Validation,
+} from '../domain/index.js';
 import { isAutofixError } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
-import type { RunHandle } from '../tracking/tracker.js';
+import type { RunHandle, SpanHandle } from '../tracking/tracker.js';
 import { analyzers, isHealthy, runAnalyzers } from './analyzers/registry.js';
 import type { AttemptFeedback, DiagnosisEngine } from './engines/engine.js';
 import type { ProgressSink } from './progress.js';
@@ -25,6 +33,8 @@ export interface IterationInput {
   sealed: { live: KubeObject; templates: KubeObject[] };
   previousAttempts: AttemptFeedback[];
   run: RunHandle;
+  /** Compact outcomes of earlier incidents of this workload (hints for an LLM). */
+  history?: string[];
 }
 
 export type IterationOutcome =
@@ -50,25 +60,41 @@ function analyze(evidence: Evidence, run: RunHandle): Finding[] {
   });
 }
 
-async function diagnose(deps: IterationDeps, input: IterationInput, findings: Finding[]): Promise<Diagnosis> {
-  const span = input.run.startSpan('diagnose', deps.engine.name === 'llm' ? 'llm' : 'chain', {
-    engine: deps.engine.name,
+/**
+ * One LLM span per call with its own token usage, laid end to end from the diagnose span's start (the
+ * engine measures each call's latency); the diagnose span itself carries none, so nothing counts twice.
+ */
+function traceLlmCalls(span: SpanHandle, usage: readonly LlmUsage[], startMs: number): void {
+  let at = startMs;
+  usage.forEach((u, i) => {
+    const durationMs = u.latencySeconds * 1000;
+    const call = span.startChild(
+      `llm call ${i + 1}`,
+      'llm',
+      { attempts: u.attempts, latency_seconds: u.latencySeconds },
+      { startMs: at, durationMs },
+    );
+    call.setUsage({ model: u.model, promptTokens: u.promptTokens, completionTokens: u.completionTokens });
+    call.end();
+    at += durationMs;
   });
+}
+
+async function diagnose(deps: IterationDeps, input: IterationInput, findings: Finding[]): Promise<Diagnosis> {
+  const span = input.run.startSpan('diagnose', 'chain', { engine: deps.engine.name });
+  const startMs = Date.now();
   try {
     const r = await deps.engine.diagnose({
       evidence: input.evidence,
       findings,
       previousAttempts: input.previousAttempts,
       policy: deps.config.policy,
+      history: input.history ?? [],
     });
     const sum = (k: 'latencySeconds' | 'promptTokens' | 'completionTokens') =>
       r.usage.reduce((n, u) => n + u[k], 0);
     if (r.usage.length > 0) {
-      span.setUsage({
-        model: deps.engine.model,
-        promptTokens: sum('promptTokens'),
-        completionTokens: sum('completionTokens'),
-      });
+      traceLlmCalls(span, r.usage, startMs);
       await input.run.logMetrics(
         {
           llm_latency_seconds: sum('latencySeconds'),

@@ -1,4 +1,5 @@
 // The `diagnose` and `fix` commands: config → namespace check → agent → report, with the exit-code contract.
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/config.js';
 import type { InvestigationResult, Target } from '../domain/index.js';
@@ -207,7 +208,7 @@ export async function runInvestigateCommand(
     target = resolved.target;
     if (resolved.via)
       io.stderr(`kube-autofix: ${resolved.via}: investigating ${target.kind.toLowerCase()}/${target.name}\n`);
-    run = await startRun(deps.tracker, target, deps, {});
+    run = await startRun(deps.tracker, target, deps, { sessionId: `cli-${randomUUID()}` });
     stopInterrupt = endRunOnInterrupt(io, run);
     const { inv, result } = await runAgent(mode, target, deps, run, opts, io, notices);
     await finishRun(run, result);

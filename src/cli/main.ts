@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { agentVersion } from '../observability/version.js';
 import { TARGET_FORM } from '../domain/index.js';
 import type { CommandOptions } from './investigate-command.js';
+import type { HistoryOptions } from './history-command.js';
 import type { ServiceOptions } from './service-command.js';
 
 const program = new Command('kube-autofix')
@@ -76,6 +77,21 @@ program
       import('./investigate-command.js'),
     ]);
     process.exitCode = await runTriageCommand(opts, processIo());
+  });
+
+program
+  .command('history')
+  .description('list past investigations of a workload from MLflow, newest first (reads no cluster)')
+  .argument('<target>', 'the workload, e.g. deployment/web')
+  .requiredOption('-n, --namespace <namespace>', 'namespace of the workload')
+  .option('--json', 'print one JSON object on stdout')
+  .option('--limit <n>', 'how many investigations to list (1-50, default 10)')
+  .action(async (target: string, opts: HistoryOptions) => {
+    const [{ runHistoryCommand }, { processIo }] = await Promise.all([
+      import('./history-command.js'),
+      import('./investigate-command.js'),
+    ]);
+    process.exitCode = await runHistoryCommand(target, opts, processIo());
   });
 
 const SERVICE_ENV = `

@@ -12,6 +12,8 @@ import { handleAutofixAction } from './action-handlers.js';
 import { createApproverCheck, type ApproverCheck } from './approvers.js';
 import { boltLogger } from './bolt-logger.js';
 import { handleAutofixCommand } from './command-handler.js';
+import { registerFeedback } from './feedback-handler.js';
+import { createHistoryReader } from './history-command.js';
 import { createDecisionTagger, type DecisionTagger } from './decision-tags.js';
 import { AUTOFIX_ACTIONS } from './slack-payloads.js';
 import type { BotIdentity } from './verify-bot-token.js';
@@ -124,6 +126,7 @@ export function createBotApp(deps: BotAppDeps): BotApp {
       producer: deps.producer,
       poster,
       permalink,
+      history: createHistoryReader(deps.config.mlflow),
       metrics: deps.metrics,
       logger: deps.logger,
     }),
@@ -139,6 +142,7 @@ export function createBotApp(deps: BotAppDeps): BotApp {
     logger: deps.logger,
   });
   for (const actionId of Object.values(AUTOFIX_ACTIONS)) app.action(actionId, onClick);
+  registerFeedback(app, { mlflow: deps.config.mlflow, poster, logger: deps.logger });
   app.error(async (e) => {
     deps.logger.error({ err: e.message, code: e.code }, 'unhandled error in a Slack handler');
   });

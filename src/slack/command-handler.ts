@@ -10,10 +10,11 @@ import { buildHelpMessage } from './blocks/help-message.js';
 import { buildInvalidCommandMessage } from './blocks/invalid-command-message.js';
 import { buildInvestigatingMessage } from './blocks/investigating-message.js';
 import { buildRefusalMessage } from './blocks/refusal-message.js';
+import { answerHistory, isHistoryCommand, type HistoryDeps } from './history-command.js';
 import { parseAutofixCommand } from './parse-command.js';
 import { isSlackPostError, type SlackMessage, type SlackPoster } from './slack-poster.js';
 
-export interface CommandDeps {
+export interface CommandDeps extends HistoryDeps {
   config: Pick<Config, 'namespaces' | 'slack'>;
   producer: Pick<Producer, 'addInvestigation'>;
   poster: SlackPoster;
@@ -91,6 +92,7 @@ async function startInvestigation(
 
 export function handleAutofixCommand(deps: CommandDeps): (args: SlackCommandMiddlewareArgs) => Promise<void> {
   return async ({ command, ack, respond }) => {
+    if (isHistoryCommand(command.text ?? '')) return answerHistory({ command, ack, respond }, deps);
     const parsed = parseAutofixCommand(command.text ?? '', {
       channelId: command.channel_id,
       channelNamespaces: deps.config.slack.channelNamespaces,

@@ -2,6 +2,9 @@
 import type { MlflowConfig } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import { createMlflowClient } from '../tracking/mlflow-client.js';
+import { StoryDecision } from '../tracking/incident-story.js';
+import { decisionPatch } from '../tracking/story-patches.js';
+import { writeStory } from '../tracking/story-writer.js';
 
 export interface DecisionTagger {
   tag(runId: string | null, tags: Record<string, string>): Promise<void>;
@@ -18,6 +21,10 @@ export function createDecisionTagger(mlflow: MlflowConfig | null, logger: Logger
       if (!runId) return;
       try {
         await client.logBatch(runId, { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) });
+        // The decision also joins the run's story (its description), who and when.
+        const decision = StoryDecision.shape.decision.safeParse(tags['autofix.decision']);
+        const by = tags['autofix.approved_by'] ?? tags['autofix.rejected_by'] ?? null;
+        if (decision.success) await writeStory(client, runId, decisionPatch(decision.data, by));
       } catch (e) {
         logger.warn(
           { runId, err: e instanceof Error ? e.message : String(e) },

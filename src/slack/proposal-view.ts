@@ -30,5 +30,6 @@ export function proposalView(record: ProposalRecord): ProposalMessageInput {
     proposalId: record.id,
     expiresAt: new Date(record.expiresAt).toISOString(),
     gitops: record.proposal.gitops ?? null,
+    feedbackRunId: record.runId,
   };
 }

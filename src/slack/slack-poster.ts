@@ -98,6 +98,8 @@ export interface SlackPoster {
   update(channel: string, ts: string, message: SlackMessage): Promise<void>;
   postEphemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void>;
   delete(channel: string, ts: string): Promise<void>;
+  /** A link to a message (the thread's parent for a thread link), or null when Slack cannot give one. */
+  permalink(channel: string, ts: string): Promise<string | null>;
 }
 
 export interface PosterOptions {
@@ -206,6 +208,21 @@ export function createSlackPoster(client: WebClient, logger: Logger, opts: Poste
     },
     async delete(channel, ts) {
       await call('chat.delete', () => client.chat.delete({ channel, ts }));
+    },
+    async permalink(channel, ts) {
+      try {
+        const res = await call('chat.getPermalink', () =>
+          client.chat.getPermalink({ channel, message_ts: ts }),
+        );
+        return res.permalink ?? null;
+      } catch (e) {
+        // A missing link only makes the MLflow story poorer; the thread works without it.
+        logger.warn(
+          { channel, err: e instanceof Error ? e.message : String(e) },
+          'no permalink for the thread',
+        );
+        return null;
+      }
     },
   };
 }

@@ -3,14 +3,19 @@ import type { MlflowConfig } from '../config/config.js';
 import { MlflowError, isMlflowError } from './mlflow-error.js';
 import { createMlflowHttp, type MlflowHttp, type MlflowHttpOptions } from './mlflow-http.js';
 import {
+  AssessmentAnswer,
   CreateExperimentAnswer,
   EmptyAnswer,
   GetExperimentAnswer,
   RunAnswer,
+  SearchRunsAnswer,
+  TraceInfoAnswer,
+  type MlflowAssessment,
   type MlflowExperiment,
   type MlflowRun,
   type MlflowRunInfo,
   type MlflowRunStatus,
+  type MlflowTraceInfo,
 } from './mlflow-schemas.js';
 import { metricValueJson, splitLogBatch, type LogBatch } from './split-log-batch.js';
 import { runUrl } from './run-url.js';
@@ -52,6 +57,42 @@ export interface MlflowClient {
   linkTracesToRun(runId: string, traceIds: string[]): Promise<void>;
   setTraceTag(traceId: string, key: string, value: string): Promise<void>;
   runUrl(experimentId: string, runId: string): string | null;
+  /** The experiment, or null when it does not exist (never creates one). */
+  findExperiment(name: string): Promise<MlflowExperiment | null>;
+  /** One page of runs/search, in the order asked for. */
+  searchRuns(input: SearchRunsInput): Promise<MlflowRun[]>;
+  /** MLflow 3 trace info (metadata, tags, assessments) of `tr-…` trace ids. */
+  getTraceInfo(traceId: string): Promise<MlflowTraceInfo>;
+  createAssessment(traceId: string, assessment: NewFeedback): Promise<MlflowAssessment>;
+  /** Replaces the feedback value, rationale and metadata of an existing assessment. */
+  updateFeedback(traceId: string, assessmentId: string, assessment: NewFeedback): Promise<MlflowAssessment>;
+}
+
+export interface SearchRunsInput {
+  experimentIds: string[];
+  filter: string;
+  orderBy: string[];
+  maxResults: number;
+}
+
+/** A feedback assessment by a human (`source_id` names them). */
+export interface NewFeedback {
+  name: string;
+  sourceId: string;
+  value: boolean | number | string;
+  rationale: string | null;
+  metadata: Record<string, string>;
+}
+
+function feedbackJson(traceId: string, a: NewFeedback): object {
+  return {
+    assessment_name: a.name,
+    trace_id: traceId,
+    source: { source_type: 'HUMAN', source_id: a.sourceId },
+    feedback: { value: a.value },
+    ...(a.rationale ? { rationale: a.rationale } : {}),
+    metadata: a.metadata,
+  };
 }
 
 const API = '/api/2.0/mlflow';
@@ -135,8 +176,12 @@ function toBatchJson(runId: string, batch: LogBatch): object {
   };
 }
 
+const API3 = '/api/3.0/mlflow';
+
 export function createMlflowClient(config: MlflowConfig, opts: MlflowClientOptions = {}): MlflowClient {
   const http = createMlflowHttp(config, opts);
+  const assessmentsPath = (traceId: string): string =>
+    `${API3}/traces/${encodeURIComponent(traceId)}/assessments`;
   const post = (path: string, json: unknown): Promise<unknown> =>
     http.json({ method: 'POST', path: `${API}${path}`, json }, EmptyAnswer);
 
@@ -206,5 +251,34 @@ export function createMlflowClient(config: MlflowConfig, opts: MlflowClientOptio
       });
     },
     runUrl: (experimentId, runId) => runUrl(http.baseUrl, experimentId, runId, opts.databricksHost),
+    findExperiment: (name) => getExperimentByName(http, name),
+    async searchRuns(input) {
+      const json = {
+        experiment_ids: input.experimentIds,
+        filter: input.filter,
+        order_by: input.orderBy,
+        max_results: input.maxResults,
+      };
+      const a = await http.json({ method: 'POST', path: `${API}/runs/search`, json }, SearchRunsAnswer);
+      return a.runs;
+    },
+    async getTraceInfo(traceId) {
+      const path = `${API3}/traces/${encodeURIComponent(traceId)}`;
+      return (await http.json({ method: 'GET', path }, TraceInfoAnswer)).trace.trace_info;
+    },
+    async createAssessment(traceId, assessment) {
+      const json = { assessment: feedbackJson(traceId, assessment) };
+      const a = await http.json({ method: 'POST', path: assessmentsPath(traceId), json }, AssessmentAnswer);
+      return a.assessment;
+    },
+    async updateFeedback(traceId, assessmentId, assessment) {
+      const json = {
+        assessment: feedbackJson(traceId, assessment),
+        // A FieldMask in proto3 JSON is one comma-separated string.
+        update_mask: 'feedback,rationale,metadata',
+      };
+      const path = `${assessmentsPath(traceId)}/${encodeURIComponent(assessmentId)}`;
+      return (await http.json({ method: 'PATCH', path, json }, AssessmentAnswer)).assessment;
+    },
   };
 }

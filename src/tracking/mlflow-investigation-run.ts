@@ -1,5 +1,6 @@
-// The parent run of one investigation: its own run handle, nested iteration/apply runs, and the trace export at end.
+// The parent run of one investigation: its own run handle, nested iteration/apply runs, its story, the trace export.
 import { exportTrace } from './export-trace.js';
+import { mergeStory, type IncidentStory } from './incident-story.js';
 import {
   createMlflowRunHandle,
   runRef,
@@ -7,8 +8,11 @@ import {
   type RunContext,
   type RunRef,
 } from './mlflow-run-handle.js';
+import type { PastIncident } from './past-incidents.js';
+import { rootInputs, rootOutputs, rootSpanName } from './root-span.js';
+import { writeStory } from './story-writer.js';
 import type { RecordingSpan } from './trace-recorder.js';
-import type { InvestigationRun, RunHandle } from './tracker.js';
+import type { InvestigationRun, RunHandle, RunStatus } from './tracker.js';
 
 export interface InvestigationRunInput {
   ctx: RunContext;
@@ -17,12 +21,27 @@ export interface InvestigationRunInput {
   root: RecordingSpan | null;
   rootSpanId: string;
   serviceVersion: string;
+  /** The story so far: fresh for a new investigation, read back from the run for a resumed one. */
+  story: IncidentStory | null;
+  past: readonly PastIncident[];
+}
+
+/**
+ * A resumed round re-sends the root span (same id, same start) with the outputs it now knows: MLflow
+ * upserts spans, so the trace's outputs tell the decision and the rollout too.
+ */
+function refreshRoot(p: InvestigationRunInput, story: IncidentStory): RecordingSpan {
+  const startMs = Date.parse(story.request.at);
+  const at = { startMs, durationMs: Math.max(0, Date.now() - startMs) };
+  const attrs = { ...rootInputs(story), 'mlflow.traceTag.autofix.run_id': p.ref?.runId ?? '' };
+  return p.ctx.recorder.startSpan(rootSpanName(story.target), 'agent', attrs, null, p.rootSpanId, at);
 }
 
 export function createMlflowInvestigationRun(p: InvestigationRunInput): InvestigationRun {
   const { ctx, ref } = p;
   const own = createMlflowRunHandle(ctx, ref, p.root, p.rootSpanId);
   const children: MlflowRunHandle[] = [];
+  let story = p.story;
 
   /** A nested run (`mlflow.parentRunId`) and the span standing for it under the root span. */
   async function nested(runName: string, spanName: string, tags: Record<string, string>): Promise<RunHandle> {
@@ -37,6 +56,24 @@ export function createMlflowInvestigationRun(p: InvestigationRunInput): Investig
     return handle;
   }
 
+  async function end(status: RunStatus): Promise<void> {
+    if (own.ended) return;
+    // Nested runs the agent left open end with their parent, so none stays RUNNING forever.
+    for (const child of children) if (!child.ended) await child.end(status);
+    const root = p.root ?? (story && ref ? refreshRoot(p, story) : null);
+    root?.setAttributes(story ? rootOutputs(story) : { 'mlflow.spanOutputs': { status } });
+    if (root !== p.root) root?.end(status === 'FINISHED' ? undefined : `run ${status.toLowerCase()}`);
+    // The run's status first: it matters more than the trace if the server fails half-way.
+    await own.end(status);
+    if (!ref) return;
+    await exportTrace({
+      ...ctx,
+      experimentId: ref.experimentId,
+      runId: ref.runId,
+      serviceVersion: p.serviceVersion,
+    });
+  }
+
   return {
     runId: own.runId,
     runUrl: own.runUrl,
@@ -45,6 +82,7 @@ export function createMlflowInvestigationRun(p: InvestigationRunInput): Investig
     setTags: own.setTags,
     logArtifact: own.logArtifact,
     startSpan: own.startSpan,
+    past: p.past,
     get warnings() {
       return ctx.guard.warnings;
     },
@@ -58,20 +96,17 @@ export function createMlflowInvestigationRun(p: InvestigationRunInput): Investig
       return { ...iteration, logMetrics };
     },
     startApply: () => nested('apply', 'apply', { 'autofix.step': 'apply' }),
-    async end(status) {
-      if (own.ended) return;
-      // Nested runs the agent left open end with their parent, so none stays RUNNING forever.
-      for (const child of children) if (!child.ended) await child.end(status);
-      p.root?.setAttributes({ 'mlflow.spanOutputs': { status } });
-      // The run's status first: it matters more than the trace if the server fails half-way.
-      await own.end(status);
-      if (!ref) return;
-      await exportTrace({
-        ...ctx,
-        experimentId: ref.experimentId,
-        runId: ref.runId,
-        serviceVersion: p.serviceVersion,
-      });
+    async tellStory(patch) {
+      const local = story ? mergeStory(story, patch) : null;
+      const written = ref
+        ? await ctx.guard.run(
+            'update the run description',
+            () => writeStory(ctx.client, ref.runId, patch, story),
+            null,
+          )
+        : null;
+      story = written ?? local;
     },
+    end,
   };
 }

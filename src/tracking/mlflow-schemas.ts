@@ -55,3 +55,34 @@ export const RunAnswer = z.object({ run: MlflowRun });
 export const UpdateRunAnswer = z.object({ run_info: MlflowRunInfo.partial().optional() });
 /** Answers whose body we do not use (log-batch, restore, link-to-run, set-tag). */
 export const EmptyAnswer = z.object({}).loose();
+
+export const SearchRunsAnswer = z.object({
+  runs: z.array(MlflowRun).default([]),
+  next_page_token: z.string().optional(),
+});
+
+/** An assessment of a trace as MLflow 3 returns it (feedback only: what this project writes). */
+export const MlflowAssessment = z.object({
+  assessment_id: z.string(),
+  assessment_name: z.string(),
+  trace_id: z.string().optional(),
+  source: z.object({ source_type: z.string(), source_id: z.string().optional() }).optional(),
+  feedback: z.object({ value: z.unknown().optional() }).loose().optional(),
+  rationale: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+  valid: z.boolean().optional(),
+});
+export type MlflowAssessment = z.infer<typeof MlflowAssessment>;
+
+export const AssessmentAnswer = z.object({ assessment: MlflowAssessment });
+
+export const MlflowTraceInfo = z.object({
+  trace_id: z.string(),
+  state: z.string().optional(),
+  trace_metadata: z.record(z.string(), z.string()).default({}),
+  tags: z.record(z.string(), z.string()).default({}),
+  assessments: z.array(MlflowAssessment).default([]),
+});
+export type MlflowTraceInfo = z.infer<typeof MlflowTraceInfo>;
+
+export const TraceInfoAnswer = z.object({ trace: z.object({ trace_info: MlflowTraceInfo }) });

@@ -3,8 +3,12 @@ import type { MlflowConfig } from '../config/config.js';
 import { isMlflowError } from './mlflow-error.js';
 import { createMlflowClient, type MlflowClient } from './mlflow-client.js';
 import type { MlflowHttpOptions } from './mlflow-http.js';
+import { newStory, parseStory, type IncidentStory } from './incident-story.js';
 import { createMlflowInvestigationRun } from './mlflow-investigation-run.js';
 import { runRef, type RunContext, type RunRef } from './mlflow-run-handle.js';
+import type { PastIncident } from './past-incidents.js';
+import { STORY_TAG, storyRunTags } from './render-story.js';
+import { investigationRunName, rootInputs, rootSpanName } from './root-span.js';
 import {
   createTraceRecorder,
   randomSpanId,
@@ -12,8 +16,19 @@ import {
   traceIdForRun,
   type AttrValue,
 } from './trace-recorder.js';
-import { createOutageBreaker, createTrackingGuard, type TrackingWarning } from './tracking-guard.js';
+import {
+  createOutageBreaker,
+  createTrackingGuard,
+  type TrackingGuard,
+  type TrackingWarning,
+} from './tracking-guard.js';
 import type { InvestigationInfo, Tracker } from './tracker.js';
+import { readHistory, targetTag } from './workload-history.js';
+
+export { investigationRunName } from './root-span.js';
+
+/** Past investigations read for context at the start of a new one. */
+const RECALL_LIMIT = 20;
 
 export interface MlflowTrackerOptions {
   /** Called once per recorded warning (an outage counts once per investigation): the metrics hook. */
@@ -27,16 +42,6 @@ export interface MlflowTrackerOptions {
   serviceVersion?: string;
   /** A client to use instead of one built from the config (tests). */
   client?: MlflowClient;
-}
-
-/** `deployment/web@shop`: the parent run's name. */
-export function investigationRunName(target: InvestigationInfo['target']): string {
-  return `${target.kind.toLowerCase()}/${target.name}@${target.namespace}`;
-}
-
-/** `deployment/shop/web`: the `autofix.target` tag, so runs for one workload can be searched. */
-function targetTag(target: InvestigationInfo['target']): string {
-  return `${target.kind.toLowerCase()}/${target.namespace}/${target.name}`;
 }
 
 /** The run-level facts of an investigation as params and tags (issue 4's names). */
@@ -61,9 +66,24 @@ export function investigationFacts(info: InvestigationInfo): {
   return { params, tags };
 }
 
-function rootAttributes(info: InvestigationInfo, ref: RunRef | null): Record<string, AttrValue> {
+/** The story's first page: who asked, where and when. */
+export function storyOf(info: InvestigationInfo, at: Date): IncidentStory {
+  return newStory(info.target, {
+    requestedBy: info.requestedBy,
+    channel: info.channel,
+    threadUrl: info.threadUrl ?? null,
+    sessionId: info.sessionId ?? null,
+    at: at.toISOString(),
+  });
+}
+
+function rootAttributes(
+  story: IncidentStory,
+  info: InvestigationInfo,
+  ref: RunRef | null,
+): Record<string, AttrValue> {
   const attrs: Record<string, AttrValue> = {
-    'mlflow.spanInputs': { target: info.target, engine: info.engine, model: info.model },
+    ...rootInputs(story, { engine: info.engine, model: info.model }),
     // Root-span attributes `mlflow.traceTag.<key>` become trace tags on the server.
     'mlflow.traceTag.autofix.target': targetTag(info.target),
   };
@@ -90,12 +110,23 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
     return experimentId;
   }
 
-  async function createParent(info: InvestigationInfo): Promise<RunRef> {
+  /** Earlier investigations of the workload; none when MLflow cannot tell (the guard warns once). */
+  function recall(
+    guard: TrackingGuard,
+    target: InvestigationInfo['target'],
+    exclude: string | null,
+  ): Promise<PastIncident[]> {
+    const read = (): Promise<PastIncident[]> =>
+      readHistory(client, config.experimentName, target, { limit: RECALL_LIMIT, exclude });
+    return guard.run('read the workload history', read, []);
+  }
+
+  async function createParent(info: InvestigationInfo, story: IncidentStory): Promise<RunRef> {
     const create = async (): Promise<RunRef> => {
       const input = {
         experimentId: await experiment(),
         runName: investigationRunName(info.target),
-        tags: investigationFacts(info).tags,
+        tags: { ...investigationFacts(info).tags, ...storyRunTags(story) },
       };
       return runRef(client, await client.createRun(input));
     };
@@ -112,11 +143,13 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
   return {
     async startInvestigation(info) {
       const guard = createTrackingGuard(breaker, opts.onWarning);
-      const ref = await guard.run('start the investigation run', () => createParent(info), null);
+      const story = storyOf(info, new Date());
+      const past = await recall(guard, info.target, null);
+      const ref = await guard.run('start the investigation run', () => createParent(info, story), null);
       const recorder = createTraceRecorder(ref ? traceIdForRun(ref.runId) : randomSpanId() + randomSpanId());
       const rootSpanId = ref ? rootSpanIdForRun(ref.runId) : randomSpanId();
-      const name = `investigate ${investigationRunName(info.target)}`;
-      const root = recorder.startSpan(name, 'agent', rootAttributes(info, ref), null, rootSpanId);
+      const attrs = rootAttributes(story, info, ref);
+      const root = recorder.startSpan(rootSpanName(info.target), 'agent', attrs, null, rootSpanId);
       if (ref) {
         const params = Object.entries(investigationFacts(info).params).map(([key, value]) => ({
           key,
@@ -129,17 +162,20 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
         );
       }
       const ctx: RunContext = { client, guard, recorder };
-      return createMlflowInvestigationRun({ ctx, ref, root, rootSpanId, serviceVersion });
+      return createMlflowInvestigationRun({ ctx, ref, root, rootSpanId, serviceVersion, story, past });
     },
 
     async resumeInvestigation(runId) {
       const guard = createTrackingGuard(breaker, opts.onWarning);
+      let story: IncidentStory | null = null;
       const reopen = async (): Promise<RunRef> => {
         const run = await client.getRun(runId);
+        story = parseStory(run.data.tags.find((t) => t.key === STORY_TAG)?.value);
         await client.updateRun(runId, 'RUNNING');
         return runRef(client, run.info);
       };
       const ref = await guard.run(`reopen run ${runId}`, reopen, null);
+      const resumed = story as IncidentStory | null;
       const ctx: RunContext = { client, guard, recorder: createTraceRecorder(traceIdForRun(runId)) };
       // The root span was exported by the process that started the investigation; new spans join it.
       return createMlflowInvestigationRun({
@@ -148,6 +184,9 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
         root: null,
         rootSpanId: rootSpanIdForRun(runId),
         serviceVersion,
+        story: resumed,
+        // The first round read the history and put its line in the story; later rounds reuse it.
+        past: [],
       });
     },
   };

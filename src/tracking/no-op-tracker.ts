@@ -24,6 +24,8 @@ const NOOP_INVESTIGATION: InvestigationRun = {
   warnings: [],
   startIteration: async () => NOOP_RUN,
   startApply: async () => NOOP_RUN,
+  tellStory: async () => undefined,
+  past: [],
 };
 
 export class NoopTracker implements Tracker {

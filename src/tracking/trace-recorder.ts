@@ -21,6 +21,14 @@ export interface RecordingSpan extends SpanHandle {
   setAttributes(attrs: Record<string, AttrValue>): void;
 }
 
+/** Work measured elsewhere: when it started (epoch ms) and how long it took. */
+export interface SpanTiming {
+  startMs: number;
+  durationMs: number;
+}
+
+const msToNs = (ms: number): bigint => BigInt(Math.round(ms * 1000)) * 1000n;
+
 export interface TraceRecorder {
   /** 32 lowercase hex digits (OTLP trace id). */
   readonly traceId: string;
@@ -30,6 +38,7 @@ export interface TraceRecorder {
     attrs: Record<string, AttrValue>,
     parentSpanId: string | null,
     spanId?: string,
+    at?: SpanTiming,
   ): RecordingSpan;
   /** Ends still-open spans and hands over every span not handed over before. */
   drain(): RecordedSpan[];
@@ -91,12 +100,14 @@ export function createTraceRecorder(traceId: string): TraceRecorder {
     attrs: Record<string, AttrValue>,
     parentSpanId: string | null,
     spanId: string = randomSpanId(),
+    at?: SpanTiming,
   ): RecordingSpan {
+    const startNs = at ? msToNs(at.startMs) : nowNs();
     const span: RecordedSpan = {
       spanId,
       parentSpanId,
       name,
-      startNs: nowNs(),
+      startNs,
       endNs: null,
       attributes: { 'mlflow.spanType': MLFLOW_SPAN_TYPE[kind] },
       status: 'UNSET',
@@ -111,8 +122,8 @@ export function createTraceRecorder(traceId: string): TraceRecorder {
     return {
       spanId,
       setAttributes: set,
-      startChild: (childName, childKind, childAttrs = {}) =>
-        startSpan(childName, childKind, childAttrs, spanId),
+      startChild: (childName, childKind, childAttrs = {}, childAt) =>
+        startSpan(childName, childKind, childAttrs, spanId, randomSpanId(), childAt),
       setUsage(usage) {
         // GenAI semantic conventions: MLflow derives the token usage and the model from these.
         set({
@@ -124,7 +135,7 @@ export function createTraceRecorder(traceId: string): TraceRecorder {
       },
       end(error?: unknown) {
         if (span.endNs !== null) return;
-        span.endNs = nowNs();
+        span.endNs = at ? startNs + msToNs(at.durationMs) : nowNs();
         span.status = error === undefined ? 'OK' : 'ERROR';
         span.statusMessage = error === undefined ? null : errorText(error);
       },

@@ -1,4 +1,9 @@
 // The Tracker interface the agent reports to; MlflowTracker implements it, NoopTracker when tracking is off.
+import type { StoryPatch } from './incident-story.js';
+import type { PastIncident } from './past-incidents.js';
+
+export type { StoryPatch } from './incident-story.js';
+export type { PastIncident } from './past-incidents.js';
 
 export type RunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
 
@@ -11,6 +16,10 @@ export interface InvestigationInfo {
   agentVersion: string;
   requestedBy: string | null;
   channel: string | null;
+  /** Link to the Slack thread the incident is handled in. */
+  threadUrl?: string | null;
+  /** Groups every round's trace in MLflow's Sessions view (`mlflow.trace.session`). */
+  sessionId?: string | null;
 }
 
 /** Span kinds map onto MLflow span types (CHAIN, TOOL, LLM, …). */
@@ -20,8 +29,16 @@ export interface SpanHandle {
   setAttributes(attrs: Record<string, string | number | boolean>): void;
   /** Token usage of an LLM span (GenAI semantic conventions). */
   setUsage(usage: { model: string; promptTokens: number; completionTokens: number }): void;
-  /** A span nested under this one (e.g. policy and dry-run under validate). */
-  startChild(name: string, kind: SpanKind, attrs?: Record<string, string | number | boolean>): SpanHandle;
+  /**
+   * A span nested under this one (e.g. policy and dry-run under validate). `at` records work that
+   * already happened (an LLM call measured by the engine): its start (epoch ms) and duration.
+   */
+  startChild(
+    name: string,
+    kind: SpanKind,
+    attrs?: Record<string, string | number | boolean>,
+    at?: { startMs: number; durationMs: number },
+  ): SpanHandle;
   end(error?: unknown): void;
 }
 
@@ -47,6 +64,13 @@ export interface InvestigationRun extends RunHandle {
   startApply(): Promise<RunHandle>;
   /** Problems with tracking itself (outage, 401): reported once, never thrown. */
   readonly warnings: readonly string[];
+  /**
+   * Adds what a step learned to the incident's story: the run's Markdown description
+   * (`mlflow.note.content`), its filterable `autofix.*` tags and the trace's root outputs.
+   */
+  tellStory(patch: StoryPatch): Promise<void>;
+  /** Earlier investigations of the same workload, newest first (empty when tracking is off or down). */
+  readonly past: readonly PastIncident[];
 }
 
 export interface Tracker {

@@ -1,4 +1,5 @@
 // approve → applying → applied | apply_failed | stale: re-check, apply (or adopt a landed patch), watch, record.
+import { rolloutPatch } from '../tracking/story-patches.js';
 import { ErrorCode, isAutofixError, isCodedError } from '../domain/index.js';
 import { finishRun } from '../agent/finish-run.js';
 import type { KubeObject } from '../domain/index.js';
@@ -180,6 +181,9 @@ async function finishApply(
   const applied = moved.kind === 'ok' ? moved.record : record;
   if (tracked.run) {
     await tracked.run.setTags({ 'autofix.decision': 'approved', 'autofix.approved_by': approvedBy });
+    await tracked.run.tellStory(
+      rolloutPatch({ ...out, healthy: out.rolloutHealthy, approvedBy, decidedAt: record.decidedAt }),
+    );
     // From the start of the investigation to a healthy rollout, as the CLI measures it.
     const since = record.requestedAt ?? record.createdAt;
     if (out.rolloutHealthy)

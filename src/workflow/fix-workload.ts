@@ -6,6 +6,7 @@ import {
   type InvestigationResult,
   type Target,
 } from '../domain/index.js';
+import { decisionPatch, rolloutPatch } from '../tracking/story-patches.js';
 import {
   investigate,
   toResult,
@@ -26,6 +27,7 @@ export interface FixResult {
 
 async function recordApply(inv: Investigation, approvedBy: string, outcome: ApplyOutcome): Promise<void> {
   await inv.run.setTags({ 'autofix.decision': 'approved', 'autofix.approved_by': approvedBy });
+  await inv.run.tellStory(rolloutPatch({ ...outcome, healthy: outcome.rolloutHealthy, approvedBy }));
   // From the start of the investigation to a healthy rollout, as the worker measures it.
   if (outcome.rolloutHealthy)
     await inv.run.logMetrics({ time_to_healthy_seconds: (performance.now() - inv.startedAt) / 1000 });
@@ -46,6 +48,7 @@ export async function fixWorkload(
     const approver = await approve(inv);
     if (!approver) {
       await inv.run.setTags({ 'autofix.decision': 'rejected' });
+      await inv.run.tellStory(decisionPatch('rejected', null));
       break;
     }
     const applyRun = await inv.run.startApply();

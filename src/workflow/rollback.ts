@@ -1,4 +1,5 @@
 // rolling_back → rolled_back | rollback_failed: re-check, then the safe rollback, watched and recorded.
+import { rollbackPatch } from '../tracking/story-patches.js';
 import { isAutofixError, isCodedError } from '../domain/index.js';
 import { applyReport, type ApplyOutcome } from './apply-change.js';
 import { applyDepsOf, loadProposal, refuse } from './approve.js';
@@ -44,6 +45,7 @@ export async function rollbackApplied(
     fields: { detail: out.message },
   });
   await tracked.run?.setTags({ 'autofix.outcome': 'rolled_back', 'autofix.rolled_back_by': requestedBy });
+  await tracked.run?.tellStory(rollbackPatch(requestedBy, out.rolloutHealthy, out.message));
   await tracked.run?.end('FINISHED');
   await deps.notifier.outcome(moved.kind === 'ok' ? moved.record : record, {
     kind: 'rolled_back',

@@ -7,6 +7,7 @@ import {
   APPROVER,
   CHANNEL,
   buttonsOf,
+  feedbackButtons,
   click,
   parentMessages,
   proposalsIn,
@@ -167,7 +168,8 @@ describe('a worker killed with SIGKILL', () => {
       'the adopted apply result',
     );
     expect(textOf(result)).toMatch(/rollout healthy/);
-    expect(buttonsOf(result)).toEqual({ autofix_rollback: asked.proposalId });
+    const runId = (await h.store.get(asked.proposalId))!.runId;
+    expect(buttonsOf(result)).toEqual({ autofix_rollback: asked.proposalId, ...feedbackButtons(runId) });
     expect(
       (await k.apps.readNamespacedDeployment({ name: 'slowfix', namespace: ns })).metadata?.generation,
     ).toBe(generation + 1);

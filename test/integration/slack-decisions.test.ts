@@ -7,6 +7,7 @@ import {
   APPROVER,
   CHANNEL,
   buttonsOf,
+  feedbackButtons,
   click,
   startHarness,
   textOf,
@@ -60,9 +61,9 @@ describe('decisions', () => {
       5000,
       'the proposal message update',
     );
-    expect(buttonsOf(decided)).toEqual({});
-    expect(textOf(decided)).toMatch(/Rejected\* by <@U0APPROVER>/);
     const record = (await h.store.get(asked.proposalId))!;
+    expect(buttonsOf(decided)).toEqual(feedbackButtons(record.runId));
+    expect(textOf(decided)).toMatch(/Rejected\* by <@U0APPROVER>/);
     expect(record).toMatchObject({ state: 'rejected', decidedBy: APPROVER });
     await waitFor(
       async () =>
@@ -92,14 +93,15 @@ describe('decisions', () => {
     const said = await answerTo(late.responseId);
     expect(said).toMatch(/expired at/);
     expect(said).toContain(`/autofix deployment/late -n ${ns}`);
-    // The refusal is answered first; the message loses its buttons when the expiry is recorded.
+    // The refusal is answered first; the message keeps only the feedback buttons once the expiry is recorded.
+    const left = JSON.stringify(feedbackButtons(record.runId));
     const updated = await h.slack.waitFor(
       () => {
         const m = h.slack.message(CHANNEL, asked.proposal.ts);
-        return m && Object.keys(buttonsOf(m)).length === 0 ? m : undefined;
+        return m && JSON.stringify(buttonsOf(m)) === left ? m : undefined;
       },
       10_000,
-      'the proposal message without buttons',
+      'the proposal message with only the feedback buttons',
     );
     expect(textOf(updated)).toMatch(/Expired\* — nothing was changed/);
     expect((await h.store.get(asked.proposalId))!.state).toBe('expired');

@@ -11,6 +11,7 @@ import {
   OUTSIDER,
   buttonsOf,
   click,
+  feedbackButtons,
   parentMessages,
   slash,
   startHarness,
@@ -64,9 +65,12 @@ describe('/autofix → approve → healthy → rollback', () => {
 
     // The proposal: diagnosis, confidence in words, diff, validation, both buttons, the MLflow link.
     const proposal = textOf(asked.proposal);
+    const runId = (await h.store.get(asked.proposalId))!.runId;
+    expect(runId).toBeTruthy();
     expect(buttonsOf(asked.proposal)).toEqual({
       autofix_approve: asked.proposalId,
       autofix_reject: asked.proposalId,
+      ...feedbackButtons(runId),
     });
     expect(proposal).toMatch(/image_pull/);
     expect(proposal).toMatch(/confidence 0\.\d\d — (high|medium|low)/);
@@ -84,10 +88,11 @@ describe('/autofix → approve → healthy → rollback', () => {
       'the apply result',
     );
     const decided = h.slack.message(CHANNEL, asked.proposal.ts)!;
-    expect(buttonsOf(decided)).toEqual({});
+    // The decision removes Approve/Reject; feedback stays.
+    expect(buttonsOf(decided)).toEqual(feedbackButtons(runId));
     expect(textOf(decided)).toMatch(/Approved\* by <@U0APPROVER>/);
     expect(textOf(result)).toMatch(/rollout healthy/);
-    expect(buttonsOf(result)).toEqual({ autofix_rollback: asked.proposalId });
+    expect(buttonsOf(result)).toEqual({ autofix_rollback: asked.proposalId, ...feedbackButtons(runId) });
     expect(await imageOf(k, ns, 'web')).toBe('nginx:1.27');
     await waitAvailable(k, ns, 'web');
 

@@ -8,6 +8,7 @@ import {
   CHANNEL,
   buttonsOf,
   click,
+  feedbackButtons,
   parentMessages,
   proposalsIn,
   slash,
@@ -88,6 +89,7 @@ describe('Socket Mode', () => {
     expect(buttonsOf(asked.proposal)).toEqual({
       autofix_approve: asked.proposalId,
       autofix_reject: asked.proposalId,
+      ...feedbackButtons((await h.store.get(asked.proposalId))!.runId),
     });
     expect(textOf(asked.proposal)).toContain('nginx:1.27');
 

@@ -222,7 +222,13 @@ describe('a diagnose is one MLflow run with everything issue 4 lists', () => {
       'autofix.engine': 'rules',
       'autofix.category': 'oom_killed',
       'autofix.outcome': 'proposed',
+      // The story's facts: a CLI command is its own session.
+      'autofix.session': expect.stringMatching(/^cli-[0-9a-f-]{36}$/),
+      'autofix.root_cause': r.json.diagnosis!.rootCause,
+      'autofix.confidence': '0.8',
+      'autofix.story': expect.any(String),
     });
+    expect(mlflow.kv(run.data.tags)['mlflow.note.content']).toContain(r.json.diagnosis!.rootCause);
 
     const nested = await mlflow.nestedRuns(experimentId, run.info.run_id);
     expect([...nested.keys()]).toEqual(['iteration-1']);
@@ -297,8 +303,11 @@ describe('a diagnose is one MLflow run with everything issue 4 lists', () => {
     );
     expect(await mlflow.artifactText(it1, 'prompt.json')).toContain('[REDACTED]');
     const spans = await spansOf(run);
-    expect(spans.get('diagnose')).toMatchObject({
+    // One LLM span per call, under a diagnose span that carries no usage of its own.
+    expect(spans.get('diagnose')).toMatchObject({ type: 'CHAIN', usage: undefined });
+    expect(spans.get('llm call 1')).toMatchObject({
       type: 'LLM',
+      parent: spans.get('diagnose')!.id,
       usage: { input_tokens: 1200, output_tokens: 80, total_tokens: 1280 },
     });
     const [info] = await mlflow.tracesOfRun(run.info.experiment_id, run.info.run_id);
@@ -306,6 +315,30 @@ describe('a diagnose is one MLflow run with everything issue 4 lists', () => {
       input_tokens: 1200,
       output_tokens: 80,
       total_tokens: 1280,
+    });
+  });
+
+  it('a corrective re-ask is a second LLM span with its own usage; the trace sums both', async () => {
+    llm.push({ raw: 'not json at all', usage: { promptTokens: 1000, completionTokens: 7 } }, llmAnswer());
+    // One retry in the budget: the corrective re-ask.
+    const r = await diagnose('oom', llmEnv({ AUTOFIX_LLM_MAX_RETRIES: '1' }));
+    expect(r.json.diagnosis?.engine).toBe('llm');
+    const run = await trackedRun(r);
+    const spans = await spansOf(run);
+    const diagnoseId = spans.get('diagnose')!.id;
+    expect(spans.get('llm call 1')).toMatchObject({
+      parent: diagnoseId,
+      usage: { input_tokens: 1000, output_tokens: 7, total_tokens: 1007 },
+    });
+    expect(spans.get('llm call 2')).toMatchObject({
+      parent: diagnoseId,
+      usage: { input_tokens: 1200, output_tokens: 80, total_tokens: 1280 },
+    });
+    const [info] = await mlflow.tracesOfRun(run.info.experiment_id, run.info.run_id);
+    expect(JSON.parse(info!.trace_metadata!['mlflow.trace.tokenUsage']!)).toEqual({
+      input_tokens: 2200,
+      output_tokens: 87,
+      total_tokens: 2287,
     });
   });
 
@@ -403,6 +436,13 @@ describe('a fix adds the apply nested run', () => {
       'autofix.outcome': 'fixed',
       'autofix.decision': 'approved',
       'autofix.approved_by': 'cli --yes',
+      'autofix.decided_at': expect.any(String),
+      'autofix.rollout_healthy': 'true',
+      'autofix.time_to_healthy_seconds': expect.stringMatching(/^\d+\.\d$/),
+      'autofix.session': expect.stringMatching(/^cli-/),
+      'autofix.root_cause': expect.any(String),
+      'autofix.confidence': expect.any(String),
+      'autofix.story': expect.any(String),
     });
     const nested = await mlflow.nestedRuns(run.info.experiment_id, run.info.run_id);
     expect([...nested.entries()].map(([name, n]) => [name, n.info.status])).toEqual([

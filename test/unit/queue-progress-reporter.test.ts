@@ -22,6 +22,7 @@ function fakes() {
     },
     update: async (_c, ts, m) => void sent.push({ kind: 'update', ts, text: m.text }),
     postEphemeral: async () => undefined,
+    permalink: async () => null,
     delete: async (_c, ts) => void sent.push({ kind: 'delete', ts }),
   };
   const messages: JobMessages = {

@@ -22,7 +22,7 @@ describe('renderTemplate', () => {
   it('loads the shipped prompts with their declared variables', () => {
     expect(loadPrompt('diagnose-system')).toMatch(/^<!-- variables: categories, policyRules -->/);
     expect(loadPrompt('diagnose-user')).toMatch(
-      /^<!-- variables: target, evidence, findings, previousAttempts -->/,
+      /^<!-- variables: target, evidence, findings, previousAttempts, history -->/,
     );
   });
 });

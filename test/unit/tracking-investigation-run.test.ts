@@ -33,6 +33,17 @@ function recordingClient(): {
     linkTracesToRun: async () => undefined,
     setTraceTag: async () => undefined,
     runUrl: () => null,
+    findExperiment: async () => null,
+    searchRuns: async () => [],
+    getTraceInfo: async () => {
+      throw new Error('unused');
+    },
+    createAssessment: async () => {
+      throw new Error('unused');
+    },
+    updateFeedback: async () => {
+      throw new Error('unused');
+    },
   };
   type Otlp = {
     resourceSpans: { scopeSpans: { spans: { name: string; spanId: string; parentSpanId?: string }[] }[] }[];

@@ -186,3 +186,31 @@ export function blockActionPayload(c: ClickSpec): Record<string, unknown> {
     ],
   };
 }
+
+/** A view_submission payload for a modal the bot opened: its input values by block id and action id. */
+export function viewSubmissionPayload(
+  userId: string,
+  view: { id: string; view: Record<string, unknown> },
+  values: Record<string, Record<string, string | null>>,
+): Record<string, unknown> {
+  const state = Object.fromEntries(
+    Object.entries(values).map(([block, inputs]) => [
+      block,
+      Object.fromEntries(
+        Object.entries(inputs).map(([action, value]) => [action, { type: 'plain_text_input', value }]),
+      ),
+    ]),
+  );
+  return {
+    type: 'view_submission',
+    team: { id: 'T0STANDIN', domain: 'standin' },
+    user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: 'T0STANDIN' },
+    api_app_id: 'A0STANDIN',
+    token: 'standin-verification-token',
+    trigger_id: triggerId(),
+    view: { ...view.view, id: view.id, team_id: 'T0STANDIN', state: { values: state }, hash: '1.abc' },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}

@@ -10,6 +10,7 @@ import {
   str,
   type EphemeralMessage,
   type Json,
+  type OpenedView,
   type StoredMessage,
   type Workspace,
   type WorkspaceOptions,
@@ -25,7 +26,7 @@ import { applyResponse, type ResponseContext } from './slack-response-url.js';
 
 export * from './slack-signed-request.js';
 export { slackBlockProblems } from './slack-block-rules.js';
-export type { EphemeralMessage, StoredMessage } from './slack-web-api-methods.js';
+export type { EphemeralMessage, OpenedView, StoredMessage } from './slack-web-api-methods.js';
 export type { ResponseContext } from './slack-response-url.js';
 
 /** Defaults: token `xoxb-standin-token`, bot user `U0AUTOFIX`, team `T0STANDIN`, no user groups, no Socket Mode. */
@@ -68,6 +69,8 @@ export interface SlackStandIn {
   messagesIn(channel: string, threadTs?: string | null): StoredMessage[];
   message(channel: string, ts: string): StoredMessage | undefined;
   ephemerals(channel?: string, user?: string): EphemeralMessage[];
+  /** Modals opened with views.open, oldest first. */
+  views(): OpenedView[];
   responses(id?: string): ResponseUrlPost[];
   /** A fresh response_url served by this stand-in; with a context, posts to it change the workspace as in Slack. */
   responseUrl(id?: string, context?: ResponseContext): string;
@@ -257,6 +260,7 @@ function standInApi(state: State, close: () => Promise<void>): SlackStandIn {
         (m) => m.channel === channel && (threadTs ? m.threadTs === threadTs : m.threadTs === null),
       ),
     message: (channel, ts) => findMessage(state, channel, ts),
+    views: () => state.views,
     ephemerals: (channel, user) =>
       state.ephemerals.filter((e) => (!channel || e.channel === channel) && (!user || e.user === user)),
     responses: (id) => state.responses.filter((r) => id === undefined || r.id === id),
@@ -302,6 +306,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     calls: [],
     messages: [],
     ephemerals: [],
+    views: [],
     responses: [],
     failures: new Map(),
     probes: new Set(),

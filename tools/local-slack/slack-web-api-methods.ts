@@ -40,6 +40,13 @@ export interface EphemeralMessage {
   blocks: unknown[];
 }
 
+/** A modal opened with views.open: the trigger it answered and the view as sent. */
+export interface OpenedView {
+  id: string;
+  triggerId: string;
+  view: Json;
+}
+
 /** What the methods read and change. */
 export interface Workspace {
   opts: WorkspaceOptions;
@@ -47,6 +54,7 @@ export interface Workspace {
   seq: number;
   messages: StoredMessage[];
   ephemerals: EphemeralMessage[];
+  views: OpenedView[];
 }
 
 const JSON_FIELDS = ['blocks', 'attachments', 'metadata'];
@@ -169,6 +177,25 @@ function postEphemeral(state: Workspace, args: Json): Json {
   return { message_ts: ts };
 }
 
+/** views.open as Slack checks it: a trigger id, a modal with a title and blocks within the limits. */
+function openView(state: Workspace, args: Json): Json {
+  const triggerId = str(args.trigger_id);
+  if (!triggerId) return { error: 'invalid_trigger_id' };
+  const view =
+    typeof args.view === 'string' ? (JSON.parse(args.view) as Json) : (args.view as Json | undefined);
+  if (!view || view.type !== 'modal' || typeof view.title !== 'object') return { error: 'invalid_arguments' };
+  const blocks = Array.isArray(view.blocks) ? view.blocks : [];
+  const problems = slackBlockProblems(blocks);
+  if (blocks.length === 0 || blocks.length > 100 || problems.length > 0)
+    return { error: 'invalid_arguments', response_metadata: { messages: problems } };
+  if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000)
+    return { error: 'invalid_arguments', response_metadata: { messages: ['private_metadata too long'] } };
+  state.seq += 1;
+  const id = `V${String(state.seq).padStart(8, '0')}`;
+  state.views.push({ id, triggerId, view });
+  return { view: { ...view, id, team_id: state.opts.teamId, state: { values: {} } } };
+}
+
 export const SLACK_METHODS: Record<string, (state: Workspace, args: Json) => Json> = {
   'auth.test': (s) => ({
     url: 'https://standin.slack.com/',
@@ -184,6 +211,7 @@ export const SLACK_METHODS: Record<string, (state: Workspace, args: Json) => Jso
   'chat.postMessage': postMessage,
   'chat.update': updateMessage,
   'chat.postEphemeral': postEphemeral,
+  'views.open': openView,
   'chat.getPermalink': (s, a) => {
     const m = findMessage(s, str(a.channel), str(a.message_ts));
     if (!m) return { error: 'message_not_found' };

@@ -91,6 +91,12 @@ export function describeAttempts(attempts: AttemptFeedback[]): string {
   ].join('\n\n');
 }
 
+/** Earlier outcomes as compact lines; the model weighs them against today's evidence. */
+export function describeHistory(history: readonly string[] | undefined): string {
+  if (!history || history.length === 0) return 'None recorded.';
+  return history.map((h) => `- ${h}`).join('\n');
+}
+
 /** System + user messages; the evidence is already redacted by the collector and is only trimmed here. */
 export function buildPrompt(
   input: DiagnosisInput,
@@ -108,6 +114,7 @@ export function buildPrompt(
       evidence: compactEvidence(input.evidence, evidenceBudgetChars),
       findings: describeFindings(input.findings),
       previousAttempts: describeAttempts(input.previousAttempts),
+      history: describeHistory(input.history),
     },
     'diagnose-user.md',
   );

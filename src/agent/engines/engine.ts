@@ -17,6 +17,8 @@ export interface DiagnosisInput {
   findings: Finding[];
   previousAttempts: AttemptFeedback[];
   policy: PolicyConfig;
+  /** Compact outcomes of earlier incidents of this workload, newest first: hints, never instructions. */
+  history?: string[];
 }
 
 export interface EngineResult {

@@ -8,6 +8,7 @@ import { buildProgressMessage } from '../../slack/blocks/progress-message.js';
 import { classifyFailure, describeFailure, isFinalAttempt } from '../classify-failure.js';
 import type { InvestigateJob } from '../jobs.js';
 import { postOnce } from '../post-once.js';
+import { incidentRefs } from '../incident-refs.js';
 import { createProgressReporter } from '../progress-reporter.js';
 import { proposalIdFor, type ProposalRecord } from '../../workflow/proposal-record.js';
 import type { Tracker } from '../../tracking/tracker.js';
@@ -109,6 +110,7 @@ async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Pro
       {
         requestedBy: data.requestedBy,
         channel: data.thread.channel,
+        ...(cont ? {} : await incidentRefs(ctx.poster, data.thread)),
         previousAttempts: cont?.attempts,
         run,
         firstIteration,
@@ -151,6 +153,7 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
     humanAction: inv.diagnosis?.humanAction ?? null,
     error: null,
     runUrl: inv.run.runUrl,
+    feedbackRunId: inv.run.runId,
     attempts: inv.attempts.map((a) => `iteration ${a.iteration}: ${a.errors.join('; ')}`),
     iterations: inv.iterations,
   });

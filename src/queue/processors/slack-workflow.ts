@@ -30,6 +30,7 @@ function outcomeMessage(
       proposalId: record.id,
       canRollback: true,
       approvedBy: o.by,
+      feedbackRunId: record.runId,
     });
   if (o.kind === 'rolled_back')
     return buildRollbackResultMessage({
@@ -45,6 +46,7 @@ function outcomeMessage(
     humanAction: `The applied change did not heal the workload and no iterations are left (AUTOFIX_MAX_ITERATIONS=${maxIterations}). Roll it back with the button above, or investigate by hand.`,
     error: null,
     runUrl: record.runUrl,
+    feedbackRunId: record.runId,
     attempts: o.attempts.map((a) => `iteration ${a.iteration}: ${a.errors.join('; ')}`),
     iterations: record.iteration,
   });

@@ -13,6 +13,7 @@ import {
   type KnownBlock,
   type SlackMessage,
 } from './block-parts.js';
+import { feedbackBlocks } from './feedback-blocks.js';
 
 export interface ApplyResultInput {
   target: Target;
@@ -25,6 +26,8 @@ export interface ApplyResultInput {
   canRollback: boolean;
   /** Slack user id of who approved, shown once more beside the result. */
   approvedBy?: string | null;
+  /** The MLflow run the Helpful / Not helpful buttons record on; none without one. */
+  feedbackRunId?: string | null;
 }
 
 export function buildApplyResultMessage(input: ApplyResultInput): SlackMessage {
@@ -55,7 +58,7 @@ export function buildApplyResultMessage(input: ApplyResultInput): SlackMessage {
     );
   }
   const run = input.runUrl ? link(input.runUrl, 'MLflow run') : 'no MLflow run (tracking off)';
-  blocks.push(context(run));
+  blocks.push(...feedbackBlocks(input.feedbackRunId), context(run));
   const state = input.healthy ? 'rollout healthy' : 'rollout NOT healthy';
   return message(
     `Applied fix to ${targetText(input.target)}: ${state} after ${input.seconds.toFixed(1)} s`,

@@ -2,6 +2,7 @@
 import { formatAutofixCommand } from '../parse-command.js';
 import { escapeMrkdwn, mention } from '../slack-limits.js';
 import { message, section, type SlackMessage } from './block-parts.js';
+import { feedbackBlocks } from './feedback-blocks.js';
 import {
   proposalBlocks,
   proposalFallback,
@@ -45,6 +46,7 @@ export function buildDecidedProposalMessage(input: DecidedProposalInput): SlackM
   return message(`${proposalFallback(input.proposal)} — ${decided.fallback}`, [
     ...proposalBlocks(input.proposal),
     section(decided.mrkdwn, 'autofix_decision'),
+    ...feedbackBlocks(input.proposal.feedbackRunId),
     proposalFooter(input.proposal, input.decision === 'expired' ? 'Expired' : null),
   ]);
 }

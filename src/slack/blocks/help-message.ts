@@ -32,6 +32,7 @@ export function buildHelpMessage(opts: HelpOptions = {}): SlackMessage {
     `*Usage:* \`${cmd} <kind>/<name> [-n <namespace>]\``,
     `• \`${cmd} deployment/web -n shop\``,
     `• \`${cmd} sts/db --namespace=payments\``,
+    `• \`${cmd} history deployment/web -n shop\` — past investigations of a workload (from MLflow)`,
     `• \`${cmd} help\` — this message`,
     'Kinds: `deployment` (`deploy`), `statefulset` (`sts`), `daemonset` (`ds`). Names are lowercase RFC 1123 names.',
   ].join('\n');

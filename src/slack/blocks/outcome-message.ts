@@ -12,6 +12,7 @@ import {
   type SlackMessage,
 } from './block-parts.js';
 import { diagnosisBlocks, type DiagnosisView } from './diagnosis-blocks.js';
+import { feedbackBlocks } from './feedback-blocks.js';
 
 export type FinalOutcome = 'healthy' | 'no_safe_fix' | 'error';
 
@@ -26,6 +27,8 @@ export interface OutcomeInput {
   /** Why candidate changes were refused (policy, dry-run), one line each. */
   attempts?: readonly string[];
   iterations?: number;
+  /** The MLflow run the Helpful / Not helpful buttons record on; none without one. */
+  feedbackRunId?: string | null;
 }
 
 const HEADLINES: Record<FinalOutcome, { icon: string; title: string }> = {
@@ -63,6 +66,7 @@ export function buildOutcomeMessage(input: OutcomeInput): SlackMessage {
     header(`${head.title}: ${targetPlain(input.target)}`),
     section(`${head.icon} ${safeMrkdwn(head.title)}`, 'autofix_outcome'),
     ...detailBlocks(input),
+    ...(input.outcome === 'no_safe_fix' ? feedbackBlocks(input.feedbackRunId) : []),
     context(`${run}${iterations}`),
   ]);
 }

@@ -25,6 +25,7 @@ import {
 } from './block-parts.js';
 import { diagnosisBlocks, type DiagnosisView } from './diagnosis-blocks.js';
 import { gitopsBlocks } from './gitops-blocks.js';
+import { feedbackBlocks } from './feedback-blocks.js';
 
 export interface ProposalMessageInput {
   target: Target;
@@ -43,6 +44,8 @@ export interface ProposalMessageInput {
   expiresAt: string;
   /** Argo CD / Flux / Helm ownership and the patch to commit. */
   gitops?: GitOpsAdvice | null;
+  /** The MLflow run the Helpful / Not helpful buttons record on; none without one. */
+  feedbackRunId?: string | null;
 }
 
 /** How many code sections the diff may use (each up to 3,000 characters). */
@@ -142,6 +145,7 @@ export function buildProposalMessage(input: ProposalMessageInput): SlackMessage 
   return message(`${proposalFallback(input)} — approve or reject in Slack.`, [
     ...proposalBlocks(input),
     buttons,
+    ...feedbackBlocks(input.feedbackRunId),
     proposalFooter(input),
   ]);
 }

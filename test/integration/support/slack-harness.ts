@@ -198,6 +198,11 @@ export function buttonsOf(m: { blocks: unknown[] } | undefined): Record<string, 
   return out;
 }
 
+/** The Helpful / Not helpful buttons a message carries when its investigation has an MLflow run. */
+export function feedbackButtons(runId: string | null): Record<string, string> {
+  return runId ? { autofix_feedback_up: runId, autofix_feedback_down: runId } : {};
+}
+
 /** All text of a message (fallback and every block), for assertions. */
 export function textOf(m: { text: string; blocks: unknown[] } | undefined): string {
   return m ? `${m.text}\n${JSON.stringify(m.blocks)}` : '';

@@ -1,0 +1,68 @@
+// Reads past investigations of one workload from MLflow (runs/search on the autofix.target tag), newest first.
+import { Category } from '../domain/index.js';
+import { parseStory } from './incident-story.js';
+import type { MlflowClient } from './mlflow-client.js';
+import type { MlflowRun } from './mlflow-schemas.js';
+import type { PastIncident } from './past-incidents.js';
+import { STORY_TAG } from './render-story.js';
+
+export interface WorkloadRef {
+  kind: string;
+  name: string;
+  namespace: string;
+}
+
+/** At most this many runs are read, whatever a caller asks for. */
+export const MAX_HISTORY = 50;
+
+/** `deployment/shop/web`: the `autofix.target` tag, so runs for one workload can be searched. */
+export function targetTag(target: WorkloadRef): string {
+  return `${target.kind.toLowerCase()}/${target.namespace}/${target.name}`;
+}
+
+function toIncident(client: MlflowClient, run: MlflowRun): PastIncident {
+  const tags = Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
+  const story = parseStory(tags[STORY_TAG]);
+  const metric = run.data.metrics.find((m) => m.key === 'time_to_healthy_seconds');
+  const tth = metric ? Number(metric.value) : (story?.rollout?.timeToHealthySeconds ?? null);
+  const category = Category.safeParse(tags['autofix.category'] ?? story?.diagnosis?.category);
+  return {
+    runId: run.info.run_id,
+    runUrl: client.runUrl(run.info.experiment_id, run.info.run_id),
+    startedAt: run.info.start_time ?? 0,
+    category: category.success ? category.data : null,
+    outcome: tags['autofix.outcome'] ?? story?.outcome ?? null,
+    rootCause: story?.diagnosis?.rootCause ?? tags['autofix.root_cause'] ?? null,
+    change: story?.change?.sentences[0] ?? null,
+    approvedBy: tags['autofix.approved_by'] ?? null,
+    timeToHealthySeconds: tth !== null && Number.isFinite(tth) ? tth : null,
+    threadUrl: tags['autofix.thread_url'] ?? story?.request.threadUrl ?? null,
+    engine: tags['autofix.engine'] ?? null,
+  };
+}
+
+/**
+ * Past investigations of `target`, newest first, at most `limit` (≤ MAX_HISTORY); `exclude` leaves out
+ * the investigation asking. An experiment that does not exist yet has no history. Throws MlflowError.
+ */
+export async function readHistory(
+  client: MlflowClient,
+  experimentName: string,
+  target: WorkloadRef,
+  opts: { limit: number; exclude?: string | null },
+): Promise<PastIncident[]> {
+  const experiment = await client.findExperiment(experimentName);
+  if (!experiment) return [];
+  const limit = Math.max(1, Math.min(MAX_HISTORY, Math.trunc(opts.limit)));
+  const runs = await client.searchRuns({
+    experimentIds: [experiment.experiment_id],
+    // Nested iteration/apply runs carry no target tag, so only investigations match.
+    filter: `tags.\`autofix.target\` = '${targetTag(target).replace(/'/g, "\\'")}'`,
+    orderBy: ['attributes.start_time DESC'],
+    maxResults: limit + (opts.exclude ? 1 : 0),
+  });
+  return runs
+    .filter((r) => r.info.run_id !== opts.exclude)
+    .slice(0, limit)
+    .map((r) => toIncident(client, r));
+}
