@@ -13,4 +13,6 @@ export const JOB_OPTIONS: Readonly<Record<JobName, JobsOptions>> = {
   apply: { attempts: 3, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
   rollback: { attempts: 3, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
   expire: { attempts: 3, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
+  triage: { attempts: 2, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
+  resolve: { attempts: 3, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
 };

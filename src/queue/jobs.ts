@@ -1,6 +1,6 @@
 // Job names and payloads of the autofix queue, defined once with zod (bot → Redis → worker).
 import { z } from 'zod';
-import { AttemptRecord, Target } from '../domain/index.js';
+import { AttemptRecord, DNS1123_LABEL, Target, TargetRef } from '../domain/index.js';
 import { ProposalThread } from '../workflow/proposal-record.js';
 
 export const QUEUE_NAME = 'autofix';
@@ -42,11 +42,32 @@ export type RollbackJob = z.infer<typeof RollbackJob>;
 export const ExpireJob = z.object({ proposalId: z.string().min(1) });
 export type ExpireJob = z.infer<typeof ExpireJob>;
 
+/** `/autofix -n <ns>`: list the namespace's unhealthy workloads in the channel (bounded, no logs). */
+export const TriageJob = z.object({
+  namespace: z.string().max(63).regex(DNS1123_LABEL),
+  requestedBy: z.string().min(1),
+  channel: z.string().min(1),
+  teamId: z.string().nullable(),
+  requestedAt: z.string(),
+});
+export type TriageJob = z.infer<typeof TriageJob>;
+
+/** `/autofix pod/<name>`: resolve to the owning workload in the thread, then investigate it there. */
+export const ResolveJob = z.object({
+  ref: TargetRef,
+  requestedBy: z.string().min(1),
+  thread: SlackThread,
+  requestedAt: z.string(),
+});
+export type ResolveJob = z.infer<typeof ResolveJob>;
+
 export const JOB_SCHEMAS = {
   investigate: InvestigateJob,
   apply: ApplyJob,
   rollback: RollbackJob,
   expire: ExpireJob,
+  triage: TriageJob,
+  resolve: ResolveJob,
 } as const;
 export type JobName = keyof typeof JOB_SCHEMAS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;

@@ -7,7 +7,8 @@ import type { JobMessages, MessageSlot } from './job-messages.js';
 export async function postOnce(
   deps: { poster: SlackPoster; messages: JobMessages },
   key: { jobId: string; slot: MessageSlot },
-  thread: SlackThread,
+  /** Without threadTs the message goes to the channel itself (the triage listing). */
+  thread: Pick<SlackThread, 'channel'> & { threadTs?: string },
   message: SlackMessage,
 ): Promise<string> {
   const recorded = await deps.messages.get(key.jobId, key.slot);

@@ -19,6 +19,8 @@ import {
   type Continuation,
   type JobName,
   type ExpireJob,
+  type ResolveJob,
+  type TriageJob,
   type RollbackJob,
   type SlackThread,
 } from './jobs.js';
@@ -54,6 +56,10 @@ export interface Producer {
   addRollback(job: RollbackJob): Promise<string>;
   /** A delayed job at `at` (epoch ms) that expires the proposal if nobody decided; once per proposal. */
   addExpiry(job: ExpireJob, at: number): Promise<string>;
+  /** One triage per request (a listing, no claim: triage never changes anything). */
+  addTriage(job: TriageJob): Promise<string>;
+  /** A pod/ReplicaSet reference; the worker resolves it and claims the owning workload. */
+  addResolve(job: ResolveJob): Promise<string>;
   readonly queue: Queue;
   readonly active: ActiveInvestigations;
   close(): Promise<void>;
@@ -145,6 +151,14 @@ export function createProducer(opts: ProducerOptions): Producer {
     addRollback: (job) => add('rollback', job, jobIdFor('rollback', `${job.proposalId}-${Date.now()}`)),
     addExpiry: (job, at) =>
       add('expire', job, jobIdFor('expire', job.proposalId), Math.max(0, at - Date.now())),
+    addTriage: (job) =>
+      add('triage', job, jobIdFor('triage', `${job.namespace}-${randomBytes(6).toString('hex')}`)),
+    addResolve: (job) =>
+      add(
+        'resolve',
+        job,
+        jobIdFor('resolve', `${job.ref.kind}-${job.ref.name}-${randomBytes(6).toString('hex')}`),
+      ),
     async close() {
       await queue.close();
     },

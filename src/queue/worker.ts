@@ -9,7 +9,9 @@ import { QueueError, QueueErrorCode } from './queue-error.js';
 import { processApply } from './processors/apply.js';
 import { processInvestigate } from './processors/investigate.js';
 import { processExpire } from './processors/expire.js';
+import { processResolve } from './processors/resolve.js';
 import { processRollback } from './processors/rollback.js';
+import { processTriage } from './processors/triage.js';
 import type { Processor, WorkerContext } from './worker-context.js';
 
 export const PROCESSORS: { [N in JobName]: Processor<N> } = {
@@ -17,6 +19,8 @@ export const PROCESSORS: { [N in JobName]: Processor<N> } = {
   apply: processApply,
   rollback: processRollback,
   expire: processExpire,
+  triage: processTriage,
+  resolve: processResolve,
 };
 
 export interface AutofixWorkerOptions {

@@ -15,7 +15,8 @@ import { handleAutofixCommand } from './command-handler.js';
 import { registerFeedback } from './feedback-handler.js';
 import { createHistoryReader } from './history-command.js';
 import { createDecisionTagger, type DecisionTagger } from './decision-tags.js';
-import { AUTOFIX_ACTIONS } from './slack-payloads.js';
+import { handleInvestigateClick } from './investigate-click.js';
+import { AUTOFIX_ACTIONS, INVESTIGATE_ACTION } from './slack-payloads.js';
 import type { BotIdentity } from './verify-bot-token.js';
 import {
   createSlackPoster,
@@ -26,7 +27,7 @@ import {
 
 export interface BotAppDeps {
   config: Pick<Config, 'namespaces' | 'slack' | 'mlflow'>;
-  producer: Pick<Producer, 'addInvestigation' | 'addApply' | 'addRollback'>;
+  producer: Pick<Producer, 'addInvestigation' | 'addApply' | 'addRollback' | 'addTriage' | 'addResolve'>;
   store: ProposalStore;
   /** Answers /healthz: the bot is healthy when Redis answers PING. */
   redis: Pingable;
@@ -119,18 +120,17 @@ export function createBotApp(deps: BotAppDeps): BotApp {
   const permalink = async (channel: string, ts: string): Promise<string | null> =>
     (await app.client.chat.getPermalink({ channel, message_ts: ts })).permalink ?? null;
 
-  app.command(
-    '/autofix',
-    handleAutofixCommand({
-      config: deps.config,
-      producer: deps.producer,
-      poster,
-      permalink,
-      history: createHistoryReader(deps.config.mlflow),
-      metrics: deps.metrics,
-      logger: deps.logger,
-    }),
-  );
+  const commandDeps = {
+    config: deps.config,
+    producer: deps.producer,
+    poster,
+    permalink,
+    history: createHistoryReader(deps.config.mlflow),
+    metrics: deps.metrics,
+    logger: deps.logger,
+  };
+  app.command('/autofix', handleAutofixCommand(commandDeps));
+  app.action(INVESTIGATE_ACTION, handleInvestigateClick(commandDeps));
   const onClick = handleAutofixAction({
     store: deps.store,
     producer: deps.producer,

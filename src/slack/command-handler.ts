@@ -13,10 +13,11 @@ import { buildRefusalMessage } from './blocks/refusal-message.js';
 import { answerHistory, isHistoryCommand, type HistoryDeps } from './history-command.js';
 import { parseAutofixCommand } from './parse-command.js';
 import { isSlackPostError, type SlackMessage, type SlackPoster } from './slack-poster.js';
+import { startResolve, startTriage } from './start-triage.js';
 
 export interface CommandDeps extends HistoryDeps {
   config: Pick<Config, 'namespaces' | 'slack'>;
-  producer: Pick<Producer, 'addInvestigation'>;
+  producer: Pick<Producer, 'addInvestigation' | 'addTriage' | 'addResolve'>;
   poster: SlackPoster;
   /** A link to a message, or null when Slack cannot give one. */
   permalink: (channel: string, ts: string) => Promise<string | null>;
@@ -60,7 +61,7 @@ function startFailure(e: unknown): SlackMessage {
   );
 }
 
-async function startInvestigation(
+export async function startInvestigation(
   deps: CommandDeps,
   target: Target,
   user: string,
@@ -119,6 +120,9 @@ export function handleAutofixCommand(deps: CommandDeps): (args: SlackCommandMidd
     }
     // Ack first: Slack gives up after 3 s, and posting + enqueueing must not count against that.
     await ack();
+    const who = { user: command.user_id, channel: command.channel_id, teamId: command.team_id, respond };
+    if (parsed.kind === 'triage') return startTriage(deps, parsed.namespace, who);
+    if (parsed.kind === 'resolve') return startResolve(deps, parsed.ref, who);
     await startInvestigation(
       deps,
       parsed.target,

@@ -1,10 +1,14 @@
-// The `/autofix` grammar: `<kind>/<name> [-n|--namespace <ns>]` or `help`, with a message per bad-input class.
-import { isAutofixError, parseTarget, type Target } from '../domain/index.js';
+// The `/autofix` grammar: `[<kind>/<name>] [-n|--namespace <ns>]` or `help`, with a message per bad-input class.
+import { DNS1123_LABEL, isAutofixError, normalizeKind, parseTargetRef, type Target, type TargetRef } from '../domain/index.js';
 import { unescapeSlackText } from './slack-limits.js';
 
 export type ParsedCommand =
   | { kind: 'help' }
   | { kind: 'investigate'; target: Target; namespaceFrom: 'flag' | 'channel' }
+  /** No target: list the namespace's unhealthy workloads. */
+  | { kind: 'triage'; namespace: string; namespaceFrom: 'flag' | 'channel' }
+  /** `pod/<name>` or `replicaset/<name>`: the worker resolves it to the owning workload. */
+  | { kind: 'resolve'; ref: TargetRef; namespaceFrom: 'flag' | 'channel' }
   | { kind: 'invalid'; message: string };
 
 export interface CommandContext {
@@ -51,7 +55,8 @@ const CONFUSABLES: Record<string, string> = {
 export function usageLine(command = '/autofix'): string {
   return (
     `Usage: \`${command} <kind>/<name> [-n <namespace>]\`, e.g. \`${command} deployment/web -n shop\` ` +
-    `(kinds: deployment, statefulset). \`${command} help\` explains more.`
+    `(kinds: deployment, statefulset, daemonset, pod, replicaset); \`${command} -n shop\` lists what is unhealthy. ` +
+    `\`${command} help\` explains more.`
   );
 }
 
@@ -204,24 +209,32 @@ export function parseAutofixCommand(text: string, ctx: CommandContext): ParsedCo
   if (problem) return invalid(problem);
   const clean = unescapeSlackText(text).replace(/\t/g, ' ').replace(UNICODE_SPACES, ' ').trim();
   const tokens = clean.length === 0 ? [] : clean.split(/ +/);
-  if (tokens.length === 0) return invalid('No target given.');
-  if (HELP_WORDS.has(tokens[0]!.toLowerCase()) || tokens.includes('--help')) return { kind: 'help' };
+  if (tokens.length > 0 && (HELP_WORDS.has(tokens[0]!.toLowerCase()) || tokens.includes('--help')))
+    return { kind: 'help' };
   const read = readTokens(tokens);
   if (typeof read === 'string') return invalid(read);
-  if (read.ref === undefined) return invalid('No target given: name a workload like `deployment/web`.');
   const fromChannel = Object.hasOwn(ctx.channelNamespaces, ctx.channelId)
     ? ctx.channelNamespaces[ctx.channelId]
     : undefined;
   const namespace = read.namespace ?? fromChannel;
-  if (!namespace) return invalid(missingNamespace(ctx));
-  let target: Target;
+  const namespaceFrom = read.namespace === undefined ? 'channel' : 'flag';
+  if (!namespace) return invalid(read.ref === undefined ? `No target given. ${missingNamespace(ctx)}` : missingNamespace(ctx));
+  if (read.ref === undefined) {
+    if (namespace.length > 63 || !DNS1123_LABEL.test(namespace))
+      return invalid(`"${show(namespace)}" is not a valid namespace name.`);
+    const refused = namespaceProblem(namespace, ctx);
+    return refused ? invalid(refused) : { kind: 'triage', namespace, namespaceFrom };
+  }
+  let ref: TargetRef;
   try {
-    target = parseTarget(read.ref, namespace);
+    ref = parseTargetRef(read.ref, namespace);
   } catch (e) {
     // Never throws: anything unexpected is still an invalid command, not a crash of the handler.
     return invalid(isAutofixError(e) ? e.message : 'The target could not be read.');
   }
-  const notAllowed = namespaceProblem(target.namespace, ctx);
+  const notAllowed = namespaceProblem(ref.namespace, ctx);
   if (notAllowed) return invalid(notAllowed);
-  return { kind: 'investigate', target, namespaceFrom: read.namespace === undefined ? 'channel' : 'flag' };
+  const kind = normalizeKind(ref.kind);
+  if (!kind) return { kind: 'resolve', ref, namespaceFrom };
+  return { kind: 'investigate', target: { ...ref, kind }, namespaceFrom };
 }

@@ -7,6 +7,9 @@ export const AUTOFIX_ACTIONS = {
   reject: 'autofix_reject',
   rollback: 'autofix_rollback',
 } as const;
+
+/** The triage message's button: its value is the target as JSON; starts an investigation like `/autofix <target>`. */
+export const INVESTIGATE_ACTION = 'autofix_investigate';
 export const AutofixActionId = z.enum([
   AUTOFIX_ACTIONS.approve,
   AUTOFIX_ACTIONS.reject,

@@ -19,6 +19,8 @@ function bot(env: Record<string, string>) {
       addInvestigation: async () => ({ kind: 'already_running', running: null }),
       addApply: async () => 'a',
       addRollback: async () => 'r',
+      addTriage: async () => 't',
+      addResolve: async () => 'v',
     },
     store: {} as ProposalStore,
     redis: { ping: async () => 'PONG' },

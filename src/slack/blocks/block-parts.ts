@@ -1,6 +1,6 @@
 // Small Block Kit constructors that apply Slack's limits, and the message shape every builder returns.
 import type { types } from '@slack/bolt';
-import { describeTarget, type Target } from '../../domain/index.js';
+import { describeTarget, type Target, type TargetRef } from '../../domain/index.js';
 import { SLACK_LIMITS, escapeMrkdwn, truncateMrkdwn, truncateText } from '../slack-limits.js';
 
 export type KnownBlock = types.KnownBlock;
@@ -106,7 +106,7 @@ export function actions(blockId: string, ...buttons: Button[]): types.ActionsBlo
 }
 
 /** `deployment/web` in `shop`, as mrkdwn. */
-export function targetMrkdwn(t: Target): string {
+export function targetMrkdwn(t: TargetRef): string {
   return `\`${escapeMrkdwn(`${t.kind.toLowerCase()}/${t.name}`)}\` in \`${escapeMrkdwn(t.namespace)}\``;
 }
 
@@ -116,7 +116,7 @@ export function targetPlain(t: Target): string {
 }
 
 /** deployment/web in shop, escaped for fallback text. */
-export function targetText(t: Target): string {
+export function targetText(t: TargetRef): string {
   return escapeMrkdwn(describeTarget(t));
 }
 

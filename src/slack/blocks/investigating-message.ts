@@ -1,10 +1,11 @@
 // The parent message of an investigation's thread: what is investigated, where, and who asked.
-import type { Target } from '../../domain/index.js';
+import type { TargetRef } from '../../domain/index.js';
 import { mention } from '../slack-limits.js';
 import { context, message, section, targetMrkdwn, targetText, type SlackMessage } from './block-parts.js';
 
 export interface InvestigatingInput {
-  target: Target;
+  /** A workload, or the pod/ReplicaSet the worker will resolve to one. */
+  target: TargetRef;
   /** Slack user id of who ran the command. */
   requestedBy: string;
 }
