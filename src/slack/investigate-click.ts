@@ -19,7 +19,9 @@ export interface InvestigateClick {
 }
 
 /** The click, or why it is not one of ours (the button value must be a Target as JSON). */
-export function parseInvestigateClick(body: unknown): { ok: true; click: InvestigateClick } | { ok: false; error: string } {
+export function parseInvestigateClick(
+  body: unknown,
+): { ok: true; click: InvestigateClick } | { ok: false; error: string } {
   const payload = BlockActionsPayload.safeParse(body);
   if (!payload.success) return { ok: false, error: z.prettifyError(payload.error) };
   const action = InvestigateButtonAction.safeParse(payload.data.actions[0]);
@@ -44,7 +46,9 @@ async function refuse(respond: RespondFn, text: string): Promise<void> {
   await respond({ response_type: 'ephemeral', replace_original: false, text: m.text, blocks: m.blocks });
 }
 
-export function handleInvestigateClick(deps: CommandDeps): (args: SlackActionMiddlewareArgs) => Promise<void> {
+export function handleInvestigateClick(
+  deps: CommandDeps,
+): (args: SlackActionMiddlewareArgs) => Promise<void> {
   return async ({ ack, body, respond }) => {
     await ack();
     const parsed = parseInvestigateClick(body);

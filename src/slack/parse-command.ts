@@ -1,5 +1,12 @@
 // The `/autofix` grammar: `[<kind>/<name>] [-n|--namespace <ns>]` or `help`, with a message per bad-input class.
-import { DNS1123_LABEL, isAutofixError, normalizeKind, parseTargetRef, type Target, type TargetRef } from '../domain/index.js';
+import {
+  DNS1123_LABEL,
+  isAutofixError,
+  normalizeKind,
+  parseTargetRef,
+  type Target,
+  type TargetRef,
+} from '../domain/index.js';
 import { unescapeSlackText } from './slack-limits.js';
 
 export type ParsedCommand =
@@ -218,7 +225,10 @@ export function parseAutofixCommand(text: string, ctx: CommandContext): ParsedCo
     : undefined;
   const namespace = read.namespace ?? fromChannel;
   const namespaceFrom = read.namespace === undefined ? 'channel' : 'flag';
-  if (!namespace) return invalid(read.ref === undefined ? `No target given. ${missingNamespace(ctx)}` : missingNamespace(ctx));
+  if (!namespace)
+    return invalid(
+      read.ref === undefined ? `No target given. ${missingNamespace(ctx)}` : missingNamespace(ctx),
+    );
   if (read.ref === undefined) {
     if (namespace.length > 63 || !DNS1123_LABEL.test(namespace))
       return invalid(`"${show(namespace)}" is not a valid namespace name.`);

@@ -24,9 +24,12 @@ export interface Requester {
 
 async function tell(respond: RespondFn, text: string): Promise<void> {
   const m = buildRefusalMessage(text);
-  await respond({ response_type: 'ephemeral', replace_original: false, text: m.text, blocks: m.blocks }).catch(
-    () => undefined,
-  );
+  await respond({
+    response_type: 'ephemeral',
+    replace_original: false,
+    text: m.text,
+    blocks: m.blocks,
+  }).catch(() => undefined);
 }
 
 /** Enqueues the namespace triage; its listing is posted in the channel by the worker. */
@@ -44,7 +47,10 @@ export async function startTriage(deps: StartDeps, namespace: string, who: Reque
   } catch (e) {
     deps.metrics.commands.inc({ result: 'error' });
     deps.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not start the triage');
-    await tell(who.respond, 'kube-autofix could not start the triage right now (its queue is unreachable). Try again in a minute.');
+    await tell(
+      who.respond,
+      'kube-autofix could not start the triage right now (its queue is unreachable). Try again in a minute.',
+    );
   }
 }
 
@@ -66,6 +72,9 @@ export async function startResolve(deps: StartDeps, ref: TargetRef, who: Request
   } catch (e) {
     deps.metrics.commands.inc({ result: 'error' });
     deps.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not start the resolution');
-    await tell(who.respond, 'kube-autofix could not start the investigation right now (Slack or its queue is unreachable). Nothing was started; try again in a minute.');
+    await tell(
+      who.respond,
+      'kube-autofix could not start the investigation right now (Slack or its queue is unreachable). Nothing was started; try again in a minute.',
+    );
   }
 }

@@ -1,13 +1,17 @@
 // The slash-command corpus: every text parses to the expected result, none throws, none names a namespace outside the allowlist.
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Target } from '../../src/domain/index.js';
+import type { Target, TargetRef } from '../../src/domain/index.js';
 import { parseAutofixCommand, type CommandContext } from '../../src/slack/parse-command.js';
 
 interface SlashCase {
   text: string;
-  expect: 'investigate' | 'help' | 'invalid' | 'any';
+  expect: 'investigate' | 'triage' | 'resolve' | 'help' | 'invalid' | 'any';
   target?: Target;
+  /** For `triage`: the namespace listed. */
+  namespace?: string;
+  /** For `resolve`: the pod or ReplicaSet the worker resolves. */
+  ref?: TargetRef;
   match?: string;
   why?: string;
 }
@@ -37,15 +41,25 @@ describe('slash-command corpus', () => {
       figures.threw += 1;
       throw e;
     }
-    figures[parsed.kind === 'investigate' ? 'accepted' : parsed.kind === 'help' ? 'help' : 'refused'] += 1;
-    if (parsed.kind === 'investigate') {
-      if (!ctx.allowedNamespaces.includes(parsed.target.namespace)) figures.wronglyAccepted += 1;
-      expect(ctx.allowedNamespaces).toContain(parsed.target.namespace);
+    figures[parsed.kind === 'help' ? 'help' : parsed.kind === 'invalid' ? 'refused' : 'accepted'] += 1;
+    const namespace =
+      parsed.kind === 'investigate'
+        ? parsed.target.namespace
+        : parsed.kind === 'resolve'
+          ? parsed.ref.namespace
+          : parsed.kind === 'triage'
+            ? parsed.namespace
+            : null;
+    if (namespace !== null) {
+      if (!ctx.allowedNamespaces.includes(namespace)) figures.wronglyAccepted += 1;
+      expect(ctx.allowedNamespaces).toContain(namespace);
     }
     if (c.expect === 'any') return;
     if (c.expect === 'invalid' && parsed.kind !== 'invalid') figures.wronglyAccepted += 1;
     expect(parsed.kind).toBe(c.expect);
     if (parsed.kind === 'investigate') expect(parsed.target).toEqual(c.target);
+    if (parsed.kind === 'triage') expect(parsed.namespace).toBe(c.namespace);
+    if (parsed.kind === 'resolve') expect(parsed.ref).toEqual(c.ref);
     if (parsed.kind === 'invalid') {
       expect(parsed.message).toMatch(/Usage: `\/autofix <kind>\/<name>/);
       if (c.match) expect(parsed.message).toMatch(new RegExp(c.match));

@@ -43,6 +43,32 @@ describe('parseAutofixCommand: valid input', () => {
     expect(parseAutofixCommand(text, ctx)).toEqual({ kind: 'help' });
   });
 
+  it.each([
+    ['-n shop', 'shop', 'flag'],
+    ['--namespace=payments', 'payments', 'flag'],
+    ['', 'shop', 'channel'],
+    ['   ', 'shop', 'channel'],
+  ])('%j triages the namespace', (text, namespace, from) => {
+    expect(parseAutofixCommand(text, ctx)).toEqual({ kind: 'triage', namespace, namespaceFrom: from });
+  });
+
+  it.each([
+    ['pod/web-5d8c9f7b6d-x7k2p -n shop', 'Pod', 'web-5d8c9f7b6d-x7k2p', 'shop', 'flag'],
+    ['po/web-1', 'Pod', 'web-1', 'shop', 'channel'],
+    ['replicaset/web-5d8c9f7b6d -n payments', 'ReplicaSet', 'web-5d8c9f7b6d', 'payments', 'flag'],
+    ['rs/web-5d8c9f7b6d', 'ReplicaSet', 'web-5d8c9f7b6d', 'shop', 'channel'],
+  ])('%j is a reference the worker resolves', (text, kind, name, namespace, from) => {
+    expect(parseAutofixCommand(text, ctx)).toEqual({
+      kind: 'resolve',
+      ref: { kind, name, namespace },
+      namespaceFrom: from,
+    });
+  });
+
+  it('a pod in a namespace outside the allowlist is refused before anything is enqueued', () => {
+    expect(invalid('pod/web-1 -n kube-system')).toMatch(/Namespace `kube-system` is not in/);
+  });
+
   it('round-trips the re-run command it offers', () => {
     const target = { kind: 'StatefulSet' as const, name: 'db-0.x', namespace: 'payments' };
     const command = formatAutofixCommand(target);
@@ -56,15 +82,13 @@ describe('parseAutofixCommand: valid input', () => {
 
 describe('parseAutofixCommand: every invalid message shows the right form', () => {
   const cases: Array<[string, string, RegExp]> = [
-    ['empty', '', /No target given/],
-    ['only spaces', '   \t ', /No target given/],
-    ['only a namespace', '-n shop', /No target given/],
     [
       'unknown kind',
       'cronjob/web -n shop',
       /Unsupported kind "cronjob"; supported: deployment, deployments, deploy/,
     ],
-    ['pod kind', 'pod/web-123 -n shop', /Unsupported kind "pod"/],
+    ['job kind', 'job/web-123 -n shop', /Unsupported kind "job"; supported: .*pod, pods, po, replicaset/],
+    ['triage of a bad namespace', '-n Shop', /"Shop" is not a valid namespace name/],
     ['no slash', 'web -n shop', /not of the form <kind>\/<name>/],
     ['too many slashes', 'shop/deployment/web', /not of the form <kind>\/<name>/],
     ['uppercase name', 'deployment/Web -n shop', /"Web" is not a valid object name/],
@@ -104,6 +128,17 @@ describe('parseAutofixCommand: every invalid message shows the right form', () =
     );
   });
 
+  it.each(['', '   \t '])('%j without a channel default: no target and how to set a default', (text) => {
+    const message = invalid(text, noDefault);
+    expect(message).toMatch(/No target given. No namespace given, and this channel has no default namespace/);
+    expect(message).toContain('AUTOFIX_CHANNEL_NAMESPACES (e.g. `C0OTHER=shop`)');
+  });
+
+  it('triage of a namespace outside the allowlist is refused like an investigation', () => {
+    expect(invalid('-n kube-system')).toMatch(/Namespace `kube-system` is not in kube-autofix's allowlist/);
+    expect(invalid('', { ...ctx, channelNamespaces: { C0SHOP: 'legacy' } })).toMatch(/Namespace `legacy`/);
+  });
+
   it('missing namespace with no channel default says how to fix both ways', () => {
     const message = invalid('deployment/web', noDefault);
     expect(message).toMatch(
@@ -131,7 +166,7 @@ describe('parseAutofixCommand: every invalid message shows the right form', () =
   });
 
   it('uses the configured command name in the usage', () => {
-    expect(invalid('', { ...ctx, command: '/autofix-dev' })).toContain(
+    expect(invalid('', { ...noDefault, command: '/autofix-dev' })).toContain(
       '`/autofix-dev deployment/web -n shop`',
     );
   });

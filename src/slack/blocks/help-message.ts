@@ -1,4 +1,4 @@
-// `/autofix help`: the grammar, examples, and what happens after a command (ephemeral).
+// `/autofix help`: the grammar (investigate, pod/ReplicaSet targets, namespace triage), examples, and what happens next (ephemeral).
 import { escapeMrkdwn } from '../slack-limits.js';
 import { context, header, message, section, type SlackMessage } from './block-parts.js';
 
@@ -33,8 +33,10 @@ export function buildHelpMessage(opts: HelpOptions = {}): SlackMessage {
     `• \`${cmd} deployment/web -n shop\``,
     `• \`${cmd} sts/db --namespace=payments\``,
     `• \`${cmd} history deployment/web -n shop\` — past investigations of a workload (from MLflow)`,
+    `• \`${cmd} pod/web-5d8c9f7b6d-x7k2p -n shop\` — investigates the workload owning the pod (or \`replicaset/<name>\`)`,
+    `• \`${cmd} -n shop\` — lists the namespace's unhealthy workloads, each with an *Investigate* button (\`${cmd}\` alone uses the channel's default namespace)`,
     `• \`${cmd} help\` — this message`,
-    'Kinds: `deployment` (`deploy`), `statefulset` (`sts`), `daemonset` (`ds`). Names are lowercase RFC 1123 names.',
+    'Kinds: `deployment` (`deploy`), `statefulset` (`sts`), `daemonset` (`ds`), `pod` (`po`), `replicaset` (`rs`). Names are lowercase RFC 1123 names.',
   ].join('\n');
   const flow = [
     '*What happens:* kube-autofix reads the workload, its pods, events and logs (read-only), diagnoses the failure,',

@@ -18,7 +18,9 @@ export function buildResolvedMessage(input: ResolvedInput): SlackMessage {
     ]);
   const where = input.alreadyRunning.where ? ` Follow it there: ${input.alreadyRunning.where}` : '';
   return message(`${escapeMrkdwn(input.via)}; already being investigated`, [
-    section(`${chain}\nThat workload is already being investigated, so no second investigation starts.${where}`),
+    section(
+      `${chain}\nThat workload is already being investigated, so no second investigation starts.${where}`,
+    ),
     context(`Requested by ${mention(input.requestedBy)}.`),
   ]);
 }

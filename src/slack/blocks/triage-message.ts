@@ -2,13 +2,27 @@
 import type { Category, Target } from '../../domain/index.js';
 import { SLACK_LIMITS, escapeMrkdwn, mention } from '../slack-limits.js';
 import { INVESTIGATE_ACTION } from '../slack-payloads.js';
-import { button, context, header, message, section, type KnownBlock, type SlackMessage } from './block-parts.js';
+import {
+  button,
+  context,
+  header,
+  message,
+  section,
+  type KnownBlock,
+  type SlackMessage,
+} from './block-parts.js';
 
 /** What the worker's triage found (the agent's TriageReport has this shape; the bot never imports the agent). */
 export interface TriageView {
   namespace: string;
   workloads: number;
-  unhealthy: Array<{ target: Target; category: Category; severity: 'critical' | 'warning'; line: string; ready: string }>;
+  unhealthy: Array<{
+    target: Target;
+    category: Category;
+    severity: 'critical' | 'warning';
+    line: string;
+    ready: string;
+  }>;
   apiCalls: number;
   requestedBy: string;
 }
@@ -52,8 +66,6 @@ export function buildTriageMessage(view: TriageView): SlackMessage {
     ...shown.map(itemBlock),
   ];
   if (rest > 0)
-    blocks.push(
-      context(`…and ${rest} more — run \`kube-autofix triage -n ${ns}\` for the full list.`),
-    );
+    blocks.push(context(`…and ${rest} more — run \`kube-autofix triage -n ${ns}\` for the full list.`));
   return message(`Triage of \`${ns}\`: ${count}`, blocks);
 }
