@@ -133,4 +133,43 @@ describe('/autofix -n <ns>: namespace triage in Slack', () => {
     );
     expect(textOf(proposal)).toMatch(/deployment\/api/);
   });
+
+  it('an Investigate click for a namespace outside the allowlist is refused and starts nothing', async () => {
+    const before = parentMessages(h).length;
+    const value = JSON.stringify({ kind: 'Deployment', name: 'coredns', namespace: 'kube-system' });
+    const clicked = await click(h, 'autofix_investigate', value, REQUESTER, {
+      channel: CHANNEL,
+      messageTs: '1.1',
+    });
+    expect(clicked.reply.status).toBe(200);
+    const answer = await h.slack.waitFor(
+      () => h.slack.responses(clicked.responseId)[0],
+      10_000,
+      'the refusal',
+    );
+    expect(JSON.stringify(answer)).toMatch(/kube-system is no longer in kube-autofix's allowlist/);
+    expect(parentMessages(h)).toHaveLength(before);
+  });
+
+  it('/autofix pod/<name> of a bare pod is refused in the thread with what to give instead', async () => {
+    await k.core.createNamespacedPod({
+      namespace: ns,
+      body: { metadata: { name: 'lonely' }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } },
+    });
+    expect((await slash(h, `pod/lonely -n ${ns}`)).status).toBe(200);
+    const parent = await h.slack.waitFor(
+      () => parentMessages(h).find((m) => m.text.includes('pod/lonely')),
+      10_000,
+      'the parent message for the bare pod',
+    );
+    const refusal = await h.slack.waitFor(
+      () => h.slack.messagesIn(CHANNEL, parent.ts)[0],
+      30_000,
+      'the refusal in the thread',
+    );
+    expect(textOf(refusal)).toMatch(
+      /pod\/lonely has no controlling owner, so there is no workload to investigate/,
+    );
+    expect(proposalsIn(h, CHANNEL, parent.ts)).toEqual([]);
+  });
 });
