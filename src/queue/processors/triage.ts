@@ -2,10 +2,34 @@
 import { triageNamespace } from '../../agent/triage.js';
 import { assertNamespaceAllowed } from '../../safety/namespace-allowlist.js';
 import { buildTriageMessage } from '../../slack/blocks/triage-message.js';
+import { isAutofixError } from '../../domain/index.js';
+import { buildRefusalMessage } from '../../slack/blocks/refusal-message.js';
+import { classifyFailure, describeFailure, isFinalAttempt } from '../classify-failure.js';
 import { postOnce } from '../post-once.js';
 import type { Processor } from '../worker-context.js';
 
+/** On the last failed attempt the requester alone is told why (the channel gets no half listing). */
 export const processTriage: Processor<'triage'> = async (data, job, ctx) => {
+  try {
+    return await triageOnce(data, job, ctx);
+  } catch (e) {
+    if (classifyFailure(e) === 'permanent' || isFinalAttempt(job)) {
+      const why = isAutofixError(e) ? e.describe() : describeFailure(e);
+      await ctx.poster
+        .postEphemeral(
+          data.channel,
+          data.requestedBy,
+          buildRefusalMessage(`Triage of ${data.namespace} failed: ${why}`),
+        )
+        .catch((err: unknown) =>
+          ctx.logger.warn({ err: describeFailure(err) }, 'could not tell the requester'),
+        );
+    }
+    throw e;
+  }
+};
+
+const triageOnce: Processor<'triage'> = async (data, job, ctx) => {
   const jobId = String(job.id);
   // Checked again here: the allowlist may have shrunk between the command and the job.
   assertNamespaceAllowed(data.namespace, ctx.config.namespaces);
