@@ -64,7 +64,7 @@ export function normalizeKind(word: string): WorkloadKind | null {
 }
 
 /** `deployment/web` in `shop` is written `Deployment shop/web` in messages and `Deployment/shop/web` in tags. */
-export function describeTarget(t: Pick<Target, 'name' | 'namespace'> & { kind: string }): string {
+export function describeTarget(t: TargetRef): string {
   return `${t.kind.toLowerCase()}/${t.name} in ${t.namespace}`;
 }
 

@@ -1,4 +1,4 @@
-// The Bolt app: /autofix and the three buttons on POST /slack/events (or Socket Mode), plus /healthz and /metrics.
+// The Bolt app: /autofix, the proposal buttons and Investigate on POST /slack/events (or Socket Mode), plus /healthz and /metrics.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type CustomRoute } from '@slack/bolt';
