@@ -8,7 +8,7 @@ import {
   type TriageView,
 } from '../../src/slack/blocks/triage-message.js';
 import { parseInvestigateClick } from '../../src/slack/investigate-click.js';
-import { slackBlockProblems } from '../stand-ins/slack-block-rules.js';
+import { slackBlockProblems } from '../../tools/local-slack/slack-block-rules.js';
 
 function view(count: number, lineLength = 80): TriageView {
   return {
