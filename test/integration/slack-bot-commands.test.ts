@@ -50,6 +50,8 @@ describe('bad input gets an ephemeral message with the right form, and nothing i
     ['bad DNS-1123 name', 'deployment/Web_1 -n shop', /not a valid object name/],
     ['missing namespace, no channel default', 'deployment/web', /No namespace given/],
     ['namespace not allowed', 'deployment/web -n kube-system', /not in kube-autofix's allowlist/],
+    ['triage of a namespace not allowed', '-n kube-system', /not in kube-autofix's allowlist/],
+    ['pod in a namespace not allowed', 'pod/web-1 -n kube-system', /not in kube-autofix's allowlist/],
     ['extra junk', 'deployment/web -n shop please', /Unexpected/],
     ['very long', `deployment/${'a'.repeat(600)}`, /limit is 500/],
     ['unicode lookalike', 'deployment/wеb -n shop', /U\+0435/],
@@ -129,7 +131,7 @@ describe('a valid command', () => {
   it('counts commands by result in /metrics, and /healthz reports Redis up', async () => {
     const base = h.botUrl.replace('/slack/events', '');
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toMatch(/autofix_commands_total\{result="invalid"\} 10/);
+    expect(metrics).toMatch(/autofix_commands_total\{result="invalid"\} 12/);
     expect(metrics).toMatch(/autofix_commands_total\{result="enqueued"\} 2/);
     expect(metrics).toMatch(/autofix_commands_total\{result="already_running"\} 1/);
     const health = await fetch(`${base}/healthz`);
