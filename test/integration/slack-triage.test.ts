@@ -24,6 +24,7 @@ import {
 
 let k: Kube;
 let ns: string;
+let calm: string;
 let h: Harness;
 const HEALTHY = ['cart', 'catalog', 'checkout'];
 const BROKEN = ['api', 'web'];
@@ -41,12 +42,19 @@ beforeAll(async () => {
     }),
     ...BROKEN.map((name) => brokenDeployment(k, ns, name)),
   ]);
-  h = await startHarness({ env: { AUTOFIX_NAMESPACES: ns }, worker: true });
+  calm = await createNamespace(k, 'calm');
+  await k.apps.createNamespacedDeployment({
+    namespace: calm,
+    body: deployment('quiet', { image: 'nginx:1.27' }),
+  });
+  await waitAvailable(k, calm, 'quiet');
+  h = await startHarness({ env: { AUTOFIX_NAMESPACES: `${ns},${calm}` }, worker: true });
 });
 
 afterAll(async () => {
   await h?.close();
   await deleteNamespace(k, ns);
+  await deleteNamespace(k, calm);
 });
 
 /** The Investigate buttons (section accessories) of a message, as the targets they carry. */
@@ -132,6 +140,17 @@ describe('/autofix -n <ns>: namespace triage in Slack', () => {
       'the proposal for api',
     );
     expect(textOf(proposal)).toMatch(/deployment\/api/);
+  });
+
+  it('a healthy namespace gets one short line and no buttons', async () => {
+    expect((await slash(h, `-n ${calm}`)).status).toBe(200);
+    const listing = await h.slack.waitFor(
+      () => parentMessages(h).find((m) => m.text.includes(calm) && m.text.includes('healthy')),
+      30_000,
+      'the healthy answer',
+    );
+    expect(listing.text).toContain('all 1 workloads healthy');
+    expect(investigateTargets(listing)).toEqual([]);
   });
 
   it('an Investigate click for a namespace outside the allowlist is refused and starts nothing', async () => {
