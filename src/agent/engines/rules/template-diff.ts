@@ -1,5 +1,5 @@
 // Human sentences for what returning to an older pod template changes (image, command, env, probes, scheduling…).
-import { at, list, record, text } from '../../analyzers/kube-json.js';
+import { asArray, asRecord, asString, getIn } from '../../../domain/json-access.js';
 import { sameJson } from './canonical-json.js';
 
 const CONTAINER_FIELDS = [
@@ -25,14 +25,14 @@ const POD_FIELDS = [
 ];
 
 function byName(containers: unknown): Map<string, Record<string, unknown>> {
-  return new Map(list(containers).map((c) => [text(record(c).name) ?? '', record(c)]));
+  return new Map(asArray(containers).map((c) => [asString(asRecord(c).name) ?? '', asRecord(c)]));
 }
 
 /** `limits.memory 512Mi → 256Mi` for each changed resource quantity. */
 function resourceChanges(from: unknown, to: unknown): string[] {
   return (['limits', 'requests'] as const).flatMap((kind) => {
-    const a = record(record(from)[kind]);
-    const b = record(record(to)[kind]);
+    const a = asRecord(asRecord(from)[kind]);
+    const b = asRecord(asRecord(to)[kind]);
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]);
     return keys.map((k) => `${kind}.${k} ${String(a[k] ?? 'unset')} → ${String(b[k] ?? 'unset')}`);
   });
@@ -55,8 +55,8 @@ function containerChanges(
 
 /** What changes when the live template `from` is replaced by the revision template `to`. */
 export function templateDiff(from: unknown, to: unknown): string[] {
-  const fromSpec = record(at(from, 'spec'));
-  const toSpec = record(at(to, 'spec'));
+  const fromSpec = asRecord(getIn(from, ['spec']));
+  const toSpec = asRecord(getIn(to, ['spec']));
   const current = byName(fromSpec.containers);
   const target = byName(toSpec.containers);
   const out: string[] = [];
@@ -67,7 +67,7 @@ export function templateDiff(from: unknown, to: unknown): string[] {
   for (const name of current.keys()) if (!target.has(name)) out.push(`container ${name} removed`);
   const podFields = POD_FIELDS.filter((f) => !sameJson(fromSpec[f], toSpec[f]));
   if (podFields.length > 0) out.push(`pod ${podFields.join(', ')} as in that revision`);
-  if (!sameJson(at(from, 'metadata'), at(to, 'metadata')))
+  if (!sameJson(getIn(from, ['metadata']), getIn(to, ['metadata'])))
     out.push('pod template labels/annotations as in that revision');
   return out;
 }
