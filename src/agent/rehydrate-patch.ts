@@ -1,6 +1,6 @@
 // Puts real values back where a patch built from redacted evidence carries the redaction mask.
 import type { KubeObject, PatchOp } from '../domain/index.js';
-import { isRecord, type JsonRecord } from '../domain/json-access.js';
+import { deepEqual, isRecord, type JsonRecord } from '../domain/json-access.js';
 import { REDACTED, redactObject } from '../safety/redact.js';
 
 type Json = unknown;
@@ -16,8 +16,6 @@ function at(obj: Json, pointer: string): Json {
   }
   return cur;
 }
-
-const sameJson = (a: Json, b: Json): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** The element of a source array matching `item`: by `name` (env, containers, ports) or else by position. */
 function counterpart(source: Json, item: Json, index: number): Json {
@@ -42,7 +40,7 @@ function restore(value: Json, sources: Json[], path: string, unresolved: string[
   if (typeof value === 'string') {
     if (!value.includes(REDACTED)) return value;
     const found = agreed(
-      sources.filter((src) => typeof src === 'string' && sameJson(redactObject(src), value)),
+      sources.filter((src) => typeof src === 'string' && deepEqual(redactObject(src), value)),
     );
     if (found === undefined) unresolved.push(path);
     return found ?? value;
@@ -69,7 +67,7 @@ function restore(value: Json, sources: Json[], path: string, unresolved: string[
       (s) =>
         isRecord(s) &&
         typeof s.value === 'string' &&
-        sameJson(redactObject({ env: [{ name: entry.name, value: s.value }] }).env[0]?.value, entry.value),
+        deepEqual(redactObject({ env: [{ name: entry.name, value: s.value }] }).env[0]?.value, entry.value),
     );
     const found = agreed(matches.map((m) => (m as JsonRecord).value));
     if (found !== undefined) return { ...entry, value: found };
@@ -98,7 +96,9 @@ function restore(value: Json, sources: Json[], path: string, unresolved: string[
 function sourcesFor(op: PatchOp, live: KubeObject, templates: KubeObject[]): Json[] {
   const inTemplate = op.path === '/spec/template' || op.path.startsWith('/spec/template/');
   const sub = op.path.slice('/spec/template'.length);
-  const origin = inTemplate ? templates.find((t) => sameJson(redactObject(at(t, sub)), op.value)) : undefined;
+  const origin = inTemplate
+    ? templates.find((t) => deepEqual(redactObject(at(t, sub)), op.value))
+    : undefined;
   if (origin) return [at(origin, sub)];
   return [at(live, op.path), ...(inTemplate ? templates.map((t) => at(t, sub)) : [])];
 }

@@ -1,9 +1,8 @@
 // Return to the last healthy revision's pod template when the current revision broke the workload.
 import type { Evidence, Finding, RevisionSummary } from '../../../domain/index.js';
-import { asArray, asRecord, getIn } from '../../../domain/json-access.js';
+import { asArray, asRecord, deepEqual, getIn } from '../../../domain/json-access.js';
 import { desiredReplicas } from '../../analyzers/pod-template.js';
 import { currentRevision, podOfRevision } from '../../analyzers/select-pods.js';
-import { sameJson } from './canonical-json.js';
 import type { Candidate } from './candidate.js';
 import { templateDiff } from './template-diff.js';
 import { podTemplateReferences } from '../../collect-references.js';
@@ -66,7 +65,7 @@ export function rollbackFix(evidence: Evidence, primary: Finding | null): Candid
   if (!failureOnCurrent(evidence, current, primary)) return null;
   const healthy = lastHealthyRevision(evidence);
   const liveTemplate = getIn(evidence.workload, ['spec', 'template']);
-  if (!healthy || sameJson(healthy.template, liveTemplate) || oldTemplateHasCause(primary, healthy.template))
+  if (!healthy || deepEqual(healthy.template, liveTemplate) || oldTemplateHasCause(primary, healthy.template))
     return null;
   const ready = `${healthy.readyReplicas}/${healthy.replicas} pods ready`;
   return {

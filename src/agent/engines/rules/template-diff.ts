@@ -1,6 +1,5 @@
 // Human sentences for what returning to an older pod template changes (image, command, env, probes, scheduling…).
-import { asArray, asRecord, asString, getIn } from '../../../domain/json-access.js';
-import { sameJson } from './canonical-json.js';
+import { asArray, asRecord, asString, deepEqual, getIn } from '../../../domain/json-access.js';
 
 const CONTAINER_FIELDS = [
   'command',
@@ -48,7 +47,7 @@ function containerChanges(
     out.push(`container ${name} image ${String(from.image)} → ${String(to.image)}`);
   const resources = resourceChanges(from.resources, to.resources);
   if (resources.length > 0) out.push(`container ${name} ${resources.join(', ')}`);
-  const fields = CONTAINER_FIELDS.filter((f) => f !== 'resources' && !sameJson(from[f], to[f]));
+  const fields = CONTAINER_FIELDS.filter((f) => f !== 'resources' && !deepEqual(from[f], to[f]));
   if (fields.length > 0) out.push(`container ${name} ${fields.join(', ')} as in that revision`);
   return out;
 }
@@ -65,9 +64,9 @@ export function templateDiff(from: unknown, to: unknown): string[] {
     out.push(...(live ? containerChanges(name, live, c) : [`container ${name} restored`]));
   }
   for (const name of current.keys()) if (!target.has(name)) out.push(`container ${name} removed`);
-  const podFields = POD_FIELDS.filter((f) => !sameJson(fromSpec[f], toSpec[f]));
+  const podFields = POD_FIELDS.filter((f) => !deepEqual(fromSpec[f], toSpec[f]));
   if (podFields.length > 0) out.push(`pod ${podFields.join(', ')} as in that revision`);
-  if (!sameJson(getIn(from, ['metadata']), getIn(to, ['metadata'])))
+  if (!deepEqual(getIn(from, ['metadata']), getIn(to, ['metadata'])))
     out.push('pod template labels/annotations as in that revision');
   return out;
 }
