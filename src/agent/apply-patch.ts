@@ -1,10 +1,10 @@
 // RFC 6902 JSON Patch (add, remove, replace) applied to a deep copy of a Kubernetes object.
 import { AutofixError, ErrorCode, type KubeObject, type PatchOp } from '../domain/index.js';
+import { isRecord } from '../domain/json-access.js';
 
 type Container = Record<string, unknown> | unknown[];
 
 const isContainer = (v: unknown): v is Container => typeof v === 'object' && v !== null;
-const isRecord = (v: unknown): v is Record<string, unknown> => isContainer(v) && !Array.isArray(v);
 
 // Writing these keys would reach the prototype instead of creating a field.
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

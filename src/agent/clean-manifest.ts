@@ -1,6 +1,6 @@
 // The object as kube-autofix shows and keeps it: identity, labels, annotations, spec — plus anything else a change touches.
 import type { KubeObject } from '../domain/index.js';
-import { deepEqual, isRecord } from '../safety/object-access.js';
+import { deepEqual, isRecord } from '../domain/json-access.js';
 import { SERVER_OWNED_ANNOTATIONS } from '../safety/scope-lock.js';
 
 /**

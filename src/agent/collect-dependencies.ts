@@ -1,7 +1,8 @@
 // Matches the hosts crash logs cannot reach ("connection refused", "no such host") to Services and their endpoints.
 import type { DependencyCheck, KubeObject, LogTail } from '../domain/index.js';
 import { unreachableEndpoint } from './analyzers/crash-causes.js';
-import { arr, rec } from './summarize.js';
+import { asRecord } from '../domain/json-access.js';
+import { arr } from './summarize.js';
 
 // A few dependencies are enough to name the cause; more would only grow the evidence.
 const MAX_DEPENDENCIES = 5;
@@ -13,8 +14,8 @@ export function serviceOfHost(
   services: KubeObject[],
 ): { service: string; namespace: string } | null {
   const host = endpoint.replace(/:\d+$/, '');
-  const byIp = services.find((s) => rec(s.spec).clusterIP === host);
-  if (byIp) return { service: String(rec(byIp.metadata).name), namespace };
+  const byIp = services.find((s) => asRecord(s.spec).clusterIP === host);
+  if (byIp) return { service: String(asRecord(byIp.metadata).name), namespace };
   if (/^[\d.]+$/.test(host)) return null;
   const parts = host.split('.');
   if (parts.length === 1) return { service: host, namespace };
@@ -25,9 +26,9 @@ export function serviceOfHost(
 
 function endpointCounts(slices: KubeObject[], service: string): { ready: number; notReady: number } {
   const endpoints = slices
-    .filter((s) => rec(rec(s.metadata).labels)['kubernetes.io/service-name'] === service)
+    .filter((s) => asRecord(asRecord(s.metadata).labels)['kubernetes.io/service-name'] === service)
     .flatMap((s) => arr(s.endpoints));
-  const ready = endpoints.filter((e) => rec(e.conditions).ready === true).length;
+  const ready = endpoints.filter((e) => asRecord(e.conditions).ready === true).length;
   return { ready, notReady: endpoints.length - ready };
 }
 
@@ -45,7 +46,7 @@ export function checkDependencies(
     if (!endpoint || !target || out.has(`${target.namespace}/${target.service}`)) continue;
     if (out.size >= MAX_DEPENDENCIES) break;
     const local = target.namespace === namespace;
-    const exists = local ? services.some((s) => rec(s.metadata).name === target.service) : null;
+    const exists = local ? services.some((s) => asRecord(s.metadata).name === target.service) : null;
     const counts = exists ? endpointCounts(slices, target.service) : null;
     out.set(`${target.namespace}/${target.service}`, {
       endpoint,

@@ -1,7 +1,8 @@
 // Which ConfigMaps, Secrets (and keys) and PVCs a pod template references, and whether they exist.
 import type { ReferenceCheck } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
-import { arr, rec } from './summarize.js';
+import { asRecord } from '../domain/json-access.js';
+import { arr } from './summarize.js';
 
 /** One reference of a pod template, with the key it names and where it sits. */
 export interface TemplateReference {
@@ -19,12 +20,12 @@ function envRefs(
   const c = `${label} ${String(container.name)}`;
   const out: TemplateReference[] = [];
   for (const env of arr(container.env)) {
-    const from = rec(env.valueFrom);
+    const from = asRecord(env.valueFrom);
     for (const [field, kind] of [
       ['configMapKeyRef', 'ConfigMap'],
       ['secretKeyRef', 'Secret'],
     ] as const) {
-      const ref = rec(from[field]);
+      const ref = asRecord(from[field]);
       if (typeof ref.name === 'string') {
         out.push({
           kind,
@@ -41,7 +42,7 @@ function envRefs(
       ['configMapRef', 'ConfigMap'],
       ['secretRef', 'Secret'],
     ] as const) {
-      const ref = rec(src[field]);
+      const ref = asRecord(src[field]);
       if (typeof ref.name === 'string')
         out.push({
           kind,
@@ -58,10 +59,10 @@ function envRefs(
 function volumeRefs(volume: Record<string, unknown>): TemplateReference[] {
   const usedBy = `volume ${String(volume.name)}`;
   const out: TemplateReference[] = [];
-  const cm = rec(volume.configMap);
+  const cm = asRecord(volume.configMap);
   if (typeof cm.name === 'string')
     out.push({ kind: 'ConfigMap', name: cm.name, key: null, optional: cm.optional === true, usedBy });
-  const secret = rec(volume.secret);
+  const secret = asRecord(volume.secret);
   if (typeof secret.secretName === 'string')
     out.push({
       kind: 'Secret',
@@ -70,11 +71,11 @@ function volumeRefs(volume: Record<string, unknown>): TemplateReference[] {
       optional: secret.optional === true,
       usedBy,
     });
-  const pvc = rec(volume.persistentVolumeClaim);
+  const pvc = asRecord(volume.persistentVolumeClaim);
   if (typeof pvc.claimName === 'string')
     out.push({ kind: 'PersistentVolumeClaim', name: pvc.claimName, key: null, optional: false, usedBy });
-  for (const source of arr(rec(volume.projected).sources)) {
-    const p = rec(source.configMap ?? source.secret);
+  for (const source of arr(asRecord(volume.projected).sources)) {
+    const p = asRecord(source.configMap ?? source.secret);
     if (typeof p.name === 'string') {
       out.push({
         kind: source.configMap ? 'ConfigMap' : 'Secret',
@@ -90,7 +91,7 @@ function volumeRefs(volume: Record<string, unknown>): TemplateReference[] {
 
 /** All references of a pod template (env, envFrom, volumes), de-duplicated by kind/name/key/place. */
 export function podTemplateReferences(template: unknown): TemplateReference[] {
-  const podSpec = rec(rec(template).spec);
+  const podSpec = asRecord(asRecord(template).spec);
   const refs = [
     ...arr(podSpec.initContainers).flatMap((c) => envRefs(c, 'initContainer')),
     ...arr(podSpec.containers).flatMap((c) => envRefs(c, 'container')),
@@ -110,8 +111,8 @@ export function claimState(pvc: Record<string, unknown>): {
   claimPhase: string | null;
   storageClass: string | null;
 } {
-  const phase = rec(pvc.status).phase;
-  const cls = rec(pvc.spec).storageClassName;
+  const phase = asRecord(pvc.status).phase;
+  const cls = asRecord(pvc.spec).storageClassName;
   return {
     claimPhase: typeof phase === 'string' ? phase : null,
     storageClass: typeof cls === 'string' ? cls : null,
@@ -130,7 +131,7 @@ function fetchReferenced(cluster: Cluster, namespace: string, r: TemplateReferen
     return cluster
       .get('configmaps', namespace, r.name)
       .then((cm) =>
-        cm ? { keys: [...Object.keys(rec(cm.data)), ...Object.keys(rec(cm.binaryData))] } : null,
+        cm ? { keys: [...Object.keys(asRecord(cm.data)), ...Object.keys(asRecord(cm.binaryData))] } : null,
       );
   return cluster
     .get('persistentvolumeclaims', namespace, r.name)

@@ -5,9 +5,9 @@ import type { Cluster } from '../k8s/cluster.js';
 import { redactObject, redactText } from '../safety/redact.js';
 import { checkDependencies } from './collect-dependencies.js';
 import { checkReferences, podTemplateReferences } from './collect-references.js';
+import { asRecord } from '../domain/json-access.js';
 import {
   arr,
-  rec,
   summarizeControllerRevisions,
   summarizeEvent,
   summarizeNode,
@@ -35,7 +35,7 @@ export const DEFAULT_LIMITS: CollectLimits = {
 };
 
 function selectorOf(workload: KubeObject): string {
-  const labels = rec(rec(rec(workload.spec).selector).matchLabels);
+  const labels = asRecord(asRecord(asRecord(workload.spec).selector).matchLabels);
   return Object.entries(labels)
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(',');
@@ -116,7 +116,7 @@ function summarizeServices(
   return services
     .map((svc) => {
       const selector = Object.fromEntries(
-        Object.entries(rec(rec(svc.spec).selector)).map(([k, v]) => [k, String(v)]),
+        Object.entries(asRecord(asRecord(svc.spec).selector)).map(([k, v]) => [k, String(v)]),
       );
       return { svc, selector };
     })
@@ -125,15 +125,15 @@ function summarizeServices(
         Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => podLabels[k] === v),
     )
     .map(({ svc, selector }) => {
-      const name = String(rec(svc.metadata).name);
+      const name = String(asRecord(svc.metadata).name);
       const endpoints = slices
-        .filter((s) => rec(rec(s.metadata).labels)['kubernetes.io/service-name'] === name)
+        .filter((s) => asRecord(asRecord(s.metadata).labels)['kubernetes.io/service-name'] === name)
         .flatMap((s) => arr(s.endpoints));
-      const ready = endpoints.filter((e) => rec(e.conditions).ready === true).length;
+      const ready = endpoints.filter((e) => asRecord(e.conditions).ready === true).length;
       return {
         name,
         selector,
-        ports: arr(rec(svc.spec).ports).map((p) => ({
+        ports: arr(asRecord(svc.spec).ports).map((p) => ({
           port: Number(p.port),
           targetPort:
             typeof p.targetPort === 'string' || typeof p.targetPort === 'number'
@@ -192,7 +192,7 @@ export async function collectEvidence(
     target.kind === 'Deployment'
       ? summarizeReplicaSets(workload, revisionObjs)
       : summarizeControllerRevisions(workload, revisionObjs, pods);
-  const templateRefs = podTemplateReferences(rec(workload.spec).template);
+  const templateRefs = podTemplateReferences(asRecord(workload.spec).template);
   // The PV controller reports why a claim stays Pending on the claim itself (no class, unknown class…).
   const involved = new Set([
     `${target.kind}/${target.name}`,
@@ -220,8 +220,11 @@ export async function collectEvidence(
   for (const u of refs.unchecked)
     gaps.push(`${u}: not checked (reference lookup budget of ${limits.maxReferenceLookups} reached)`);
   const logs = await collectLogs(cluster, ns, pods, limits, gaps);
-  const podLabels = rec(rec(rec(rec(workload.spec).template).metadata).labels) as Record<string, string>;
-  const meta = { ...rec(workload.metadata) };
+  const podLabels = asRecord(asRecord(asRecord(asRecord(workload.spec).template).metadata).labels) as Record<
+    string,
+    string
+  >;
+  const meta = { ...asRecord(workload.metadata) };
   delete meta.managedFields;
   const live = { ...workload, metadata: meta };
   const evidence: Evidence = {
@@ -238,8 +241,8 @@ export async function collectEvidence(
     dependencies: checkDependencies(logs, ns, services, slices),
     quotas: quotas.map(summarizeQuota),
     limitRanges: limitRanges.map((l) => ({
-      name: String(rec(l.metadata).name),
-      limits: arr(rec(l.spec).limits),
+      name: String(asRecord(l.metadata).name),
+      limits: arr(asRecord(l.spec).limits),
     })),
     nodes: nodes.map(summarizeNode),
     apiCalls: cluster.apiCalls() - start,

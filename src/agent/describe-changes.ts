@@ -1,7 +1,7 @@
 // Human sentences for what a change does, read off the resulting object (not the engine's own summary).
 import type { KubeObject } from '../domain/index.js';
 import { diffPaths, formatPath, valueAt, type JsonPath } from '../safety/diff-paths.js';
-import { asArray, asRecord, asString } from '../safety/object-access.js';
+import { asArray, asRecord, asString } from '../domain/json-access.js';
 
 const MAX_VALUE = 80;
 

@@ -7,7 +7,7 @@ import {
   type Evidence,
   type KubeObject,
 } from '../domain/index.js';
-import { jsonDepth } from '../safety/object-access.js';
+import { jsonDepth } from '../domain/json-access.js';
 import { applyPatch } from './apply-patch.js';
 import { cleanManifest, reviewManifests } from './clean-manifest.js';
 import { describeChanges } from './describe-changes.js';

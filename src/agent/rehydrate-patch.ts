@@ -1,5 +1,6 @@
 // Puts real values back where a patch built from redacted evidence carries the redaction mask.
 import type { KubeObject, PatchOp } from '../domain/index.js';
+import { deepEqual, isRecord, type JsonRecord } from '../domain/json-access.js';
 import { REDACTED, redactObject } from '../safety/redact.js';
 
 type Json = unknown;
@@ -16,16 +17,11 @@ function at(obj: Json, pointer: string): Json {
   return cur;
 }
 
-const sameJson = (a: Json, b: Json): boolean => JSON.stringify(a) === JSON.stringify(b);
-
-type Rec = Record<string, Json>;
-const isRec = (v: Json): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** The element of a source array matching `item`: by `name` (env, containers, ports) or else by position. */
 function counterpart(source: Json, item: Json, index: number): Json {
   if (!Array.isArray(source)) return undefined;
-  if (isRec(item) && typeof item.name === 'string')
-    return source.find((s) => isRec(s) && s.name === item.name);
+  if (isRecord(item) && typeof item.name === 'string')
+    return source.find((s) => isRecord(s) && s.name === item.name);
   return source[index];
 }
 
@@ -44,7 +40,7 @@ function restore(value: Json, sources: Json[], path: string, unresolved: string[
   if (typeof value === 'string') {
     if (!value.includes(REDACTED)) return value;
     const found = agreed(
-      sources.filter((src) => typeof src === 'string' && sameJson(redactObject(src), value)),
+      sources.filter((src) => typeof src === 'string' && deepEqual(redactObject(src), value)),
     );
     if (found === undefined) unresolved.push(path);
     return found ?? value;
@@ -60,7 +56,7 @@ function restore(value: Json, sources: Json[], path: string, unresolved: string[
     );
   }
   if (
-    isRec(value) &&
+    isRecord(value) &&
     typeof value.name === 'string' &&
     typeof value.value === 'string' &&
     value.value.includes(REDACTED)
@@ -69,20 +65,20 @@ function restore(value: Json, sources: Json[], path: string, unresolved: string[
     const entry = value;
     const matches = sources.filter(
       (s) =>
-        isRec(s) &&
+        isRecord(s) &&
         typeof s.value === 'string' &&
-        sameJson(redactObject({ env: [{ name: entry.name, value: s.value }] }).env[0]?.value, entry.value),
+        deepEqual(redactObject({ env: [{ name: entry.name, value: s.value }] }).env[0]?.value, entry.value),
     );
-    const found = agreed(matches.map((m) => (m as Rec).value));
+    const found = agreed(matches.map((m) => (m as JsonRecord).value));
     if (found !== undefined) return { ...entry, value: found };
   }
-  if (isRec(value)) {
+  if (isRecord(value)) {
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [
         k,
         restore(
           v,
-          sources.map((s) => (isRec(s) ? s[k] : undefined)),
+          sources.map((s) => (isRecord(s) ? s[k] : undefined)),
           `${path}/${k}`,
           unresolved,
         ),
@@ -100,7 +96,9 @@ function restore(value: Json, sources: Json[], path: string, unresolved: string[
 function sourcesFor(op: PatchOp, live: KubeObject, templates: KubeObject[]): Json[] {
   const inTemplate = op.path === '/spec/template' || op.path.startsWith('/spec/template/');
   const sub = op.path.slice('/spec/template'.length);
-  const origin = inTemplate ? templates.find((t) => sameJson(redactObject(at(t, sub)), op.value)) : undefined;
+  const origin = inTemplate
+    ? templates.find((t) => deepEqual(redactObject(at(t, sub)), op.value))
+    : undefined;
   if (origin) return [at(origin, sub)];
   return [at(live, op.path), ...(inTemplate ? templates.map((t) => at(t, sub)) : [])];
 }

@@ -2,7 +2,8 @@
 import type { KubeObject, Target, TargetRef } from '../domain/index.js';
 import { AutofixError, ErrorCode, WorkloadKind } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
-import { arr, rec } from './summarize.js';
+import { asRecord } from '../domain/json-access.js';
+import { arr } from './summarize.js';
 
 export interface ResolvedTarget {
   target: Target;
@@ -11,7 +12,7 @@ export interface ResolvedTarget {
 }
 
 function controllerOf(obj: KubeObject): { kind: string; name: string } | null {
-  const owner = arr(rec(obj.metadata).ownerReferences).find((o) => o.controller === true);
+  const owner = arr(asRecord(obj.metadata).ownerReferences).find((o) => o.controller === true);
   return owner ? { kind: String(owner.kind), name: String(owner.name) } : null;
 }
 

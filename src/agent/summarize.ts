@@ -12,11 +12,10 @@ import type {
   WorkloadStatus,
 } from '../domain/index.js';
 
-type Rec = Record<string, unknown>;
-export const rec = (v: unknown): Rec =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {};
-export const arr = (v: unknown): Rec[] => (Array.isArray(v) ? v.map(rec) : []);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+import { asArray, asRecord as rec, asString as str, type JsonRecord } from '../domain/json-access.js';
+
+/** Each element as a record (non-records read as empty): lists of containers, conditions, events. */
+export const arr = (v: unknown): JsonRecord[] => asArray(v).map(rec);
 const int = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : 0);
 const strMap = (v: unknown): Record<string, string> =>
   Object.fromEntries(Object.entries(rec(v)).map(([k, x]) => [k, String(x)]));

@@ -4,9 +4,9 @@ import type { Category, EventSummary, Evidence, KubeObject, Target, WorkloadKind
 import type { Cluster } from '../k8s/cluster.js';
 import { isHealthy, runAnalyzers } from './analyzers/registry.js';
 import { diagnoseByRules } from './engines/rules-engine.js';
+import { asRecord } from '../domain/json-access.js';
 import {
   arr,
-  rec,
   summarizeControllerRevisions,
   summarizeEvent,
   summarizePod,
@@ -47,14 +47,14 @@ const KINDS: Array<[keyof TriageLists, WorkloadKind]> = [
 ];
 
 function selects(workload: KubeObject, pod: KubeObject): boolean {
-  const wanted = Object.entries(rec(rec(rec(workload.spec).selector).matchLabels));
-  const labels = rec(rec(pod.metadata).labels);
+  const wanted = Object.entries(asRecord(asRecord(asRecord(workload.spec).selector).matchLabels));
+  const labels = asRecord(asRecord(pod.metadata).labels);
   return wanted.length > 0 && wanted.every(([k, v]) => labels[k] === v);
 }
 
 function ownedBy(workload: KubeObject, obj: KubeObject): boolean {
-  const uid = rec(workload.metadata).uid;
-  return arr(rec(obj.metadata).ownerReferences).some((o) => o.uid === uid);
+  const uid = asRecord(workload.metadata).uid;
+  return arr(asRecord(obj.metadata).ownerReferences).some((o) => o.uid === uid);
 }
 
 /** The evidence a full investigation would start from, minus logs, references and cluster-wide views. */
@@ -65,7 +65,7 @@ function lightEvidence(
   events: EventSummary[],
   namespace: string,
 ): Evidence {
-  const name = String(rec(workload.metadata).name);
+  const name = String(asRecord(workload.metadata).name);
   const pods = lists.pods.filter((p) => selects(workload, p)).map(summarizePod);
   const revisions =
     kind === 'Deployment'

@@ -1,5 +1,6 @@
 // KubeCluster: the Cluster interface over the Kubernetes REST API (read-only reads, JSON-patch writes).
 import type { KubeObject, PatchOp, Target } from '../domain/index.js';
+import { isRecord } from '../domain/json-access.js';
 import { AutofixError, ErrorCode } from '../domain/index.js';
 import type { Cluster, LogOptions, NamespacedResource, PatchResult } from './cluster.js';
 import type { KubeHttp, KubeResponse } from './kube-http.js';
@@ -29,12 +30,8 @@ const WORKLOAD_PATHS: Record<Target['kind'], string> = {
   DaemonSet: 'daemonsets',
 };
 
-function isObject(v: unknown): v is KubeObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function statusMessage(res: KubeResponse): string {
-  return isObject(res.body) && typeof res.body.message === 'string'
+  return isRecord(res.body) && typeof res.body.message === 'string'
     ? res.body.message
     : res.text.slice(0, 500);
 }
@@ -66,7 +63,7 @@ export function createKubeCluster(opts: { kubeconfig?: string; http?: KubeHttp }
   ): Promise<KubeObject | null> {
     const res = await http.send({ method: 'GET', path, query });
     if (res.status === 404) return null;
-    if (res.status >= 300 || !isObject(res.body)) fail(res, what);
+    if (res.status >= 300 || !isRecord(res.body)) fail(res, what);
     return res.body as KubeObject;
   }
 
@@ -86,7 +83,7 @@ export function createKubeCluster(opts: { kubeconfig?: string; http?: KubeHttp }
         },
       );
       const items = body?.items;
-      return Array.isArray(items) ? items.filter(isObject) : [];
+      return Array.isArray(items) ? items.filter(isRecord) : [];
     },
 
     get: (resource, namespace, name) =>
@@ -104,14 +101,14 @@ export function createKubeCluster(opts: { kubeconfig?: string; http?: KubeHttp }
       const keys = new Set<string>();
       for (const field of ['data', 'stringData']) {
         const d = secret[field];
-        if (isObject(d)) for (const k of Object.keys(d)) keys.add(k);
+        if (isRecord(d)) for (const k of Object.keys(d)) keys.add(k);
       }
       return [...keys].sort();
     },
 
     async listNodes() {
       const body = await getJson('/api/v1/nodes', 'list nodes', { limit: 500 });
-      return Array.isArray(body?.items) ? body.items.filter(isObject) : [];
+      return Array.isArray(body?.items) ? body.items.filter(isRecord) : [];
     },
 
     async readLog(namespace, pod, o: LogOptions) {
@@ -147,11 +144,11 @@ export function createKubeCluster(opts: { kubeconfig?: string; http?: KubeHttp }
         body,
         contentType: 'application/json-patch+json',
       });
-      if (res.status < 300 && isObject(res.body)) return { ok: true, object: res.body };
+      if (res.status < 300 && isRecord(res.body)) return { ok: true, object: res.body };
       if (res.status === 401 || res.status === 403)
         fail(res, `patch ${t.kind.toLowerCase()} ${t.name} in ${t.namespace}`);
       const reason =
-        isObject(res.body) && typeof res.body.reason === 'string' ? res.body.reason : `HTTP ${res.status}`;
+        isRecord(res.body) && typeof res.body.reason === 'string' ? res.body.reason : `HTTP ${res.status}`;
       return { ok: false, status: res.status, reason, message: statusMessage(res) };
     },
   };

@@ -1,9 +1,8 @@
 // Minimal Kubernetes REST transport over the kubeconfig's credentials; counts every call it makes.
-import { request } from 'node:https';
-import { request as httpRequest } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import { delimiter } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { Agent, request } from 'undici';
 import { AutofixError, ErrorCode } from '../domain/index.js';
 
 export interface KubeResponse {
@@ -38,6 +37,47 @@ function buildPath(path: string, query: KubeRequest['query']): string {
   return qs ? `${path}?${qs}` : path;
 }
 
+/** Per call: no answer (connect, headers or a body gap) for this long fails it. */
+const DEFAULT_TIMEOUT_MS = 15_000;
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function parseBody(text: string, contentType: string | string[] | undefined): unknown {
+  if (!String(contentType ?? '').includes('json')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+const fingerprint = (opts: RequestOptions): string =>
+  [opts.ca, opts.cert, opts.key, opts.servername, opts.rejectUnauthorized]
+    .map((v) => (Buffer.isBuffer(v) ? v.toString('base64') : String(v)))
+    .join('|');
+
+/** One keep-alive pool per TLS identity; a new one only when the kubeconfig's material changes. */
+function createTlsPool(): (opts: RequestOptions) => Agent {
+  let current: { key: string; agent: Agent } | null = null;
+  return (opts) => {
+    const key = fingerprint(opts);
+    if (current?.key === key) return current.agent;
+    void current?.agent.close();
+    const agent = new Agent({
+      keepAliveTimeout: 10_000,
+      connect: {
+        ca: opts.ca,
+        cert: opts.cert,
+        key: opts.key,
+        servername: opts.servername,
+        timeout: DEFAULT_TIMEOUT_MS,
+        ...(opts.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: opts.rejectUnauthorized }),
+      },
+    });
+    current = { key, agent };
+    return agent;
+  };
+}
+
 /** Loads the kubeconfig (KUBECONFIG or in-cluster) and returns a counting transport. */
 export function createKubeHttp(kubeconfigPath?: string): KubeHttp {
   const kc = new KubeConfig();
@@ -64,58 +104,44 @@ export function createKubeHttp(kubeconfigPath?: string): KubeHttp {
   let count = 0;
   const user = kc.getCurrentUser()?.name ?? 'unknown';
 
+  const pool = createTlsPool();
+
+  function unreachable(e: Error, timeoutMs: number): AutofixError {
+    const code = (e as Error & { code?: string }).code ?? '';
+    const why = TIMEOUT_CODES.has(code) ? `timed out after ${timeoutMs} ms` : e.message;
+    return new AutofixError(
+      ErrorCode.ClusterUnreachable,
+      `Cannot reach the Kubernetes API at ${server.origin}: ${why}.`,
+      { hint: 'Check KUBECONFIG and that the cluster is up.', cause: e },
+    );
+  }
+
   async function send(req: KubeRequest): Promise<KubeResponse> {
     count += 1;
-    const opts: RequestOptions = {
-      method: req.method,
-      protocol: server.protocol,
-      hostname: server.hostname,
-      port: server.port,
-      path: server.pathname.replace(/\/$/, '') + buildPath(req.path, req.query),
-      headers: { accept: 'application/json' },
-      timeout: req.timeoutMs ?? 15_000,
-    };
+    // The kubeconfig decides TLS material and auth headers per call (exec plugins refresh tokens).
+    const opts: RequestOptions = { headers: { accept: 'application/json' } };
     await kc.applyToHTTPSOptions(opts);
-    const headers = opts.headers as Record<string, string>;
-    if (req.body !== undefined) {
-      headers['content-type'] = req.contentType ?? 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(req.body));
+    const headers = { ...(opts.headers as Record<string, string>) };
+    if (typeof opts.auth === 'string') {
+      headers.authorization = `Basic ${Buffer.from(opts.auth, 'utf8').toString('base64')}`;
     }
-    const doRequest = server.protocol === 'http:' ? httpRequest : request;
-    return new Promise<KubeResponse>((resolve, reject) => {
-      const r = doRequest(opts, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          if ((res.headers['content-type'] ?? '').includes('json')) {
-            try {
-              body = JSON.parse(text);
-            } catch {
-              body = text;
-            }
-          }
-          resolve({ status: res.statusCode ?? 0, body, text });
-        });
-        res.on('error', reject);
+    if (req.body !== undefined) headers['content-type'] = req.contentType ?? 'application/json';
+    const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const path = server.pathname.replace(/\/$/, '') + buildPath(req.path, req.query);
+    try {
+      const res = await request(new URL(path, server.origin), {
+        method: req.method,
+        headers,
+        body: req.body,
+        dispatcher: pool(opts),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
-      r.on('timeout', () => r.destroy(new Error(`timed out after ${opts.timeout} ms`)));
-      r.on('error', (e) =>
-        reject(
-          new AutofixError(
-            ErrorCode.ClusterUnreachable,
-            `Cannot reach the Kubernetes API at ${server.origin}: ${e.message}.`,
-            {
-              hint: 'Check KUBECONFIG and that the cluster is up.',
-              cause: e,
-            },
-          ),
-        ),
-      );
-      if (req.body !== undefined) r.write(req.body);
-      r.end();
-    });
+      const text = await res.body.text();
+      return { status: res.statusCode, body: parseBody(text, res.headers['content-type']), text };
+    } catch (e) {
+      throw unreachable(e instanceof Error ? e : new Error(String(e)), timeoutMs);
+    }
   }
 
   return { send, calls: () => count, user, server: server.origin };

@@ -1,5 +1,6 @@
 // Whether a Deployment/StatefulSet/DaemonSet rollout is complete, still progressing or failed — kubectl's rules.
 import type { KubeObject } from '../domain/index.js';
+import { asRecord as rec } from '../domain/json-access.js';
 
 export interface RolloutStatus {
   done: boolean;
@@ -9,8 +10,6 @@ export interface RolloutStatus {
 }
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
-const rec = (v: unknown): Record<string, unknown> =>
-  typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
 
 function deploymentStatus(obj: KubeObject, generation: number): RolloutStatus {
   const spec = rec(obj.spec);

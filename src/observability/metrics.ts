@@ -1,8 +1,6 @@
 // Prometheus metrics (prom-client, one registry per process): commands, jobs, durations, decisions, LLM tokens.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type CommandResult = 'enqueued' | 'help' | 'invalid' | 'already_running' | 'error';
-export type JobOutcome = 'completed' | 'retrying' | 'failed';
 export type Decision = 'approved' | 'rejected' | 'expired' | 'refused' | 'rollback';
 
 export interface Metrics {

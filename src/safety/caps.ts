@@ -1,6 +1,6 @@
 // Caps: the replicas, CPU/memory and image registries a change sets stay within the configured limits.
 import { formatBytes, formatCpu, parseQuantity } from '../domain/index.js';
-import { asRecord, asString, deepEqual, getIn, type JsonRecord } from './object-access.js';
+import { asRecord, asString, deepEqual, getIn, type JsonRecord } from '../domain/json-access.js';
 import { parseImage, registryAllows } from './parse-image.js';
 import type { PolicyConfig, PolicyInput } from './policy-rule.js';
 import { allContainers, containersByKey, podSpec } from './pod-view.js';

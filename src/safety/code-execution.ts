@@ -1,6 +1,6 @@
 // Code-execution flags: new commands, args, exec probes, runtime env, envFrom and image sources that no earlier revision ran, shown to the approver in full.
 import type { KubeObject } from '../domain/index.js';
-import { asArray, asRecord, asString, deepEqual, getIn, type JsonRecord } from './object-access.js';
+import { asArray, asRecord, asString, deepEqual, getIn, type JsonRecord } from '../domain/json-access.js';
 import { parseImage } from './parse-image.js';
 import type { PolicyConfig } from './policy-rule.js';
 import { containersByKey } from './pod-view.js';

@@ -1,5 +1,5 @@
 // The minimal paths at which two JSON values differ, in a content-determined order.
-import { isRecord } from './object-access.js';
+import { isRecord } from '../domain/json-access.js';
 
 export type JsonPath = ReadonlyArray<string | number>;
 

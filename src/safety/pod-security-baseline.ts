@@ -1,5 +1,5 @@
 // Pod Security Standards "baseline" controls, as the upstream standard (kubernetes.io/docs/concepts/security/pod-security-standards) lists them.
-import { asArray, asRecord, asString, getIn, type JsonRecord } from './object-access.js';
+import { asArray, asRecord, asString, getIn, type JsonRecord } from '../domain/json-access.js';
 import { allContainers, type ContainerView } from './pod-view.js';
 
 export interface PodView {

@@ -1,6 +1,6 @@
 // Pod Security Standards "restricted" controls, on top of baseline (which reports the values both forbid).
 import { BASELINE_CAPABILITIES, type PodView } from './pod-security-baseline.js';
-import { asArray, asRecord, getIn } from './object-access.js';
+import { asArray, asRecord, getIn } from '../domain/json-access.js';
 import { allContainers, type ContainerView } from './pod-view.js';
 
 const SUFFIX = '(Pod Security restricted)';

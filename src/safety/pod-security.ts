@@ -1,5 +1,5 @@
 // Pod Security rule: the resulting pod template meets the Pod Security Standards level the policy names.
-import { asRecord, getIn } from './object-access.js';
+import { asRecord, getIn } from '../domain/json-access.js';
 import { podSecurityBaseline } from './pod-security-baseline.js';
 import { podSecurityRestricted } from './pod-security-restricted.js';
 import type { PolicyInput } from './policy-rule.js';

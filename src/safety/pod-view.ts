@@ -1,5 +1,5 @@
 // Typed views of a pod template's parts (pod spec, containers of every kind) for the policy rules.
-import { asArray, asRecord, asString, getIn, type JsonRecord } from './object-access.js';
+import { asArray, asRecord, asString, getIn, type JsonRecord } from '../domain/json-access.js';
 
 export interface ContainerView {
   /** `container app`, `init container setup`, `ephemeral container debug`: how messages name it. */

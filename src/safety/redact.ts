@@ -1,6 +1,6 @@
 // Redaction of whole Kubernetes objects and of text, before anything reaches the LLM, MLflow, Slack or logs.
 import { credentialName } from './credential-name.js';
-import { isRecord } from './object-access.js';
+import { isRecord } from '../domain/json-access.js';
 import { containsSecret, REDACTED, redactText } from './redact-text.js';
 
 export { REDACTED, redactText, containsSecret };

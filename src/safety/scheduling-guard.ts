@@ -1,5 +1,5 @@
 // Scheduling guard: tolerations may change, but not so that pods land on control-plane nodes or ignore every taint.
-import { asArray, asRecord, deepEqual } from './object-access.js';
+import { asArray, asRecord, deepEqual } from '../domain/json-access.js';
 import type { PolicyInput } from './policy-rule.js';
 import { podSpec } from './pod-view.js';
 

@@ -2,7 +2,7 @@
 import type { PatchOp } from '../domain/index.js';
 import { describeTarget } from '../domain/index.js';
 import { diffPaths, formatPath, type JsonPath } from './diff-paths.js';
-import { asArray, asRecord, asString, deepEqual, getIn } from './object-access.js';
+import { asArray, asRecord, asString, deepEqual, getIn } from '../domain/json-access.js';
 import type { PolicyInput } from './policy-rule.js';
 
 /** Fields of a container (regular or init) a change may touch. */

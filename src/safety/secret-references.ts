@@ -1,5 +1,5 @@
 // Secret access rule: env and envFrom may change, but never to read a Secret the workload does not read already.
-import { asArray, asRecord, asString, getIn, type JsonRecord } from './object-access.js';
+import { asArray, asRecord, asString, getIn, type JsonRecord } from '../domain/json-access.js';
 import type { PolicyInput } from './policy-rule.js';
 import { allContainers, containersByKey, podSpec } from './pod-view.js';
 import { REDACTED } from './redact-text.js';

@@ -1,4 +1,5 @@
 // HTTP to an MLflow server: auth headers, a deadline per attempt, bounded retries, error JSON → MlflowError.
+import { Agent, fetch, type RequestInit, type Response } from 'undici';
 import { z } from 'zod';
 import type { MlflowConfig } from '../config/config.js';
 import { MlflowError } from './mlflow-error.js';
@@ -11,7 +12,6 @@ export interface MlflowHttpOptions {
   /** First back-off, doubled per retry; a server's Retry-After is honoured up to `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
-  fetch?: typeof fetch;
 }
 
 export interface HttpRequest {
@@ -96,7 +96,12 @@ function retryAfterMs(res: Response): number | null {
   return Number.isFinite(secs) && secs >= 0 ? secs * 1000 : null;
 }
 
-function buildInit(req: HttpRequest, auth: Record<string, string>, timeoutMs: number): RequestInit {
+function buildInit(
+  req: HttpRequest,
+  auth: Record<string, string>,
+  timeoutMs: number,
+  dispatcher: Agent,
+): RequestInit {
   const headers: Record<string, string> = { ...auth, ...req.headers };
   let body: RequestInit['body'];
   if (req.json !== undefined) {
@@ -106,7 +111,14 @@ function buildInit(req: HttpRequest, auth: Record<string, string>, timeoutMs: nu
     headers['content-type'] = req.contentType ?? 'application/octet-stream';
     body = req.body;
   }
-  return { method: req.method, headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' };
+  return {
+    method: req.method,
+    headers,
+    body,
+    signal: AbortSignal.timeout(timeoutMs),
+    redirect: 'follow',
+    dispatcher,
+  };
 }
 
 export function createMlflowHttp(
@@ -119,7 +131,8 @@ export function createMlflowHttp(
   const attempts = Math.max(1, opts.attempts ?? 3);
   const backoffMs = opts.backoffMs ?? 200;
   const maxBackoffMs = opts.maxBackoffMs ?? 2000;
-  const doFetch = opts.fetch ?? fetch;
+  // One keep-alive pool per client: a run logs many small batches to the same server.
+  const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 8 });
 
   async function send(req: HttpRequest): Promise<HttpAnswer> {
     const qs = req.query ? `?${new URLSearchParams(req.query).toString()}` : '';
@@ -128,7 +141,7 @@ export function createMlflowHttp(
       let wait = backoffMs * 2 ** (attempt - 1);
       let failure: MlflowError;
       try {
-        const res = await doFetch(url, buildInit(req, auth, timeoutMs));
+        const res = await fetch(url, buildInit(req, auth, timeoutMs, dispatcher));
         const text = await res.text();
         if (res.ok) return { status: res.status, text };
         failure = httpError(req, res.status, text);

@@ -5,9 +5,10 @@ import { AutofixError, ErrorCode, codeForHttpStatus, describeTarget } from '../d
 import type { GitOpsMode } from '../config/config.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { assertLiveApplyAllowed } from '../agent/gitops/gitops-advice.js';
-import { canonicalJson } from '../agent/engines/rules/canonical-json.js';
+import { canonicalJson } from '../domain/canonical-json.js';
 import { rehydratePatch } from '../agent/rehydrate-patch.js';
-import { rec, stripGeneratedLabels } from '../agent/summarize.js';
+import { stripGeneratedLabels } from '../agent/summarize.js';
+import { asRecord as rec } from '../domain/json-access.js';
 import { redactObject } from '../safety/redact.js';
 import type { RunHandle } from '../tracking/tracker.js';
 import type { AppliedTemplate } from './proposal-record.js';

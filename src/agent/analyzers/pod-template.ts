@@ -1,6 +1,6 @@
 // Typed view of a workload's pod template (containers, ports, probes, resources, scheduling) from raw JSON.
 import type { Evidence, KubeObject } from '../../domain/index.js';
-import { at, list, num, record, stringMap, text } from './kube-json.js';
+import { asArray, asNumber, asRecord, asString, asStringMap, getIn } from '../../domain/json-access.js';
 
 export type ProbeKind = 'readiness' | 'liveness' | 'startup';
 export type ProbeHandler = 'httpGet' | 'tcpSocket' | 'grpc' | 'exec' | 'none';
@@ -62,19 +62,26 @@ const PROBE_FIELDS: Record<ProbeKind, string> = {
 };
 
 function readProbe(kind: ProbeKind, raw: unknown, containerPointer: string): ProbeSpec | null {
-  const probe = record(raw);
+  const probe = asRecord(raw);
   if (Object.keys(probe).length === 0) return null;
   const base = `${containerPointer}/${PROBE_FIELDS[kind]}`;
   const timing = {
     pointer: base,
-    periodSeconds: num(probe.periodSeconds) ?? 10,
-    failureThreshold: num(probe.failureThreshold) ?? 3,
+    periodSeconds: asNumber(probe.periodSeconds) ?? 10,
+    failureThreshold: asNumber(probe.failureThreshold) ?? 3,
   };
   for (const handler of ['httpGet', 'tcpSocket', 'grpc'] as const) {
     if (handler in probe) {
-      const h = record(probe[handler]);
-      const port = num(h.port) ?? text(h.port);
-      return { kind, handler, port, path: text(h.path), portPointer: `${base}/${handler}/port`, ...timing };
+      const h = asRecord(probe[handler]);
+      const port = asNumber(h.port) ?? asString(h.port);
+      return {
+        kind,
+        handler,
+        port,
+        path: asString(h.path),
+        portPointer: `${base}/${handler}/port`,
+        ...timing,
+      };
     }
   }
   const handler: ProbeHandler = 'exec' in probe ? 'exec' : 'none';
@@ -82,54 +89,60 @@ function readProbe(kind: ProbeKind, raw: unknown, containerPointer: string): Pro
 }
 
 function readPorts(raw: unknown): PortSpec[] {
-  return list(raw).flatMap((p) => {
-    const port = num(record(p).containerPort);
+  return asArray(raw).flatMap((p) => {
+    const port = asNumber(asRecord(p).containerPort);
     if (port === null) return [];
-    return [{ name: text(record(p).name), containerPort: port, protocol: text(record(p).protocol) ?? 'TCP' }];
+    return [
+      {
+        name: asString(asRecord(p).name),
+        containerPort: port,
+        protocol: asString(asRecord(p).protocol) ?? 'TCP',
+      },
+    ];
   });
 }
 
 function readContainer(raw: unknown, index: number, init: boolean, podSpecPointer: string): ContainerSpec {
-  const c = record(raw);
+  const c = asRecord(raw);
   const pointer = `${podSpecPointer}/${init ? 'initContainers' : 'containers'}/${index}`;
   const probes = (Object.keys(PROBE_FIELDS) as ProbeKind[])
     .map((kind) => readProbe(kind, c[PROBE_FIELDS[kind]], pointer))
     .filter((p): p is ProbeSpec => p !== null);
   return {
-    name: text(c.name) ?? `#${index}`,
-    image: text(c.image) ?? '',
+    name: asString(c.name) ?? `#${index}`,
+    image: asString(c.image) ?? '',
     init,
     pointer,
-    limits: stringMap(at(c, 'resources', 'limits')),
-    requests: stringMap(at(c, 'resources', 'requests')),
+    limits: asStringMap(getIn(c, ['resources', 'limits'])),
+    requests: asStringMap(getIn(c, ['resources', 'requests'])),
     ports: readPorts(c.ports),
     probes,
-    envNames: list(c.env).flatMap((e) => text(record(e).name) ?? []),
-    hasEnvFrom: list(c.envFrom).length > 0,
+    envNames: asArray(c.env).flatMap((e) => asString(asRecord(e).name) ?? []),
+    hasEnvFrom: asArray(c.envFrom).length > 0,
   };
 }
 
 /** Reads a pod template (`{metadata, spec}`); `pointer` is where it sits in the workload. */
 export function podTemplate(template: unknown, pointer = '/spec/template'): PodTemplateView {
-  const spec = record(at(template, 'spec'));
+  const spec = asRecord(getIn(template, ['spec']));
   const specPointer = `${pointer}/spec`;
   return {
-    containers: list(spec.containers).map((c, i) => readContainer(c, i, false, specPointer)),
-    initContainers: list(spec.initContainers).map((c, i) => readContainer(c, i, true, specPointer)),
-    nodeSelector: stringMap(spec.nodeSelector),
-    tolerations: list(spec.tolerations).map((t) => ({
-      key: text(record(t).key),
-      operator: text(record(t).operator) ?? 'Equal',
-      value: text(record(t).value),
-      effect: text(record(t).effect),
+    containers: asArray(spec.containers).map((c, i) => readContainer(c, i, false, specPointer)),
+    initContainers: asArray(spec.initContainers).map((c, i) => readContainer(c, i, true, specPointer)),
+    nodeSelector: asStringMap(spec.nodeSelector),
+    tolerations: asArray(spec.tolerations).map((t) => ({
+      key: asString(asRecord(t).key),
+      operator: asString(asRecord(t).operator) ?? 'Equal',
+      value: asString(asRecord(t).value),
+      effect: asString(asRecord(t).effect),
     })),
-    hasAffinity: Object.keys(record(spec.affinity)).length > 0,
+    hasAffinity: Object.keys(asRecord(spec.affinity)).length > 0,
   };
 }
 
 /** The live workload's pod template (what a patch on `/spec/template/...` changes). */
 export function workloadTemplate(evidence: Evidence): PodTemplateView {
-  return podTemplate(at(evidence.workload, 'spec', 'template'));
+  return podTemplate(getIn(evidence.workload, ['spec', 'template']));
 }
 
 export function findContainer(view: PodTemplateView, name: string, init = false): ContainerSpec | undefined {
@@ -141,8 +154,9 @@ export function findContainer(view: PodTemplateView, name: string, init = false)
  * nodes the controller wants a pod on (`status.desiredNumberScheduled`).
  */
 export function desiredReplicas(workload: KubeObject): number {
-  if (workload.kind === 'DaemonSet') return num(at(workload, 'status', 'desiredNumberScheduled')) ?? 0;
-  return num(at(workload, 'spec', 'replicas')) ?? 1;
+  if (workload.kind === 'DaemonSet')
+    return asNumber(getIn(workload, ['status', 'desiredNumberScheduled'])) ?? 0;
+  return asNumber(getIn(workload, ['spec', 'replicas'])) ?? 1;
 }
 
 /** A probe's port as a number, resolving a named port against the container's declared ports. */

@@ -27,8 +27,6 @@ export const analyzers = {
   serviceEndpoints,
 } as const satisfies Record<string, Analyzer>;
 
-export type AnalyzerName = keyof typeof analyzers;
-
 function failureFinding(analyzer: Analyzer, error: unknown): Finding {
   const reason = error instanceof Error ? error.message : String(error);
   return {

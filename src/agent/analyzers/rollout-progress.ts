@@ -1,7 +1,7 @@
 // A rollout that stopped: past progressDeadlineSeconds (the controller's ProgressDeadlineExceeded) or paused.
 import type { Condition, Evidence, Finding } from '../../domain/index.js';
 import type { Analyzer } from './analyzer.js';
-import { at } from './kube-json.js';
+import { getIn } from '../../domain/json-access.js';
 import { makeFinding } from './make-finding.js';
 
 function progressing(evidence: Evidence): Condition | undefined {
@@ -9,7 +9,7 @@ function progressing(evidence: Evidence): Condition | undefined {
 }
 
 function stalled(evidence: Evidence, c: Condition): Finding {
-  const deadline = at(evidence.workload, 'spec', 'progressDeadlineSeconds');
+  const deadline = getIn(evidence.workload, ['spec', 'progressDeadlineSeconds']);
   const s = evidence.status;
   return makeFinding({
     analyzer: 'rolloutProgress',
@@ -53,7 +53,7 @@ export const rolloutProgress: Analyzer = {
   category: 'unknown',
   analyze(evidence) {
     const c = progressing(evidence);
-    if (at(evidence.workload, 'spec', 'paused') === true) return [paused(evidence, c)];
+    if (getIn(evidence.workload, ['spec', 'paused']) === true) return [paused(evidence, c)];
     if (c?.status === 'False' && c.reason === 'ProgressDeadlineExceeded') return [stalled(evidence, c)];
     return [];
   },

@@ -1,6 +1,6 @@
 // Lossless shrinking for the prompt: API defaults, empty values and repeated templates say nothing new.
 import type { KubeObject, PodSummary, RevisionSummary } from '../../domain/index.js';
-import { isRecord as isObject, type JsonRecord as Json } from '../../safety/object-access.js';
+import { isRecord as isObject, type JsonRecord as Json } from '../../domain/json-access.js';
 
 /** Values the API server fills in when a manifest leaves them out (dropped only when equal). */
 const CONTAINER_DEFAULTS: Json = {

@@ -1,7 +1,7 @@
 // The strict structured-output schema the LLM answers in, and its translation into a domain Diagnosis.
 import { z } from 'zod';
 import { Category, Change, type Diagnosis, type PatchOp } from '../../domain/index.js';
-import { jsonDepth } from '../../safety/object-access.js';
+import { jsonDepth } from '../../domain/json-access.js';
 
 /** Deeper than any field of a workload can be; deeper values are refused before anything walks them. */
 export const MAX_VALUE_DEPTH = 32;

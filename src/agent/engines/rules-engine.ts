@@ -5,7 +5,7 @@ import { describeTarget } from '../../domain/index.js';
 import { desiredReplicas } from '../analyzers/pod-template.js';
 import { isHealthy } from '../analyzers/registry.js';
 import type { AttemptFeedback, DiagnosisEngine, DiagnosisInput } from './engine.js';
-import { canonicalJson } from './rules/canonical-json.js';
+import { canonicalJson } from '../../domain/canonical-json.js';
 import { isCandidate, type Candidate, type FixResult } from './rules/candidate.js';
 import { healthyConfidence, scoreConfidence } from './rules/confidence.js';
 import { humanAction } from './rules/human-action.js';

@@ -1,6 +1,6 @@
 // Recognises Argo CD, Flux and Helm ownership from the labels and annotations each tool puts on what it applies.
 import type { GitOpsOwner, KubeObject } from '../../domain/index.js';
-import { at, stringMap } from '../analyzers/kube-json.js';
+import { asStringMap, getIn } from '../../domain/json-access.js';
 
 const ARGO_TRACKING_ID = 'argocd.argoproj.io/tracking-id';
 const ARGO_INSTANCE = 'argocd.argoproj.io/instance';
@@ -58,7 +58,7 @@ function helm(labels: Record<string, string>, annotations: Record<string, string
 
 /** The tool that reconciles this object, if any; GitOps controllers win over Helm (they often render charts). */
 export function detectGitOpsOwner(workload: KubeObject): GitOpsOwner | null {
-  const labels = stringMap(at(workload, 'metadata', 'labels'));
-  const annotations = stringMap(at(workload, 'metadata', 'annotations'));
+  const labels = asStringMap(getIn(workload, ['metadata', 'labels']));
+  const annotations = asStringMap(getIn(workload, ['metadata', 'annotations']));
   return argo(labels, annotations) ?? flux(labels) ?? helm(labels, annotations);
 }

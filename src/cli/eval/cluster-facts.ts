@@ -2,7 +2,7 @@
 // decides "symptom present" and "healed" by itself, never through the agent's analyzers or verdict.
 import type { KubeObject, Target } from '../../domain/index.js';
 import type { Cluster } from '../../k8s/cluster.js';
-import { list, num as count, record, text } from '../../agent/analyzers/kube-json.js';
+import { asArray as arr, asNumber, asRecord as rec, asString as str } from '../../domain/json-access.js';
 import type { Symptom } from './eval-case.js';
 
 export interface ContainerFacts {
@@ -38,10 +38,7 @@ export interface ClusterFacts {
 }
 
 // Plain JSON narrowing only: no analyzer or verdict of the agent is used here.
-const rec = record;
-const arr = list;
-const str = text;
-const num = (v: unknown): number => count(v) ?? 0;
+const num = (v: unknown): number => asNumber(v) ?? 0;
 
 function containerFacts(status: unknown, init: boolean): ContainerFacts {
   const s = rec(status);

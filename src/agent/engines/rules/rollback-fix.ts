@@ -1,9 +1,8 @@
 // Return to the last healthy revision's pod template when the current revision broke the workload.
 import type { Evidence, Finding, RevisionSummary } from '../../../domain/index.js';
-import { at, list, record } from '../../analyzers/kube-json.js';
+import { asArray, asRecord, deepEqual, getIn } from '../../../domain/json-access.js';
 import { desiredReplicas } from '../../analyzers/pod-template.js';
 import { currentRevision, podOfRevision } from '../../analyzers/select-pods.js';
-import { sameJson } from './canonical-json.js';
 import type { Candidate } from './candidate.js';
 import { templateDiff } from './template-diff.js';
 import { podTemplateReferences } from '../../collect-references.js';
@@ -42,12 +41,12 @@ export function lastHealthyRevision(evidence: Evidence): RevisionSummary | null 
  */
 function oldTemplateHasCause(primary: Finding | null, template: unknown): boolean {
   if (primary === null) return false;
-  const containers = list(at(template, 'spec', 'containers')).concat(
-    list(at(template, 'spec', 'initContainers')),
+  const containers = asArray(getIn(template, ['spec', 'containers'])).concat(
+    asArray(getIn(template, ['spec', 'initContainers'])),
   );
   if (primary.category === 'image_pull') {
     return containers.some(
-      (c) => record(c).name === primary.container && record(c).image === primary.facts.image,
+      (c) => asRecord(c).name === primary.container && asRecord(c).image === primary.facts.image,
     );
   }
   if (primary.category === 'missing_config') {
@@ -65,8 +64,8 @@ export function rollbackFix(evidence: Evidence, primary: Finding | null): Candid
   if (!current || current.availableReplicas >= desiredReplicas(evidence.workload)) return null;
   if (!failureOnCurrent(evidence, current, primary)) return null;
   const healthy = lastHealthyRevision(evidence);
-  const liveTemplate = at(evidence.workload, 'spec', 'template');
-  if (!healthy || sameJson(healthy.template, liveTemplate) || oldTemplateHasCause(primary, healthy.template))
+  const liveTemplate = getIn(evidence.workload, ['spec', 'template']);
+  if (!healthy || deepEqual(healthy.template, liveTemplate) || oldTemplateHasCause(primary, healthy.template))
     return null;
   const ready = `${healthy.readyReplicas}/${healthy.replicas} pods ready`;
   return {

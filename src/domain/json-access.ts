@@ -1,4 +1,4 @@
-// Defensive readers for untyped JSON (Kubernetes objects arrive as records of unknown).
+// The one set of defensive readers for untyped JSON (Kubernetes objects arrive as records of unknown).
 
 export type JsonRecord = Record<string, unknown>;
 
@@ -17,6 +17,20 @@ export function asArray(v: unknown): unknown[] {
 
 export function asString(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
+}
+
+export function asNumber(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** A map of string values (labels, resources, nodeSelector); numbers are stringified, other values dropped. */
+export function asStringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(asRecord(v))) {
+    if (typeof x === 'string') out[k] = x;
+    else if (typeof x === 'number') out[k] = String(x);
+  }
+  return out;
 }
 
 /** Follows keys through nested records; undefined as soon as one step is missing. */

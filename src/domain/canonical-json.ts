@@ -1,4 +1,4 @@
-// JSON with sorted keys, so equal objects (templates, patches) compare equal whatever their key order.
+// JSON with sorted keys, a stable text key for equal objects (patch dedupe, template digests); equality is deepEqual.
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
@@ -14,8 +14,4 @@ function sortKeys(value: unknown): unknown {
     );
   }
   return value;
-}
-
-export function sameJson(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
 }
