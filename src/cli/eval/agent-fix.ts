@@ -4,6 +4,7 @@ import type { DiagnosisEngine, EngineResult } from '../../agent/engines/engine.j
 import { fixWorkload } from '../../workflow/fix-workload.js';
 import type { StoredProposal } from '../../workflow/proposal-record.js';
 import type { Notifier } from '../../workflow/workflow-ports.js';
+import { investigate, toResult, type AgentDeps, type Investigation } from '../../agent/investigate.js';
 
 /** The eval reads outcomes from the result and the cluster; nobody reads messages. */
 const silentNotifier: Notifier = {
@@ -12,7 +13,6 @@ const silentNotifier: Notifier = {
   outcome: async () => undefined,
   refusal: async () => undefined,
 };
-import { investigate, toResult, type AgentDeps, type Investigation } from '../../agent/investigate.js';
 
 export interface AgentAnswer {
   /** The first investigation's verdict: what the agent diagnosed before anything was applied. */
