@@ -134,6 +134,12 @@ async function decide(
   return applyApproved(wf, record.id, by, { finalAttempt: true });
 }
 
+const ended = (
+  inv: Investigation,
+  applied: ApplyOutcome | null,
+  extra: Parameters<typeof toResult>[1] = {},
+): FixResult => ({ result: toResult(inv, extra), investigation: inv, applied });
+
 /** Runs rounds until healthy, declined, refused, or the iteration budget is spent. */
 export async function fixWorkload(
   target: Target,
@@ -156,26 +162,14 @@ export async function fixWorkload(
       word = await decide(wf, ports, record, inv);
     } catch (e) {
       // Refused before any write: the result keeps the proposal and its patch to commit.
-      if (isAutofixError(e) && e.code === ErrorCode.GitOpsManaged) {
-        await inv.run.setTags({ 'autofix.decision': 'refused_gitops' });
-        return {
-          result: toResult(inv, { outcome: 'refused', error: e.describe() }),
-          investigation: inv,
-          applied: null,
-        };
-      }
-      throw e;
+      if (!isAutofixError(e) || e.code !== ErrorCode.GitOpsManaged) throw e;
+      await inv.run.setTags({ 'autofix.decision': 'refused_gitops' });
+      return ended(inv, null, { outcome: 'refused', error: e.describe() });
     }
     if (word === null) break;
     applied = seen.out;
-    if (word === 'fixed')
-      return { result: toResult(inv, { outcome: 'fixed', apply: applied }), investigation: inv, applied };
-    if (word !== 'not_fixed')
-      return {
-        result: toResult(inv, { outcome: 'refused', error: seen.refusal }),
-        investigation: inv,
-        applied,
-      };
+    if (word === 'fixed') return ended(inv, applied, { outcome: 'fixed', apply: applied });
+    if (word !== 'not_fixed') return ended(inv, applied, { outcome: 'refused', error: seen.refusal });
     if (!seen.next) break;
     first = record.iteration + 1;
     const remaining = deps.config.maxIterations - record.iteration;
@@ -185,7 +179,7 @@ export async function fixWorkload(
       { ...opts, run: inv.run, previousAttempts: seen.next, firstIteration: first, startedAt: inv.startedAt },
     );
   }
-  if (applied && !applied.rolloutHealthy)
-    return { result: toResult(inv, { outcome: 'not_fixed', apply: applied }), investigation: inv, applied };
-  return { result: toResult(inv), investigation: inv, applied };
+  return applied && !applied.rolloutHealthy
+    ? ended(inv, applied, { outcome: 'not_fixed', apply: applied })
+    : ended(inv, applied);
 }
