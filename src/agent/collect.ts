@@ -34,7 +34,7 @@ export const DEFAULT_LIMITS: CollectLimits = {
   maxEvents: 60,
 };
 
-function selectorOf(workload: KubeObject): string {
+export function selectorOf(workload: KubeObject): string {
   const labels = asRecord(asRecord(asRecord(workload.spec).selector).matchLabels);
   return Object.entries(labels)
     .map(([k, v]) => `${k}=${String(v)}`)

@@ -179,32 +179,41 @@ export async function investigate(
 }
 
 /** The public `--json` shape of an investigation (see ARCHITECTURE.md). */
+/** The diagnosis as results report it. */
+export function resultDiagnosis(d: Diagnosis | null): InvestigationResult['diagnosis'] {
+  return d
+    ? {
+        category: d.category,
+        rootCause: d.rootCause,
+        summary: d.summary,
+        confidence: d.confidence,
+        engine: d.engine,
+      }
+    : null;
+}
+
+/** The proposal as results (and approvers) see it: computed sentences, the engine's words labelled, the diff. */
+export function resultProposal(p: Proposal | null): InvestigationResult['proposal'] {
+  return p
+    ? {
+        changes: p.changes,
+        engineExplanation: p.change.summary,
+        diff: p.diff,
+        manifest: p.manifest as KubeObject,
+        ...(p.gitops ? { gitops: p.gitops } : {}),
+      }
+    : null;
+}
+
 export function toResult(
   inv: Investigation,
   extra: Partial<Pick<InvestigationResult, 'outcome' | 'apply' | 'error'>> = {},
 ): InvestigationResult {
-  const d = inv.diagnosis;
   return {
     target: { kind: inv.target.kind, name: inv.target.name, namespace: inv.target.namespace },
     outcome: extra.outcome ?? inv.outcome,
-    diagnosis: d
-      ? {
-          category: d.category,
-          rootCause: d.rootCause,
-          summary: d.summary,
-          confidence: d.confidence,
-          engine: d.engine,
-        }
-      : null,
-    proposal: inv.proposal
-      ? {
-          changes: inv.proposal.changes,
-          engineExplanation: inv.proposal.change.summary,
-          diff: inv.proposal.diff,
-          manifest: inv.proposal.manifest as KubeObject,
-          ...(inv.proposal.gitops ? { gitops: inv.proposal.gitops } : {}),
-        }
-      : null,
+    diagnosis: resultDiagnosis(inv.diagnosis),
+    proposal: resultProposal(inv.proposal),
     validation: inv.validation,
     apply: extra.apply ?? null,
     iterations: inv.iterations,

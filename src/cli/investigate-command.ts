@@ -9,10 +9,12 @@ import { investigate, startRun, toResult, type AgentDeps, type Investigation } f
 import { fixWorkload } from '../workflow/fix-workload.js';
 import { finishRun } from '../agent/finish-run.js';
 import type { InvestigationRun } from '../tracking/tracker.js';
+import type { StoredProposal } from '../workflow/proposal-record.js';
 import type { ProgressEvent } from '../agent/progress.js';
 import { assertNamespaceAllowed } from '../safety/namespace-allowlist.js';
 import { createLogger } from '../observability/logger.js';
 import { confirmOnTerminal } from './confirm.js';
+import { terminalNotifier } from './terminal-notifier.js';
 import { renderReport } from './render-report.js';
 import { wireAgent } from './wire-agent.js';
 
@@ -138,8 +140,6 @@ function endRunOnInterrupt(io: CommandIo, run: InvestigationRun): () => void {
   return stop ?? (() => undefined);
 }
 
-type Notices = ReturnType<typeof trackingNotices>;
-
 /** The agent's part of the command, in the run the command opened. */
 async function runAgent(
   mode: 'diagnose' | 'fix',
@@ -148,14 +148,14 @@ async function runAgent(
   run: InvestigationRun,
   opts: CommandOptions,
   io: CommandIo,
-  notices: Notices,
+  namespaces: readonly string[],
 ): Promise<{ inv: Investigation; result: InvestigationResult }> {
   if (mode === 'diagnose') {
     const inv = await investigate(target, deps, { run });
     return { inv, result: toResult(inv) };
   }
-  const approve = async (i: Investigation): Promise<string | null> => {
-    const flags = i.proposal?.validation.flags ?? [];
+  const approve = async (record: StoredProposal): Promise<string | null> => {
+    const flags = record.proposal.validation.flags;
     // --yes approves changes to known code; new code to run is only ever applied by someone who read it.
     if (opts.yes && flags.length > 0) {
       io.stderr(
@@ -164,10 +164,15 @@ async function runAgent(
       return null;
     }
     if (opts.yes) return 'cli --yes';
-    io.stderr(renderReport(toResult(i), details(i, notices(i.run))));
     return (await io.confirm('Apply this change?')) ? `cli (${io.env.USER ?? 'terminal'})` : null;
   };
-  const fixed = await fixWorkload(target, deps, approve, { run });
+  const notifier = terminalNotifier({ stderr: io.stderr, quiet: opts.quiet, showProposal: !opts.yes });
+  const fixed = await fixWorkload(
+    target,
+    deps,
+    { notifier, approve, requestedBy: 'cli', namespaces },
+    { run },
+  );
   return { inv: fixed.investigation, result: fixed.result };
 }
 
@@ -210,7 +215,7 @@ export async function runInvestigateCommand(
       io.stderr(`kube-autofix: ${resolved.via}: investigating ${target.kind.toLowerCase()}/${target.name}\n`);
     run = await startRun(deps.tracker, target, deps, { sessionId: `cli-${randomUUID()}` });
     stopInterrupt = endRunOnInterrupt(io, run);
-    const { inv, result } = await runAgent(mode, target, deps, run, opts, io, notices);
+    const { inv, result } = await runAgent(mode, target, deps, run, opts, io, config.namespaces);
     await finishRun(run, result);
     stopInterrupt();
     if (opts.json) io.stdout(JSON.stringify(result) + '\n');

@@ -19,6 +19,8 @@ export interface ApplyDeps {
   rolloutTimeoutSeconds: number;
   /** How often the rollout is polled. */
   pollMs?: number;
+  /** The settle window after the rollout (see watchRollout); undefined: its default. */
+  settleSeconds?: number;
   /** Each new rollout status line. */
   onLine?: (line: string) => void;
   /** AUTOFIX_GITOPS_MODE (null/undefined: each tool's default). */
@@ -116,6 +118,7 @@ export async function patchAndWatch(
   const r = await watchRollout(deps.cluster, target, generation, {
     timeoutSeconds: deps.rolloutTimeoutSeconds,
     pollMs: deps.pollMs,
+    settleSeconds: deps.settleSeconds,
     onLine: deps.onLine,
   }).catch((e: unknown) => {
     rolloutSpan?.end(e);

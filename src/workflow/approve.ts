@@ -25,6 +25,7 @@ export function applyDepsOf(deps: WorkflowDeps, record: StoredProposal): ApplyDe
     cluster: deps.cluster,
     rolloutTimeoutSeconds: deps.config.rolloutTimeoutSeconds,
     pollMs: deps.rolloutPollMs,
+    settleSeconds: deps.rolloutSettleSeconds,
     onLine: (line) => deps.notifier.progress(record, line),
     gitopsMode: deps.config.gitopsMode,
   };
@@ -121,6 +122,7 @@ async function applyOrAdopt(
   const r = await watchRollout(deps.cluster, record.target, go.generation, {
     timeoutSeconds: ad.rolloutTimeoutSeconds,
     pollMs: ad.pollMs,
+    settleSeconds: ad.settleSeconds,
     onLine: ad.onLine,
   });
   return {

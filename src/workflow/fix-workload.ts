@@ -1,4 +1,4 @@
-// fix: investigate, ask for approval, apply, watch; a rollout that stays unhealthy starts another round.
+// The in-process front of the workflow (CLI `fix`, eval): rounds of investigate → store → notify → approve, same steps as the worker.
 import {
   ErrorCode,
   isAutofixError,
@@ -6,7 +6,6 @@ import {
   type InvestigationResult,
   type Target,
 } from '../domain/index.js';
-import { decisionPatch, rolloutPatch } from '../tracking/story-patches.js';
 import {
   investigate,
   toResult,
@@ -14,10 +13,30 @@ import {
   type Investigation,
   type InvestigateOptions,
 } from '../agent/investigate.js';
-import { applyProposal, applyReport, type ApplyOutcome } from './apply-change.js';
+import { decisionPatch } from '../tracking/story-patches.js';
+import type { ApplyOutcome } from './apply-change.js';
+import { applyApproved } from './approve.js';
+import type { Authority } from './decision-checks.js';
+import { createMemoryProposalStore } from './memory-proposal-store.js';
+import type { ProposalRecord, StoredProposal } from './proposal-record.js';
+import type { ProposalStore } from './proposal-store.js';
+import type { Notifier, WorkflowDeps } from './workflow-ports.js';
 
-/** Asked before every apply; resolves to the approver's name, or null when declined. */
-export type Approve = (inv: Investigation) => Promise<string | null>;
+/** Asked for every stored proposal; resolves to the approver's name, or null when declined. */
+export type Approve = (record: StoredProposal, inv: Investigation) => Promise<string | null>;
+
+export interface FixPorts {
+  notifier: Notifier;
+  approve: Approve;
+  /** Defaults to an in-memory store: a process that asks and applies itself keeps nothing between runs. */
+  store?: ProposalStore;
+  /** Defaults to "whoever answers `approve`": the person at the terminal is the approver. */
+  authority?: Authority;
+  /** AUTOFIX_NAMESPACES, re-checked at decision time as the worker does. */
+  namespaces: readonly string[];
+  /** Who asked for the fix (the record's requester); defaults to "cli". */
+  requestedBy?: string;
+}
 
 export interface FixResult {
   result: InvestigationResult;
@@ -25,94 +44,142 @@ export interface FixResult {
   applied: ApplyOutcome | null;
 }
 
-async function recordApply(inv: Investigation, approvedBy: string, outcome: ApplyOutcome): Promise<void> {
-  await inv.run.setTags({ 'autofix.decision': 'approved', 'autofix.approved_by': approvedBy });
-  await inv.run.tellStory(rolloutPatch({ ...outcome, healthy: outcome.rolloutHealthy, approvedBy }));
-  // From the start of the investigation to a healthy rollout, as the worker measures it.
-  if (outcome.rolloutHealthy)
-    await inv.run.logMetrics({ time_to_healthy_seconds: (performance.now() - inv.startedAt) / 1000 });
+/** What the workflow's ports reported during one apply, for the result this front end returns. */
+interface Seen {
+  out: ApplyOutcome | null;
+  refusal: string | null;
+  next: AttemptRecord[] | null;
 }
 
-/** Runs rounds of investigate → approve → apply until healthy, declined, or the iteration budget is spent. */
+function recordOf(
+  inv: Investigation,
+  firstIteration: number,
+  requestedAt: number,
+  by: string,
+): ProposalRecord {
+  const id = `cli-${inv.run.runId ?? 'local'}-${firstIteration}`;
+  return {
+    id,
+    jobId: id,
+    target: inv.target,
+    proposal: inv.proposal!,
+    diagnosis: inv.diagnosis,
+    runId: inv.run.runId,
+    runUrl: inv.run.runUrl,
+    thread: { channel: 'cli', threadTs: 'cli', teamId: null },
+    requestedBy: by,
+    iteration: firstIteration + inv.iterations - 1,
+    attempts: inv.attempts.map((a) => ({ iteration: a.iteration, change: a.change, errors: a.errors })),
+    requestedAt,
+    createdAt: Date.now(),
+    // Decided in this process, now: the TTL only has to outlive the prompt.
+    expiresAt: Date.now() + 24 * 3600 * 1000,
+  };
+}
+
+function workflowDeps(deps: AgentDeps, ports: FixPorts, store: ProposalStore, seen: Seen): WorkflowDeps {
+  const notifier = ports.notifier;
+  return {
+    store,
+    notifier: {
+      progress: (r, line) => notifier.progress(r, line),
+      proposal: (r) => notifier.proposal(r),
+      async outcome(r, o) {
+        if (o.kind === 'applied') seen.out = o.out;
+        await notifier.outcome(r, o);
+      },
+      async refusal(r, reason) {
+        seen.refusal = reason;
+        await notifier.refusal(r, reason);
+      },
+    },
+    cluster: deps.cluster,
+    tracker: deps.tracker,
+    authority: ports.authority ?? { isApprover: async () => true },
+    clock: { now: Date.now },
+    config: deps.config,
+    decisions: { namespaces: ports.namespaces, selfApproval: true },
+    nextRound: async (_record, attempts) => {
+      seen.next = attempts;
+    },
+  };
+}
+
+/** Approve (or reject) one stored proposal and run the shared apply step; null when declined. */
+async function decide(
+  wf: WorkflowDeps,
+  ports: FixPorts,
+  record: StoredProposal,
+  inv: Investigation,
+): Promise<string | null> {
+  await wf.notifier.proposal(record);
+  const by = await ports.approve(record, inv);
+  const now = String(Date.now());
+  if (!by) {
+    await wf.store.transition(record.id, {
+      from: ['proposed'],
+      to: 'rejected',
+      fields: { decidedBy: '', decidedAt: now },
+    });
+    await inv.run.setTags({ 'autofix.decision': 'rejected' });
+    await inv.run.tellStory(decisionPatch('rejected', null));
+    return null;
+  }
+  await wf.store.transition(record.id, {
+    from: ['proposed'],
+    to: 'approved',
+    fields: { decidedBy: by, decidedAt: now },
+  });
+  // One attempt: a person is waiting, so a failure is reported rather than retried.
+  return applyApproved(wf, record.id, by, { finalAttempt: true });
+}
+
+const ended = (
+  inv: Investigation,
+  applied: ApplyOutcome | null,
+  extra: Parameters<typeof toResult>[1] = {},
+): FixResult => ({ result: toResult(inv, extra), investigation: inv, applied });
+
+/** Runs rounds until healthy, declined, refused, or the iteration budget is spent. */
 export async function fixWorkload(
   target: Target,
   deps: AgentDeps,
-  approve: Approve,
+  ports: FixPorts,
   opts: InvestigateOptions = {},
 ): Promise<FixResult> {
+  const store = ports.store ?? createMemoryProposalStore();
+  const seen: Seen = { out: null, refusal: null, next: null };
+  const wf = workflowDeps(deps, ports, store, seen);
+  const requestedAt = Date.now();
+  let first = opts.firstIteration ?? 1;
   let inv = await investigate(target, deps, opts);
-  let nextIteration = inv.iterations + 1;
   let applied: ApplyOutcome | null = null;
-  for (;;) {
-    if (inv.outcome !== 'proposed' || !inv.proposal) break;
-    const approver = await approve(inv);
-    if (!approver) {
-      await inv.run.setTags({ 'autofix.decision': 'rejected' });
-      await inv.run.tellStory(decisionPatch('rejected', null));
-      break;
-    }
-    const applyRun = await inv.run.startApply();
+  while (inv.outcome === 'proposed' && inv.proposal) {
+    const { record } = await store.save(recordOf(inv, first, requestedAt, ports.requestedBy ?? 'cli'));
+    Object.assign(seen, { out: null, refusal: null, next: null });
+    let word: string | null;
     try {
-      // What was approved is recorded before applying, so a failed apply still shows it.
-      await applyRun.logArtifact('apply.json', {
-        approvedBy: approver,
-        change: inv.proposal.change,
-        base: inv.proposal.base,
-      });
-      applied = await applyProposal(
-        target,
-        inv.proposal,
-        {
-          cluster: deps.cluster,
-          onLine: (message) => deps.progress?.({ stage: 'rollout', iteration: 0, message }),
-          rolloutTimeoutSeconds: deps.config.rolloutTimeoutSeconds,
-          gitopsMode: deps.config.gitopsMode,
-        },
-        applyRun,
-      );
-      await applyRun.logArtifact('rollout.json', applyReport(applied));
-      await applyRun.end(applied.rolloutHealthy ? 'FINISHED' : 'FAILED');
+      word = await decide(wf, ports, record, inv);
     } catch (e) {
-      await applyRun.end('FAILED');
       // Refused before any write: the result keeps the proposal and its patch to commit.
-      if (isAutofixError(e) && e.code === ErrorCode.GitOpsManaged) {
-        await inv.run.setTags({ 'autofix.decision': 'refused_gitops', 'autofix.outcome': 'refused' });
-        const result = toResult(inv, { outcome: 'refused', error: e.describe() });
-        return { result, investigation: inv, applied: null };
-      }
-      throw e;
+      if (!isAutofixError(e) || e.code !== ErrorCode.GitOpsManaged) throw e;
+      await inv.run.setTags({ 'autofix.decision': 'refused_gitops' });
+      return ended(inv, null, { outcome: 'refused', error: e.describe() });
     }
-    await recordApply(inv, approver, applied);
-    if (applied.rolloutHealthy) {
-      await inv.run.setTags({ 'autofix.outcome': 'fixed' });
-      return { result: toResult(inv, { outcome: 'fixed', apply: applied }), investigation: inv, applied };
-    }
-    const attempts: AttemptRecord[] = [
-      ...inv.attempts,
-      {
-        iteration: nextIteration - 1,
-        change: inv.proposal.change,
-        errors: [`rollout did not become healthy: ${applied.message}`],
-      },
-    ];
-    if (nextIteration > deps.config.maxIterations) break;
-    const remaining = deps.config.maxIterations - nextIteration + 1;
+    if (word === null) break;
+    applied = seen.out;
+    if (word === 'fixed') return ended(inv, applied, { outcome: 'fixed', apply: applied });
+    if (word !== 'not_fixed') return ended(inv, applied, { outcome: 'refused', error: seen.refusal });
+    if (!seen.next) break;
+    first = record.iteration + 1;
+    const remaining = deps.config.maxIterations - record.iteration;
     inv = await investigate(
       target,
       { ...deps, config: { ...deps.config, maxIterations: remaining } },
-      {
-        ...opts,
-        run: inv.run,
-        previousAttempts: attempts,
-        firstIteration: nextIteration,
-        startedAt: inv.startedAt,
-      },
+      { ...opts, run: inv.run, previousAttempts: seen.next, firstIteration: first, startedAt: inv.startedAt },
     );
-    nextIteration += inv.iterations;
   }
-  if (applied && !applied.rolloutHealthy) {
-    await inv.run.setTags({ 'autofix.outcome': 'not_fixed' });
-    return { result: toResult(inv, { outcome: 'not_fixed', apply: applied }), investigation: inv, applied };
-  }
-  return { result: toResult(inv), investigation: inv, applied };
+  return applied && !applied.rolloutHealthy
+    ? ended(inv, applied, { outcome: 'not_fixed', apply: applied })
+    : ended(inv, applied);
 }

@@ -47,4 +47,6 @@ export interface WorkflowDeps {
   nextRound: NextRound;
   /** Rollout polling interval (ms). */
   rolloutPollMs?: number;
+  /** The settle window after a completed rollout (s); undefined: watchRollout's default. */
+  rolloutSettleSeconds?: number;
 }

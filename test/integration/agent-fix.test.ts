@@ -150,6 +150,29 @@ describe('kube-autofix fix --yes (rule engine)', () => {
     expect(live.spec?.template.spec?.containers[0]?.resources?.limits?.memory).toBe('128Mi');
   });
 
+  it('an OOM that needs two doublings: the first rollout is OOM-killed in the settle window, the next round heals', async () => {
+    // Needs 384Mi: 200Mi rolls out ready, then is OOM-killed seconds later.
+    const body = deployment('oom2', {
+      image: 'acme/checkout:2.3.1',
+      env: [{ name: 'PAYMENTS_URL', value: 'http://payments-api:9000' }],
+      resources: { requests: { memory: '100Mi' }, limits: { memory: '100Mi' } },
+    });
+    body.spec!.progressDeadlineSeconds = 20;
+    await k.apps.createNamespacedDeployment({ namespace: ns, body });
+    await waitFor(
+      async () => {
+        const pods = (await k.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=oom2' })).items;
+        return pods.some((p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0);
+      },
+      { what: 'oom2 OOM-killed once' },
+    );
+    const r = await runCli('fix', 'deployment/oom2', { namespace: ns, yes: true }, env());
+    expect(r.stderr).toMatch(/container app OOMKilled after the rollout \(restarts \d+ → \d+\)/);
+    expect(r.json.outcome).toBe('fixed');
+    const live = await k.apps.readNamespacedDeployment({ name: 'oom2', namespace: ns });
+    expect(live.spec?.template.spec?.containers[0]?.resources?.limits?.memory).toBe('400Mi');
+  });
+
   it('gives a precise instruction and applies nothing when no safe fix exists', async () => {
     const gen = (await k.apps.readNamespacedDeployment({ name: 'config', namespace: ns })).metadata
       ?.generation;

@@ -2,7 +2,17 @@
 import type { Category, Outcome, Target } from '../../domain/index.js';
 import type { DiagnosisEngine, EngineResult } from '../../agent/engines/engine.js';
 import { fixWorkload } from '../../workflow/fix-workload.js';
+import type { StoredProposal } from '../../workflow/proposal-record.js';
+import type { Notifier } from '../../workflow/workflow-ports.js';
 import { investigate, toResult, type AgentDeps, type Investigation } from '../../agent/investigate.js';
+
+/** The eval reads outcomes from the result and the cluster; nobody reads messages. */
+const silentNotifier: Notifier = {
+  progress: () => undefined,
+  proposal: async () => undefined,
+  outcome: async () => undefined,
+  refusal: async () => undefined,
+};
 
 export interface AgentAnswer {
   /** The first investigation's verdict: what the agent diagnosed before anything was applied. */
@@ -34,12 +44,19 @@ export async function runAgent(target: Target, deps: AgentDeps, fix: boolean): P
     first: null,
     secondsToProposal: null,
   };
-  const approve = async (inv: Investigation): Promise<string> => {
+  const approve = async (_record: StoredProposal, inv: Investigation): Promise<string> => {
     seen.first ??= inv;
     seen.secondsToProposal ??= (performance.now() - t0) / 1000;
     return 'eval';
   };
-  const fixed = fix ? await fixWorkload(target, deps, approve) : null;
+  const fixed = fix
+    ? await fixWorkload(target, deps, {
+        notifier: silentNotifier,
+        approve,
+        requestedBy: 'eval',
+        namespaces: [target.namespace],
+      })
+    : null;
   const inv = fixed?.investigation ?? (await investigate(target, deps));
   if (!fix && inv.outcome === 'proposed') seen.secondsToProposal = (performance.now() - t0) / 1000;
   const result = fixed?.result ?? toResult(inv);
