@@ -86,7 +86,15 @@ describe('the local Slack in Chromium', () => {
       new RegExp(`^${h.env.MLFLOW_TRACKING_URI}/#/experiments/\\d+/runs/[0-9a-f]+$`),
     );
     expect(await run.getAttribute('target')).toBe('_blank');
-    await expect.poll(() => proposal.getByRole('button').allInnerTexts()).toEqual(['Approve', 'Reject']);
+    // With MLflow on, the feedback buttons stand beside the decision buttons.
+    await expect
+      .poll(() => proposal.getByRole('button').allInnerTexts())
+      .toEqual([
+        'Approve',
+        'Reject',
+        expect.stringMatching(/Helpful$/),
+        expect.stringMatching(/Not helpful$/),
+      ]);
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     // Tall enough for the whole proposal under the progress message.
     await ui.page.setViewportSize({ width: 1440, height: 1280 });
@@ -111,8 +119,12 @@ describe('the local Slack in Chromium', () => {
     const applied = ui.threadMessage(/Applied — rollout healthy/);
     await applied.waitFor(LONG);
     expect((await proposal.innerText()).replace(/\s+/g, ' ')).toMatch(/Approved by @Priya/);
-    expect(await proposal.getByRole('button').count()).toBe(0);
-    expect(await applied.getByRole('button').allInnerTexts()).toEqual(['Rollback']);
+    // Only the feedback buttons stay on a decided proposal; the result offers Rollback.
+    expect(await proposal.getByRole('button').allInnerTexts()).toEqual([
+      expect.stringMatching(/Helpful$/),
+      expect.stringMatching(/Not helpful$/),
+    ]);
+    expect((await applied.getByRole('button').allInnerTexts())[0]).toBe('Rollback');
     expect(await imageOf(k, ns, 'web')).toBe('nginx:1.27');
     await waitAvailable(k, ns, 'web');
 
