@@ -2,9 +2,8 @@
 // json_object and the investigation completes with the LLM's validated fix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../stand-ins/openai-stand-in.js';
-import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';
+import { createNamespace, createOomLoop, deleteNamespace, kube, type Kube } from './support/kube.js';
 import { runCli } from './support/run-cli.js';
-import { waitFor } from './support/wait-for.js';
 
 let k: Kube;
 let ns: string;
@@ -15,21 +14,7 @@ beforeAll(async () => {
   k = kube();
   ns = await createNamespace(k, 'llm-json');
   llm = await startOpenAiStandIn({ schemaSupport: 'json_object_only' });
-  await k.apps.createNamespacedDeployment({
-    namespace: ns,
-    body: deployment('oom', {
-      image: 'acme/shop-web:1.4.0',
-      env: [{ name: 'DATABASE_URL', value: 'postgres://db/shop' }],
-      resources: { limits: { memory: '64Mi' } },
-    }),
-  });
-  await waitFor(
-    async () =>
-      (await k.core.listNamespacedPod({ namespace: ns })).items.some(
-        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0,
-      ),
-    { what: 'the deployment OOM-looping' },
-  );
+  await createOomLoop(k, ns);
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';
+import { createNamespace, createOomLoop, deleteNamespace, kube, type Kube } from './support/kube.js';
 import { runCli } from './support/run-cli.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -48,21 +48,7 @@ function cut(): void {
 beforeAll(async () => {
   k = kube();
   ns = await createNamespace(k, 'cut');
-  await k.apps.createNamespacedDeployment({
-    namespace: ns,
-    body: deployment('oom', {
-      image: 'acme/shop-web:1.4.0',
-      env: [{ name: 'DATABASE_URL', value: 'postgres://db/shop' }],
-      resources: { limits: { memory: '64Mi' } },
-    }),
-  });
-  await waitFor(
-    async () =>
-      (await k.core.listNamespacedPod({ namespace: ns })).items.some(
-        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0,
-      ),
-    { what: 'oom to restart', timeoutMs: 90_000 },
-  );
+  await createOomLoop(k, ns);
   const original = readFileSync(String(process.env.KUBECONFIG), 'utf8');
   const server = /server:\s*https:\/\/([^:\s]+):(\d+)/.exec(original)!;
   const port = await startProxy(server[1]!, Number(server[2]));

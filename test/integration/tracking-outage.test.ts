@@ -4,9 +4,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, mlflowError, startMlflowFailureServer } from '../stand-ins/mlflow-failure-server.js';
 import { cliProcess } from './support/cli-process.js';
-import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';
+import { createNamespace, createOomLoop, deleteNamespace, kube, type Kube } from './support/kube.js';
 import { runCli, type CliRun } from './support/run-cli.js';
-import { waitFor } from './support/wait-for.js';
 
 /** Must never be printed: the wrong password sent to the server that refuses it. */
 const CANARY = `cnry${randomBytes(6).toString('hex')}`;
@@ -25,21 +24,7 @@ const diagnose = (e: Record<string, string>): Promise<CliRun> =>
 beforeAll(async () => {
   k = kube();
   ns = await createNamespace(k, 'trk-down');
-  await k.apps.createNamespacedDeployment({
-    namespace: ns,
-    body: deployment('oom', {
-      image: 'acme/shop-web:1.4.0',
-      env: [{ name: 'DATABASE_URL', value: 'postgres://db/shop' }],
-      resources: { limits: { memory: '64Mi' } },
-    }),
-  });
-  await waitFor(
-    async () =>
-      (await k.core.listNamespacedPod({ namespace: ns })).items.some(
-        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0,
-      ),
-    { what: 'oom to restart', timeoutMs: 90_000 },
-  );
+  await createOomLoop(k, ns);
 });
 
 afterAll(async () => {
