@@ -178,7 +178,6 @@ export async function investigate(
   return { ...last, target, attempts, run, startedAt };
 }
 
-/** The public `--json` shape of an investigation (see ARCHITECTURE.md). */
 /** The diagnosis as results report it. */
 export function resultDiagnosis(d: Diagnosis | null): InvestigationResult['diagnosis'] {
   return d
@@ -205,6 +204,7 @@ export function resultProposal(p: Proposal | null): InvestigationResult['proposa
     : null;
 }
 
+/** The public `--json` shape of an investigation (see docs/ARCHITECTURE.md). */
 export function toResult(
   inv: Investigation,
   extra: Partial<Pick<InvestigationResult, 'outcome' | 'apply' | 'error'>> = {},

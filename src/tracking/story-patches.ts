@@ -28,7 +28,7 @@ export function investigationPatch(f: InvestigationFacts): StoryPatch {
           notes: d.notes,
         }
       : null,
-    change: f.proposal ? { sentences: f.proposal.change.summary, diff: f.proposal.diff } : null,
+    change: f.proposal ? { sentences: f.proposal.changes, diff: f.proposal.diff } : null,
     validation: f.validation,
   };
 }

@@ -50,7 +50,9 @@ function investigated() {
       iterations: 1,
       diagnosis,
       proposal: {
-        change: { summary: ['raise the memory limit of web from 64Mi to 128Mi'], patch: [] },
+        // The engine's own words differ from what the diff does: the story must tell the latter.
+        change: { summary: ['tidy up the container settings'], patch: [] },
+        changes: ['raise the memory limit of web from 64Mi to 128Mi'],
         diff: '-  memory: 64Mi\n+  memory: 128Mi',
       } as never,
       validation: {
@@ -133,7 +135,11 @@ describe('incident story', () => {
           ...diagnosis,
           notes: Array.from({ length: 40 }, (_, i) => `note ${i} ${'x'.repeat(300)}`),
         },
-        proposal: { change: { summary: ['s'], patch: [] }, diff: '+'.repeat(50_000) } as never,
+        proposal: {
+          change: { summary: ['s'], patch: [] },
+          changes: ['s'],
+          diff: '+'.repeat(50_000),
+        } as never,
         validation: null,
         history: null,
       }),
@@ -143,6 +149,12 @@ describe('incident story', () => {
     expect(tags[NOTE_TAG]!.length).toBeLessThanOrEqual(MLFLOW_LIMITS.tagValueLength);
     expect(tags[STORY_TAG]!.length).toBeLessThanOrEqual(MLFLOW_LIMITS.tagValueLength);
     expect(parseStory(tags[STORY_TAG])?.diagnosis?.category).toBe('oom_killed');
+  });
+
+  it("the change is told in the sentences computed from the diff, never in the engine's own words", () => {
+    const md = renderStory(investigated());
+    expect(investigated().change!.sentences).toEqual(['raise the memory limit of web from 64Mi to 128Mi']);
+    expect(md).not.toContain('tidy up the container settings');
   });
 
   it('a diff cannot close its code fence early', () => {
