@@ -93,6 +93,11 @@ const CatalogImageInput = z
     /** Environment the image sets (ENV in its Dockerfile). */
     env: z.record(z.string(), z.string()).default({}),
     executables: z.record(z.string(), Executable).default({}),
+    /** A private repository: pulls need an imagePullSecret for its registry with this user. */
+    private: z
+      .object({ username: z.string().min(1) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -110,6 +115,8 @@ export interface CatalogImage {
   env: Record<string, string>;
   path: string[];
   executables: Record<string, Executable>;
+  /** The user a pull secret must offer for this registry; null for a public image. */
+  privateUser: string | null;
 }
 export interface Catalog {
   images: CatalogImage[];
@@ -145,6 +152,7 @@ export function buildCatalog(doc: unknown): Catalog {
       env: img.env,
       path: img.path ?? base?.path ?? Base.parse({}).path,
       executables: { ...(base?.executables ?? {}), ...img.executables },
+      privateUser: img.private?.username ?? null,
     };
   });
   return { images };

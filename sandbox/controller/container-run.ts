@@ -27,6 +27,8 @@ export interface SlotContext {
   /** Container seconds → real milliseconds (time is compressed). */
   scaled(seconds: number): number;
   signal: AbortSignal;
+  /** Before each pull: the kubelet's pod-level warning about imagePullSecrets that do not exist. */
+  warnPullSecrets(): void;
   imagePresent(): boolean;
   markImagePresent(): void;
   startLogs(lines: LogLine[]): Promise<void>;
@@ -66,6 +68,7 @@ export async function ensureImage(x: SlotContext): Promise<void> {
     });
     return;
   }
+  x.warnPullSecrets();
   x.event({ type: 'Normal', reason: 'Pulling', message: `Pulling image "${image}"` });
   const seconds = 0.3 + x.plan.pull.sizeBytes / 60e6;
   await x.sleep(x.scaled(seconds));
@@ -100,6 +103,7 @@ async function pullFailureLoop(
     }
   }
   for (let attempt = 1; ; attempt++) {
+    x.warnPullSecrets();
     x.event({ type: 'Normal', reason: 'Pulling', message: `Pulling image "${image}"` });
     await x.sleep(x.scaled(1));
     x.event({

@@ -1,8 +1,9 @@
 // Pure verdict on a pod: what each container will do on a kubelet, given the image catalog and the cluster's objects.
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { findImage, type Catalog, type LogLine } from './catalog.js';
-import { InvalidImageRefError, normalizeImageRef } from './image-ref.js';
+import { InvalidImageRefError, normalizeImageRef, type ImageRef } from './image-ref.js';
 import { planProbe, type ExecInContainer, type ProbePlan } from './probe-check.js';
+import { readPullCredentials, type PullCredentials } from './pull-secrets.js';
 import { parseQuantity } from './quantity.js';
 import { checkVolumes, expandRefs, resolveEnv, type Lookups } from './resolve-env.js';
 import { resolveExecutable, runProgram, startProcess, type ProcessContext } from './run-process.js';
@@ -27,7 +28,13 @@ export type VerdictClass = (typeof VERDICT_CLASSES)[number];
 
 export type PullPlan =
   | { ok: true; imageRef: string; imageID: string; sizeBytes: number }
-  | { ok: false; reason: 'ErrImagePull' | 'InvalidImageName' | 'ErrImageNeverPull'; message: string };
+  | {
+      ok: false;
+      reason: 'ErrImagePull' | 'InvalidImageName' | 'ErrImageNeverPull';
+      message: string;
+      /** The registry refused the pod's credentials: a pull secret created or fixed later heals it. */
+      credentials?: true;
+    };
 
 export type Outcome =
   | { kind: 'image-pull' }
@@ -60,8 +67,10 @@ export interface ContainerPlan {
 
 export interface PodVerdict {
   verdict: VerdictClass;
-  /** The verdict can change when ConfigMaps/Secrets change (missing references heal). */
+  /** The verdict can change when ConfigMaps/Secrets change (missing references and pull secrets heal). */
   heals: boolean;
+  /** imagePullSecrets the pod names that do not exist: the kubelet warns on every pull. */
+  missingPullSecrets: string[];
   mount?: { volume: string; message: string };
   initContainers: ContainerPlan[];
   containers: ContainerPlan[];
@@ -84,16 +93,25 @@ const PUBLIC_REGISTRIES = new Set([
 
 export function judgePod(pod: V1Pod, catalog: Catalog, lookups: Lookups, ctx: JudgeContext): PodVerdict {
   const restartPolicy = pod.spec?.restartPolicy ?? 'Always';
+  const creds = readPullCredentials(pod, lookups);
   const plan = (c: V1Container, init: boolean) =>
-    judgeContainer(pod, c, init, restartPolicy, catalog, lookups, ctx);
+    judgeContainer(pod, c, init, restartPolicy, catalog, lookups, { ...ctx, creds });
   const initContainers = (pod.spec?.initContainers ?? []).map((c) => plan(c, true));
   const containers = (pod.spec?.containers ?? []).map((c) => plan(c, false));
   const mount = checkVolumes(pod, lookups);
   const classes = new Set<VerdictClass>([...initContainers, ...containers].map((p) => p.verdict));
   if (mount !== undefined) classes.add('mount');
   const verdict = VERDICT_CLASSES.find((v) => classes.has(v)) ?? 'run';
-  const heals = mount !== undefined || classes.has('config');
-  return { verdict, heals, ...(mount ? { mount } : {}), initContainers, containers };
+  const refused = [...initContainers, ...containers].some((p) => !p.pull.ok && p.pull.credentials);
+  const heals = mount !== undefined || classes.has('config') || refused;
+  return {
+    verdict,
+    heals,
+    missingPullSecrets: creds.missing,
+    ...(mount ? { mount } : {}),
+    initContainers,
+    containers,
+  };
 }
 
 function judgeContainer(
@@ -103,10 +121,10 @@ function judgeContainer(
   restartPolicy: string,
   catalog: Catalog,
   lookups: Lookups,
-  ctx: JudgeContext,
+  ctx: JudgeContext & { creds: PullCredentials },
 ): ContainerPlan {
   const base = { name: c.name, image: c.image ?? '', init };
-  const pull = planPull(c, catalog);
+  const pull = planPull(c, catalog, ctx.creds);
   if (!pull.ok) return { ...base, pull, outcome: { kind: 'image-pull' }, verdict: 'image-pull' };
   const found = findImage(catalog, normalizeImageRef(c.image ?? ''));
   if (!found.found) throw new Error('unreachable: pulled image not in catalog');
@@ -164,8 +182,9 @@ function judgeContainer(
   };
   const target = { podIP: ctx.podIP, process: proc, container: c, exec };
   const probes: ProbePlan[] = [];
-  if (c.startupProbe) probes.push(planProbe('Startup', c.startupProbe, target));
-  if (c.livenessProbe) probes.push(planProbe('Liveness', c.livenessProbe, target));
+  // The startup probe, or liveness when there is none, kills a container that starts slower than it allows.
+  if (c.startupProbe) probes.push(planProbe('Startup', c.startupProbe, target, true));
+  if (c.livenessProbe) probes.push(planProbe('Liveness', c.livenessProbe, target, !c.startupProbe));
   if (c.readinessProbe) probes.push(planProbe('Readiness', c.readinessProbe, target));
   const failing = probes.find((p) => !p.ok)?.type;
   const verdict: VerdictClass = init
@@ -181,8 +200,32 @@ function judgeContainer(
   return finished({ kind: 'runs', logs, startupSeconds, stopExitCode, stopLogs, probes }, verdict);
 }
 
-/** Whether the image pulls, with containerd's error text when it does not. */
-export function planPull(c: V1Container, catalog: Catalog): PullPlan {
+const NO_CREDENTIALS: PullCredentials = { missing: [], users: new Map() };
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/** containerd's answer when a private repository refuses the pod's credentials; null when they are accepted. */
+function credentialsRefused(ref: ImageRef, user: string, creds: PullCredentials): string | null {
+  const hub = DOCKER_HUB_HOSTS.has(ref.domain);
+  const offered = [...creds.users]
+    .filter(([host]) => host === ref.domain || (hub && DOCKER_HUB_HOSTS.has(host)))
+    .flatMap(([, users]) => users);
+  if (offered.includes(user)) return null;
+  const path = ref.repository.slice(ref.domain.length + 1);
+  const tokenUrl = hub ? 'https://auth.docker.io/token' : `https://${ref.domain}/token`;
+  if (offered.length > 0)
+    return `failed to authorize: failed to fetch oauth token: unexpected status from POST request to ${tokenUrl}: 401 Unauthorized`;
+  if (hub)
+    return 'pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed';
+  const scope = encodeURIComponent(`repository:${path}:pull`);
+  return `failed to authorize: failed to fetch anonymous token: unexpected status from GET request to ${tokenUrl}?scope=${scope}&service=${ref.domain}: 401 Unauthorized`;
+}
+
+/** Whether the image pulls with the pod's credentials, with containerd's error text when it does not. */
+export function planPull(
+  c: V1Container,
+  catalog: Catalog,
+  creds: PullCredentials = NO_CREDENTIALS,
+): PullPlan {
   const image = c.image ?? '';
   let ref;
   try {
@@ -193,6 +236,15 @@ export function planPull(c: V1Container, catalog: Catalog): PullPlan {
     return { ok: false, reason: 'InvalidImageName', message };
   }
   const found = findImage(catalog, ref);
+  const prefix = `failed to pull and unpack image "${ref.full}": failed to resolve reference "${ref.full}": `;
+  const refused =
+    found.found && found.image.privateUser !== null
+      ? credentialsRefused(ref, found.image.privateUser, creds)
+      : null;
+  if (refused !== null) {
+    const message = `rpc error: code = Unknown desc = ${prefix}${refused}`;
+    return { ok: false, reason: 'ErrImagePull', message, credentials: true };
+  }
   if (found.found)
     return { ok: true, imageRef: ref.full, imageID: found.imageID, sizeBytes: found.image.sizeBytes };
   if (c.imagePullPolicy === 'Never') {
@@ -203,7 +255,6 @@ export function planPull(c: V1Container, catalog: Catalog): PullPlan {
     };
   }
   const full = ref.full;
-  const prefix = `failed to pull and unpack image "${full}": failed to resolve reference "${full}": `;
   if (!PUBLIC_REGISTRIES.has(ref.domain)) {
     const host = ref.domain.split(':')[0];
     const path = ref.repository.slice(ref.domain.length + 1);

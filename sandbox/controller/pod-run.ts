@@ -158,6 +158,15 @@ export class PodRun {
       sleep: (ms, signal) => this.sleep(ms, signal),
       scaled: (s) => this.scaled(s),
       signal: this.abort.signal,
+      warnPullSecrets: () => {
+        const missing = this.verdict.missingPullSecrets;
+        if (missing.length === 0) return;
+        this.deps.events.record(this.ref, {
+          type: 'Warning',
+          reason: 'FailedToRetrieveImagePullSecret',
+          message: `Unable to retrieve some image pull secrets (${missing.join(', ')}); attempting to pull the image may not succeed.`,
+        });
+      },
       imagePresent: () => this.deps.images.has(this.ref.nodeName, imageRef),
       markImagePresent: () => this.deps.images.add(this.ref.nodeName, imageRef),
       startLogs: (lines) => this.deps.logs.startInstance(logPod, plan.name, lines),

@@ -24,18 +24,33 @@ interface Target {
   exec: ExecInContainer;
 }
 
-export function planProbe(type: ProbeType, probe: V1Probe, target: Target): ProbePlan {
+/**
+ * `killsDuringStartup`: this probe can kill the container while it starts (the startup probe, or liveness
+ * when there is none). If the process needs longer than the probe's budget, nothing listens yet when it gives up.
+ */
+export function planProbe(
+  type: ProbeType,
+  probe: V1Probe,
+  target: Target,
+  killsDuringStartup = false,
+): ProbePlan {
   const timing = {
     initialDelaySeconds: probe.initialDelaySeconds ?? 0,
     periodSeconds: probe.periodSeconds ?? 10,
     failureThreshold: probe.failureThreshold ?? 3,
   };
-  const result = check(probe, target);
+  const budget = timing.initialDelaySeconds + timing.failureThreshold * timing.periodSeconds;
+  const stillStarting = killsDuringStartup && target.process.startupSeconds > budget;
+  const result = check(probe, stillStarting ? { ...target, process: notListening(target.process) } : target);
   if (result.ok) return { type, ok: true, message: '', ...timing };
   const message = result.errored
     ? `${type} probe errored and resulted in unknown state: ${result.output}`
     : `${type} probe failed: ${result.output}`;
   return { type, ok: false, message, ...timing };
+}
+
+function notListening(process: RunningProcess): RunningProcess {
+  return { ...process, listeners: [] };
 }
 
 type CheckResult = { ok: true } | { ok: false; output: string; errored?: boolean };

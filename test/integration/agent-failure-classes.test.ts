@@ -1,36 +1,13 @@
 // On the sandbox: each new failure class is diagnosed with its category, the kubelet's/controller's own words, and the fix or human action.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { collectEvidence } from '../../src/agent/collect.js';
-import { runAnalyzers } from '../../src/agent/analyzers/registry.js';
-import { diagnoseByRules } from '../../src/agent/engines/rules-engine.js';
-import { loadConfig } from '../../src/config/config.js';
-import type { Finding } from '../../src/domain/index.js';
-import { createKubeCluster } from '../../src/k8s/kube-cluster.js';
 import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';
-import { sandboxEnv } from './sandbox-env.js';
-import { waitFor } from './support/wait-for.js';
+import { diagnoseWhen, quotes } from './support/diagnose-when.js';
 
 let k: Kube;
 let ns: string;
-const policy = loadConfig({}).policy;
 
-/** Collects and diagnoses until some analyzer raises a critical finding (as the eval runner waits). */
-async function diagnoseWhenBroken(name: string) {
-  const cluster = createKubeCluster({ kubeconfig: sandboxEnv().KUBECONFIG });
-  const target = { kind: 'Deployment' as const, name, namespace: ns };
-  return waitFor(
-    async () => {
-      const { evidence } = await collectEvidence(cluster, target);
-      const findings = runAnalyzers(evidence);
-      if (!findings.some((f) => f.severity === 'critical')) return null;
-      return { findings, diagnosis: diagnoseByRules({ evidence, findings, previousAttempts: [], policy }) };
-    },
-    { what: `${name} broken`, timeoutMs: 90_000 },
-  );
-}
-
-const quotes = (fs: Finding[]): string => fs.flatMap((f) => f.evidence).join('\n');
+const diagnoseWhenBroken = (name: string) => diagnoseWhen({ kind: 'Deployment', name, namespace: ns });
 
 function withSpec(d: V1Deployment, spec: Record<string, unknown>): V1Deployment {
   Object.assign(d.spec!.template.spec!, spec);

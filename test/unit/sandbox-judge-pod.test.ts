@@ -61,6 +61,61 @@ describe('judgePod: images', () => {
   });
 });
 
+describe('judgePod: private images', () => {
+  const billing = 'ghcr.io/acme/billing:3.1.0';
+  const dockerConfig = (host: string, username: string) => ({
+    '.dockerconfigjson': JSON.stringify({ auths: { [host]: { username, password: 'p', auth: 'x' } } }),
+  });
+  const pod = (pullSecrets: string[]) =>
+    scheduledPod([container({ image: billing })], {
+      imagePullSecrets: pullSecrets.map((name) => ({ name })),
+    });
+
+  it('refuses a pull without credentials with the registry 401, and heals once a pull secret offers the user', () => {
+    const none = judge(pod([]));
+    expect(none).toMatchObject({ verdict: 'image-pull', heals: true, missingPullSecrets: [] });
+    expect(none.containers[0]!.pull).toEqual({
+      ok: false,
+      reason: 'ErrImagePull',
+      credentials: true,
+      message:
+        'rpc error: code = Unknown desc = failed to pull and unpack image "ghcr.io/acme/billing:3.1.0": failed to resolve reference "ghcr.io/acme/billing:3.1.0": failed to authorize: failed to fetch anonymous token: unexpected status from GET request to https://ghcr.io/token?scope=repository%3Aacme%2Fbilling%3Apull&service=ghcr.io: 401 Unauthorized',
+    });
+    const ok = lookupsWith({ secrets: { regcred: dockerConfig('https://ghcr.io', 'acme-deploy') } });
+    expect(judge(pod(['regcred']), ok).verdict).toBe('run');
+  });
+
+  it('names a pull secret that does not exist, and refuses credentials for another user or registry', () => {
+    expect(judge(pod(['regcred']))).toMatchObject({ verdict: 'image-pull', missingPullSecrets: ['regcred'] });
+    const wrongUser = lookupsWith({ secrets: { regcred: dockerConfig('ghcr.io', 'someone') } });
+    expect(judge(pod(['regcred']), wrongUser).containers[0]!.pull).toMatchObject({
+      ok: false,
+      message: expect.stringContaining(
+        'failed to fetch oauth token: unexpected status from POST request to https://ghcr.io/token: 401 Unauthorized',
+      ),
+    });
+    const otherRegistry = lookupsWith({ secrets: { regcred: dockerConfig('quay.io', 'acme-deploy') } });
+    expect(judge(pod(['regcred']), otherRegistry).verdict).toBe('image-pull');
+  });
+
+  it('reads the legacy .dockercfg and the user inside auth, and ignores a malformed secret', () => {
+    const auth = Buffer.from('acme-deploy:token').toString('base64');
+    const legacy = lookupsWith({
+      secrets: { old: { '.dockercfg': JSON.stringify({ 'ghcr.io': { auth } }) } },
+    });
+    expect(judge(pod(['old']), legacy).verdict).toBe('run');
+    const broken = lookupsWith({ secrets: { bad: { '.dockerconfigjson': '{not json' } } });
+    expect(judge(pod(['bad']), broken)).toMatchObject({ verdict: 'image-pull', missingPullSecrets: [] });
+  });
+
+  it('pulls a public image even when a named pull secret is missing (the kubelet only warns)', () => {
+    const v = judge(
+      scheduledPod([container({ image: 'nginx:1.27' })], { imagePullSecrets: [{ name: 'gone' }] }),
+    );
+    expect(v).toMatchObject({ verdict: 'run', heals: false, missingPullSecrets: ['gone'] });
+  });
+});
+
 describe('judgePod: processes', () => {
   const db = [{ name: 'DATABASE_URL', value: 'postgres://db:5432/shop' }];
 
@@ -317,6 +372,28 @@ describe('judgePod: probes', () => {
     expect(probes(exec(['redis-cli', 'ping']))[0]!.message).toContain(
       'Liveness probe errored and resulted in unknown state',
     );
+  });
+
+  it('kills a slow starter whose start-up guard allows less time than it needs, and only then', () => {
+    const guard = (failureThreshold: number, initialDelaySeconds = 0) => ({
+      httpGet: { path: '/actuator/health/liveness', port: 8080 },
+      periodSeconds: 10,
+      failureThreshold,
+      initialDelaySeconds,
+    });
+    const ledger = (probes: Partial<Parameters<typeof container>[0]>) =>
+      one({ image: 'acme/ledger:4.0.0', ...probes });
+    const short = ledger({ startupProbe: guard(3), livenessProbe: guard(3) });
+    expect(short.verdict).toBe('probe-startup');
+    expect(probes(short)[0]!.message).toBe(
+      `Startup probe failed: Get "http://${podIP}:8080/actuator/health/liveness": dial tcp ${podIP}:8080: connect: connection refused`,
+    );
+    // 6 × 10 s covers the 45 s start; liveness only begins once the startup probe passed.
+    expect(ledger({ startupProbe: guard(6), livenessProbe: guard(3) }).verdict).toBe('run');
+    expect(ledger({ livenessProbe: guard(3) }).verdict).toBe('probe-liveness');
+    expect(ledger({ livenessProbe: guard(3, 20) }).verdict).toBe('run');
+    // Readiness never kills: a slow start is only late, not failed.
+    expect(ledger({ readinessProbe: guard(1) }).verdict).toBe('run');
   });
 
   it('lets python -m http.server listen where its argument says', () => {

@@ -1,5 +1,7 @@
 // image_pull: containers waiting on ErrImagePull / ImagePullBackOff / InvalidImageName, with the kubelet's reason.
 import type { EventSummary, Evidence, Finding } from '../../domain/index.js';
+import { asArray, asRecord, asString, getIn } from '../../domain/json-access.js';
+import { parseImage } from '../../safety/parse-image.js';
 import type { Analyzer } from './analyzer.js';
 import { containerHits, distinct, type ContainerHit } from './container-hits.js';
 import { makeFinding, plural } from './make-finding.js';
@@ -9,12 +11,14 @@ import { selectPods } from './select-pods.js';
 const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
 
 export type PullFailure =
-  'invalid_name' | 'unauthorized' | 'not_found' | 'network' | 'never_pull' | 'unknown';
+  'invalid_name' | 'denied' | 'unauthorized' | 'not_found' | 'network' | 'never_pull' | 'unknown';
 
 // Checked in order: a 401 from a private registry also often says "not found" further down the text.
 const FAILURE_PATTERNS: Array<[PullFailure, RegExp]> = [
   ['invalid_name', /InvalidImageName|invalid reference format|couldn't parse image/i],
   ['never_pull', /ErrImageNeverPull|image pull policy is Never/i],
+  // Docker Hub answers a missing and a private repository alike: do not pretend to know which.
+  ['denied', /repository does not exist or may require authorization/i],
   [
     'unauthorized',
     /401 Unauthorized|403 Forbidden|authentication required|failed to authorize|no basic auth credentials|insufficient_scope/i,
@@ -28,6 +32,7 @@ const FAILURE_PATTERNS: Array<[PullFailure, RegExp]> = [
 
 const FAILURE_TEXT: Record<PullFailure, string> = {
   invalid_name: 'the image reference is not a valid name',
+  denied: 'the registry denied the pull: the repository does not exist or needs credentials',
   never_pull: 'imagePullPolicy is Never and the image is not on the node',
   unauthorized: 'the registry refused the credentials',
   not_found: 'the image or tag does not exist in the registry',
@@ -48,6 +53,22 @@ function pullEvents(evidence: Evidence, pods: string[], image: string): EventSum
   );
 }
 
+const MISSING_SECRETS = /^Unable to retrieve some image pull secrets \(([^)]*)\)/;
+
+/** The pull secrets the pod template names, and those the kubelet could not find (its own warning). */
+function pullSecrets(evidence: Evidence, pods: string[]) {
+  const named = asArray(getIn(evidence.workload, ['spec', 'template', 'spec', 'imagePullSecrets']))
+    .map((r) => asString(asRecord(r).name))
+    .filter((n): n is string => n !== null);
+  const warnings = relatedEvents(evidence, 'Pod', pods).filter(
+    (e) => e.reason === 'FailedToRetrieveImagePullSecret',
+  );
+  const missing = distinct(
+    warnings.flatMap((e) => (MISSING_SECRETS.exec(e.message)?.[1] ?? '').split(',').map((n) => n.trim())),
+  ).filter((n) => n !== '' && n !== '<none>');
+  return { named, missing, warning: warnings[0]?.message ?? null };
+}
+
 function toFinding(evidence: Evidence, hits: ContainerHit[]): Finding {
   const first = hits[0]!;
   const image = first.status.image;
@@ -56,6 +77,7 @@ function toFinding(evidence: Evidence, hits: ContainerHit[]): Finding {
   const waitingMessages = distinct(hits.map((h) => h.status.state.waiting?.message));
   const events = pullEvents(evidence, podNames, image);
   const failure = classifyPullFailure([...reasons, ...waitingMessages, ...events.map((e) => e.message)]);
+  const secrets = pullSecrets(evidence, podNames);
   // The most detailed line is the one carrying the registry's answer ("Failed to pull image … rpc error …").
   const kubeletMessage =
     events.find((e) => e.message.startsWith('Failed to pull image'))?.message ??
@@ -76,10 +98,14 @@ function toFinding(evidence: Evidence, hits: ContainerHit[]): Finding {
       pod: first.pod.name,
       pods: podNames.length,
       initContainer: first.init,
+      registry: parseImage(image)?.registry ?? null,
+      pullSecrets: secrets.named.length > 0 ? secrets.named.join(',') : null,
+      missingPullSecrets: secrets.missing.length > 0 ? secrets.missing.join(',') : null,
     },
     evidence: [
       ...reasons.map((r) => `state.waiting.reason: ${r}`),
       kubeletMessage,
+      secrets.warning,
       ...waitingMessages,
       ...events.map((e) => e.message),
     ],

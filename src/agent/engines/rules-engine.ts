@@ -79,7 +79,8 @@ export function diagnoseByRules(input: DiagnosisInput): Diagnosis {
   const { next, notes: skipped } = untried([rollback, specific].filter(isCandidate), previousAttempts);
   const blocked = specific && !isCandidate(specific) ? specific : null;
   const action = next ? null : (blocked?.humanAction ?? humanAction(primary, evidence));
-  const score = scoreConfidence(primary, findings, evidence, rollback !== null);
+  // Only a rollback to a revision seen healthy correlates the failure with the rollout.
+  const score = scoreConfidence(primary, findings, evidence, rollback !== null && !rollback.unverified);
   const cause = primary?.message ?? unrecognised(evidence);
   const outcome = next
     ? `Proposed change: ${next.change.summary.join('; ')}.`

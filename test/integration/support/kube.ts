@@ -1,6 +1,6 @@
 // Real Kubernetes clients for integration tests, against the sandbox's admin kubeconfig.
 import { randomBytes } from 'node:crypto';
-import { AppsV1Api, CoreV1Api, KubeConfig, type V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { sandboxEnv } from '../sandbox-env.js';
 import { waitFor } from './wait-for.js';
 
@@ -8,13 +8,19 @@ export interface Kube {
   kubeconfig: string;
   apps: AppsV1Api;
   core: CoreV1Api;
+  discovery: DiscoveryV1Api;
 }
 
 export function kube(): Kube {
   const env = sandboxEnv();
   const kc = new KubeConfig();
   kc.loadFromFile(env.KUBECONFIG);
-  return { kubeconfig: env.KUBECONFIG, apps: kc.makeApiClient(AppsV1Api), core: kc.makeApiClient(CoreV1Api) };
+  return {
+    kubeconfig: env.KUBECONFIG,
+    apps: kc.makeApiClient(AppsV1Api),
+    core: kc.makeApiClient(CoreV1Api),
+    discovery: kc.makeApiClient(DiscoveryV1Api),
+  };
 }
 
 /** A fresh namespace with a random suffix, so test files never see each other's objects. */

@@ -10,6 +10,8 @@ export interface Candidate {
   notes: string[];
   /** A sentence appended to the root cause when this fix is chosen (e.g. which revision broke it). */
   because?: string;
+  /** A rollback whose target revision's health the cluster no longer shows (lower confidence). */
+  unverified?: true;
 }
 
 /** A fix that was considered but is not safe or possible; `humanAction` says what a person must do. */

@@ -7,13 +7,30 @@ type Facts = Record<string, Fact>;
 const s = (v: Fact | undefined): string => (v === null || v === undefined ? '?' : String(v));
 const CREDENTIAL_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|CREDENTIAL/i;
 
-function imagePull(f: Facts, c: string): string {
+/** How the pods get credentials for a private image, from what they name and what the kubelet could not find. */
+function pullAccess(f: Facts, ns: string): string {
+  const registry = s(f.registry);
+  if (typeof f.missingPullSecrets === 'string') {
+    const names = f.missingPullSecrets.split(',');
+    return `create the pull secret${names.length > 1 ? 's' : ''} ${names.map((n) => `\`${n}\``).join(', ')} the pods name but namespace \`${ns}\` does not have (\`kubectl create secret docker-registry ${names[0]} --docker-server=${registry} --docker-username=… --docker-password=… -n ${ns}\`)`;
+  }
+  if (typeof f.pullSecrets === 'string')
+    return `put working credentials for ${registry} into pull secret \`${f.pullSecrets.split(',').join('`, `')}\` (the registry refused the ones there)`;
+  return `create a docker-registry Secret for ${registry} and list it under imagePullSecrets of the pod template or its ServiceAccount`;
+}
+
+function imagePull(f: Facts, c: string, e: Evidence): string {
   const image = `\`${s(f.image)}\``;
+  const ns = e.target.namespace;
   switch (f.pullFailure) {
     case 'not_found':
       return `Push image ${image} to its registry or fix the tag of container ${c}.`;
-    case 'unauthorized':
-      return `Give the pods pull access to ${image} (an imagePullSecret on the pod or its ServiceAccount) or use an image they can read.`;
+    case 'denied':
+      return `Check that image ${image} of container ${c} exists (the registry answers the same for a missing and a private repository); if it is private, ${pullAccess(f, ns)}.`;
+    case 'unauthorized': {
+      const access = pullAccess(f, ns);
+      return `Give the pods pull access to ${image}: ${access}. kube-autofix never creates or edits Secrets.`;
+    }
     case 'invalid_name':
       return `Fix the image reference ${image} of container ${c}: it is not a valid image name.`;
     case 'network':

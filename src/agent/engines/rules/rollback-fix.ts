@@ -57,29 +57,47 @@ function oldTemplateHasCause(primary: Finding | null, template: unknown): boolea
   return false;
 }
 
+/**
+ * The Recreate strategy scales the old ReplicaSet to 0 before the new pods start, so the cluster no longer
+ * shows whether it was healthy: the revision that ran just before is the one `kubectl rollout undo` restores.
+ */
+function previousUnderRecreate(evidence: Evidence, current: RevisionSummary): RevisionSummary | null {
+  if (getIn(evidence.workload, ['spec', 'strategy', 'type']) !== 'Recreate') return null;
+  const older = evidence.revisions.filter((r) => !r.current && r.revision < current.revision);
+  return older.sort((a, b) => b.revision - a.revision)[0] ?? null;
+}
+
 export function rollbackFix(evidence: Evidence, primary: Finding | null): Candidate | null {
   // Another Service is down or misnamed: changing this workload would hide the cause, not fix it.
   if (primary?.facts.cause === 'dependency_unreachable') return null;
   const current = currentRevision(evidence);
   if (!current || current.availableReplicas >= desiredReplicas(evidence.workload)) return null;
   if (!failureOnCurrent(evidence, current, primary)) return null;
-  const healthy = lastHealthyRevision(evidence);
+  const verified = lastHealthyRevision(evidence);
+  const target = verified ?? previousUnderRecreate(evidence, current);
   const liveTemplate = getIn(evidence.workload, ['spec', 'template']);
-  if (!healthy || deepEqual(healthy.template, liveTemplate) || oldTemplateHasCause(primary, healthy.template))
+  if (!target || deepEqual(target.template, liveTemplate) || oldTemplateHasCause(primary, target.template))
     return null;
-  const ready = `${healthy.readyReplicas}/${healthy.replicas} pods ready`;
+  const was = verified
+    ? `${target.readyReplicas}/${target.replicas} pods ready`
+    : 'the revision that ran before it; the Recreate strategy scaled it to 0, so its health is not recorded';
   return {
     kind: 'rollback',
     change: {
       summary: [
-        `return the pod template to revision ${healthy.revision} (${healthy.name}, ${ready}); revision ${current.revision} is failing`,
-        ...templateDiff(liveTemplate, healthy.template),
+        `return the pod template to revision ${target.revision} (${target.name}, ${was}); revision ${current.revision} is failing`,
+        ...templateDiff(liveTemplate, target.template),
       ],
-      patch: [{ op: 'replace', path: '/spec/template', value: healthy.template }],
+      patch: [{ op: 'replace', path: '/spec/template', value: target.template }],
     },
-    because: `It began with revision ${current.revision} (${current.name}); revision ${healthy.revision} (${healthy.name}) had ${ready}.`,
+    because: verified
+      ? `It began with revision ${current.revision} (${current.name}); revision ${target.revision} (${target.name}) had ${was}.`
+      : `It began with revision ${current.revision} (${current.name}), which replaced revision ${target.revision} (${target.name}).`,
     notes: [
-      `Revision ${current.revision} (${current.name}) has ${current.availableReplicas} available pods while revision ${healthy.revision} had ${ready}; rolling back restores the last known-good template. Fix the new template before rolling forward again.`,
+      verified
+        ? `Revision ${current.revision} (${current.name}) has ${current.availableReplicas} available pods while revision ${target.revision} had ${was}; rolling back restores the last known-good template. Fix the new template before rolling forward again.`
+        : `Revision ${target.revision} (${target.name}) is the template that ran before revision ${current.revision}, but the cluster cannot show it was healthy (Recreate scales the old ReplicaSet to 0 first); check the change below before approving.`,
     ],
+    ...(verified ? {} : { unverified: true as const }),
   };
 }
