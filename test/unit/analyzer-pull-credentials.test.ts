@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { classifyPullFailure, imagePull } from '../../src/agent/analyzers/image-pull.js';
 import { runAnalyzers } from '../../src/agent/analyzers/registry.js';
 import { diagnoseByRules } from '../../src/agent/engines/rules-engine.js';
+import { humanAction } from '../../src/agent/engines/rules/human-action.js';
 import type { Evidence, KubeObject } from '../../src/domain/index.js';
-import { event, evidenceFrom, singleRevision, statuses, webContainer } from '../fixtures/index.js';
+import { event, evidenceFrom, rolloutOf, singleRevision, statuses, webContainer } from '../fixtures/index.js';
 
 const POLICY = {
   level: 'baseline' as const,
@@ -85,5 +86,26 @@ describe('image pulls refused for credentials', () => {
     const d = diagnose(privatePull([], [], 'acme/billing:3.1.0', HUB_DENIED));
     expect(d.humanAction).toContain('the registry answers the same for a missing and a private repository');
     expect(d.humanAction).toContain('Secret for docker.io');
+  });
+
+  it('names the pull secrets a release dropped and says the policy leaves restoring them to a person', () => {
+    const e = rolloutOf(
+      { containers: [webContainer(IMAGE)] },
+      { containers: [webContainer('ghcr.io/acme/billing:3.2.0')] },
+      () => [statuses.errImagePull('web', 'ghcr.io/acme/billing:3.2.0', REFUSED)],
+    );
+    const oldRs = e.replicaSets![0] as { spec: { template: { spec: Record<string, unknown> } } };
+    oldRs.spec.template.spec.imagePullSecrets = [{ name: 'ghcr-pull' }];
+    const evidence = evidenceFrom(e);
+    const [f] = imagePull.analyze(evidence);
+    expect(f!.facts).toMatchObject({
+      droppedPullSecrets: 'ghcr-pull',
+      droppedByRevision: 2,
+      pullSecrets: null,
+    });
+    // The rollback is proposed first; the policy refuses it (imagePullSecrets are scope-locked), then this action stands.
+    const action = humanAction(f!, evidence);
+    expect(action).toContain('restore imagePullSecrets `ghcr-pull`, which revision 2 dropped');
+    expect(action).toContain('kubectl rollout undo deployment/web -n');
   });
 });

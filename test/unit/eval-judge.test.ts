@@ -20,6 +20,7 @@ const healthyWorkload: ClusterFacts['workload'] = {
   updated: 1,
   ready: 1,
   available: 1,
+  conditions: [],
 };
 
 function facts(pods: ReturnType<typeof pod>[], over: Partial<ClusterFacts> = {}): ClusterFacts {
@@ -56,6 +57,30 @@ describe('eval judge', () => {
     expect(
       missingSymptoms({ event: { reason: 'FailedCreate', message: 'exceeded quota' } }, withEvent),
     ).toEqual([]);
+  });
+
+  it("reads a stopped rollout from the workload's own conditions", () => {
+    const stuck = facts([readyPod()], {
+      workload: {
+        ...healthyWorkload,
+        conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }],
+      },
+    });
+    expect(
+      missingSymptoms({ condition: { type: 'Progressing', reason: 'ProgressDeadlineExceeded' } }, stuck),
+    ).toEqual([]);
+    expect(
+      missingSymptoms(
+        { condition: { type: 'Progressing', status: 'Unknown', reason: 'ProgressDeadlineExceeded' } },
+        stuck,
+      ),
+    ).toEqual(['condition Progressing=Unknown ProgressDeadlineExceeded']);
+    expect(
+      missingSymptoms(
+        { condition: { type: 'Progressing', reason: 'DeploymentPaused' } },
+        facts([readyPod()]),
+      ),
+    ).toEqual(['condition Progressing DeploymentPaused']);
   });
 
   it('sees an unschedulable pod and an init container in back-off', () => {

@@ -23,7 +23,7 @@ function oldScaledToZero(strategy: 'Recreate' | 'RollingUpdate'): EvidenceInput 
   const [oldRs, newRs] = e.replicaSets! as unknown as Obj[];
   oldRs!.spec.replicas = 0;
   oldRs!.status = { replicas: 0, observedGeneration: 1 };
-  const newPods = e.pods!.filter((p) => String(p.metadata?.name).includes('abcde'));
+  const newPods = e.pods!.filter((p) => JSON.stringify(p.metadata).includes('abcde'));
   return { ...e, replicaSets: [oldRs, newRs] as never, pods: newPods };
 }
 const diagnose = (input: EvidenceInput): Diagnosis => {

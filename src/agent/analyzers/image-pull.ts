@@ -6,7 +6,7 @@ import type { Analyzer } from './analyzer.js';
 import { containerHits, distinct, type ContainerHit } from './container-hits.js';
 import { makeFinding, plural } from './make-finding.js';
 import { relatedEvents } from './related-evidence.js';
-import { selectPods } from './select-pods.js';
+import { currentRevision, selectPods } from './select-pods.js';
 
 const PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
 
@@ -55,18 +55,35 @@ function pullEvents(evidence: Evidence, pods: string[], image: string): EventSum
 
 const MISSING_SECRETS = /^Unable to retrieve some image pull secrets \(([^)]*)\)/;
 
-/** The pull secrets the pod template names, and those the kubelet could not find (its own warning). */
-function pullSecrets(evidence: Evidence, pods: string[]) {
-  const named = asArray(getIn(evidence.workload, ['spec', 'template', 'spec', 'imagePullSecrets']))
+const secretNames = (template: unknown): string[] =>
+  asArray(getIn(template, ['spec', 'imagePullSecrets']))
     .map((r) => asString(asRecord(r).name))
     .filter((n): n is string => n !== null);
+
+/**
+ * The pull secrets the pod template names, those the kubelet could not find (its own warning), and those
+ * the revision before this one named but this one dropped.
+ */
+function pullSecrets(evidence: Evidence, pods: string[]) {
+  const named = secretNames(getIn(evidence.workload, ['spec', 'template']));
+  const current = currentRevision(evidence);
+  const previous = evidence.revisions
+    .filter((r) => !r.current && current !== undefined && r.revision < current.revision)
+    .sort((a, b) => b.revision - a.revision)[0];
+  const dropped = previous ? secretNames(previous.template).filter((n) => !named.includes(n)) : [];
   const warnings = relatedEvents(evidence, 'Pod', pods).filter(
     (e) => e.reason === 'FailedToRetrieveImagePullSecret',
   );
   const missing = distinct(
     warnings.flatMap((e) => (MISSING_SECRETS.exec(e.message)?.[1] ?? '').split(',').map((n) => n.trim())),
   ).filter((n) => n !== '' && n !== '<none>');
-  return { named, missing, warning: warnings[0]?.message ?? null };
+  return {
+    named,
+    missing,
+    dropped,
+    droppedBy: dropped.length > 0 ? (current?.revision ?? null) : null,
+    warning: warnings[0]?.message ?? null,
+  };
 }
 
 function toFinding(evidence: Evidence, hits: ContainerHit[]): Finding {
@@ -101,6 +118,8 @@ function toFinding(evidence: Evidence, hits: ContainerHit[]): Finding {
       registry: parseImage(image)?.registry ?? null,
       pullSecrets: secrets.named.length > 0 ? secrets.named.join(',') : null,
       missingPullSecrets: secrets.missing.length > 0 ? secrets.missing.join(',') : null,
+      droppedPullSecrets: secrets.dropped.length > 0 ? secrets.dropped.join(',') : null,
+      droppedByRevision: secrets.droppedBy,
     },
     evidence: [
       ...reasons.map((r) => `state.waiting.reason: ${r}`),

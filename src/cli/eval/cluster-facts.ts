@@ -31,6 +31,7 @@ export interface ClusterFacts {
     updated: number;
     ready: number;
     available: number;
+    conditions: Array<{ type: string; status: string; reason: string }>;
   };
   /** The workload's pods that are not being deleted. */
   pods: PodFacts[];
@@ -82,6 +83,9 @@ function workloadFacts(w: KubeObject | null): ClusterFacts['workload'] {
     updated: num(status.updatedReplicas),
     ready: num(status.readyReplicas),
     available: num(status.availableReplicas),
+    conditions: arr(status.conditions)
+      .map(rec)
+      .map((c) => ({ type: str(c.type) ?? '', status: str(c.status) ?? '', reason: str(c.reason) ?? '' })),
   };
 }
 
@@ -115,6 +119,19 @@ export function missingSymptoms(symptom: Symptom, facts: ClusterFacts): string[]
   if (symptom.unschedulable && !facts.pods.some((p) => p.unschedulable)) missing.push('an unschedulable pod');
   if (symptom.notReady && !facts.pods.some((p) => p.phase === 'Running' && !p.ready))
     missing.push('a running pod that is not ready');
+  const { condition } = symptom;
+  if (
+    condition &&
+    !facts.workload.conditions.some(
+      (c) =>
+        c.type === condition.type &&
+        c.reason === condition.reason &&
+        (condition.status === undefined || c.status === condition.status),
+    )
+  )
+    missing.push(
+      `condition ${condition.type}${condition.status ? `=${condition.status}` : ''} ${condition.reason}`,
+    );
   if (event && !facts.events.some((e) => e.reason === event.reason && e.message.includes(event.message)))
     missing.push(`an event ${event.reason}${event.message ? ` mentioning "${event.message}"` : ''}`);
   return missing;

@@ -21,6 +21,15 @@ export const Symptom = z
     unschedulable: z.literal(true).optional(),
     /** A running pod that is not ready. */
     notReady: z.literal(true).optional(),
+    /** A condition of the workload's status, e.g. Progressing with reason ProgressDeadlineExceeded. */
+    condition: z
+      .object({
+        type: z.string(),
+        status: z.enum(['True', 'False', 'Unknown']).optional(),
+        reason: z.string(),
+      })
+      .strict()
+      .optional(),
     /** An event in the namespace with this reason whose message contains `message`. */
     event: z.object({ reason: z.string(), message: z.string().default('') }).optional(),
   })

@@ -8,8 +8,12 @@ const s = (v: Fact | undefined): string => (v === null || v === undefined ? '?' 
 const CREDENTIAL_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|CREDENTIAL/i;
 
 /** How the pods get credentials for a private image, from what they name and what the kubelet could not find. */
-function pullAccess(f: Facts, ns: string): string {
+function pullAccess(f: Facts, ns: string, e: Evidence): string {
   const registry = s(f.registry);
+  if (typeof f.droppedPullSecrets === 'string') {
+    const t = e.target;
+    return `restore imagePullSecrets \`${f.droppedPullSecrets.split(',').join('`, `')}\`, which revision ${s(f.droppedByRevision)} dropped (\`kubectl rollout undo ${t.kind.toLowerCase()}/${t.name} -n ${ns}\` returns to the revision before it); kube-autofix's policy never changes imagePullSecrets, because they decide which Secret the kubelet reads`;
+  }
   if (typeof f.missingPullSecrets === 'string') {
     const names = f.missingPullSecrets.split(',');
     return `create the pull secret${names.length > 1 ? 's' : ''} ${names.map((n) => `\`${n}\``).join(', ')} the pods name but namespace \`${ns}\` does not have (\`kubectl create secret docker-registry ${names[0]} --docker-server=${registry} --docker-username=… --docker-password=… -n ${ns}\`)`;
@@ -26,9 +30,9 @@ function imagePull(f: Facts, c: string, e: Evidence): string {
     case 'not_found':
       return `Push image ${image} to its registry or fix the tag of container ${c}.`;
     case 'denied':
-      return `Check that image ${image} of container ${c} exists (the registry answers the same for a missing and a private repository); if it is private, ${pullAccess(f, ns)}.`;
+      return `Check that image ${image} of container ${c} exists (the registry answers the same for a missing and a private repository); if it is private, ${pullAccess(f, ns, e)}.`;
     case 'unauthorized': {
-      const access = pullAccess(f, ns);
+      const access = pullAccess(f, ns, e);
       return `Give the pods pull access to ${image}: ${access}. kube-autofix never creates or edits Secrets.`;
     }
     case 'invalid_name':
