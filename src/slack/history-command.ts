@@ -5,8 +5,13 @@ import type { Logger } from '../observability/logger.js';
 import { createMlflowClient } from '../tracking/mlflow-client.js';
 import type { PastIncident } from '../tracking/past-incidents.js';
 import { readHistory, type WorkloadRef } from '../tracking/workload-history.js';
-import { buildHistoryMessage, historyUnavailableMessage } from './blocks/history-message.js';
+import {
+  buildHistoryMessage,
+  buildHistoryPerWorkloadMessage,
+  historyUnavailableMessage,
+} from './blocks/history-message.js';
 import { buildInvalidCommandMessage } from './blocks/invalid-command-message.js';
+import { guessDeploymentOf } from './owner-guess.js';
 import { parseAutofixCommand, type CommandContext } from './parse-command.js';
 import type { SlackMessage } from './slack-poster.js';
 
@@ -57,6 +62,14 @@ export async function answerHistory(
   const reader = deps.history ?? null;
   const logger = deps.logger;
   const parsed = parseAutofixCommand((command.text ?? '').replace(HISTORY_WORD, ''), ctx);
+  if (parsed.kind === 'resolve') {
+    // The bot reads no cluster, so it cannot find the owner: it says how to ask (and reads no MLflow).
+    const { ref } = parsed;
+    await respond(
+      ephemeral(buildHistoryPerWorkloadMessage({ ref, guess: guessDeploymentOf(ref), command: ctx.command })),
+    );
+    return;
+  }
   if (parsed.kind !== 'investigate') {
     const why = parsed.kind === 'invalid' ? parsed.message : 'Name a workload, e.g. deployment/web.';
     await respond(ephemeral(buildInvalidCommandMessage(why, ctx.command)));

@@ -1,11 +1,17 @@
-// History answers: bad input and MLflow off get clear errors (nothing read); entries render newest first.
+// History answers: bad input and MLflow off get clear errors (nothing read); entries render newest first;
+// pod/replicaset targets need the cluster on the CLI and are explained (never resolved) by the bot.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderHistory, runHistoryCommand } from '../../src/cli/history-command.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { buildHistoryMessage } from '../../src/slack/blocks/history-message.js';
 import { answerHistory, isHistoryCommand } from '../../src/slack/history-command.js';
+import { guessDeploymentOf } from '../../src/slack/owner-guess.js';
 import type { PastIncident } from '../../src/tracking/past-incidents.js';
 import { slackBlockProblems } from '../../tools/local-slack/slack-stand-in.js';
+import { closedPort } from '../stand-ins/mlflow-failure-server.js';
 
 const target = { kind: 'Deployment' as const, name: 'web', namespace: 'shop' };
 const entry = (startedAt: number, over: Partial<PastIncident> = {}): PastIncident => ({
@@ -106,5 +112,149 @@ describe('/autofix history', () => {
     expect(slackBlockProblems(m.blocks)).toEqual([]);
     expect(JSON.stringify(m.blocks)).toContain('and 2 older');
     expect(JSON.stringify(m.blocks)).toContain('<@U0ALICE>');
+  });
+});
+
+/** A kubeconfig whose API server refuses connections: the real transport meets a real ECONNREFUSED. */
+async function unreachableKubeconfig(): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'history-kube-')), 'config');
+  const server = `https://127.0.0.1:${await closedPort()}`;
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'u', user: { token: 't' } }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'x',
+    }),
+  );
+  return file;
+}
+
+describe('kube-autofix history pod/<name> and replicaset/<name>', () => {
+  it('says the cluster cannot be reached (exit 3) and how to ask for the workload instead', async () => {
+    const mlflow = `http://127.0.0.1:${await closedPort()}`;
+    const env = {
+      AUTOFIX_NAMESPACES: 'shop',
+      MLFLOW_TRACKING_URI: mlflow,
+      KUBECONFIG: await unreachableKubeconfig(),
+    };
+    const run = io(env);
+    const code = await runHistoryCommand(
+      'pod/web-5d8c9f7b6d-x7k2p',
+      { namespace: 'shop', json: true },
+      run.io,
+    );
+    expect(code).toBe(3);
+    expect(run.out.stderr).toMatch(
+      /Cannot find the workload pod\/web-5d8c9f7b6d-x7k2p belongs to: Cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:\d+/,
+    );
+    expect(run.out.stderr).toContain('ask for it directly: kube-autofix history deployment/<name> -n shop');
+    expect(JSON.parse(run.out.stdout).error).toMatch(/Cannot reach the Kubernetes API/);
+  });
+
+  it('refuses a namespace outside AUTOFIX_NAMESPACES before any cluster call, and kinds it cannot resolve', async () => {
+    const env = {
+      AUTOFIX_NAMESPACES: 'shop',
+      MLFLOW_TRACKING_URI: 'http://127.0.0.1:9',
+      KUBECONFIG: '/nonexistent',
+    };
+    const other = io(env);
+    expect(await runHistoryCommand('rs/web-5d8c9f7b6d', { namespace: 'payments' }, other.io)).toBe(2);
+    expect(other.out.stderr).toMatch(
+      /replicaset\/web-5d8c9f7b6d belongs to: Namespace "payments" is not allowed/,
+    );
+    const job = io(env);
+    expect(await runHistoryCommand('job/nightly', { namespace: 'shop' }, job.io)).toBe(2);
+    expect(job.out.stderr).toMatch(/Unsupported kind "job"; supported: .*pod.*replicaset/);
+  });
+
+  it('a workload is read from MLflow only: an unreadable kubeconfig does not matter', async () => {
+    const mlflow = `http://127.0.0.1:${await closedPort()}`;
+    const run = io({ AUTOFIX_NAMESPACES: 'shop', MLFLOW_TRACKING_URI: mlflow, KUBECONFIG: '/nonexistent' });
+    // The only failure is MLflow's (exit 3); the cluster is never asked.
+    expect(await runHistoryCommand('deployment/web', { namespace: 'shop' }, run.io)).toBe(3);
+    expect(run.out.stderr).not.toMatch(/kubeconfig|Kubernetes/i);
+  });
+
+  it('names the resolution before the history', () => {
+    const from = { kind: 'Pod' as const, name: 'web-5d8c9f7b6d-x7k2p', namespace: 'shop' };
+    const via = 'pod/web-5d8c9f7b6d-x7k2p → replicaset/web-5d8c9f7b6d → deployment/web';
+    const text = renderHistory(target, [], { from, via });
+    expect(text.split('\n')[0]).toBe(
+      `pod/web-5d8c9f7b6d-x7k2p belongs to deployment/web (${via}); history of deployment/web:`,
+    );
+    expect(text).toMatch(/No past investigations of deployment\/web in shop/);
+  });
+});
+
+describe('/autofix history pod/<name>', () => {
+  async function ask(text: string) {
+    const said: { text: string; response_type: string; blocks: unknown[] }[] = [];
+    let read = 0;
+    await answerHistory(
+      {
+        command: { text, channel_id: 'C1', command: '/autofix' } as never,
+        ack: (async () => undefined) as never,
+        respond: (async (m: never) => void said.push(m)) as never,
+      },
+      {
+        config: { namespaces: ['shop'], slack: { channelNamespaces: {} } } as never,
+        history: async () => {
+          read += 1;
+          return [];
+        },
+        logger: createLogger('silent'),
+      },
+    );
+    return { said, read };
+  }
+
+  it('says history is per workload, with a labelled guess only for the ReplicaSet-hash shape, reading nothing', async () => {
+    const pod = await ask('history pod/web-5d8c9f7b6d-x7k2p -n shop');
+    const rs = await ask('history rs/web-5d8c9f7b6d -n shop');
+    const bare = await ask('history pod/lonely -n shop');
+    for (const r of [pod, rs, bare]) {
+      expect(r.read).toBe(0);
+      expect(r.said).toHaveLength(1);
+      expect(r.said[0]!.response_type).toBe('ephemeral');
+      expect(r.said[0]!.text).toMatch(/History is kept per workload/);
+      expect(slackBlockProblems(r.said[0]!.blocks as never)).toEqual([]);
+    }
+    const podText = JSON.stringify(pod.said[0]!.blocks);
+    expect(podText).toContain('Guess from the name only, not checked against the cluster');
+    expect(podText).toContain('`/autofix history deployment/web -n shop`');
+    expect(podText).toContain('kube-autofix history pod/web-5d8c9f7b6d-x7k2p -n shop');
+    expect(JSON.stringify(rs.said[0]!.blocks)).toContain('the ReplicaSet of `deployment/web`');
+    const bareText = JSON.stringify(bare.said[0]!.blocks);
+    expect(bareText).not.toContain('Guess');
+    expect(bareText).toContain('/autofix history deployment/&lt;name&gt; -n shop');
+  });
+
+  it('a pod in a namespace the channel may not use is refused as for investigations', async () => {
+    const r = await ask('history pod/web-5d8c9f7b6d-x7k2p -n payments');
+    expect(r.read).toBe(0);
+    expect(JSON.stringify(r.said[0])).toMatch(/payments/);
+    expect(JSON.stringify(r.said[0])).not.toMatch(/History is kept per workload/);
+  });
+});
+
+describe('guessDeploymentOf', () => {
+  const ref = (kind: 'Pod' | 'ReplicaSet' | 'Deployment', name: string) => ({
+    kind,
+    name,
+    namespace: 'shop',
+  });
+  it('reads the Deployment only off the generated-name shape', () => {
+    expect(guessDeploymentOf(ref('Pod', 'web-frontend-5d8c9f7b6d-x7k2p'))).toBe('web-frontend');
+    expect(guessDeploymentOf(ref('ReplicaSet', 'api-7c5b9d6f48'))).toBe('api');
+    // Vowels and 0/1/3 never appear in generated parts; a StatefulSet ordinal or a hand-made name is no shape.
+    expect(guessDeploymentOf(ref('Pod', 'web-7d9f-abcde'))).toBeNull();
+    expect(guessDeploymentOf(ref('Pod', 'db-0'))).toBeNull();
+    expect(guessDeploymentOf(ref('Pod', 'lonely'))).toBeNull();
+    expect(guessDeploymentOf(ref('ReplicaSet', 'web-frontend'))).toBeNull();
+    expect(guessDeploymentOf(ref('Deployment', 'web-5d8c9f7b6d'))).toBeNull();
   });
 });

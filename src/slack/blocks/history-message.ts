@@ -1,11 +1,12 @@
 // `/autofix history`: past investigations of one workload, newest first, with their MLflow and thread links.
-import type { Target } from '../../domain/index.js';
+import type { Target, TargetRef } from '../../domain/index.js';
 import type { PastIncident } from '../../tracking/past-incidents.js';
 import { SLACK_LIMITS, escapeMrkdwn, link, mention, safeMrkdwn } from '../slack-limits.js';
 import {
   context,
   header,
   message,
+  type KnownBlock,
   section,
   targetPlain,
   targetText,
@@ -55,4 +56,40 @@ export function historyUnavailableMessage(reason: string): SlackMessage {
   return message(`History is unavailable: ${escapeMrkdwn(reason)}`, [
     section(`:grey_question: History is unavailable: ${safeMrkdwn(reason, 1000)}`),
   ]);
+}
+
+export interface PerWorkloadInput {
+  /** The pod or ReplicaSet asked about. */
+  ref: TargetRef;
+  /** A Deployment name read off `ref`'s name shape; shown only as a labelled, unverified guess. */
+  guess: string | null;
+  command?: string;
+}
+
+/** Said to `history pod/…`: history is kept per workload, and the bot has no cluster access to find which. */
+export function buildHistoryPerWorkloadMessage({
+  ref,
+  guess,
+  command = '/autofix',
+}: PerWorkloadInput): SlackMessage {
+  const given = escapeMrkdwn(`${ref.kind.toLowerCase()}/${ref.name}`);
+  const ns = escapeMrkdwn(ref.namespace);
+  const ask = (workload: string): string => `\`${escapeMrkdwn(`${command} history ${workload}`)} -n ${ns}\``;
+  const blocks: KnownBlock[] = [
+    section(
+      `:information_source: History is kept per workload, and this bot does not read the cluster, so it cannot tell which workload \`${given}\` belongs to. Ask for the workload: ${ask('deployment/<name>')} (or \`statefulset/\`, \`daemonset/\`).`,
+    ),
+  ];
+  if (guess)
+    blocks.push(
+      section(
+        `*Guess from the name only, not checked against the cluster:* \`${given}\` is named like ${ref.kind === 'Pod' ? 'a pod' : 'the ReplicaSet'} of \`deployment/${escapeMrkdwn(guess)}\`. If so: ${ask(`deployment/${guess}`)}`,
+      ),
+    );
+  blocks.push(
+    context(
+      `To know for sure: \`kube-autofix history ${given} -n ${ns}\` resolves it on the cluster; \`${escapeMrkdwn(command)} ${given} -n ${ns}\` investigates its workload.`,
+    ),
+  );
+  return message(`History is kept per workload; name the workload ${given} belongs to.`, blocks);
 }
