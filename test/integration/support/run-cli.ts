@@ -1,4 +1,5 @@
-// Runs the real `diagnose`/`fix` command in-process with captured output, against the sandbox.
+// Runs the real `diagnose`/`fix`/`history` commands in-process with captured output, against the sandbox.
+import { runHistoryCommand, type HistoryOptions } from '../../../src/cli/history-command.js';
 import { runInvestigateCommand, type CommandOptions } from '../../../src/cli/investigate-command.js';
 import { InvestigationResult } from '../../../src/domain/index.js';
 import { sandboxEnv } from '../sandbox-env.js';
@@ -43,6 +44,24 @@ async function run(
     stdout: (s) => (stdout += s),
     stderr: (s) => (stderr += s),
     env: { KUBECONFIG: sandboxEnv().KUBECONFIG, AUTOFIX_ROLLOUT_TIMEOUT: '90s', ...env },
+    isTty: false,
+    confirm: async () => false,
+  });
+  return { code, stdout, stderr };
+}
+
+/** `history` as typed: env as given (no sandbox KUBECONFIG added, so a test can show a workload needs none). */
+export async function runHistory(
+  target: string,
+  opts: HistoryOptions,
+  env: Record<string, string | undefined>,
+): Promise<Omit<CliRun, 'json'>> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runHistoryCommand(target, opts, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    env,
     isTty: false,
     confirm: async () => false,
   });
