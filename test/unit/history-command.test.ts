@@ -1,5 +1,5 @@
 // History answers: bad input and MLflow off get clear errors (nothing read); entries render newest first;
-// pod/replicaset targets need the cluster on the CLI and are explained (never resolved) by the bot.
+// pod/replicaset targets need the cluster on the CLI, and the bot hands them to the worker (it reads no cluster).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,6 @@ import { renderHistory, runHistoryCommand } from '../../src/cli/history-command.
 import { createLogger } from '../../src/observability/logger.js';
 import { buildHistoryMessage } from '../../src/slack/blocks/history-message.js';
 import { answerHistory, isHistoryCommand } from '../../src/slack/history-command.js';
-import { guessDeploymentOf } from '../../src/slack/owner-guess.js';
 import type { PastIncident } from '../../src/tracking/past-incidents.js';
 import { slackBlockProblems } from '../../tools/local-slack/slack-stand-in.js';
 import { closedPort } from '../stand-ins/mlflow-failure-server.js';
@@ -87,6 +86,7 @@ describe('/autofix history', () => {
                 return history();
               }
             : null,
+          producer: { addResolve: async () => Promise.reject(new Error('no resolution expected')) },
           logger: createLogger('silent'),
         },
       );
@@ -191,70 +191,89 @@ describe('kube-autofix history pod/<name> and replicaset/<name>', () => {
 });
 
 describe('/autofix history pod/<name>', () => {
-  async function ask(text: string) {
+  async function ask(text: string, queue: 'up' | 'down' = 'up', mlflow: 'on' | 'off' = 'on') {
     const said: { text: string; response_type: string; blocks: unknown[] }[] = [];
+    const enqueued: unknown[] = [];
     let read = 0;
     await answerHistory(
       {
-        command: { text, channel_id: 'C1', command: '/autofix' } as never,
+        command: { text, channel_id: 'C1', user_id: 'U0ASKER', team_id: 'T1', command: '/autofix' } as never,
         ack: (async () => undefined) as never,
         respond: (async (m: never) => void said.push(m)) as never,
       },
       {
         config: { namespaces: ['shop'], slack: { channelNamespaces: {} } } as never,
-        history: async () => {
-          read += 1;
-          return [];
+        history:
+          mlflow === 'on'
+            ? async () => {
+                read += 1;
+                return [];
+              }
+            : null,
+        producer: {
+          addResolve: async (job) => {
+            if (queue === 'down') throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+            enqueued.push(job);
+            return 'resolve__1';
+          },
         },
         logger: createLogger('silent'),
       },
     );
-    return { said, read };
+    return { said, read, enqueued };
   }
 
-  it('says history is per workload, with a labelled guess only for the ReplicaSet-hash shape, reading nothing', async () => {
+  it('hands pod/ and rs/ to the worker as a history resolution and tells the requester, reading nothing itself', async () => {
     const pod = await ask('history pod/web-5d8c9f7b6d-x7k2p -n shop');
     const rs = await ask('history rs/web-5d8c9f7b6d -n shop');
-    const bare = await ask('history pod/lonely -n shop');
-    for (const r of [pod, rs, bare]) {
+    expect(pod.enqueued).toEqual([
+      {
+        then: 'history',
+        ref: { kind: 'Pod', name: 'web-5d8c9f7b6d-x7k2p', namespace: 'shop' },
+        requestedBy: 'U0ASKER',
+        channel: 'C1',
+        teamId: 'T1',
+        requestedAt: expect.any(String),
+      },
+    ]);
+    expect(rs.enqueued).toMatchObject([{ then: 'history', ref: { kind: 'ReplicaSet' } }]);
+    for (const r of [pod, rs]) {
       expect(r.read).toBe(0);
       expect(r.said).toHaveLength(1);
       expect(r.said[0]!.response_type).toBe('ephemeral');
-      expect(r.said[0]!.text).toMatch(/History is kept per workload/);
+      expect(r.said[0]!.text).toMatch(
+        /Looking up which workload .* belongs to; its history follows, only to you/,
+      );
       expect(slackBlockProblems(r.said[0]!.blocks as never)).toEqual([]);
     }
-    const podText = JSON.stringify(pod.said[0]!.blocks);
-    expect(podText).toContain('Guess from the name only, not checked against the cluster');
-    expect(podText).toContain('`/autofix history deployment/web -n shop`');
-    expect(podText).toContain('kube-autofix history pod/web-5d8c9f7b6d-x7k2p -n shop');
-    expect(JSON.stringify(rs.said[0]!.blocks)).toContain('the ReplicaSet of `deployment/web`');
-    const bareText = JSON.stringify(bare.said[0]!.blocks);
-    expect(bareText).not.toContain('Guess');
-    expect(bareText).toContain('/autofix history deployment/&lt;name&gt; -n shop');
   });
 
-  it('a pod in a namespace the channel may not use is refused as for investigations', async () => {
-    const r = await ask('history pod/web-5d8c9f7b6d-x7k2p -n payments');
-    expect(r.read).toBe(0);
-    expect(JSON.stringify(r.said[0])).toMatch(/payments/);
-    expect(JSON.stringify(r.said[0])).not.toMatch(/History is kept per workload/);
+  it('a queue outage, MLflow off or a namespace the channel may not use: a clear answer, nothing enqueued', async () => {
+    const down = await ask('history pod/web-5d8c9f7b6d-x7k2p -n shop', 'down');
+    expect(down.enqueued).toEqual([]);
+    expect(down.said[0]!.text).toMatch(
+      /could not look up the workload right now \(its queue is unreachable\)/,
+    );
+    expect(JSON.stringify(down.said[0])).toContain('/autofix history deployment/&lt;name&gt; -n shop');
+    const off = await ask('history pod/web-5d8c9f7b6d-x7k2p -n shop', 'up', 'off');
+    expect(off.enqueued).toEqual([]);
+    expect(off.said[0]!.text).toMatch(/MLflow tracking is not configured/);
+    const other = await ask('history pod/web-5d8c9f7b6d-x7k2p -n payments');
+    expect(other.enqueued).toEqual([]);
+    expect(JSON.stringify(other.said[0])).toMatch(/payments/);
   });
-});
 
-describe('guessDeploymentOf', () => {
-  const ref = (kind: 'Pod' | 'ReplicaSet' | 'Deployment', name: string) => ({
-    kind,
-    name,
-    namespace: 'shop',
-  });
-  it('reads the Deployment only off the generated-name shape', () => {
-    expect(guessDeploymentOf(ref('Pod', 'web-frontend-5d8c9f7b6d-x7k2p'))).toBe('web-frontend');
-    expect(guessDeploymentOf(ref('ReplicaSet', 'api-7c5b9d6f48'))).toBe('api');
-    // Vowels and 0/1/3 never appear in generated parts; a StatefulSet ordinal or a hand-made name is no shape.
-    expect(guessDeploymentOf(ref('Pod', 'web-7d9f-abcde'))).toBeNull();
-    expect(guessDeploymentOf(ref('Pod', 'db-0'))).toBeNull();
-    expect(guessDeploymentOf(ref('Pod', 'lonely'))).toBeNull();
-    expect(guessDeploymentOf(ref('ReplicaSet', 'web-frontend'))).toBeNull();
-    expect(guessDeploymentOf(ref('Deployment', 'web-5d8c9f7b6d'))).toBeNull();
+  it('the history the worker posts names the resolution', () => {
+    const via = 'pod/web-5d8c9f7b6d-x7k2p → replicaset/web-5d8c9f7b6d → deployment/web';
+    for (const past of [[], [entry(1_800_000_000_000)]]) {
+      const m = buildHistoryMessage(target, past, via);
+      expect(slackBlockProblems(m.blocks)).toEqual([]);
+      expect(JSON.stringify(m.blocks)).toContain(
+        `${via}\`: history is kept per workload, so this is its history`,
+      );
+    }
+    expect(JSON.stringify(buildHistoryMessage(target, []).blocks)).not.toContain(
+      'history is kept per workload',
+    );
   });
 });

@@ -6,7 +6,6 @@ import {
   context,
   header,
   message,
-  type KnownBlock,
   section,
   targetPlain,
   targetText,
@@ -35,9 +34,18 @@ function entryText(p: PastIncident): string {
   return `${when} · ${facts.join(' · ')}${links ? ` · ${links}` : ''}${cause}${change}`;
 }
 
-export function buildHistoryMessage(target: Target, past: readonly PastIncident[]): SlackMessage {
+/** `via` (e.g. `pod/web-abc → replicaset/web-123 → deployment/web`) when a pod or ReplicaSet was asked about. */
+export function buildHistoryMessage(
+  target: Target,
+  past: readonly PastIncident[],
+  via: string | null = null,
+): SlackMessage {
+  const resolved = via
+    ? [context(`:link: \`${escapeMrkdwn(via)}\`: history is kept per workload, so this is its history.`)]
+    : [];
   if (past.length === 0) {
     return message(`No past investigations of ${targetText(target)} in MLflow.`, [
+      ...resolved,
       section(`No past investigations of ${escapeMrkdwn(targetPlain(target))} are recorded in MLflow.`),
     ]);
   }
@@ -45,6 +53,7 @@ export function buildHistoryMessage(target: Target, past: readonly PastIncident[
   const more = past.length > shown.length ? [context(`…and ${past.length - shown.length} older.`)] : [];
   return message(`${past.length} past investigation(s) of ${targetText(target)}`, [
     header(`History: ${targetPlain(target)}`),
+    ...resolved,
     ...shown.map((p) => section(entryText(p).slice(0, SLACK_LIMITS.sectionText))),
     ...more,
     context('Newest first, from MLflow runs tagged with this workload.'),
@@ -58,38 +67,12 @@ export function historyUnavailableMessage(reason: string): SlackMessage {
   ]);
 }
 
-export interface PerWorkloadInput {
-  /** The pod or ReplicaSet asked about. */
-  ref: TargetRef;
-  /** A Deployment name read off `ref`'s name shape; shown only as a labelled, unverified guess. */
-  guess: string | null;
-  command?: string;
-}
-
-/** Said to `history pod/…`: history is kept per workload, and the bot has no cluster access to find which. */
-export function buildHistoryPerWorkloadMessage({
-  ref,
-  guess,
-  command = '/autofix',
-}: PerWorkloadInput): SlackMessage {
+/** The bot's ack of `history pod/<name>`: the worker resolves it (the bot reads no cluster) and answers here. */
+export function buildHistoryLookupMessage(ref: TargetRef): SlackMessage {
   const given = escapeMrkdwn(`${ref.kind.toLowerCase()}/${ref.name}`);
-  const ns = escapeMrkdwn(ref.namespace);
-  const ask = (workload: string): string => `\`${escapeMrkdwn(`${command} history ${workload}`)} -n ${ns}\``;
-  const blocks: KnownBlock[] = [
+  return message(`Looking up which workload ${given} belongs to; its history follows, only to you.`, [
     section(
-      `:information_source: History is kept per workload, and this bot does not read the cluster, so it cannot tell which workload \`${given}\` belongs to. Ask for the workload: ${ask('deployment/<name>')} (or \`statefulset/\`, \`daemonset/\`).`,
+      `:mag: History is kept per workload: looking up which workload \`${given}\` in \`${escapeMrkdwn(ref.namespace)}\` belongs to. Its history follows here, only to you.`,
     ),
-  ];
-  if (guess)
-    blocks.push(
-      section(
-        `*Guess from the name only, not checked against the cluster:* \`${given}\` is named like ${ref.kind === 'Pod' ? 'a pod' : 'the ReplicaSet'} of \`deployment/${escapeMrkdwn(guess)}\`. If so: ${ask(`deployment/${guess}`)}`,
-      ),
-    );
-  blocks.push(
-    context(
-      `To know for sure: \`kube-autofix history ${given} -n ${ns}\` resolves it on the cluster; \`${escapeMrkdwn(command)} ${given} -n ${ns}\` investigates its workload.`,
-    ),
-  );
-  return message(`History is kept per workload; name the workload ${given} belongs to.`, blocks);
+  ]);
 }
