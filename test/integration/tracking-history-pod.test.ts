@@ -1,6 +1,6 @@
 // On the sandbox's kube-apiserver and MLflow: `history pod/<name>` (and replicaset/) lists the owning Deployment's
 // past investigations and names the resolution; pods no workload owns or that do not exist get a clear error;
-// a workload's history needs no cluster at all.
+// a workload's history needs no cluster at all. In Slack (stand-in), the worker resolves it and answers the requester.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HistoryOutput } from '../../src/cli/history-command.js';
@@ -8,6 +8,14 @@ import { sandboxEnv } from './sandbox-env.js';
 import { createNamespace, deleteNamespace, kube, type Kube } from './support/kube.js';
 import { runCli, runHistory } from './support/run-cli.js';
 import { brokenDeployment } from './support/slack-flow.js';
+import {
+  CHANNEL,
+  REQUESTER,
+  parentMessages,
+  slash,
+  startHarness,
+  type Harness,
+} from './support/slack-harness.js';
 
 let k: Kube;
 let ns: string;
@@ -35,6 +43,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await deleteNamespace(k, ns);
 });
+
+async function createBarePod(name: string): Promise<void> {
+  await k.core.createNamespacedPod({
+    namespace: ns,
+    body: {
+      metadata: { name },
+      spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }] },
+    },
+  });
+}
 
 async function podOfWeb(): Promise<string> {
   const pods = await k.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' });
@@ -74,13 +92,7 @@ describe('history pod/<name>', () => {
   }, 60_000);
 
   it('a pod no workload owns, or one that does not exist, is a clear error (exit 2) saying what to do', async () => {
-    await k.core.createNamespacedPod({
-      namespace: ns,
-      body: {
-        metadata: { name: 'bare' },
-        spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }] },
-      },
-    });
+    await createBarePod('bare');
     const bare = await runHistory('pod/bare', { namespace: ns, json: true }, env());
     expect(bare.code).toBe(2);
     expect(JSON.parse(bare.stdout).error).toBe(
@@ -103,5 +115,53 @@ describe('history pod/<name>', () => {
     const out = HistoryOutput.parse(JSON.parse(r.stdout));
     expect(out.resolvedFrom).toBeNull();
     expect(out.investigations.map((p) => p.runId)).toEqual([runId]);
+  }, 60_000);
+});
+
+describe('/autofix history pod/<name>', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      env: { AUTOFIX_NAMESPACES: ns, MLFLOW_EXPERIMENT_NAME: EXPERIMENT },
+      worker: true,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("the worker resolves it and shows the owner's history to the requester only, naming the resolution", async () => {
+    const pod = await podOfWeb();
+    const reply = await slash(h, `history pod/${pod} -n ${ns}`);
+    expect(reply.status).toBe(200);
+    const ack = await h.slack.waitForResponse((r) =>
+      JSON.stringify(r.body).includes('Looking up which workload'),
+    );
+    expect(ack.body.response_type).toBe('ephemeral');
+    const answer = await h.slack.waitFor(
+      () => h.slack.ephemerals(CHANNEL, REQUESTER).find((e) => e.text.includes('past investigation')),
+      30_000,
+      'the history, posted by the worker',
+    );
+    expect(answer.text).toBe(`1 past investigation(s) of deployment/web in ${ns}`);
+    const blocks = JSON.stringify(answer.blocks);
+    expect(blocks).toMatch(new RegExp(`pod/${pod} → replicaset/web-[a-z0-9]+ → deployment/web`));
+    expect(blocks).toContain(`/runs/${runId}`);
+    // Only to the requester: nothing was posted in the channel.
+    expect(parentMessages(h)).toEqual([]);
+  }, 60_000);
+
+  it('a pod no workload owns gets an ephemeral refusal saying what to do', async () => {
+    await createBarePod('loner');
+    await slash(h, `history pod/loner -n ${ns}`);
+    const refusal = await h.slack.waitFor(
+      () => h.slack.ephemerals(CHANNEL, REQUESTER).find((e) => JSON.stringify(e).includes('pod/loner')),
+      30_000,
+      'the refusal, posted by the worker',
+    );
+    const said = JSON.stringify(refusal);
+    expect(said).toContain('pod/loner has no controlling owner');
+    expect(said).toContain(`/autofix history deployment/&lt;name&gt; -n ${ns}`);
+    expect(parentMessages(h)).toEqual([]);
   }, 60_000);
 });
