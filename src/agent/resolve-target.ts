@@ -17,15 +17,25 @@ function controllerOf(obj: KubeObject): { kind: string; name: string } | null {
 }
 
 function notOwned(what: string, why: string): never {
-  throw new AutofixError(ErrorCode.BadInput, `${what} ${why}, so there is no workload to investigate.`, {
-    hint: 'Give the Deployment, StatefulSet or DaemonSet instead (kubectl get pod <name> -o jsonpath={.metadata.ownerReferences}).',
-  });
+  throw new AutofixError(
+    ErrorCode.BadInput,
+    `${what} ${why}, so there is no workload to investigate or to list the history of.`,
+    {
+      hint: 'Give the Deployment, StatefulSet or DaemonSet instead (kubectl get pod <name> -o jsonpath={.metadata.ownerReferences}).',
+    },
+  );
+}
+
+/** The target itself when it names a workload (no cluster needed); null for a pod or ReplicaSet. */
+export function workloadOf(ref: TargetRef): Target | null {
+  const direct = WorkloadKind.safeParse(ref.kind);
+  return direct.success ? { ...ref, kind: direct.data } : null;
 }
 
 /** Two GETs at most (pod → ReplicaSet → Deployment); a bare pod or a ReplicaSet without a Deployment is refused. */
 export async function resolveTarget(cluster: Cluster, ref: TargetRef): Promise<ResolvedTarget> {
-  const direct = WorkloadKind.safeParse(ref.kind);
-  if (direct.success) return { target: { ...ref, kind: direct.data }, via: null };
+  const direct = workloadOf(ref);
+  if (direct) return { target: direct, via: null };
   const ns = ref.namespace;
   const chain = [`${ref.kind.toLowerCase()}/${ref.name}`];
   let obj = await cluster.get(ref.kind === 'Pod' ? 'pods' : 'replicasets', ns, ref.name);

@@ -1,10 +1,31 @@
 // `kube-autofix history <kind>/<name> -n <ns> [--json]`: past investigations of a workload, read from MLflow.
+import { z } from 'zod';
 import { loadConfig } from '../config/config.js';
-import { AutofixError, ErrorCode, isAutofixError, parseTarget, type Target } from '../domain/index.js';
+import {
+  AutofixError,
+  ErrorCode,
+  isAutofixError,
+  parseTargetRef,
+  Target,
+  TargetRef,
+} from '../domain/index.js';
 import { createMlflowClient } from '../tracking/mlflow-client.js';
-import type { PastIncident } from '../tracking/past-incidents.js';
+import { PastIncident } from '../tracking/past-incidents.js';
 import { MAX_HISTORY, readHistory } from '../tracking/workload-history.js';
+import { resolveHistoryTarget } from './history-target.js';
 import type { CommandIo } from './investigate-command.js';
+
+/** Set when a pod or ReplicaSet was given: what it was and the owner chain that led to the workload. */
+export const HistoryResolution = z.object({ from: TargetRef, via: z.string() });
+export type HistoryResolution = z.infer<typeof HistoryResolution>;
+
+/** The `--json` answer. */
+export const HistoryOutput = z.object({
+  target: Target,
+  resolvedFrom: HistoryResolution.nullable(),
+  investigations: z.array(PastIncident),
+});
+export type HistoryOutput = z.infer<typeof HistoryOutput>;
 
 export interface HistoryOptions {
   namespace: string;
@@ -38,18 +59,34 @@ function line(p: PastIncident): string {
   return [parts.filter((x) => x !== '').join('  '), ...links].join('\n');
 }
 
-export function renderHistory(target: Target, past: readonly PastIncident[]): string {
-  const name = `${target.kind.toLowerCase()}/${target.name} in ${target.namespace}`;
-  if (past.length === 0) return `No past investigations of ${name} in MLflow.\n`;
-  return `${past.length} past investigation(s) of ${name}, newest first:\n${past.map(line).join('\n')}\n`;
+const slash = (t: TargetRef): string => `${t.kind.toLowerCase()}/${t.name}`;
+
+/** The line naming the workload a pod or ReplicaSet stood for, before its history. */
+function resolutionLine(target: Target, r: HistoryResolution | null): string {
+  return r ? `${slash(r.from)} belongs to ${slash(target)} (${r.via}); history of ${slash(target)}:\n` : '';
 }
 
-/** Exit codes as for diagnose: 0 listed (also when empty), 2 bad input or tracking off, 3 MLflow unreachable. */
+export function renderHistory(
+  target: Target,
+  past: readonly PastIncident[],
+  resolvedFrom: HistoryResolution | null = null,
+): string {
+  const head = resolutionLine(target, resolvedFrom);
+  const name = `${slash(target)} in ${target.namespace}`;
+  if (past.length === 0) return `${head}No past investigations of ${name} in MLflow.\n`;
+  return `${head}${past.length} past investigation(s) of ${name}, newest first:\n${past.map(line).join('\n')}\n`;
+}
+
+/**
+ * Exit codes as for diagnose: 0 listed (also when empty), 2 bad input, tracking off or a pod no workload owns,
+ * 3 MLflow or (for a pod/ReplicaSet) the cluster unreachable.
+ */
 export async function runHistoryCommand(ref: string, opts: HistoryOptions, io: CommandIo): Promise<number> {
   try {
-    const target = parseTarget(ref, opts.namespace);
+    const given = parseTargetRef(ref, opts.namespace);
     const limit = limitOf(opts.limit);
-    const { mlflow } = loadConfig(io.env);
+    const config = loadConfig(io.env);
+    const { mlflow } = config;
     if (!mlflow) {
       throw new AutofixError(
         ErrorCode.ConfigInvalid,
@@ -59,10 +96,12 @@ export async function runHistoryCommand(ref: string, opts: HistoryOptions, io: C
         },
       );
     }
+    const { target, via } = await resolveHistoryTarget(given, config);
+    const resolvedFrom = via ? { from: given, via } : null;
     const client = createMlflowClient(mlflow, { attempts: 2, timeoutMs: 5000 });
     const past = await readHistory(client, mlflow.experimentName, target, { limit });
-    if (opts.json) io.stdout(JSON.stringify({ target, investigations: past }) + '\n');
-    else io.stdout(renderHistory(target, past));
+    const out: HistoryOutput = { target, resolvedFrom, investigations: past };
+    io.stdout(opts.json ? JSON.stringify(out) + '\n' : renderHistory(target, past, resolvedFrom));
     return 0;
   } catch (e) {
     const err = isAutofixError(e)

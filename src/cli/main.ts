@@ -81,8 +81,10 @@ program
 
 program
   .command('history')
-  .description('list past investigations of a workload from MLflow, newest first (reads no cluster)')
-  .argument('<target>', 'the workload, e.g. deployment/web')
+  .description(
+    'list past investigations of a workload from MLflow, newest first (a pod or ReplicaSet is first resolved to its workload on the cluster; a workload reads no cluster)',
+  )
+  .argument('<target>', 'the workload, e.g. deployment/web, or a pod/replicaset it owns')
   .requiredOption('-n, --namespace <namespace>', 'namespace of the workload')
   .option('--json', 'print one JSON object on stdout')
   .option('--limit <n>', 'how many investigations to list (1-50, default 10)')

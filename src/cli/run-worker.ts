@@ -13,6 +13,7 @@ import { closeRedis, createRedisConnection } from '../queue/redis-connection.js'
 import { createAutofixWorker } from '../queue/worker.js';
 import type { WorkerContext } from '../queue/worker-context.js';
 import { createApproverCheck } from '../slack/approvers.js';
+import { createHistoryReader } from '../slack/history-command.js';
 import {
   createSlackPoster,
   createSlackWebClient,
@@ -61,6 +62,7 @@ export async function runWorker(
       config: agent.config,
     },
     poster: createSlackPoster(client, logger, overrides.posterOptions),
+    history: createHistoryReader(config.mlflow),
     authority: createApproverCheck({ approvers: config.slack.approvers, client, logger }),
     store: createRedisProposalStore(redis, keys),
     messages: createJobMessages(redis, keys),

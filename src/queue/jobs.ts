@@ -53,13 +53,28 @@ export const TriageJob = z.object({
 export type TriageJob = z.infer<typeof TriageJob>;
 
 /** `/autofix pod/<name>`: resolve to the owning workload in the thread, then investigate it there. */
-export const ResolveJob = z.object({
+const ResolveThenInvestigate = z.object({
+  then: z.literal('investigate').optional(),
   ref: TargetRef,
   requestedBy: z.string().min(1),
   thread: SlackThread,
   requestedAt: z.string(),
 });
+
+/** `/autofix history pod/<name>`: resolve, then show the workload's history to the requester only (no thread). */
+const ResolveThenHistory = z.object({
+  then: z.literal('history'),
+  ref: TargetRef,
+  requestedBy: z.string().min(1),
+  channel: z.string().min(1),
+  teamId: z.string().nullable(),
+  requestedAt: z.string(),
+});
+
+/** The bot cannot read the cluster, so the worker resolves pod/ReplicaSet references for both. */
+export const ResolveJob = z.union([ResolveThenHistory, ResolveThenInvestigate]);
 export type ResolveJob = z.infer<typeof ResolveJob>;
+export type ResolveForHistory = z.infer<typeof ResolveThenHistory>;
 
 export const JOB_SCHEMAS = {
   investigate: InvestigateJob,

@@ -1,12 +1,19 @@
 // `/autofix history <kind>/<name> [-n ns]`: reads past investigations from MLflow (never the cluster).
 import type { RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Config, MlflowConfig } from '../config/config.js';
+import type { TargetRef } from '../domain/index.js';
 import type { Logger } from '../observability/logger.js';
 import { createMlflowClient } from '../tracking/mlflow-client.js';
 import type { PastIncident } from '../tracking/past-incidents.js';
 import { readHistory, type WorkloadRef } from '../tracking/workload-history.js';
-import { buildHistoryMessage, historyUnavailableMessage } from './blocks/history-message.js';
+import type { Producer } from '../queue/producer.js';
+import {
+  buildHistoryLookupMessage,
+  buildHistoryMessage,
+  historyUnavailableMessage,
+} from './blocks/history-message.js';
 import { buildInvalidCommandMessage } from './blocks/invalid-command-message.js';
+import { buildRefusalMessage } from './blocks/refusal-message.js';
 import { parseAutofixCommand, type CommandContext } from './parse-command.js';
 import type { SlackMessage } from './slack-poster.js';
 
@@ -39,7 +46,46 @@ export interface HistoryDeps {
   config: Pick<Config, 'namespaces' | 'slack'>;
   /** Null when MLflow tracking is off: the answer says so. */
   history?: HistoryReader | null;
+  /** `history pod/<name>` goes to the worker's resolve job: the bot reads no cluster. */
+  producer: Pick<Producer, 'addResolve'>;
   logger: Logger;
+}
+
+type Respond = SlackCommandMiddlewareArgs['respond'];
+type Command = SlackCommandMiddlewareArgs['command'];
+
+/** Hands a pod/ReplicaSet to the worker, which resolves it and posts the owner's history to the requester. */
+async function lookUpOwner(
+  ref: TargetRef,
+  command: Command,
+  respond: Respond,
+  deps: HistoryDeps,
+): Promise<void> {
+  try {
+    const jobId = await deps.producer.addResolve({
+      then: 'history',
+      ref,
+      requestedBy: command.user_id,
+      channel: command.channel_id,
+      teamId: command.team_id ?? null,
+      requestedAt: new Date().toISOString(),
+    });
+    deps.logger.info({ jobId, ref: `${ref.kind}/${ref.name}` }, 'history resolution requested');
+    await respond(ephemeral(buildHistoryLookupMessage(ref)));
+  } catch (e) {
+    deps.logger.error(
+      { err: e instanceof Error ? e.message : String(e) },
+      'could not request the resolution',
+    );
+    const direct = `\`${command.command} history deployment/<name> -n ${ref.namespace}\``;
+    await respond(
+      ephemeral(
+        buildRefusalMessage(
+          `kube-autofix could not look up the workload right now (its queue is unreachable); try again in a minute, or ask for the workload directly: ${direct}.`,
+        ),
+      ),
+    );
+  }
 }
 
 /** Answers a `history` text: the same target grammar and namespace rules as an investigation. */
@@ -57,7 +103,7 @@ export async function answerHistory(
   const reader = deps.history ?? null;
   const logger = deps.logger;
   const parsed = parseAutofixCommand((command.text ?? '').replace(HISTORY_WORD, ''), ctx);
-  if (parsed.kind !== 'investigate') {
+  if (parsed.kind !== 'investigate' && parsed.kind !== 'resolve') {
     const why = parsed.kind === 'invalid' ? parsed.message : 'Name a workload, e.g. deployment/web.';
     await respond(ephemeral(buildInvalidCommandMessage(why, ctx.command)));
     return;
@@ -68,6 +114,7 @@ export async function answerHistory(
     );
     return;
   }
+  if (parsed.kind === 'resolve') return lookUpOwner(parsed.ref, command, respond, deps);
   try {
     await respond(ephemeral(buildHistoryMessage(parsed.target, await reader(parsed.target))));
   } catch (e) {

@@ -1,4 +1,5 @@
-// The resolve job: `pod/<name>` or `replicaset/<name>` → the owning workload, said in the thread, then investigated there.
+// The resolve job: `pod/<name>` or `replicaset/<name>` → the owning workload, said in the thread, then investigated there
+// (or, for `history pod/<name>`, its history shown to the requester: resolve-history.ts).
 import { resolveTarget } from '../../agent/resolve-target.js';
 import { isAutofixError } from '../../domain/index.js';
 import { assertNamespaceAllowed } from '../../safety/namespace-allowlist.js';
@@ -7,8 +8,10 @@ import { buildResolvedMessage } from '../../slack/blocks/resolved-message.js';
 import { classifyFailure, describeFailure, isFinalAttempt } from '../classify-failure.js';
 import { postOnce } from '../post-once.js';
 import type { Processor } from '../worker-context.js';
+import { resolveForHistory } from './resolve-history.js';
 
 export const processResolve: Processor<'resolve'> = async (data, job, ctx) => {
+  if (data.then === 'history') return resolveForHistory(data, job, ctx);
   const jobId = String(job.id);
   // A retry after the investigation was handed on must not hand it on again (it would meet its own claim).
   if (await ctx.messages.get(jobId, 'followup')) return 'resolved';

@@ -32,7 +32,7 @@ export function buildHelpMessage(opts: HelpOptions = {}): SlackMessage {
     `*Usage:* \`${cmd} <kind>/<name> [-n <namespace>]\``,
     `• \`${cmd} deployment/web -n shop\``,
     `• \`${cmd} sts/db --namespace=payments\``,
-    `• \`${cmd} history deployment/web -n shop\` — past investigations of a workload (from MLflow)`,
+    `• \`${cmd} history deployment/web -n shop\` — past investigations of a workload (from MLflow; \`history pod/<name>\` gives the history of the pod's workload)`,
     `• \`${cmd} pod/web-5d8c9f7b6d-x7k2p -n shop\` — investigates the workload owning the pod (or \`replicaset/<name>\`)`,
     `• \`${cmd} -n shop\` — lists the namespace's unhealthy workloads, each with an *Investigate* button (\`${cmd}\` alone uses the channel's default namespace)`,
     `• \`${cmd} help\` — this message`,

@@ -1,5 +1,5 @@
 // `/autofix history`: past investigations of one workload, newest first, with their MLflow and thread links.
-import type { Target } from '../../domain/index.js';
+import type { Target, TargetRef } from '../../domain/index.js';
 import type { PastIncident } from '../../tracking/past-incidents.js';
 import { SLACK_LIMITS, escapeMrkdwn, link, mention, safeMrkdwn } from '../slack-limits.js';
 import {
@@ -34,9 +34,18 @@ function entryText(p: PastIncident): string {
   return `${when} · ${facts.join(' · ')}${links ? ` · ${links}` : ''}${cause}${change}`;
 }
 
-export function buildHistoryMessage(target: Target, past: readonly PastIncident[]): SlackMessage {
+/** `via` (e.g. `pod/web-abc → replicaset/web-123 → deployment/web`) when a pod or ReplicaSet was asked about. */
+export function buildHistoryMessage(
+  target: Target,
+  past: readonly PastIncident[],
+  via: string | null = null,
+): SlackMessage {
+  const resolved = via
+    ? [context(`:link: \`${escapeMrkdwn(via)}\`: history is kept per workload, so this is its history.`)]
+    : [];
   if (past.length === 0) {
     return message(`No past investigations of ${targetText(target)} in MLflow.`, [
+      ...resolved,
       section(`No past investigations of ${escapeMrkdwn(targetPlain(target))} are recorded in MLflow.`),
     ]);
   }
@@ -44,6 +53,7 @@ export function buildHistoryMessage(target: Target, past: readonly PastIncident[
   const more = past.length > shown.length ? [context(`…and ${past.length - shown.length} older.`)] : [];
   return message(`${past.length} past investigation(s) of ${targetText(target)}`, [
     header(`History: ${targetPlain(target)}`),
+    ...resolved,
     ...shown.map((p) => section(entryText(p).slice(0, SLACK_LIMITS.sectionText))),
     ...more,
     context('Newest first, from MLflow runs tagged with this workload.'),
@@ -54,5 +64,15 @@ export function buildHistoryMessage(target: Target, past: readonly PastIncident[
 export function historyUnavailableMessage(reason: string): SlackMessage {
   return message(`History is unavailable: ${escapeMrkdwn(reason)}`, [
     section(`:grey_question: History is unavailable: ${safeMrkdwn(reason, 1000)}`),
+  ]);
+}
+
+/** The bot's ack of `history pod/<name>`: the worker resolves it (the bot reads no cluster) and answers here. */
+export function buildHistoryLookupMessage(ref: TargetRef): SlackMessage {
+  const given = escapeMrkdwn(`${ref.kind.toLowerCase()}/${ref.name}`);
+  return message(`Looking up which workload ${given} belongs to; its history follows, only to you.`, [
+    section(
+      `:mag: History is kept per workload: looking up which workload \`${given}\` in \`${escapeMrkdwn(ref.namespace)}\` belongs to. Its history follows here, only to you.`,
+    ),
   ]);
 }

@@ -1,5 +1,10 @@
-// Runs the real `diagnose`/`fix` command in-process with captured output, against the sandbox.
-import { runInvestigateCommand, type CommandOptions } from '../../../src/cli/investigate-command.js';
+// Runs the real `diagnose`/`fix`/`history` commands in-process with captured output, against the sandbox.
+import { runHistoryCommand, type HistoryOptions } from '../../../src/cli/history-command.js';
+import {
+  runInvestigateCommand,
+  type CommandIo,
+  type CommandOptions,
+} from '../../../src/cli/investigate-command.js';
 import { InvestigationResult } from '../../../src/domain/index.js';
 import { sandboxEnv } from '../sandbox-env.js';
 
@@ -31,20 +36,39 @@ export async function runCli(
   return { ...r, json: InvestigationResult.parse(JSON.parse(r.stdout)) };
 }
 
-async function run(
+/** Runs a command with a non-interactive io that captures both streams. */
+async function captured(
+  env: Record<string, string | undefined>,
+  command: (io: CommandIo) => Promise<number>,
+): Promise<Omit<CliRun, 'json'>> {
+  let stdout = '';
+  let stderr = '';
+  const io: CommandIo = {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    env,
+    isTty: false,
+    confirm: async () => false,
+  };
+  const code = await command(io);
+  return { code, stdout, stderr };
+}
+
+function run(
   mode: 'diagnose' | 'fix',
   target: string,
   opts: CommandOptions,
   env: Record<string, string | undefined>,
 ): Promise<Omit<CliRun, 'json'>> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runInvestigateCommand(mode, target, opts, {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-    env: { KUBECONFIG: sandboxEnv().KUBECONFIG, AUTOFIX_ROLLOUT_TIMEOUT: '90s', ...env },
-    isTty: false,
-    confirm: async () => false,
-  });
-  return { code, stdout, stderr };
+  const withSandbox = { KUBECONFIG: sandboxEnv().KUBECONFIG, AUTOFIX_ROLLOUT_TIMEOUT: '90s', ...env };
+  return captured(withSandbox, (io) => runInvestigateCommand(mode, target, opts, io));
+}
+
+/** `history` as typed: env as given (no sandbox KUBECONFIG added, so a test can show a workload needs none). */
+export function runHistory(
+  target: string,
+  opts: HistoryOptions,
+  env: Record<string, string | undefined>,
+): Promise<Omit<CliRun, 'json'>> {
+  return captured(env, (io) => runHistoryCommand(target, opts, io));
 }
