@@ -42,6 +42,8 @@ export function terminalNotifier(opts: TerminalNotifierOptions): Notifier {
         }),
       );
     },
+    // The report prints the whole diff; `--yes` approves without showing, and refuses flagged changes.
+    showsWhole: () => true,
     async outcome(record, o) {
       if (o.kind === 'budget_spent')
         opts.stderr(

@@ -83,6 +83,12 @@ async function claim(deps: WorkflowDeps, record: StoredProposal, approvedBy: str
     await refuse(deps, record, ['approved'], 'apply_failed', e.describe());
     return { go: 'skip', outcome: 'refused' };
   }
+  if (!deps.notifier.showsWhole(record)) {
+    const t = record.target;
+    const why = `This change is too long to be shown whole where it was approved, so the approval is refused. Nothing was changed; review and apply it with \`kube-autofix fix ${t.kind.toLowerCase()}/${t.name} -n ${t.namespace}\`.`;
+    await refuse(deps, record, ['approved'], 'apply_failed', why);
+    return { go: 'skip', outcome: 'refused' };
+  }
   const moved = await deps.store.transition(record.id, { from: ['approved'], to: 'applying' });
   return moved.kind === 'ok' ? { go: 'apply' } : { go: 'skip', outcome: 'taken' };
 }

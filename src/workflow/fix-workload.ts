@@ -84,6 +84,7 @@ function workflowDeps(deps: AgentDeps, ports: FixPorts, store: ProposalStore, se
     notifier: {
       progress: (r, line) => notifier.progress(r, line),
       proposal: (r) => notifier.proposal(r),
+      showsWhole: (r) => notifier.showsWhole(r),
       async outcome(r, o) {
         if (o.kind === 'applied') seen.out = o.out;
         await notifier.outcome(r, o);

@@ -23,6 +23,8 @@ export interface Notifier {
   progress(record: StoredProposal, line: string): void;
   /** The proposal itself, asking for a decision. */
   proposal(record: StoredProposal): Promise<void>;
+  /** Whether this front end shows approvers every byte of the change; approvals of what it cannot are refused. */
+  showsWhole(record: StoredProposal): boolean;
   outcome(record: StoredProposal, outcome: StepOutcome): Promise<void>;
   /** Why a step did not happen (refused, stale, failed); says that nothing was changed when true. */
   refusal(record: StoredProposal, reason: string): Promise<void>;

@@ -131,6 +131,17 @@ describe('decision-time re-checks (in the worker)', () => {
     expect(await image('shrink')).toBe('nginx:1.99');
   });
 
+  it('a change the front end could not show whole: refused, nothing changed', async () => {
+    const { deps, notes } = workflowHarness(cluster, ns);
+    const unseen = { ...deps, notifier: { ...deps.notifier, showsWhole: () => false } };
+    const record = await proposeAndApprove(deps, target('shrink'));
+    expect(await applyApproved(unseen, record.id, APPROVER, retry)).toBe('refused');
+    expect(notes.refusals[0]).toContain('too long to be shown whole where it was approved');
+    expect(notes.refusals[0]).toContain(`kube-autofix fix deployment/shrink -n ${ns}`);
+    expect(await image('shrink')).toBe('nginx:1.99');
+    expect((await deps.store.get(record.id))!.state).toBe('apply_failed');
+  });
+
   it('an approver removed since the click: refused', async () => {
     const { deps, notes } = workflowHarness(cluster, ns, { authority: { isApprover: async () => false } });
     const record = await proposeAndApprove(deps, target('shrink'));

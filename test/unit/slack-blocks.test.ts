@@ -9,7 +9,11 @@ import { buildInvalidCommandMessage } from '../../src/slack/blocks/invalid-comma
 import { buildInvestigatingMessage } from '../../src/slack/blocks/investigating-message.js';
 import { buildOutcomeMessage } from '../../src/slack/blocks/outcome-message.js';
 import { buildProgressMessage } from '../../src/slack/blocks/progress-message.js';
-import { buildProposalMessage, type ProposalMessageInput } from '../../src/slack/blocks/proposal-message.js';
+import {
+  buildProposalMessage,
+  proposalShowsWhole,
+  type ProposalMessageInput,
+} from '../../src/slack/blocks/proposal-message.js';
 import { buildRefusalMessage } from '../../src/slack/blocks/refusal-message.js';
 import { buildRollbackResultMessage } from '../../src/slack/blocks/rollback-result-message.js';
 import { parseAutofixCommand } from '../../src/slack/parse-command.js';
@@ -133,13 +137,31 @@ describe('buildProposalMessage', () => {
       },
     });
     expectValid(m);
-    expect(json(m)).toMatch(/Diff truncated: showing \d+ of 20000 lines — full diff in <http:[^|]+\|MLflow>/);
+    expect(json(m)).toMatch(/Diff cut: showing 3 of \d+ sections — full diff in <http:[^|]+\|MLflow>/);
     expect(json(m)).toMatch(/… and \d+ more/);
-    expect(buttons(m).map((b) => b.value)).toEqual(['prop_7f3a9c', 'prop_7f3a9c']);
+    // What cannot be shown whole cannot be approved here: Reject only, and where to review it.
+    expect(buttons(m).map((b) => b.action_id)).toEqual(['autofix_reject']);
+    expect(json(m)).toContain('*Too long to review here:*');
+    expect(json(m)).toContain(`kube-autofix fix deployment/${'a'.repeat(253)} -n shop`);
+  });
+
+  it('shows a long diff whole when it fits one message, every line, with Approve', () => {
+    const lines = Array.from(
+      { length: 600 },
+      (_, i) => `+        - name: VAR_${i}\n+          value: "v${i}"`,
+    );
+    const input = { ...proposal, diff: lines.join('\n') };
+    expect(input.diff.length).toBeGreaterThan(20_000);
+    const m = buildProposalMessage(input);
+    expectValid(m);
+    expect(proposalShowsWhole(input)).toBe(true);
+    for (const i of [0, 299, 599]) expect(json(m)).toContain(`VAR_${i}\\n`);
+    expect(json(m)).not.toContain('Diff cut');
+    expect(buttons(m).map((b) => b.action_id)).toEqual(['autofix_approve', 'autofix_reject']);
   });
 
   it('says the full diff is in the run artifacts when there is no link', () => {
-    const m = buildProposalMessage({ ...proposal, runUrl: null, diff: 'x\n'.repeat(5000) });
+    const m = buildProposalMessage({ ...proposal, runUrl: null, diff: 'x\n'.repeat(100_000) });
     expectValid(m);
     expect(json(m)).toContain('full diff in the MLflow run artifacts');
     expect(json(m)).toContain('no MLflow run (tracking off)');

@@ -10,6 +10,8 @@ import { investigate, toResult, type AgentDeps, type Investigation } from '../..
 const silentNotifier: Notifier = {
   progress: () => undefined,
   proposal: async () => undefined,
+  // The eval approves automatically, as `fix --yes` does.
+  showsWhole: () => true,
   outcome: async () => undefined,
   refusal: async () => undefined,
 };

@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import { buildApplyResultMessage } from '../../slack/blocks/apply-result-message.js';
 import { buildDecidedProposalMessage } from '../../slack/blocks/decided-proposal-message.js';
 import { buildOutcomeMessage } from '../../slack/blocks/outcome-message.js';
-import { buildProposalMessage } from '../../slack/blocks/proposal-message.js';
+import { buildProposalMessage, proposalShowsWhole } from '../../slack/blocks/proposal-message.js';
 import { buildRefusalMessage } from '../../slack/blocks/refusal-message.js';
 import { buildRollbackResultMessage } from '../../slack/blocks/rollback-result-message.js';
 import { formatAutofixCommand } from '../../slack/parse-command.js';
@@ -77,6 +77,7 @@ export function slackNotifier(ctx: WorkerContext, job: Job): Notifier {
       const { won } = await ctx.store.attachMessage(record.id, ts);
       if (!won) await ctx.poster.delete(record.thread.channel, ts).catch(() => undefined);
     },
+    showsWhole: (record) => proposalShowsWhole(proposalView(record)),
     async outcome(record, o) {
       if (o.kind === 'expired') return expireMessage(ctx, record);
       const slot = o.kind === 'budget_spent' ? 'followup' : 'outcome';

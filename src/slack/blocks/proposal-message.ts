@@ -4,7 +4,6 @@ import { AUTOFIX_ACTIONS } from '../slack-payloads.js';
 import {
   SLACK_LIMITS,
   bulletList,
-  codeBlocks,
   escapeMrkdwn,
   fullCodeBlocks,
   link,
@@ -48,8 +47,8 @@ export interface ProposalMessageInput {
   feedbackRunId?: string | null;
 }
 
-/** How many code sections the diff may use (each up to 3,000 characters). */
-export const MAX_DIFF_SECTIONS = 3;
+/** Diff sections shown once a proposal is decided (the live proposal shows the whole diff or no Approve). */
+const MAX_DIFF_SECTIONS = 3;
 
 const mark = (ok: boolean): string => (ok ? ':white_check_mark:' : ':x:');
 
@@ -70,16 +69,20 @@ function mlflowLink(runUrl: string | null): string {
   return runUrl ? link(runUrl, 'MLflow run') : 'no MLflow run (tracking off)';
 }
 
-function diffBlocks(diff: string, runUrl: string | null): KnownBlock[] {
-  const code = codeBlocks(diff, SLACK_LIMITS.sectionText, MAX_DIFF_SECTIONS);
-  if (code.totalLines === 0) return [section('_The diff is empty._')];
-  const blocks: KnownBlock[] = [section('*Diff*'), ...code.blocks.map((b) => section(b))];
-  if (code.truncated) {
+/** The diff as code sections, long lines split, nothing left out. */
+function diffSections(diff: string): string[] {
+  return diff.trim() === '' ? [] : fullCodeBlocks(diff);
+}
+
+function diffBlocks(diff: string, runUrl: string | null, maxSections: number): KnownBlock[] {
+  const sections = diffSections(diff);
+  if (sections.length === 0) return [section('_The diff is empty._')];
+  const shown = sections.slice(0, maxSections);
+  const blocks: KnownBlock[] = [section('*Diff*'), ...shown.map((b) => section(b))];
+  if (shown.length < sections.length) {
     const where = runUrl ? `full diff in ${link(runUrl, 'MLflow')}` : 'full diff in the MLflow run artifacts';
     blocks.push(
-      context(
-        `:scissors: Diff truncated: showing ${code.shownLines} of ${code.totalLines} lines — ${where}.`,
-      ),
+      context(`:scissors: Diff cut: showing ${shown.length} of ${sections.length} sections — ${where}.`),
     );
   }
   return blocks;
@@ -97,7 +100,10 @@ function flagBlocks(flags: readonly string[]): KnownBlock[] {
 }
 
 /** Everything but the buttons: what approvers judge, also shown once the proposal is decided. */
-export function proposalBlocks(input: ProposalMessageInput): KnownBlock[] {
+export function proposalBlocks(
+  input: ProposalMessageInput,
+  maxDiffSections = MAX_DIFF_SECTIONS,
+): KnownBlock[] {
   const changes =
     input.changes.length > 0
       ? bulletList(input.changes, SLACK_LIMITS.sectionText - 20)
@@ -114,7 +120,7 @@ export function proposalBlocks(input: ProposalMessageInput): KnownBlock[] {
         ]
       : []),
     ...flagBlocks(input.validation.flags),
-    ...diffBlocks(input.diff, input.runUrl),
+    ...diffBlocks(input.diff, input.runUrl, maxDiffSections),
     ...gitopsBlocks(input.gitops),
     section(validationText(input.validation)),
   ];
@@ -136,16 +142,52 @@ export function proposalFallback(input: ProposalMessageInput): string {
   return `Proposed fix for ${targetText(input.target)}: ${escapeMrkdwn(input.diagnosis.rootCause)}`;
 }
 
-export function buildProposalMessage(input: ProposalMessageInput): SlackMessage {
-  const buttons = actions(
-    'autofix_proposal_actions',
-    button({ actionId: AUTOFIX_ACTIONS.approve, text: 'Approve', value: input.proposalId, style: 'primary' }),
-    button({ actionId: AUTOFIX_ACTIONS.reject, text: 'Reject', value: input.proposalId }),
-  );
-  return message(`${proposalFallback(input)} — approve or reject in Slack.`, [
-    ...proposalBlocks(input),
-    buttons,
+/** The blocks after the proposal's content: buttons, feedback, footer. */
+function tailBlocks(input: ProposalMessageInput, approvable: boolean): KnownBlock[] {
+  const approve = button({
+    actionId: AUTOFIX_ACTIONS.approve,
+    text: 'Approve',
+    value: input.proposalId,
+    style: 'primary',
+  });
+  const reject = button({ actionId: AUTOFIX_ACTIONS.reject, text: 'Reject', value: input.proposalId });
+  return [
+    approvable
+      ? actions('autofix_proposal_actions', approve, reject)
+      : actions('autofix_proposal_actions', reject),
     ...feedbackBlocks(input.feedbackRunId),
     proposalFooter(input),
+  ];
+}
+
+/** Whether every diff line and flag fits one message beside the buttons: only then may it be approved here. */
+export function proposalShowsWhole(input: ProposalMessageInput): boolean {
+  const sections = diffSections(input.diff).length;
+  const blocks = proposalBlocks(input, sections).length + tailBlocks(input, true).length;
+  return blocks <= SLACK_LIMITS.blocksPerMessage;
+}
+
+/**
+ * A change too long to show whole gets no Approve button (the worker refuses such approvals too): what
+ * an approver judges must be every byte that would be sent.
+ */
+export function buildProposalMessage(input: ProposalMessageInput): SlackMessage {
+  if (proposalShowsWhole(input)) {
+    const all = proposalBlocks(input, diffSections(input.diff).length);
+    return message(`${proposalFallback(input)} — approve or reject in Slack.`, [
+      ...all,
+      ...tailBlocks(input, true),
+    ]);
+  }
+  const tail = tailBlocks(input, false);
+  const notice = section(
+    `:warning: *Too long to review here:* this change does not fit one Slack message whole, so it cannot be approved in Slack. Review and apply it with \`kube-autofix fix ${input.target.kind.toLowerCase()}/${input.target.name} -n ${input.target.namespace}\`, or reject it.`,
+  );
+  const content = proposalBlocks(input);
+  const room = SLACK_LIMITS.blocksPerMessage - tail.length - 1;
+  return message(`${proposalFallback(input)} — too long to approve in Slack.`, [
+    ...content.slice(0, room),
+    notice,
+    ...tail,
   ]);
 }

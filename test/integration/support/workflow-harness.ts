@@ -31,6 +31,7 @@ export function workflowHarness(
     notifier: {
       progress: () => undefined,
       proposal: async () => undefined,
+      showsWhole: () => true,
       outcome: async (_r, o) => void notes.outcomes.push(o),
       refusal: async (_r, reason) => void notes.refusals.push(reason),
     },
