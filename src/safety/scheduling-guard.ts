@@ -1,32 +1,78 @@
-// Scheduling guard: tolerations may change, but not so that pods land on control-plane nodes or ignore every taint.
+// Scheduling guard: placement may change, but not onto control-plane nodes, onto one named node, ignoring every
+// taint, or next to another namespace's pods.
 import { asArray, asRecord, deepEqual } from '../domain/json-access.js';
 import type { PolicyInput } from './policy-rule.js';
 import { podSpec } from './pod-view.js';
 
 const CONTROL_PLANE_TAINTS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 
-/** Node selector and node affinity keys the change adds that pick control-plane nodes. */
-function controlPlaneSelectors(live: unknown, proposed: unknown): string[] {
-  const keys = (obj: unknown): string[] => {
-    const spec = podSpec(obj);
-    const affinity = asRecord(asRecord(spec.affinity).nodeAffinity);
-    const required = asArray(
-      asRecord(affinity.requiredDuringSchedulingIgnoredDuringExecution).nodeSelectorTerms,
-    );
-    const preferred = asArray(affinity.preferredDuringSchedulingIgnoredDuringExecution).map(
-      (p) => asRecord(p).preference,
-    );
-    const exprs = [...required, ...preferred].flatMap((t) => asArray(asRecord(t).matchExpressions));
-    return [...Object.keys(asRecord(spec.nodeSelector)), ...exprs.map((e) => String(asRecord(e).key))];
-  };
-  const before = new Set(keys(live));
-  return keys(proposed)
-    .filter((k) => CONTROL_PLANE_TAINTS.includes(k) && !before.has(k))
-    .map((k) => `selecting nodes by ${k} would place the pods on control-plane nodes`);
+/** Selector keys that name one node: pinning there bypasses the scheduler's choice of a healthy node. */
+const ONE_NODE_KEYS = ['kubernetes.io/hostname', 'metadata.name'];
+
+/** Every key a pod spec selects nodes by: nodeSelector, and node affinity expressions and fields. */
+function nodeKeys(obj: unknown): string[] {
+  const spec = podSpec(obj);
+  const affinity = asRecord(asRecord(spec.affinity).nodeAffinity);
+  const required = asArray(
+    asRecord(affinity.requiredDuringSchedulingIgnoredDuringExecution).nodeSelectorTerms,
+  );
+  const preferred = asArray(affinity.preferredDuringSchedulingIgnoredDuringExecution).map(
+    (p) => asRecord(p).preference,
+  );
+  const terms = [...required, ...preferred].map(asRecord);
+  const exprs = terms.flatMap((t) => [...asArray(t.matchExpressions), ...asArray(t.matchFields)]);
+  return [...Object.keys(asRecord(spec.nodeSelector)), ...exprs.map((e) => String(asRecord(e).key))];
 }
 
-/** Tolerations the change adds (ones already live are the owner's choice) that widen placement too far. */
-export function schedulingGuard({ live, proposed }: PolicyInput): string[] {
+/** Node selector and node affinity keys the change adds that pick control-plane nodes or one named node. */
+function nodeSelectors(live: unknown, proposed: unknown): string[] {
+  const before = new Set(nodeKeys(live));
+  const added = nodeKeys(proposed).filter((k) => !before.has(k));
+  return [
+    ...added
+      .filter((k) => CONTROL_PLANE_TAINTS.includes(k))
+      .map((k) => `selecting nodes by ${k} would place the pods on control-plane nodes`),
+    ...added
+      .filter((k) => ONE_NODE_KEYS.includes(k))
+      .map(
+        (k) =>
+          `selecting nodes by ${k} pins the pods to named nodes; select by a role, zone or capacity label instead`,
+      ),
+  ];
+}
+
+/**
+ * Pod affinity terms (not anti-affinity, which only keeps pods apart) the change adds that match pods
+ * outside the workload's namespace: co-locating with another tenant's or the system's pods.
+ */
+function foreignPodAffinity(live: unknown, proposed: unknown, namespace: string): string[] {
+  const terms = (obj: unknown): unknown[] => {
+    const a = asRecord(asRecord(podSpec(obj).affinity).podAffinity);
+    return [
+      ...asArray(a.requiredDuringSchedulingIgnoredDuringExecution),
+      ...asArray(a.preferredDuringSchedulingIgnoredDuringExecution).map((p) => asRecord(p).podAffinityTerm),
+    ];
+  };
+  const before = terms(live);
+  const out: string[] = [];
+  for (const term of terms(proposed)) {
+    if (before.some((b) => deepEqual(b, term))) continue;
+    const t = asRecord(term);
+    const others = asArray(t.namespaces).filter((n) => n !== namespace);
+    if (t.namespaceSelector !== undefined && t.namespaceSelector !== null)
+      out.push(
+        'pod affinity with a namespaceSelector matches pods of other namespaces; keep it to this namespace',
+      );
+    else if (others.length > 0)
+      out.push(
+        `pod affinity to pods in namespace ${others.map(String).join(', ')} would co-locate with another namespace's pods; keep it to this namespace`,
+      );
+  }
+  return out;
+}
+
+/** Placement the change adds (what is already live is the owner's choice) that widens it too far. */
+export function schedulingGuard({ live, proposed, target }: PolicyInput): string[] {
   const before = asArray(podSpec(live).tolerations);
   const out: string[] = [];
   for (const t of asArray(podSpec(proposed).tolerations)) {
@@ -43,5 +89,5 @@ export function schedulingGuard({ live, proposed }: PolicyInput): string[] {
       out.push(`tolerating ${key} would let the pods run on control-plane nodes`);
     }
   }
-  return [...out, ...controlPlaneSelectors(live, proposed)];
+  return [...out, ...nodeSelectors(live, proposed), ...foreignPodAffinity(live, proposed, target.namespace)];
 }
