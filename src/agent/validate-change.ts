@@ -45,17 +45,19 @@ function refused(policy: PolicyResult, flags: string[] = []): ValidateOutput {
 
 /** The policy rules, then the code-execution check, on the judged object and every op path. */
 function judge(input: JudgeInput): { policy: PolicyResult; flags: string[] } {
+  const previousTemplates = input.sealed.templates.map((t) => redactObject(t));
   const policy = evaluatePolicy({
     target: input.target,
     live: input.live,
     proposed: input.proposed,
     ops: input.change.patch,
     policy: input.policy,
+    previousTemplates,
   });
   const code = codeExecutionFlags({
     live: input.live,
     proposed: input.proposed,
-    previousTemplates: input.sealed.templates.map((t) => redactObject(t)),
+    previousTemplates,
     policy: input.policy,
   });
   const violations = [...policy.violations, ...code.violations];

@@ -23,6 +23,8 @@ export interface PolicyInput {
   /** The operations themselves: each path is judged too, not only their effect. */
   ops?: readonly PatchOp[];
   policy: PolicyConfig;
+  /** Pod templates of the workload's revisions (redacted like `proposed`): a change equal to one is a rollback. */
+  previousTemplates?: readonly KubeObject[];
 }
 
 /** One sentence per violation, in an order that depends only on the inputs. */

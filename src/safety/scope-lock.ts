@@ -183,15 +183,31 @@ function describe(path: JsonPath, ctx: DescribeCtx): string {
 }
 
 /** Every difference between the live and the resulting object, metadata, status and top-level fields included. */
-function objectLock({ live, proposed }: PolicyInput): string[] {
+/** `after` keeps some of `before`'s names, in their order, and adds none. */
+function onlyRemoves(before: string[], after: string[]): boolean {
+  let i = 0;
+  for (const name of before) if (name === after[i]) i += 1;
+  return i === after.length;
+}
+
+function objectLock({ live, proposed, previousTemplates = [] }: PolicyInput): string[] {
   const out: string[] = [];
   const names: Record<string, string[]> = {};
   const reshaped = new Set<string>();
+  // A rollback to an earlier revision may drop what a release added (an init container, a sidecar).
+  const template = getIn(proposed, ['spec', 'template']);
+  const restoresRevision = previousTemplates.some((t) => deepEqual(t, template));
   for (const list of ['containers', 'initContainers']) {
     const before = containerNames(live, list);
     names[list] = containerNames(proposed, list);
     if (deepEqual(before, names[list])) continue;
     reshaped.add(list);
+    if (
+      restoresRevision &&
+      (list === 'initContainers' || names[list].length > 0) &&
+      onlyRemoves(before, names[list])
+    )
+      continue;
     const what = list === 'containers' ? 'containers' : 'init containers';
     out.push(
       `${what} must not be added, removed, renamed or reordered: live has [${before.join(', ')}], the change has [${names[list].join(', ')}] ${SUFFIX}`,

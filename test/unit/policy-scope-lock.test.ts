@@ -274,3 +274,41 @@ describe('scopeLock allows', () => {
     ]);
   });
 });
+
+describe('scopeLock on a rollback that drops what a release added', () => {
+  type Tpl = { spec: { initContainers?: unknown[]; containers: Array<{ name: string }> } };
+  const migrate = { name: 'migrate', image: 'busybox:1.36', command: ['sh', '-c', 'exit 1'] };
+  /** Live: the release added an init container; revision templates as the collector sealed them. */
+  function released(): KubeObject {
+    const live = liveDeployment() as unknown as { spec: { template: Tpl } };
+    live.spec.template.spec.initContainers = [migrate];
+    return live as unknown as KubeObject;
+  }
+  const before = () => (liveDeployment() as unknown as { spec: { template: KubeObject } }).spec.template;
+  const rollbackTo = (template: KubeObject, previousTemplates: KubeObject[]) =>
+    scopeLock({
+      target: policyTarget,
+      live: released(),
+      proposed: patched([{ op: 'replace', path: '/spec/template', value: template }], released()),
+      policy: policyConfig(),
+      previousTemplates,
+    });
+
+  it('lets a template equal to an earlier revision remove the init container or a sidecar', () => {
+    expect(rollbackTo(before(), [before()])).toEqual([]);
+    const noSidecar = before() as unknown as Tpl;
+    noSidecar.spec.containers = noSidecar.spec.containers.slice(0, 1);
+    expect(rollbackTo(noSidecar as unknown as KubeObject, [noSidecar as unknown as KubeObject])).toEqual([]);
+  });
+
+  it('refuses the same removal when no revision had that template, and never adds containers', () => {
+    expect(rollbackTo(before(), [])).toEqual([
+      'init containers must not be added, removed, renamed or reordered: live has [migrate], the change has [] (scope lock)',
+    ]);
+    const extra = before() as unknown as Tpl;
+    extra.spec.containers.push({ name: 'miner' });
+    expect(rollbackTo(extra as unknown as KubeObject, [extra as unknown as KubeObject])).toContainEqual(
+      expect.stringMatching(/^containers must not be added, removed, renamed or reordered/),
+    );
+  });
+});
