@@ -10,6 +10,7 @@ import { isCandidate, type Candidate, type FixResult } from './rules/candidate.j
 import { healthyConfidence, scoreConfidence } from './rules/confidence.js';
 import { humanAction } from './rules/human-action.js';
 import { memoryFix } from './rules/memory-fix.js';
+import { probePathFix } from './rules/probe-path-fix.js';
 import { probePortFix } from './rules/probe-port-fix.js';
 import { rankFindings } from './rules/rank-findings.js';
 import { rollbackFix } from './rules/rollback-fix.js';
@@ -18,7 +19,11 @@ import { startupBudgetFix } from './rules/startup-budget-fix.js';
 function categoryFix(primary: Finding, evidence: Evidence, policy: PolicyConfig): FixResult | null {
   if (primary.category === 'oom_killed') return memoryFix(primary, evidence, policy);
   if (primary.category === 'probe_failure')
-    return probePortFix(primary, evidence) ?? startupBudgetFix(primary, evidence);
+    return (
+      probePortFix(primary, evidence) ??
+      probePathFix(primary, evidence) ??
+      startupBudgetFix(primary, evidence)
+    );
   return null;
 }
 

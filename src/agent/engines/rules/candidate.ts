@@ -1,7 +1,7 @@
 // A fix the rule engine can propose (or why it cannot): the shared shape of rollback, memory and probe fixes.
 import type { Change } from '../../../domain/index.js';
 
-export type FixKind = 'rollback' | 'memory' | 'probe_port' | 'startup_budget';
+export type FixKind = 'rollback' | 'memory' | 'probe_port' | 'probe_path' | 'startup_budget';
 
 export interface Candidate {
   kind: FixKind;

@@ -1,0 +1,78 @@
+// A liveness probe that gets 404 while the readiness probe of the same container passes: point it at the passing path.
+import { describe, expect, it } from 'vitest';
+import { runAnalyzers } from '../../src/agent/analyzers/registry.js';
+import { diagnoseByRules } from '../../src/agent/engines/rules-engine.js';
+import type { KubeObject } from '../../src/domain/index.js';
+import { event, evidenceFrom, singleRevision, statuses, webContainer } from '../fixtures/index.js';
+
+const POLICY = {
+  level: 'baseline' as const,
+  maxMemoryBytes: 4 * 2 ** 30,
+  maxCpuCores: 4,
+  maxReplicas: 20,
+  allowedRegistries: [],
+};
+const http = (path: string, port: number | string) => ({ httpGet: { path, port, scheme: 'HTTP' } });
+const LIVENESS_404 = 'Liveness probe failed: HTTP probe failed with statuscode: 404';
+
+/** nginx restarted by its liveness probe; `readiness` events as given. */
+function killedByLiveness(opts: {
+  livenessPort?: number | string;
+  readinessEvents?: string[];
+  failure?: string;
+}) {
+  const e = singleRevision(
+    {
+      containers: [
+        webContainer('nginx:1.27', {
+          readinessProbe: http('/', 'http'),
+          livenessProbe: http('/healthz', opts.livenessPort ?? 80),
+        }),
+      ],
+      status: { readyReplicas: 0, availableReplicas: 0 },
+    },
+    (pod) => [
+      statuses.crashLoopBackOff('web', 'nginx:1.27', pod, { reason: 'Completed', exitCode: 0, restarts: 4 }),
+    ],
+    0,
+  );
+  const p = e.pods![0] as KubeObject;
+  const on = { fieldPath: 'spec.containers{web}' };
+  const events = [
+    event(p, 'Unhealthy', opts.failure ?? LIVENESS_404, { count: 12, ...on }),
+    event(p, 'Killing', 'Container web failed liveness probe, will be restarted', { count: 4, ...on }),
+    ...(opts.readinessEvents ?? []).map((m) => event(p, 'Unhealthy', m, { count: 3, ...on })),
+  ];
+  const evidence = evidenceFrom({ ...e, events });
+  return diagnoseByRules({
+    evidence,
+    findings: runAnalyzers(evidence),
+    previousAttempts: [],
+    policy: POLICY,
+  });
+}
+
+describe('probe path fix', () => {
+  it('points the liveness probe at the path the readiness probe passes on (named or numeric port)', () => {
+    for (const livenessPort of [80, 'http']) {
+      const d = killedByLiveness({ livenessPort });
+      expect(d.category).toBe('probe_failure');
+      expect(d.change?.patch).toEqual([
+        { op: 'replace', path: '/spec/template/spec/containers/0/livenessProbe/httpGet/path', value: '/' },
+      ]);
+      expect(d.notes.join('\n')).toContain('dedicated, cheap liveness endpoint');
+    }
+  });
+
+  it('proposes nothing of the kind when the readiness probe fails too, or the liveness failure is not a 404', () => {
+    const both = killedByLiveness({
+      readinessEvents: ['Readiness probe failed: HTTP probe failed with statuscode: 503'],
+    });
+    expect(both.change).toBeNull();
+    const refused = killedByLiveness({
+      failure:
+        'Liveness probe failed: Get "http://10.244.0.5:80/healthz": dial tcp 10.244.0.5:80: connect: connection refused',
+    });
+    expect(refused.change?.patch?.[0]?.path ?? '').not.toContain('/httpGet/path');
+  });
+});
