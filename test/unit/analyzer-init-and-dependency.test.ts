@@ -1,9 +1,8 @@
 // crash_loop analyzer and rule engine for init containers (Init:CrashLoopBackOff, rollback) and crashes caused by another Service.
+import { policyConfig } from '../fixtures/policy-fixtures.js';
 import { describe, it, expect } from 'vitest';
 import { crashLoop } from '../../src/agent/analyzers/crash-loop.js';
-import { runAnalyzers } from '../../src/agent/analyzers/registry.js';
 import { checkDependencies, serviceOfHost } from '../../src/agent/collect-dependencies.js';
-import { diagnoseByRules } from '../../src/agent/engines/rules-engine.js';
 import type { Evidence } from '../../src/domain/index.js';
 import {
   deployment,
@@ -16,17 +15,11 @@ import {
   statuses,
   webContainer,
   type ContainerInput,
+  diagnoseEvidence,
 } from '../fixtures/index.js';
 
-const POLICY = {
-  level: 'baseline' as const,
-  maxMemoryBytes: 4 * 2 ** 30,
-  maxCpuCores: 4,
-  maxReplicas: 20,
-  allowedRegistries: [],
-};
-const diagnose = (evidence: Evidence) =>
-  diagnoseByRules({ evidence, findings: runAnalyzers(evidence), previousAttempts: [], policy: POLICY });
+const POLICY = policyConfig();
+const diagnose = (evidence: Evidence) => diagnoseEvidence(evidence, POLICY);
 
 const migrate = (command: string[]): ContainerInput => ({ name: 'migrate', image: 'busybox:1.36', command });
 const web = webContainer('nginx:1.25');

@@ -1,19 +1,20 @@
 // image_pull for private images: the registry's 401 vs Docker Hub's ambiguous denial, the pull secrets named and missing, the human action.
+import { policyConfig } from '../fixtures/policy-fixtures.js';
 import { describe, expect, it } from 'vitest';
 import { classifyPullFailure, imagePull } from '../../src/agent/analyzers/image-pull.js';
-import { runAnalyzers } from '../../src/agent/analyzers/registry.js';
-import { diagnoseByRules } from '../../src/agent/engines/rules-engine.js';
 import { humanAction } from '../../src/agent/engines/rules/human-action.js';
 import type { Evidence, KubeObject } from '../../src/domain/index.js';
-import { event, evidenceFrom, rolloutOf, singleRevision, statuses, webContainer } from '../fixtures/index.js';
+import {
+  diagnoseEvidence,
+  event,
+  evidenceFrom,
+  rolloutOf,
+  singleRevision,
+  statuses,
+  webContainer,
+} from '../fixtures/index.js';
 
-const POLICY = {
-  level: 'baseline' as const,
-  maxMemoryBytes: 4 * 2 ** 30,
-  maxCpuCores: 4,
-  maxReplicas: 20,
-  allowedRegistries: [],
-};
+const POLICY = policyConfig();
 const IMAGE = 'ghcr.io/acme/billing:3.1.0';
 const REFUSED = `rpc error: code = Unknown desc = failed to pull and unpack image "${IMAGE}": failed to resolve reference "${IMAGE}": failed to authorize: failed to fetch anonymous token: unexpected status from GET request to https://ghcr.io/token?scope=repository%3Aacme%2Fbilling%3Apull&service=ghcr.io: 401 Unauthorized`;
 const HUB_DENIED =
@@ -44,8 +45,7 @@ function privatePull(pullSecrets: string[], missing: string[], image = IMAGE, me
   ];
   return evidenceFrom({ ...input, events });
 }
-const diagnose = (evidence: Evidence) =>
-  diagnoseByRules({ evidence, findings: runAnalyzers(evidence), previousAttempts: [], policy: POLICY });
+const diagnose = (evidence: Evidence) => diagnoseEvidence(evidence, POLICY);
 
 describe('image pulls refused for credentials', () => {
   it("tells Docker Hub's ambiguous denial apart from a registry's 401", () => {

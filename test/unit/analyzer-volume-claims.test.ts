@@ -1,4 +1,5 @@
 // volumeClaims analyzer and rule engine: PersistentVolumeClaims left Pending, with the PV controller's reason and the human action.
+import { policyConfig } from '../fixtures/policy-fixtures.js';
 import { describe, it, expect } from 'vitest';
 import { runAnalyzers } from '../../src/agent/analyzers/registry.js';
 import { classifyClaim, volumeClaims } from '../../src/agent/analyzers/volume-claims.js';
@@ -41,13 +42,7 @@ function withClaim(claimEvent: { reason: string; message: string } | null, stora
   });
 }
 
-const POLICY = {
-  level: 'baseline' as const,
-  maxMemoryBytes: 4 * 2 ** 30,
-  maxCpuCores: 4,
-  maxReplicas: 20,
-  allowedRegistries: [],
-};
+const POLICY = policyConfig();
 
 describe('volumeClaims', () => {
   it('names a claim with no StorageClass and quotes the PV controller', () => {

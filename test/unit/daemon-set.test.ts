@@ -1,4 +1,5 @@
 // DaemonSets: status mapped onto the replica view, revisions from ControllerRevisions, rollback, rollout rule, target grammar.
+import { policyConfig } from '../fixtures/policy-fixtures.js';
 import { describe, it, expect } from 'vitest';
 import { runAnalyzers } from '../../src/agent/analyzers/registry.js';
 import { diagnoseByRules } from '../../src/agent/engines/rules-engine.js';
@@ -15,13 +16,7 @@ import {
   type Json,
 } from '../fixtures/index.js';
 
-const POLICY = {
-  level: 'baseline' as const,
-  maxMemoryBytes: 4 * 2 ** 30,
-  maxCpuCores: 4,
-  maxReplicas: 20,
-  allowedRegistries: [],
-};
+const POLICY = policyConfig();
 const GOOD = { name: 'agent', image: 'busybox:1.36', command: ['sleep', '3600'] };
 const BAD = { name: 'agent', image: 'busybox:1.99', command: ['sleep', '3600'] };
 

@@ -1,10 +1,9 @@
 // Startup budgets raised within a cap, liveness kills, stalled and paused rollouts, Services without endpoints.
+import { policyConfig } from '../fixtures/policy-fixtures.js';
 import { describe, it, expect } from 'vitest';
 import { probeFailure } from '../../src/agent/analyzers/probe-failure.js';
-import { runAnalyzers } from '../../src/agent/analyzers/registry.js';
 import { rolloutProgress } from '../../src/agent/analyzers/rollout-progress.js';
 import { serviceEndpoints } from '../../src/agent/analyzers/service-endpoints.js';
-import { diagnoseByRules } from '../../src/agent/engines/rules-engine.js';
 import {
   MAX_STARTUP_BUDGET_SECONDS,
   nextFailureThreshold,
@@ -24,17 +23,11 @@ import {
   terminated,
   waiting,
   webContainer,
+  diagnoseEvidence,
 } from '../fixtures/index.js';
 
-const POLICY = {
-  level: 'baseline' as const,
-  maxMemoryBytes: 4 * 2 ** 30,
-  maxCpuCores: 4,
-  maxReplicas: 20,
-  allowedRegistries: [],
-};
-const diagnose = (evidence: Evidence) =>
-  diagnoseByRules({ evidence, findings: runAnalyzers(evidence), previousAttempts: [], policy: POLICY });
+const POLICY = policyConfig();
+const diagnose = (evidence: Evidence) => diagnoseEvidence(evidence, POLICY);
 
 const STARTUP_REFUSED =
   'Startup probe failed: Get "http://10.244.0.5:8080/actuator/health/liveness": dial tcp 10.244.0.5:8080: connect: connection refused';

@@ -1,17 +1,10 @@
 // Rollback under the Recreate strategy: the old ReplicaSet is at 0, so its health is not on record; say so, score lower.
+import { policyConfig } from '../fixtures/policy-fixtures.js';
 import { describe, expect, it } from 'vitest';
-import { runAnalyzers } from '../../src/agent/analyzers/registry.js';
-import { diagnoseByRules } from '../../src/agent/engines/rules-engine.js';
 import type { Diagnosis } from '../../src/domain/index.js';
-import { evidenceFrom, scenarios, type EvidenceInput } from '../fixtures/index.js';
+import { diagnoseEvidence, evidenceFrom, scenarios, type EvidenceInput } from '../fixtures/index.js';
 
-const POLICY = {
-  level: 'baseline' as const,
-  maxMemoryBytes: 4 * 2 ** 30,
-  maxCpuCores: 4,
-  maxReplicas: 20,
-  allowedRegistries: [],
-};
+const POLICY = policyConfig();
 type Obj = { spec: Record<string, unknown>; status: Record<string, unknown> };
 
 /** The bad-tag rollout after the old ReplicaSet was scaled to 0 (by Recreate, or by a rollout that completed). */
@@ -26,15 +19,7 @@ function oldScaledToZero(strategy: 'Recreate' | 'RollingUpdate'): EvidenceInput 
   const newPods = e.pods!.filter((p) => JSON.stringify(p.metadata).includes('abcde'));
   return { ...e, replicaSets: [oldRs, newRs] as never, pods: newPods };
 }
-const diagnose = (input: EvidenceInput): Diagnosis => {
-  const evidence = evidenceFrom(input);
-  return diagnoseByRules({
-    evidence,
-    findings: runAnalyzers(evidence),
-    previousAttempts: [],
-    policy: POLICY,
-  });
-};
+const diagnose = (input: EvidenceInput): Diagnosis => diagnoseEvidence(evidenceFrom(input), POLICY);
 
 describe('rollback when the old revision is scaled to 0', () => {
   it('under Recreate: proposes the revision that ran before, says its health is not recorded, scores lower', () => {

@@ -1,17 +1,17 @@
 // A liveness probe that gets 404 while the readiness probe of the same container passes: point it at the passing path.
+import { policyConfig } from '../fixtures/policy-fixtures.js';
 import { describe, expect, it } from 'vitest';
-import { runAnalyzers } from '../../src/agent/analyzers/registry.js';
-import { diagnoseByRules } from '../../src/agent/engines/rules-engine.js';
 import type { KubeObject } from '../../src/domain/index.js';
-import { event, evidenceFrom, singleRevision, statuses, webContainer } from '../fixtures/index.js';
+import {
+  diagnoseEvidence,
+  event,
+  evidenceFrom,
+  singleRevision,
+  statuses,
+  webContainer,
+} from '../fixtures/index.js';
 
-const POLICY = {
-  level: 'baseline' as const,
-  maxMemoryBytes: 4 * 2 ** 30,
-  maxCpuCores: 4,
-  maxReplicas: 20,
-  allowedRegistries: [],
-};
+const POLICY = policyConfig();
 const http = (path: string, port: number | string) => ({ httpGet: { path, port, scheme: 'HTTP' } });
 const LIVENESS_404 = 'Liveness probe failed: HTTP probe failed with statuscode: 404';
 
@@ -43,13 +43,7 @@ function killedByLiveness(opts: {
     event(p, 'Killing', 'Container web failed liveness probe, will be restarted', { count: 4, ...on }),
     ...(opts.readinessEvents ?? []).map((m) => event(p, 'Unhealthy', m, { count: 3, ...on })),
   ];
-  const evidence = evidenceFrom({ ...e, events });
-  return diagnoseByRules({
-    evidence,
-    findings: runAnalyzers(evidence),
-    previousAttempts: [],
-    policy: POLICY,
-  });
+  return diagnoseEvidence(evidenceFrom({ ...e, events }), POLICY);
 }
 
 describe('probe path fix', () => {

@@ -1,17 +1,12 @@
 // Namespace triage on real-shaped lists: exactly the unhealthy workloads, one line each, most severe first.
+import { policyConfig } from '../fixtures/policy-fixtures.js';
 import { describe, it, expect } from 'vitest';
 import { triageFromLists, type TriageLists } from '../../src/agent/triage.js';
 import { renderTriage } from '../../src/cli/triage-command.js';
 import type { KubeObject } from '../../src/domain/index.js';
 import { deployment, event, pod, podName, replicaSet, statuses } from '../fixtures/index.js';
 
-const POLICY = {
-  level: 'baseline' as const,
-  maxMemoryBytes: 4 * 2 ** 30,
-  maxCpuCores: 4,
-  maxReplicas: 20,
-  allowedRegistries: [],
-};
+const POLICY = policyConfig();
 const HASH = '5d8c9f7b6d';
 
 /** As the API lists them: items carry no kind. */
