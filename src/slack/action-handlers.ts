@@ -8,6 +8,7 @@ import type { StoredProposal } from '../workflow/proposal-record.js';
 import type { ProposalStore } from '../workflow/proposal-store.js';
 import type { ApproverCheck } from './approvers.js';
 import { buildDecidedProposalMessage, type ProposalDecision } from './blocks/decided-proposal-message.js';
+import { proposalShowsWhole } from './blocks/proposal-message.js';
 import { buildRefusalMessage } from './blocks/refusal-message.js';
 import type { DecisionTagger } from './decision-tags.js';
 import { proposalView } from './proposal-view.js';
@@ -140,6 +141,9 @@ async function preCheck(deps: ActionDeps, click: AutofixClick): Promise<string |
   if (!record) return null; // the transition answers "no longer stored"
   const origin = clickOriginRefusal(record, click);
   if (origin) return origin;
+  // The worker refuses it too; refusing here keeps the message from saying "applying".
+  if (click.actionId === 'autofix_approve' && !proposalShowsWhole(proposalView(record)))
+    return 'This change is too long to be shown whole in Slack, so it cannot be approved here. Nothing was changed; review and apply it with `kube-autofix fix`.';
   try {
     await checkDecision(record, DECISIONS[click.actionId], click.userId, deps.decisions, deps.approvers);
     return null;

@@ -16,7 +16,27 @@ export const SLACK_LIMITS = {
   url: 3000,
   /** Slack truncates `text` over 40,000 and recommends at most 4,000; we keep fallbacks under 4,000. */
   messageText: 4000,
+  /**
+   * Text across all blocks: Slack answers `msg_blocks_too_long` near 12,000 characters (undocumented,
+   * slackapi/bolt-js#2509), so messages stay under this.
+   */
+  blocksText: 11_000,
 } as const;
+
+/** Characters of every `text` string in the blocks (section, context and header text, button labels). */
+export function blocksTextLength(blocks: readonly unknown[]): number {
+  let total = 0;
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (typeof v !== 'object' || v === null) return;
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'text' && typeof x === 'string') total += x.length;
+      else walk(x);
+    }
+  };
+  walk(blocks);
+  return total;
+}
 
 const ELLIPSIS = '…';
 const FENCE = '```';
@@ -93,55 +113,10 @@ export function slackDate(iso: string): string {
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
 }
 
-export interface CodeBlocks {
-  /** Each a complete fenced block within the per-block budget. */
-  blocks: string[];
-  truncated: boolean;
-  shownLines: number;
-  totalLines: number;
-}
-
 /** Raw text as code: escaped, inner ``` broken with a zero-width space so it cannot close the fence. */
 function codeLines(raw: string): string[] {
   const body = escapeMrkdwn(raw.replace(/\r\n?/g, '\n').replace(/\n+$/, ''));
   return body.length === 0 ? [] : body.replace(/```/g, '``\u200b`').split('\n');
-}
-
-/**
- * Splits raw text into at most `maxBlocks` fenced code blocks of at most `maxChars` each, on line
- * boundaries; a line longer than a block is cut with an ellipsis. Fences always come in pairs.
- */
-export function codeBlocks(
-  raw: string,
-  maxChars: number = SLACK_LIMITS.sectionText,
-  maxBlocks = 1,
-): CodeBlocks {
-  const lines = codeLines(raw);
-  const budget = maxChars - 2 * FENCE.length - 2; // "```\n" + body + "\n```"
-  const blocks: string[] = [];
-  let current: string[] = [];
-  let size = 0;
-  let shown = 0;
-  for (const original of lines) {
-    const line = truncateMrkdwn(original, budget);
-    const added = (current.length > 0 ? 1 : 0) + line.length;
-    if (size + added > budget) {
-      if (current.length > 0) blocks.push(current.join('\n'));
-      current = [];
-      size = 0;
-      if (blocks.length >= maxBlocks) break;
-    }
-    size += (current.length > 0 ? 1 : 0) + line.length;
-    current.push(line);
-    shown += 1;
-  }
-  if (current.length > 0 && blocks.length < maxBlocks) blocks.push(current.join('\n'));
-  return {
-    blocks: blocks.map((b) => `${FENCE}\n${b}\n${FENCE}`),
-    truncated: shown < lines.length,
-    shownLines: shown,
-    totalLines: lines.length,
-  };
 }
 
 /** A line cut into pieces of at most `max`, never inside an `&amp;`-style entity. */

@@ -55,7 +55,12 @@ const TRANSIENT_PLATFORM_ERRORS = new Set([
   'request_timeout',
 ]);
 /** Answers meaning the blocks (not the text) were refused: retry as plain text. */
-const BLOCK_ERRORS = new Set(['invalid_blocks', 'invalid_blocks_format', 'invalid_attachments']);
+const BLOCK_ERRORS = new Set([
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'invalid_attachments',
+  'msg_blocks_too_long',
+]);
 
 export interface WebClientSettings {
   /** Retries of 5xx and network failures (not 429s, which the poster handles). */

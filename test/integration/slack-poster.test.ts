@@ -71,6 +71,18 @@ describe('failures', () => {
     expect(slack.message('C1', ts)).toMatchObject({ text: 'fallback text', blocks: [] });
   });
 
+  it('falls back to plain text when the blocks carry more text than Slack takes in one message', async () => {
+    const section = (i: number) => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `${i} ${'x'.repeat(2900)}` },
+    });
+    const long = { text: 'fallback text', blocks: [0, 1, 2, 3, 4].map(section) };
+    const ts = await poster.post('C1', long as never);
+    const calls = slack.calls('chat.postMessage').slice(-2);
+    expect(calls[0]!.response.error).toBe('msg_blocks_too_long');
+    expect(slack.message('C1', ts)).toMatchObject({ text: 'fallback text', blocks: [] });
+  });
+
   it('maps refusals to permanent errors carrying Slack’s reason', async () => {
     slack.failNext('chat.postMessage', { error: 'channel_not_found' });
     const err = await poster.post('C404', rich).catch((e: unknown) => e);

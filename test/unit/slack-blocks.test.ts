@@ -17,6 +17,7 @@ import {
 import { buildRefusalMessage } from '../../src/slack/blocks/refusal-message.js';
 import { buildRollbackResultMessage } from '../../src/slack/blocks/rollback-result-message.js';
 import { parseAutofixCommand } from '../../src/slack/parse-command.js';
+import { SLACK_LIMITS, blocksTextLength } from '../../src/slack/slack-limits.js';
 import { slackBlockProblems } from '../../tools/local-slack/slack-block-rules.js';
 
 const target: Target = { kind: 'Deployment', name: 'web', namespace: 'shop' };
@@ -55,6 +56,7 @@ function expectValid(m: SlackMessage): void {
   expect(m.text.length).toBeGreaterThan(0);
   expect(m.text.length).toBeLessThanOrEqual(4000);
   expect(m.blocks.length).toBeLessThanOrEqual(50);
+  expect(blocksTextLength(m.blocks)).toBeLessThanOrEqual(SLACK_LIMITS.blocksText);
 }
 
 describe('buildProposalMessage', () => {
@@ -137,7 +139,7 @@ describe('buildProposalMessage', () => {
       },
     });
     expectValid(m);
-    expect(json(m)).toMatch(/Diff cut: showing 3 of \d+ sections — full diff in <http:[^|]+\|MLflow>/);
+    expect(json(m)).toMatch(/Diff cut: showing \d of \d+ sections — full diff in <http:[^|]+\|MLflow>/);
     expect(json(m)).toMatch(/… and \d+ more/);
     // What cannot be shown whole cannot be approved here: Reject only, and where to review it.
     expect(buttons(m).map((b) => b.action_id)).toEqual(['autofix_reject']);
@@ -145,19 +147,47 @@ describe('buildProposalMessage', () => {
     expect(json(m)).toContain(`kube-autofix fix deployment/${'a'.repeat(253)} -n shop`);
   });
 
-  it('shows a long diff whole when it fits one message, every line, with Approve', () => {
-    const lines = Array.from(
-      { length: 600 },
-      (_, i) => `+        - name: VAR_${i}\n+          value: "v${i}"`,
-    );
-    const input = { ...proposal, diff: lines.join('\n') };
-    expect(input.diff.length).toBeGreaterThan(20_000);
-    const m = buildProposalMessage(input);
+  it('shows a diff whole when it fits one message, every line, with Approve; a longer one gets no Approve', () => {
+    const lines = (n: number) =>
+      Array.from({ length: n }, (_, i) => `+        - name: VAR_${i}\n+          value: "v${i}"`).join('\n');
+    const fits = { ...proposal, diff: lines(80) };
+    const m = buildProposalMessage(fits);
     expectValid(m);
-    expect(proposalShowsWhole(input)).toBe(true);
-    for (const i of [0, 299, 599]) expect(json(m)).toContain(`VAR_${i}\\n`);
+    expect(proposalShowsWhole(fits)).toBe(true);
+    for (const i of [0, 40, 79]) expect(json(m)).toContain(`VAR_${i}\\n`);
     expect(json(m)).not.toContain('Diff cut');
     expect(buttons(m).map((b) => b.action_id)).toEqual(['autofix_approve', 'autofix_reject']);
+    // Slack refuses about 12,000 characters of block text in one message, however many blocks.
+    const long = { ...proposal, diff: lines(300) };
+    expect(proposalShowsWhole(long)).toBe(false);
+    const cut = buildProposalMessage(long);
+    expectValid(cut);
+    expect(buttons(cut).map((b) => b.action_id)).toEqual(['autofix_reject']);
+  });
+
+  it('is not whole when a change sentence or the patch to commit would be cut', () => {
+    const many = {
+      ...proposal,
+      changes: Array.from({ length: 60 }, (_, i) => `change ${i} ${'z'.repeat(80)}`),
+    };
+    expect(proposalShowsWhole(many)).toBe(false);
+    expect(proposalShowsWhole({ ...proposal, changes: ['x'.repeat(600)] })).toBe(false);
+    const gitops = {
+      mode: 'refuse' as const,
+      liveApply: false,
+      owner: { tool: 'argocd' as const, owner: 'Argo CD application shop-web', markers: [] },
+      meaning: 'Argo CD reverts live changes.',
+      commitPatch: Array.from({ length: 100 }, (_, i) => `  line ${i}`).join('\n') + '\nLAST-LINE',
+      valuesHint: [],
+    };
+    // The patch to commit is shown whole (no silent cut), or the change cannot be approved here.
+    const shown = buildProposalMessage({ ...proposal, gitops });
+    expect(json(shown)).toContain('LAST-LINE');
+    expect(buttons(shown).map((b) => b.action_id)).toContain('autofix_approve');
+    const longPatch = `${'  padding line\n'.repeat(1000)}LAST-LINE`;
+    const withPatch = { ...proposal, gitops: { ...gitops, commitPatch: longPatch } };
+    expect(proposalShowsWhole(withPatch)).toBe(false);
+    expect(buttons(buildProposalMessage(withPatch)).map((b) => b.action_id)).toEqual(['autofix_reject']);
   });
 
   it('says the full diff is in the run artifacts when there is no link', () => {

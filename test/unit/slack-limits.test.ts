@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   bulletList,
-  codeBlocks,
+  blocksTextLength,
+  fullCodeBlocks,
   escapeMrkdwn,
   link,
   mention,
@@ -97,49 +98,52 @@ describe('truncation', () => {
   });
 });
 
-describe('codeBlocks', () => {
+describe('fullCodeBlocks', () => {
   it('wraps text in one fenced block when it fits', () => {
-    expect(codeBlocks('a\nb\n')).toEqual({
-      blocks: ['```\na\nb\n```'],
-      truncated: false,
-      shownLines: 2,
-      totalLines: 2,
-    });
+    expect(fullCodeBlocks('a\nb\n')).toEqual(['```\na\nb\n```']);
   });
 
   it('escapes and neutralises inner fences so the block cannot be closed early', () => {
-    const out = codeBlocks('echo ```<!here>```');
-    expect(out.blocks).toHaveLength(1);
-    expect(fences(out.blocks[0]!)).toBe(2);
-    expect(out.blocks[0]).toContain('&lt;!here&gt;');
+    const out = fullCodeBlocks('echo ```<!here>```');
+    expect(out).toHaveLength(1);
+    expect(fences(out[0]!)).toBe(2);
+    expect(out[0]).toContain('&lt;!here&gt;');
   });
 
-  it('splits huge diffs on line boundaries into at most N blocks within the limit', () => {
+  it('splits huge diffs on line boundaries into blocks within the limit, leaving nothing out', () => {
     const diff = Array.from({ length: 5000 }, (_, i) => `+  line ${i} & <value>`).join('\n');
-    const out = codeBlocks(diff, 3000, 3);
-    expect(out.blocks).toHaveLength(3);
-    expect(out.truncated).toBe(true);
-    expect(out.totalLines).toBe(5000);
-    for (const b of out.blocks) {
+    const out = fullCodeBlocks(diff, 3000);
+    for (const b of out) {
       expect(b.length).toBeLessThanOrEqual(3000);
       expect(b.startsWith('```\n') && b.endsWith('\n```')).toBe(true);
       expect(fences(b)).toBe(2);
     }
-    const shown = out.blocks
-      .map((b) => b.slice(4, -4))
-      .join('\n')
-      .split('\n');
-    expect(shown).toHaveLength(out.shownLines);
+    const shown = out.flatMap((b) => b.slice(4, -4).split('\n'));
+    expect(shown).toHaveLength(5000);
+    expect(shown[4999]).toBe('+  line 4999 &amp; &lt;value&gt;');
   });
 
-  it('cuts a single enormous line instead of dropping it', () => {
-    const out = codeBlocks('x'.repeat(10_000), 3000, 1);
-    expect(out.blocks[0]!.length).toBeLessThanOrEqual(3000);
-    expect(out.blocks[0]).toContain('…');
-    expect(out.shownLines).toBe(1);
+  it('splits a single enormous line across blocks instead of cutting it', () => {
+    const out = fullCodeBlocks('x'.repeat(10_000), 3000);
+    expect(out.length).toBeGreaterThan(3);
+    expect(out.map((b) => b.slice(4, -4)).join('')).toBe('x'.repeat(10_000));
   });
 
-  it('reports an empty input as no lines', () => {
-    expect(codeBlocks('')).toEqual({ blocks: [], truncated: false, shownLines: 0, totalLines: 0 });
+  it('reports an empty input as no blocks', () => {
+    expect(fullCodeBlocks('')).toEqual([]);
+  });
+});
+
+describe('blocksTextLength', () => {
+  it('counts every text string in the blocks, nested or not', () => {
+    const blocks = [
+      { type: 'section', text: { type: 'mrkdwn', text: 'abc' } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: 'de' }] },
+      {
+        type: 'actions',
+        elements: [{ type: 'button', text: { type: 'plain_text', text: 'Go' }, value: 'xyz' }],
+      },
+    ];
+    expect(blocksTextLength(blocks)).toBe(7);
   });
 });

@@ -84,6 +84,18 @@ export function nextTs(state: Workspace): string {
   return `${Math.floor(Date.now() / 1000)}.${String(state.seq).padStart(6, '0')}`;
 }
 
+/** Slack refuses about this much text across a message's blocks (undocumented; slackapi/bolt-js#2509). */
+const BLOCKS_TEXT_LIMIT = 12_000;
+
+function blockTextLength(v: unknown): number {
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + blockTextLength(x), 0);
+  if (typeof v !== 'object' || v === null) return 0;
+  return Object.entries(v).reduce(
+    (n, [k, x]) => n + (k === 'text' && typeof x === 'string' ? x.length : blockTextLength(x)),
+    0,
+  );
+}
+
 /** Problems with a message's content, as Slack's error codes. */
 export function contentError(args: Json, requireContent: boolean): Json | null {
   const text = typeof args.text === 'string' ? args.text : '';
@@ -93,6 +105,7 @@ export function contentError(args: Json, requireContent: boolean): Json | null {
   const problems = slackBlockProblems(args.blocks);
   if (problems.length > 0)
     return { error: 'invalid_blocks', errors: problems, response_metadata: { messages: problems } };
+  if (blockTextLength(args.blocks) > BLOCKS_TEXT_LIMIT) return { error: 'msg_blocks_too_long' };
   if (requireContent && text === '' && args.blocks.length === 0) return { error: 'no_text' };
   return null;
 }

@@ -1,7 +1,13 @@
 // Small Block Kit constructors that apply Slack's limits, and the message shape every builder returns.
 import type { types } from '@slack/bolt';
 import { describeTarget, type Target, type TargetRef } from '../../domain/index.js';
-import { SLACK_LIMITS, escapeMrkdwn, truncateMrkdwn, truncateText } from '../slack-limits.js';
+import {
+  SLACK_LIMITS,
+  blocksTextLength,
+  escapeMrkdwn,
+  truncateMrkdwn,
+  truncateText,
+} from '../slack-limits.js';
 
 export type KnownBlock = types.KnownBlock;
 export type SectionBlock = types.SectionBlock;
@@ -127,7 +133,22 @@ export function targetText(t: TargetRef): string {
 export function message(fallback: string, blocks: KnownBlock[]): SlackMessage {
   const max = SLACK_LIMITS.blocksPerMessage;
   const bounded = blocks.length <= max ? blocks : [...blocks.slice(0, max - 1), blocks[blocks.length - 1]!];
-  return { text: truncateMrkdwn(fallback, SLACK_LIMITS.messageText), blocks: bounded };
+  return { text: truncateMrkdwn(fallback, SLACK_LIMITS.messageText), blocks: withinTextBudget(bounded) };
+}
+
+/**
+ * Over Slack's total text budget, the largest sections go first (diff and log chunks), never the first
+ * or last block; approvable proposals are checked to fit before they get here.
+ */
+function withinTextBudget(blocks: KnownBlock[]): KnownBlock[] {
+  const out = [...blocks];
+  const size = (b: KnownBlock) => blocksTextLength([b]);
+  while (out.length > 2 && blocksTextLength(out) > SLACK_LIMITS.blocksText) {
+    const middle = out.slice(1, -1);
+    const largest = middle.reduce((a, b) => (size(b) > size(a) ? b : a));
+    out.splice(out.indexOf(largest), 1);
+  }
+  return out;
 }
 
 export { confidenceLabel } from '../../domain/index.js';

@@ -1,6 +1,6 @@
 // The proposal's GitOps part: who owns the workload, what a live patch means there, and the patch to commit.
 import type { GitOpsAdvice } from '../../domain/index.js';
-import { SLACK_LIMITS, codeBlocks, truncateMrkdwn } from '../slack-limits.js';
+import { SLACK_LIMITS, fullCodeBlocks, truncateMrkdwn } from '../slack-limits.js';
 import { section, type KnownBlock } from './block-parts.js';
 
 const VERDICT: Record<GitOpsAdvice['mode'], string> = {
@@ -15,6 +15,7 @@ export function gitopsBlocks(g: GitOpsAdvice | null | undefined): KnownBlock[] {
   const text = [`*Managed by ${g.owner.owner}*`, g.meaning, VERDICT[g.mode], hints]
     .filter(Boolean)
     .join('\n');
-  const code = codeBlocks(g.commitPatch, SLACK_LIMITS.sectionText, 1);
-  return [section(truncateMrkdwn(text, SLACK_LIMITS.sectionText)), ...code.blocks.map((b) => section(b))];
+  // Whole: in refuse mode this patch is the only way the change reaches the cluster.
+  const code = fullCodeBlocks(g.commitPatch);
+  return [section(truncateMrkdwn(text, SLACK_LIMITS.sectionText)), ...code.map((b) => section(b))];
 }

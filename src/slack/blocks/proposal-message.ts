@@ -3,6 +3,7 @@ import type { GitOpsAdvice, Target, Validation } from '../../domain/index.js';
 import { AUTOFIX_ACTIONS } from '../slack-payloads.js';
 import {
   SLACK_LIMITS,
+  blocksTextLength,
   bulletList,
   escapeMrkdwn,
   fullCodeBlocks,
@@ -104,10 +105,7 @@ export function proposalBlocks(
   input: ProposalMessageInput,
   maxDiffSections = MAX_DIFF_SECTIONS,
 ): KnownBlock[] {
-  const changes =
-    input.changes.length > 0
-      ? bulletList(input.changes, SLACK_LIMITS.sectionText - 20)
-      : '_No change sentences._';
+  const changes = changeList(input.changes);
   return [
     header(`Proposed fix: ${targetPlain(input.target)}`),
     ...diagnosisBlocks(input.diagnosis),
@@ -160,34 +158,61 @@ function tailBlocks(input: ProposalMessageInput, approvable: boolean): KnownBloc
   ];
 }
 
-/** Whether every diff line and flag fits one message beside the buttons: only then may it be approved here. */
-export function proposalShowsWhole(input: ProposalMessageInput): boolean {
-  const sections = diffSections(input.diff).length;
-  const blocks = proposalBlocks(input, sections).length + tailBlocks(input, true).length;
-  return blocks <= SLACK_LIMITS.blocksPerMessage;
+const CHANGE_ITEM = 500;
+
+/** The change sentences as a bulleted list; cut when they do not all fit whole. */
+function changeList(changes: readonly string[]): string {
+  return changes.length > 0 ? bulletList(changes, SLACK_LIMITS.sectionText - 20) : '_No change sentences._';
+}
+
+/** Every change sentence whole in the list: none cut, none left for "… and N more". */
+function changesWhole(changes: readonly string[]): boolean {
+  const list = changeList(changes);
+  return (
+    changes.every((c) => safeMrkdwn(c, CHANGE_ITEM) === safeMrkdwn(c, Number.MAX_SAFE_INTEGER)) &&
+    list.split('\n').length === Math.max(changes.length, 1) &&
+    !/\n… and \d+ more$/.test(list)
+  );
+}
+
+/** The message with the whole diff and Approve; null when it does not fit Slack's limits whole. */
+function wholeMessage(input: ProposalMessageInput): KnownBlock[] | null {
+  const blocks = [...proposalBlocks(input, diffSections(input.diff).length), ...tailBlocks(input, true)];
+  const fits =
+    blocks.length <= SLACK_LIMITS.blocksPerMessage && blocksTextLength(blocks) <= SLACK_LIMITS.blocksText;
+  return fits && changesWhole(input.changes) ? blocks : null;
 }
 
 /**
- * A change too long to show whole gets no Approve button (the worker refuses such approvals too): what
- * an approver judges must be every byte that would be sent.
+ * Whether every diff line, flag, change sentence and the patch to commit fit one message beside the
+ * buttons (blocks and total text): only then may the change be approved in Slack.
+ */
+export function proposalShowsWhole(input: ProposalMessageInput): boolean {
+  return wholeMessage(input) !== null;
+}
+
+/**
+ * A change too long to show whole gets no Approve button (the worker, and the bot at the click, refuse
+ * such approvals too): what an approver judges must be every byte that would be sent.
  */
 export function buildProposalMessage(input: ProposalMessageInput): SlackMessage {
-  if (proposalShowsWhole(input)) {
-    const all = proposalBlocks(input, diffSections(input.diff).length);
-    return message(`${proposalFallback(input)} — approve or reject in Slack.`, [
-      ...all,
-      ...tailBlocks(input, true),
-    ]);
-  }
+  const whole = wholeMessage(input);
+  if (whole) return message(`${proposalFallback(input)} — approve or reject in Slack.`, whole);
   const tail = tailBlocks(input, false);
+  const t = input.target;
   const notice = section(
-    `:warning: *Too long to review here:* this change does not fit one Slack message whole, so it cannot be approved in Slack. Review and apply it with \`kube-autofix fix ${input.target.kind.toLowerCase()}/${input.target.name} -n ${input.target.namespace}\`, or reject it.`,
+    `:warning: *Too long to review here:* this change does not fit one Slack message whole, so it cannot be approved in Slack. Review and apply it with \`kube-autofix fix ${t.kind.toLowerCase()}/${t.name} -n ${t.namespace}\`, or reject it.`,
   );
-  const content = proposalBlocks(input);
+  // As much of the diff as the limits allow, then as much of the rest; the notice and the buttons always fit.
+  const fallback = `${proposalFallback(input)} — too long to approve in Slack.`;
   const room = SLACK_LIMITS.blocksPerMessage - tail.length - 1;
-  return message(`${proposalFallback(input)} — too long to approve in Slack.`, [
-    ...content.slice(0, room),
-    notice,
-    ...tail,
-  ]);
+  const fits = (content: KnownBlock[]) =>
+    blocksTextLength([...content, notice, ...tail]) <= SLACK_LIMITS.blocksText;
+  for (let sections = MAX_DIFF_SECTIONS; sections > 0; sections -= 1) {
+    const content = proposalBlocks(input, sections).slice(0, room);
+    if (fits(content)) return message(fallback, [...content, notice, ...tail]);
+  }
+  const content = proposalBlocks(input, 0).slice(0, room);
+  while (content.length > 1 && !fits(content)) content.pop();
+  return message(fallback, [...content, notice, ...tail]);
 }

@@ -1,6 +1,6 @@
 // The namespace triage message: unhealthy workloads, most severe first, each with an Investigate button, within Block Kit limits.
 import type { Category, Target } from '../../domain/index.js';
-import { SLACK_LIMITS, escapeMrkdwn, mention } from '../slack-limits.js';
+import { SLACK_LIMITS, blocksTextLength, escapeMrkdwn, mention, truncateText } from '../slack-limits.js';
 import { INVESTIGATE_ACTION } from '../slack-payloads.js';
 import {
   button,
@@ -39,7 +39,7 @@ function itemBlock(item: TriageView['unhealthy'][number]): KnownBlock {
   const icon = item.severity === 'critical' ? ':red_circle:' : ':large_orange_circle:';
   const ref = `${item.target.kind.toLowerCase()}/${item.target.name}`;
   const block = section(
-    `${icon} \`${escapeMrkdwn(ref)}\` ${escapeMrkdwn(item.ready)} ready — *${escapeMrkdwn(item.category)}*: ${escapeMrkdwn(item.line)}`,
+    `${icon} \`${escapeMrkdwn(ref)}\` ${escapeMrkdwn(item.ready)} ready — *${escapeMrkdwn(item.category)}*: ${escapeMrkdwn(truncateText(item.line, 200))}`,
   );
   block.accessory = button({
     actionId: INVESTIGATE_ACTION,
@@ -58,13 +58,19 @@ export function buildTriageMessage(view: TriageView): SlackMessage {
     return message(text, [section(text), context(calls)]);
   }
   const count = `${view.unhealthy.length} of ${view.workloads} workloads unhealthy`;
-  const shown = view.unhealthy.slice(0, MAX_TRIAGE_ITEMS);
-  const rest = view.unhealthy.length - shown.length;
   const blocks: KnownBlock[] = [
     header(`Triage of ${view.namespace}: ${count}`),
     context(`Most severe first. *Investigate* starts a full investigation in its own thread. ${calls}`),
-    ...shown.map(itemBlock),
   ];
+  // Within the block count and Slack's total text budget, with room for the "and N more" line.
+  let shown = 0;
+  for (const item of view.unhealthy.slice(0, MAX_TRIAGE_ITEMS)) {
+    const block = itemBlock(item);
+    if (blocksTextLength([...blocks, block]) > SLACK_LIMITS.blocksText - 400) break;
+    blocks.push(block);
+    shown += 1;
+  }
+  const rest = view.unhealthy.length - shown;
   if (rest > 0)
     blocks.push(context(`…and ${rest} more — run \`kube-autofix triage -n ${ns}\` for the full list.`));
   return message(`Triage of \`${ns}\`: ${count}`, blocks);
