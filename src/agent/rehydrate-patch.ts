@@ -89,17 +89,16 @@ function restore(value: Json, sources: Json[], path: string, unresolved: string[
 }
 
 /**
- * Where masked values of `op` may come from. A template restored whole is traced to the revision whose
- * redacted form it equals, so its values come from that revision alone; otherwise every candidate counts
- * and candidates that disagree leave the value unresolved.
+ * Where masked values of `op` may come from. A template restored whole is traced to the revisions whose
+ * redacted form it equals, so its values come from those alone; otherwise every candidate counts. Either
+ * way, candidates that disagree leave the value unresolved.
  */
 function sourcesFor(op: PatchOp, live: KubeObject, templates: KubeObject[]): Json[] {
   const inTemplate = op.path === '/spec/template' || op.path.startsWith('/spec/template/');
   const sub = op.path.slice('/spec/template'.length);
-  const origin = inTemplate
-    ? templates.find((t) => deepEqual(redactObject(at(t, sub)), op.value))
-    : undefined;
-  if (origin) return [at(origin, sub)];
+  // Every revision that redacts to this value: if their real values differ, the value stays unresolved.
+  const origins = inTemplate ? templates.filter((t) => deepEqual(redactObject(at(t, sub)), op.value)) : [];
+  if (origins.length > 0) return origins.map((o) => at(o, sub));
   return [at(live, op.path), ...(inTemplate ? templates.map((t) => at(t, sub)) : [])];
 }
 

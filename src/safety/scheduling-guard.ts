@@ -9,8 +9,15 @@ const CONTROL_PLANE_TAINTS = ['node-role.kubernetes.io/control-plane', 'node-rol
 /** Selector keys that name one node: pinning there bypasses the scheduler's choice of a healthy node. */
 const ONE_NODE_KEYS = ['kubernetes.io/hostname', 'metadata.name'];
 
-/** Every key a pod spec selects nodes by: nodeSelector, and node affinity expressions and fields. */
-function nodeKeys(obj: unknown): string[] {
+interface NodePick {
+  key: string;
+  /** `In` for nodeSelector entries (equality). */
+  operator: string;
+  raw: unknown;
+}
+
+/** Every node choice of a pod spec: nodeSelector entries, node affinity expressions and fields (required and preferred). */
+function nodePicks(obj: unknown): NodePick[] {
   const spec = podSpec(obj);
   const affinity = asRecord(asRecord(spec.affinity).nodeAffinity);
   const required = asArray(
@@ -21,52 +28,77 @@ function nodeKeys(obj: unknown): string[] {
   );
   const terms = [...required, ...preferred].map(asRecord);
   const exprs = terms.flatMap((t) => [...asArray(t.matchExpressions), ...asArray(t.matchFields)]);
-  return [...Object.keys(asRecord(spec.nodeSelector)), ...exprs.map((e) => String(asRecord(e).key))];
-}
-
-/** Node selector and node affinity keys the change adds that pick control-plane nodes or one named node. */
-function nodeSelectors(live: unknown, proposed: unknown): string[] {
-  const before = new Set(nodeKeys(live));
-  const added = nodeKeys(proposed).filter((k) => !before.has(k));
   return [
-    ...added
-      .filter((k) => CONTROL_PLANE_TAINTS.includes(k))
-      .map((k) => `selecting nodes by ${k} would place the pods on control-plane nodes`),
-    ...added
-      .filter((k) => ONE_NODE_KEYS.includes(k))
-      .map(
-        (k) =>
-          `selecting nodes by ${k} pins the pods to named nodes; select by a role, zone or capacity label instead`,
-      ),
+    ...Object.entries(asRecord(spec.nodeSelector)).map(([key, value]) => ({
+      key,
+      operator: 'In',
+      raw: { key, value },
+    })),
+    ...exprs.map((e) => ({ key: String(asRecord(e).key), operator: String(asRecord(e).operator), raw: e })),
   ];
 }
 
 /**
- * Pod affinity terms (not anti-affinity, which only keeps pods apart) the change adds that match pods
- * outside the workload's namespace: co-locating with another tenant's or the system's pods.
+ * Node choices the change adds or changes (compared whole, not by key) that pick control-plane nodes or
+ * one named node; `NotIn`/`DoesNotExist` only avoid nodes and pass.
  */
-function foreignPodAffinity(live: unknown, proposed: unknown, namespace: string): string[] {
-  const terms = (obj: unknown): unknown[] => {
-    const a = asRecord(asRecord(podSpec(obj).affinity).podAffinity);
-    return [
-      ...asArray(a.requiredDuringSchedulingIgnoredDuringExecution),
-      ...asArray(a.preferredDuringSchedulingIgnoredDuringExecution).map((p) => asRecord(p).podAffinityTerm),
-    ];
+function nodeSelectors(live: unknown, proposed: unknown): string[] {
+  const before = nodePicks(live);
+  const added = nodePicks(proposed).filter((p) => !before.some((b) => deepEqual(b.raw, p.raw)));
+  const picks = (p: NodePick) => p.operator === 'In' || p.operator === 'Exists';
+  return [
+    ...added
+      .filter((p) => CONTROL_PLANE_TAINTS.includes(p.key) && picks(p))
+      .map((p) => `selecting nodes by ${p.key} would place the pods on control-plane nodes`),
+    ...added
+      .filter((p) => ONE_NODE_KEYS.includes(p.key) && p.operator === 'In')
+      .map(
+        (p) =>
+          `selecting nodes by ${p.key} pins the pods to named nodes; select by a role, zone or capacity label instead`,
+      ),
+  ];
+}
+
+/** Why a pod (anti-)affinity term reaches pods of other namespaces; null when it stays in `namespace`. */
+function foreignReach(term: unknown, namespace: string): string | null {
+  const t = asRecord(term);
+  if (t.namespaceSelector !== undefined && t.namespaceSelector !== null) return 'a namespaceSelector';
+  const others = asArray(t.namespaces).filter((n) => n !== namespace);
+  return others.length > 0 ? `namespace ${others.map(String).join(', ')}` : null;
+}
+
+/**
+ * Terms the change adds, each list compared on its own (a preferred term made required is new), that reach
+ * other namespaces' pods: affinity co-locates with them; required anti-affinity, which the scheduler
+ * enforces both ways, would keep their pods off our nodes.
+ */
+function foreignPodTerms(live: unknown, proposed: unknown, namespace: string): string[] {
+  const lists = (obj: unknown) => {
+    const affinity = asRecord(podSpec(obj).affinity);
+    const a = asRecord(affinity.podAffinity);
+    const anti = asRecord(affinity.podAntiAffinity);
+    return {
+      affinity: asArray(a.requiredDuringSchedulingIgnoredDuringExecution),
+      preferredAffinity: asArray(a.preferredDuringSchedulingIgnoredDuringExecution).map(
+        (p) => asRecord(p).podAffinityTerm,
+      ),
+      antiAffinity: asArray(anti.requiredDuringSchedulingIgnoredDuringExecution),
+    };
   };
-  const before = terms(live);
+  const before = lists(live);
+  const after = lists(proposed);
   const out: string[] = [];
-  for (const term of terms(proposed)) {
-    if (before.some((b) => deepEqual(b, term))) continue;
-    const t = asRecord(term);
-    const others = asArray(t.namespaces).filter((n) => n !== namespace);
-    if (t.namespaceSelector !== undefined && t.namespaceSelector !== null)
+  for (const name of ['affinity', 'preferredAffinity', 'antiAffinity'] as const) {
+    for (const term of after[name]) {
+      if (before[name].some((b) => deepEqual(b, term))) continue;
+      const reach = foreignReach(term, namespace);
+      if (reach === null) continue;
       out.push(
-        'pod affinity with a namespaceSelector matches pods of other namespaces; keep it to this namespace',
+        name === 'antiAffinity'
+          ? `required pod anti-affinity to pods in ${reach} would keep other namespaces' pods off these nodes; keep it to this namespace`
+          : `pod affinity to pods in ${reach} would co-locate with another namespace's pods; keep it to this namespace`,
       );
-    else if (others.length > 0)
-      out.push(
-        `pod affinity to pods in namespace ${others.map(String).join(', ')} would co-locate with another namespace's pods; keep it to this namespace`,
-      );
+    }
   }
   return out;
 }
@@ -89,5 +121,5 @@ export function schedulingGuard({ live, proposed, target }: PolicyInput): string
       out.push(`tolerating ${key} would let the pods run on control-plane nodes`);
     }
   }
-  return [...out, ...nodeSelectors(live, proposed), ...foreignPodAffinity(live, proposed, target.namespace)];
+  return [...out, ...nodeSelectors(live, proposed), ...foreignPodTerms(live, proposed, target.namespace)];
 }

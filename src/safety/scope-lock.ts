@@ -190,6 +190,25 @@ function onlyRemoves(before: string[], after: string[]): boolean {
   return i === after.length;
 }
 
+/** The fields outside the allow-list that a kept container (matched by name) would change. */
+function keptContainers(live: unknown, proposed: unknown, list: string): string[] {
+  const byName = (obj: unknown) =>
+    new Map(
+      asArray(getIn(obj, ['spec', 'template', 'spec', list])).map((c) => [asString(asRecord(c).name), c]),
+    );
+  const before = byName(live);
+  const kind = list === 'containers' ? 'container' : 'init container';
+  const mutable: readonly string[] = MUTABLE_CONTAINER_FIELDS;
+  return [...byName(proposed)].flatMap(([name, after]) =>
+    diffPaths(before.get(name), after)
+      .filter((path) => !mutable.includes(String(path[0])))
+      .map(
+        (path) =>
+          `${kind} ${name ?? '?'}: ${String(path[0])} must not change; only ${MUTABLE_CONTAINER_FIELDS.join(', ')} may ${SUFFIX}`,
+      ),
+  );
+}
+
 function objectLock({ live, proposed, previousTemplates = [] }: PolicyInput): string[] {
   const out: string[] = [];
   const names: Record<string, string[]> = {};
@@ -206,8 +225,11 @@ function objectLock({ live, proposed, previousTemplates = [] }: PolicyInput): st
       restoresRevision &&
       (list === 'initContainers' || names[list].length > 0) &&
       onlyRemoves(before, names[list])
-    )
+    ) {
+      // Index-by-index comparison is meaningless now: each kept container is judged against itself, by name.
+      out.push(...keptContainers(live, proposed, list));
       continue;
+    }
     const what = list === 'containers' ? 'containers' : 'init containers';
     out.push(
       `${what} must not be added, removed, renamed or reordered: live has [${before.join(', ')}], the change has [${names[list].join(', ')}] ${SUFFIX}`,

@@ -8,7 +8,7 @@ import { assertLiveApplyAllowed } from '../agent/gitops/gitops-advice.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 import { rehydratePatch } from '../agent/rehydrate-patch.js';
 import { stripGeneratedLabels } from '../agent/summarize.js';
-import { asRecord as rec } from '../domain/json-access.js';
+import { asArray, asRecord as rec } from '../domain/json-access.js';
 import { redactObject } from '../safety/redact.js';
 import type { RunHandle } from '../tracking/tracker.js';
 import type { AppliedTemplate } from './proposal-record.js';
@@ -51,7 +51,11 @@ export async function liveSources(cluster: Cluster, target: Target): Promise<Sea
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(',');
   const resource = target.kind === 'Deployment' ? 'replicasets' : 'controllerrevisions';
-  const owned = await cluster.list(resource, target.namespace, { labelSelector: selector });
+  const uid = rec(live.metadata).uid;
+  // Only this workload's revisions: another one sharing the labels (a canary) is not a source of values.
+  const owned = (await cluster.list(resource, target.namespace, { labelSelector: selector })).filter((o) =>
+    asArray(rec(o.metadata).ownerReferences).some((r) => rec(r).uid === uid),
+  );
   const templates = owned.map((o) =>
     stripGeneratedLabels(
       target.kind === 'Deployment' ? rec(o.spec).template : rec(rec(o.data).spec).template,

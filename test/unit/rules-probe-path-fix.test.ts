@@ -69,4 +69,37 @@ describe('probe path fix', () => {
     });
     expect(refused.change?.patch?.[0]?.path ?? '').not.toContain('/httpGet/path');
   });
+
+  it('never for a failing startup probe: while it fails no other probe runs, so nothing shows the other path works', () => {
+    const e = singleRevision(
+      {
+        containers: [
+          webContainer('nginx:1.27', {
+            readinessProbe: http('/', 'http'),
+            startupProbe: http('/healthz', 80),
+          }),
+        ],
+        status: { readyReplicas: 0, availableReplicas: 0 },
+      },
+      (pod) => [
+        statuses.crashLoopBackOff('web', 'nginx:1.27', pod, {
+          reason: 'Completed',
+          exitCode: 0,
+          restarts: 4,
+        }),
+      ],
+      0,
+    );
+    const p = e.pods![0] as KubeObject;
+    const on = { fieldPath: 'spec.containers{web}' };
+    const events = [
+      event(p, 'Unhealthy', 'Startup probe failed: HTTP probe failed with statuscode: 404', {
+        count: 12,
+        ...on,
+      }),
+      event(p, 'Killing', 'Container web failed startup probe, will be restarted', { count: 4, ...on }),
+    ];
+    const d = diagnoseEvidence(evidenceFrom({ ...e, events }), POLICY);
+    expect(d.change?.patch?.[0]?.path ?? '').not.toContain('/startupProbe/httpGet/path');
+  });
 });

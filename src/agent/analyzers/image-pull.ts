@@ -54,6 +54,7 @@ function pullEvents(evidence: Evidence, pods: string[], image: string): EventSum
 }
 
 const MISSING_SECRETS = /^Unable to retrieve some image pull secrets \(([^)]*)\)/;
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const secretNames = (template: unknown): string[] =>
   asArray(getIn(template, ['spec', 'imagePullSecrets']))
@@ -76,7 +77,8 @@ function pullSecrets(evidence: Evidence, pods: string[]) {
   );
   const missing = distinct(
     warnings.flatMap((e) => (MISSING_SECRETS.exec(e.message)?.[1] ?? '').split(',').map((n) => n.trim())),
-  ).filter((n) => n !== '' && n !== '<none>');
+    // Event text is writable by anyone who may create Events: only valid Secret names go into commands.
+  ).filter((n) => SECRET_NAME.test(n) && n.length <= 253);
   return {
     named,
     missing,

@@ -1,4 +1,4 @@
-// Point a liveness or startup probe that gets HTTP 404 at the path another probe of the same container passes on.
+// Point a liveness probe that gets HTTP 404 at the path the container's readiness or startup probe passes on.
 import type { Evidence, Finding } from '../../../domain/index.js';
 import {
   findContainer,
@@ -20,7 +20,10 @@ function portNumber(port: ProbeSpec['port'], spec: ContainerSpec): number | null
   return spec.ports.find((p) => p.name === port)?.containerPort ?? null;
 }
 
-/** A probe of the container whose path answers: none of its failures appear in the pods' events. */
+/**
+ * A probe of the container whose path answers: none of its failures appear in the pods' events. Liveness
+ * failures prove the probes run (after any startup probe passed), so a silent readiness probe passed.
+ */
 function passingWitness(failing: ProbeSpec, spec: ContainerSpec, evidence: Evidence): ProbeSpec | null {
   const port = portNumber(failing.port, spec);
   const events = relatedEvents(
@@ -42,12 +45,14 @@ function passingWitness(failing: ProbeSpec, spec: ContainerSpec, evidence: Evide
   return events.some((e) => fails.test(e.message)) ? null : witness;
 }
 
-/** Only for a 404 on a declared port: the server is up and answers, the probe asks for a path it does not serve. */
+/**
+ * Only for a liveness 404 on a declared port: the server is up and answers, the probe asks for a path it does
+ * not serve. Not for a startup probe: while it fails no other probe runs, so nothing shows another path works.
+ */
 export function probePathFix(finding: Finding, evidence: Evidence): Candidate | null {
   const f = finding.facts;
   if (finding.category !== 'probe_failure' || finding.container === null) return null;
-  if ((f.probe !== 'liveness' && f.probe !== 'startup') || f.statusCode !== 404 || f.portMismatch === true)
-    return null;
+  if (f.probe !== 'liveness' || f.statusCode !== 404 || f.portMismatch === true) return null;
   const spec = findContainer(workloadTemplate(evidence), finding.container);
   const failing = spec?.probes.find((p) => p.kind === f.probe && p.handler === 'httpGet');
   if (!spec || !failing || failing.path === null) return null;
