@@ -101,6 +101,16 @@ export function createKubeHttp(kubeconfigPath?: string): KubeHttp {
     });
   }
   const server = new URL(cluster.server);
+  if (server.protocol === 'http:' && !cluster.skipTLSVerify) {
+    // The client refuses this on every call with a bare error; say it once, with what to change.
+    throw new AutofixError(
+      ErrorCode.ConfigInvalid,
+      `The kubeconfig's cluster ${cluster.name} is plain HTTP (${server.origin}), which the Kubernetes client allows only with insecure-skip-tls-verify: true.`,
+      {
+        hint: "Use the cluster's https:// address, or set insecure-skip-tls-verify: true for a local test cluster.",
+      },
+    );
+  }
   let count = 0;
   const user = kc.getCurrentUser()?.name ?? 'unknown';
 
