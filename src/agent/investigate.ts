@@ -1,14 +1,15 @@
 // The investigation loop: collect → iterate (≤ N) until a proposal passes every check, tracked in one run.
 import type { Config } from '../config/config.js';
-import type {
-  Diagnosis,
-  Evidence,
-  Finding,
-  InvestigationResult,
-  KubeObject,
-  Proposal,
-  Target,
-  Validation,
+import {
+  summarizeDiagnosis,
+  type Diagnosis,
+  type Evidence,
+  type Finding,
+  type InvestigationResult,
+  type KubeObject,
+  type Proposal,
+  type Target,
+  type Validation,
 } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { agentVersion } from '../observability/version.js';
@@ -180,15 +181,7 @@ export async function investigate(
 
 /** The diagnosis as results report it. */
 export function resultDiagnosis(d: Diagnosis | null): InvestigationResult['diagnosis'] {
-  return d
-    ? {
-        category: d.category,
-        rootCause: d.rootCause,
-        summary: d.summary,
-        confidence: d.confidence,
-        engine: d.engine,
-      }
-    : null;
+  return d ? summarizeDiagnosis(d) : null;
 }
 
 /** The proposal as results (and approvers) see it: computed sentences, the engine's words labelled, the diff. */

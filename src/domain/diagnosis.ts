@@ -21,6 +21,21 @@ export const Diagnosis = z.object({
 });
 export type Diagnosis = z.infer<typeof Diagnosis>;
 
+/** What a diagnosis says, without its change or human action: what results, threads and run stories show. */
+export const DiagnosisSummary = Diagnosis.pick({
+  category: true,
+  rootCause: true,
+  summary: true,
+  confidence: true,
+  engine: true,
+});
+export type DiagnosisSummary = z.infer<typeof DiagnosisSummary>;
+
+export function summarizeDiagnosis(d: Diagnosis): DiagnosisSummary {
+  const { category, rootCause, summary, confidence, engine } = d;
+  return { category, rootCause, summary, confidence, engine };
+}
+
 /** Usage of one LLM call, recorded per iteration. */
 export const LlmUsage = z.object({
   model: z.string(),

@@ -1,7 +1,6 @@
 // The outcome of an investigation, exactly the `--json` shape documented in ARCHITECTURE.md.
 import { z } from 'zod';
-import { Category } from './category.js';
-import { EngineName } from './diagnosis.js';
+import { DiagnosisSummary } from './diagnosis.js';
 import { KubeObject } from './evidence.js';
 import { GitOpsAdvice } from './gitops.js';
 import { Validation } from './proposal.js';
@@ -27,15 +26,7 @@ export type ApplyReport = z.infer<typeof ApplyReport>;
 export const InvestigationResult = z.object({
   target: z.object({ kind: z.string(), name: z.string(), namespace: z.string() }),
   outcome: Outcome,
-  diagnosis: z
-    .object({
-      category: Category,
-      rootCause: z.string(),
-      summary: z.string(),
-      confidence: z.number(),
-      engine: EngineName,
-    })
-    .nullable(),
+  diagnosis: DiagnosisSummary.nullable(),
   proposal: z
     .object({
       /** Computed from the diff: what the change really does. */

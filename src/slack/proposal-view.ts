@@ -1,4 +1,5 @@
 // A stored proposal as the Block Kit builders see it (the same view for the first post and every later edit).
+import { summarizeDiagnosis } from '../domain/index.js';
 import type { ProposalRecord } from '../workflow/proposal-record.js';
 import type { ProposalMessageInput } from './blocks/proposal-message.js';
 
@@ -7,14 +8,7 @@ export function proposalView(record: ProposalRecord): ProposalMessageInput {
   return {
     target: record.target,
     diagnosis: d
-      ? {
-          category: d.category,
-          rootCause: d.rootCause,
-          summary: d.summary,
-          confidence: d.confidence,
-          engine: d.engine,
-          notes: d.notes,
-        }
+      ? { ...summarizeDiagnosis(d), notes: d.notes }
       : {
           category: 'unknown',
           rootCause: record.proposal.change.summary.join('; ') || 'see the diff',

@@ -1,5 +1,5 @@
 // What each step of an incident adds to its story, built from domain facts (one place per step, pure).
-import type { Diagnosis, Proposal, Validation } from '../domain/index.js';
+import { summarizeDiagnosis, type Diagnosis, type Proposal, type Validation } from '../domain/index.js';
 import type { StoryDecision, StoryPatch } from './incident-story.js';
 
 export interface InvestigationFacts {
@@ -18,16 +18,7 @@ export function investigationPatch(f: InvestigationFacts): StoryPatch {
     outcome: f.outcome,
     iterations: f.iterations,
     history: f.history,
-    diagnosis: d
-      ? {
-          category: d.category,
-          rootCause: d.rootCause,
-          summary: d.summary,
-          confidence: d.confidence,
-          engine: d.engine,
-          notes: d.notes,
-        }
-      : null,
+    diagnosis: d ? { ...summarizeDiagnosis(d), notes: d.notes } : null,
     change: f.proposal ? { sentences: f.proposal.changes, diff: f.proposal.diff } : null,
     validation: f.validation,
   };

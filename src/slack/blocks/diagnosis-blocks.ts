@@ -1,15 +1,10 @@
 // The diagnosis as blocks (root cause, category, confidence, engine, notes), shared by proposals and outcomes.
-import type { Diagnosis } from '../../domain/index.js';
+import type { DiagnosisSummary } from '../../domain/index.js';
 import { SLACK_LIMITS, bulletList, escapeMrkdwn, truncateText } from '../slack-limits.js';
 import { confidenceLabel, context, plainSection, type KnownBlock } from './block-parts.js';
 
 /** What a message shows of a diagnosis; `notes` is optional because the `--json` shape omits it. */
-export type DiagnosisView = Pick<
-  Diagnosis,
-  'category' | 'rootCause' | 'summary' | 'confidence' | 'engine'
-> & {
-  notes?: readonly string[];
-};
+export type DiagnosisView = DiagnosisSummary & { notes?: readonly string[] };
 
 /** "category `oom_killed` · confidence 0.86 — high · rules engine" */
 export function diagnosisFacts(d: DiagnosisView): string {
