@@ -1,4 +1,5 @@
 // Slack's Socket Mode side: one-ticket wss URLs for apps.connections.open, envelopes over `ws`, acks by envelope_id.
+import { runProbes, waitForProbe } from './probe-wait.js';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -58,25 +59,16 @@ interface State {
 const APP_ID = 'A0STANDIN';
 
 function notify(state: State): void {
-  for (const probe of [...state.probes]) probe();
+  runProbes(state);
 }
 
 function waitUntil<T>(state: State, probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const value = probe();
-      if (value === undefined) return;
-      clearTimeout(timer);
-      state.probes.delete(check);
-      resolve(value);
-    };
-    const timer = setTimeout(() => {
-      state.probes.delete(check);
-      reject(new Error(`Socket Mode stand-in: timed out after ${timeoutMs} ms waiting for ${what}`));
-    }, timeoutMs);
-    state.probes.add(check);
-    check();
-  });
+  return waitForProbe(
+    state,
+    probe,
+    timeoutMs,
+    () => `Socket Mode stand-in: timed out after ${timeoutMs} ms waiting for ${what}`,
+  );
 }
 
 function onMessage(state: State, n: number, data: Buffer): void {

@@ -1,4 +1,5 @@
 // A local server speaking Slack's Web API and response_urls as @slack/web-api calls them, recording every call.
+import { runProbes, waitForProbe } from './probe-wait.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -212,7 +213,7 @@ async function route(state: State, req: IncomingMessage, res: ServerResponse): P
     handleResponseUrl(state, decodeURIComponent(response[1]!), req, raw, res);
   else if (!state.routes.some((serve) => serve(req, res, raw)))
     send(res, 404, { ok: false, error: 'not_found' });
-  for (const probe of [...state.probes]) probe();
+  runProbes(state);
 }
 
 function waitFor<T>(
@@ -221,23 +222,9 @@ function waitFor<T>(
   timeoutMs = 5000,
   what = 'condition',
 ): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const value = probe();
-      if (value === undefined) return;
-      clearTimeout(timer);
-      state.probes.delete(check);
-      resolve(value);
-    };
-    const timer = setTimeout(() => {
-      state.probes.delete(check);
-      const seen = state.calls.map((c) => `${c.method}→${String(c.response.ok)}`).join(', ') || 'none';
-      reject(
-        new Error(`Slack stand-in: timed out after ${timeoutMs} ms waiting for ${what}; calls seen: ${seen}`),
-      );
-    }, timeoutMs);
-    state.probes.add(check);
-    check();
+  return waitForProbe(state, probe, timeoutMs, () => {
+    const seen = state.calls.map((c) => `${c.method}→${String(c.response.ok)}`).join(', ') || 'none';
+    return `Slack stand-in: timed out after ${timeoutMs} ms waiting for ${what}; calls seen: ${seen}`;
   });
 }
 
