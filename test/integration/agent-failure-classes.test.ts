@@ -1,4 +1,4 @@
-// On the sandbox: each new failure class is diagnosed with its category, the kubelet's/controller's own words, and the fix or human action.
+// On the sandbox: each failure class is diagnosed with its category, the kubelet's/controller's own words, and the fix or human action.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';
@@ -16,7 +16,7 @@ function withSpec(d: V1Deployment, spec: Record<string, unknown>): V1Deployment 
 
 beforeAll(async () => {
   k = kube();
-  ns = await createNamespace(k, 'classes');
+  ns = await createNamespace(k, 'classes', { 'pod-security.kubernetes.io/enforce': 'baseline' });
   await k.core.createNamespacedPersistentVolumeClaim({
     namespace: ns,
     body: {
@@ -43,6 +43,8 @@ beforeAll(async () => {
       command: ['sh', '-c', 'echo "Error: connect ECONNREFUSED db:5432"; exit 1'],
     }),
     deployment('badname', { image: 'nginx:1.27:latest' }),
+    withSpec(deployment('nosa', { image: 'nginx:1.27' }), { serviceAccountName: 'builder' }),
+    deployment('priv', { image: 'nginx:1.27', securityContext: { privileged: true } }),
   ];
   await Promise.all(bodies.map((body) => k.apps.createNamespacedDeployment({ namespace: ns, body })));
 }, 60_000);
@@ -88,5 +90,19 @@ describe('failure classes on the sandbox', () => {
     expect(diagnosis.category).toBe('image_pull');
     expect(quotes(findings)).toContain('InvalidImageName');
     expect(diagnosis.humanAction).toContain('is not a valid image name');
+  }, 120_000);
+
+  it('a missing ServiceAccount: the controller quoted, missing_config, create it', async () => {
+    const { findings, diagnosis } = await diagnoseWhenBroken('nosa');
+    expect(diagnosis.category).toBe('missing_config');
+    expect(quotes(findings)).toContain('serviceaccount "builder" not found');
+    expect(diagnosis.humanAction).toContain('Create ServiceAccount `builder`');
+  }, 120_000);
+
+  it('PodSecurity refusing the pods: the admission message quoted, the rule named, nothing relaxed', async () => {
+    const { findings, diagnosis } = await diagnoseWhenBroken('priv');
+    expect(quotes(findings)).toMatch(/violates PodSecurity "baseline:latest": privileged/);
+    expect(diagnosis.change).toBeNull();
+    expect(diagnosis.humanAction).toContain('Make the pod template meet PodSecurity `baseline`');
   }, 120_000);
 });

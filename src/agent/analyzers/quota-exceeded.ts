@@ -103,7 +103,7 @@ export function parseQuotaMessage(
 }
 
 /** FailedCreate messages of the workload's revisions (the current one's first), and the ReplicaFailure condition. */
-function failureMessages(evidence: Evidence): { events: string[]; condition: string | null } {
+export function failureMessages(evidence: Evidence): { events: string[]; condition: string | null } {
   const names = evidence.revisions.map((r) => r.name);
   const kinds = ['ReplicaSet', 'StatefulSet'];
   const all = kinds.flatMap((k) =>

@@ -5,6 +5,7 @@ import { crashLoop } from './crash-loop.js';
 import { imagePull } from './image-pull.js';
 import { missingConfig } from './missing-config.js';
 import { oomKilled } from './oom-killed.js';
+import { podCreation } from './pod-creation.js';
 import { desiredReplicas } from './pod-template.js';
 import { probeFailure } from './probe-failure.js';
 import { quotaExceeded } from './quota-exceeded.js';
@@ -23,6 +24,7 @@ export const analyzers = {
   unschedulable,
   missingConfig,
   quotaExceeded,
+  podCreation,
   rolloutProgress,
   serviceEndpoints,
 } as const satisfies Record<string, Analyzer>;

@@ -110,6 +110,8 @@ function unschedulable(f: Facts): string {
 function missingConfig(f: Facts): string {
   const where = `in namespace \`${s(f.namespace)}\``;
   if (f.kind === 'PersistentVolumeClaim') return `Create PersistentVolumeClaim \`${s(f.name)}\` ${where}.`;
+  if (f.kind === 'ServiceAccount')
+    return `Create ServiceAccount \`${s(f.name)}\` ${where} (with the RBAC the app needs), or set serviceAccountName of the pod template to one that exists. kube-autofix does not change serviceAccountName: it decides the pods' API permissions.`;
   const keys =
     typeof f.keys === 'string'
       ? f.keys

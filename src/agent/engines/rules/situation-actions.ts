@@ -21,10 +21,16 @@ export function claimAction(f: Facts): string {
   }
 }
 
-/** Stalled or paused rollouts, and Services without endpoints, when nothing more specific was found. */
+/** Pods refused at creation, stalled or paused rollouts, and Services without endpoints. */
 export function situationAction(f: Facts, _c: string, e: Evidence): string {
   const t = e.target;
   const ref = `${t.kind.toLowerCase()}/${t.name} -n ${t.namespace}`;
+  if (f.admission === 'pod_security')
+    return `Make the pod template meet PodSecurity \`${s(f.level)}\` (${s(f.violations)}), or, if the workload truly needs more, change the namespace's \`pod-security.kubernetes.io/enforce\` label; kube-autofix never relaxes pod security.`;
+  if (f.admission === 'webhook')
+    return `Change the pod template to satisfy the policy of admission webhook \`${s(f.webhook)}\`${f.reason ? ` ("${s(f.reason)}")` : ''}, or ask its owners for an exception.`;
+  if (f.admission === 'other')
+    return `The API server refuses the pods (\`kubectl describe replicaset\` of ${ref} shows FailedCreate): fix the pod template or the object it refers to.`;
   if (f.rollout === 'paused')
     return `Resume the rollout if the paused change is meant to ship (\`kubectl rollout resume ${ref}\`), or undo the template change.`;
   if (f.rollout === 'progress_deadline_exceeded')
