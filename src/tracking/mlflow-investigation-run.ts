@@ -56,10 +56,33 @@ export function createMlflowInvestigationRun(p: InvestigationRunInput): Investig
     return handle;
   }
 
+  /** Nested runs another process left RUNNING (it was killed mid-iteration): they end with their parent. */
+  async function endOrphans(parent: RunRef, status: RunStatus): Promise<void> {
+    const filter = `tags.mlflow.parentRunId = '${parent.runId}' and attributes.status = 'RUNNING'`;
+    const open = await ctx.guard.run(
+      'find nested runs left open',
+      () =>
+        ctx.client.searchRuns({
+          experimentIds: [parent.experimentId],
+          filter,
+          orderBy: [],
+          maxResults: 100,
+        }),
+      [],
+    );
+    for (const r of open.filter((o) => !children.some((c) => c.runId === o.info.run_id)))
+      await ctx.guard.run(
+        `end nested run ${r.info.run_id}`,
+        () => ctx.client.updateRun(r.info.run_id, status, Date.now()),
+        undefined,
+      );
+  }
+
   async function end(status: RunStatus): Promise<void> {
     if (own.ended) return;
     // Nested runs the agent left open end with their parent, so none stays RUNNING forever.
     for (const child of children) if (!child.ended) await child.end(status);
+    if (ref && p.root === null) await endOrphans(ref, status);
     const root = p.root ?? (story && ref ? refreshRoot(p, story) : null);
     root?.setAttributes(story ? rootOutputs(story) : { 'mlflow.spanOutputs': { status } });
     if (root !== p.root) root?.end(status === 'FINISHED' ? undefined : `run ${status.toLowerCase()}`);

@@ -114,6 +114,13 @@ describe('a worker killed with SIGKILL', () => {
     const parents = runs.filter((r) => !kv(r.data.tags)['mlflow.parentRunId']);
     expect(parents.map((r) => r.info.status)).toEqual(['KILLED', 'FINISHED']);
     expect(kv(parents[0]!.data.tags)['autofix.outcome']).toBe('interrupted');
+    // Nor is the iteration run it had open: it ends with its parent.
+    const nested = await searchRuns(
+      await experimentId('kube-autofix-slack-tests'),
+      `tags.mlflow.parentRunId = '${parents[0]!.info.run_id}'`,
+    );
+    expect(nested.length).toBeGreaterThan(0);
+    expect(nested.map((r) => r.info.status)).not.toContain('RUNNING');
 
     const generation =
       (await k.apps.readNamespacedDeployment({ name: 'victim', namespace: ns })).metadata?.generation ?? 0;
