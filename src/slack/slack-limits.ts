@@ -155,12 +155,15 @@ export function fullCodeBlocks(raw: string, maxChars: number = SLACK_LIMITS.sect
   return blocks.map((b) => `${FENCE}\n${b}\n${FENCE}`);
 }
 
+/** The longest one bullet of a list may be; longer items are cut. */
+export const BULLET_ITEM_MAX = 500;
+
 /** A bulleted list within `max` characters, ending with "… and N more" when items did not fit. */
 export function bulletList(items: readonly string[], max: number = SLACK_LIMITS.sectionText): string {
   const out: string[] = [];
   let size = 0;
   for (const [i, item] of items.entries()) {
-    const line = `• ${safeMrkdwn(item, Math.min(max, 500))}`;
+    const line = `• ${safeMrkdwn(item, Math.min(max, BULLET_ITEM_MAX))}`;
     const reserve = i < items.length - 1 ? 24 : 0; // room for the "… and N more" line
     if (size + line.length + 1 + reserve > max) {
       out.push(`${ELLIPSIS} and ${items.length - i} more`);

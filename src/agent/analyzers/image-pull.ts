@@ -75,9 +75,9 @@ function pullSecrets(evidence: Evidence, pods: string[]) {
   const warnings = relatedEvents(evidence, 'Pod', pods).filter(
     (e) => e.reason === 'FailedToRetrieveImagePullSecret',
   );
+  // Event text is writable by anyone who may create Events: only valid Secret names go into commands.
   const missing = distinct(
     warnings.flatMap((e) => (MISSING_SECRETS.exec(e.message)?.[1] ?? '').split(',').map((n) => n.trim())),
-    // Event text is writable by anyone who may create Events: only valid Secret names go into commands.
   ).filter((n) => SECRET_NAME.test(n) && n.length <= 253);
   return {
     named,

@@ -2,6 +2,7 @@
 import type { GitOpsAdvice, Target, Validation } from '../../domain/index.js';
 import { AUTOFIX_ACTIONS } from '../slack-payloads.js';
 import {
+  BULLET_ITEM_MAX,
   SLACK_LIMITS,
   blocksTextLength,
   bulletList,
@@ -158,8 +159,6 @@ function tailBlocks(input: ProposalMessageInput, approvable: boolean): KnownBloc
   ];
 }
 
-const CHANGE_ITEM = 500;
-
 /** The change sentences as a bulleted list; cut when they do not all fit whole. */
 function changeList(changes: readonly string[]): string {
   return changes.length > 0 ? bulletList(changes, SLACK_LIMITS.sectionText - 20) : '_No change sentences._';
@@ -169,7 +168,7 @@ function changeList(changes: readonly string[]): string {
 function changesWhole(changes: readonly string[]): boolean {
   const list = changeList(changes);
   return (
-    changes.every((c) => safeMrkdwn(c, CHANGE_ITEM) === safeMrkdwn(c, Number.MAX_SAFE_INTEGER)) &&
+    changes.every((c) => safeMrkdwn(c, BULLET_ITEM_MAX) === safeMrkdwn(c, Number.MAX_SAFE_INTEGER)) &&
     list.split('\n').length === Math.max(changes.length, 1) &&
     !/\n… and \d+ more$/.test(list)
   );
