@@ -95,6 +95,57 @@ describe('startup probes too short for a slow start', () => {
   });
 });
 
+describe('liveness killing a slow starter that has no startup probe', () => {
+  const LIVENESS_REFUSED =
+    'Liveness probe failed: Get "http://10.244.0.5:8080/actuator/health/liveness": dial tcp 10.244.0.5:8080: connect: connection refused';
+  function livenessOnly(liveness: Record<string, unknown>): Evidence {
+    const c = {
+      name: 'ledger',
+      image: 'acme/ledger:4.0.0',
+      ports: [{ containerPort: 8080, name: 'http' }],
+      livenessProbe: liveness,
+    };
+    const input = singleRevision(
+      { name: 'ledger', containers: [c] },
+      (p) => [statuses.crashLoopBackOff('ledger', c.image, p, { reason: 'Error', exitCode: 143 })],
+      0,
+    );
+    const p = input.pods![0]!;
+    return evidenceFrom({
+      ...input,
+      events: [
+        event(p, 'Unhealthy', LIVENESS_REFUSED, { count: 9 }),
+        event(p, 'Killing', 'Container ledger failed liveness probe, will be restarted', { count: 3 }),
+      ],
+    });
+  }
+  const http = { httpGet: { path: '/actuator/health/liveness', port: 'http' } };
+
+  it('adds a startup probe on the liveness endpoint with twice the time liveness allowed', () => {
+    const d = diagnose(
+      livenessOnly({ ...http, periodSeconds: 10, failureThreshold: 3, initialDelaySeconds: 5 }),
+    );
+    expect(d.category).toBe('probe_failure');
+    expect(d.change?.patch).toEqual([
+      {
+        op: 'add',
+        path: '/spec/template/spec/containers/0/startupProbe',
+        value: { ...http, periodSeconds: 10, failureThreshold: 7 },
+      },
+    ]);
+    expect(d.change?.summary[0]).toContain('70 s to start');
+  });
+
+  it('not for an exec liveness probe, nor when the budget is already at the cap', () => {
+    const exec = diagnose(
+      livenessOnly({ exec: { command: ['true'] }, periodSeconds: 10, failureThreshold: 3 }),
+    );
+    expect(exec.change?.patch?.[0]?.path ?? '').not.toContain('startupProbe');
+    const capped = diagnose(livenessOnly({ ...http, periodSeconds: 10, failureThreshold: 60 }));
+    expect(capped.change?.patch?.[0]?.path ?? '').not.toContain('startupProbe');
+  });
+});
+
 describe('liveness probes killing a running app', () => {
   it('points the liveness probe back at the declared port', () => {
     const c = webContainer('nginx:1.25', { livenessProbe: { httpGet: { path: '/', port: 8080 } } });

@@ -1,6 +1,8 @@
-// Give a slow-starting container more start-up time: raise its startup probe's failureThreshold, within a cap.
+// Give a slow-starting container more start-up time: raise its startup probe's budget, or add one on the liveness
+// endpoint when liveness kills it before it listens; always within a cap.
 import type { Evidence, Finding } from '../../../domain/index.js';
-import { findContainer, workloadTemplate } from '../../analyzers/pod-template.js';
+import { asArray, asNumber, asRecord, getIn } from '../../../domain/json-access.js';
+import { findContainer, workloadTemplate, type ContainerSpec } from '../../analyzers/pod-template.js';
 import type { FixResult } from './candidate.js';
 
 /** The most start-up time (periodSeconds × failureThreshold) the rule engine will grant: 10 minutes. */
@@ -26,8 +28,56 @@ function slowStart(finding: Finding): boolean {
   );
 }
 
+/** The container as written in the workload (the summary keeps no probe timing beyond period and threshold). */
+function rawContainer(evidence: Evidence, spec: ContainerSpec): Record<string, unknown> {
+  const [list, index] = spec.pointer.split('/').slice(-2);
+  return asRecord(asArray(getIn(evidence.workload, ['spec', 'template', 'spec', list ?? '']))[Number(index)]);
+}
+
+/**
+ * Liveness kills the container while nothing listens yet (connection refused or timeout on a declared port)
+ * and no startup probe protects its start: add one on the liveness endpoint with twice the time liveness
+ * allowed, so liveness only starts once the app is up.
+ */
+function addStartupProbe(finding: Finding, evidence: Evidence): FixResult | null {
+  const f = finding.facts;
+  const refused = f.failureKind === 'connection_refused' || f.failureKind === 'timeout';
+  if (f.probe !== 'liveness' || f.portMismatch === true || !refused || !(Number(f.restartsByProbe) > 0))
+    return null;
+  const spec = findContainer(workloadTemplate(evidence), finding.container ?? '');
+  const liveness = spec?.probes.find((p) => p.kind === 'liveness');
+  if (!spec || !liveness || spec.probes.some((p) => p.kind === 'startup')) return null;
+  if (liveness.handler === 'exec' || liveness.handler === 'none') return null;
+  const raw = asRecord(rawContainer(evidence, spec).livenessProbe);
+  const period = liveness.periodSeconds;
+  const budget = (asNumber(raw.initialDelaySeconds) ?? 0) + period * liveness.failureThreshold;
+  const threshold = Math.min(
+    Math.ceil((2 * budget) / period),
+    Math.floor(MAX_STARTUP_BUDGET_SECONDS / period),
+  );
+  if (threshold * period <= budget) return null;
+  const probe = {
+    [liveness.handler]: raw[liveness.handler],
+    periodSeconds: period,
+    failureThreshold: threshold,
+  };
+  return {
+    kind: 'startup_budget',
+    change: {
+      summary: [
+        `give container ${spec.name} ${threshold * period} s to start: add a startup probe on its liveness endpoint (${liveness.handler}, every ${period} s, failureThreshold ${threshold}); liveness allowed only ${budget} s`,
+      ],
+      patch: [{ op: 'add', path: `${spec.pointer}/startupProbe`, value: probe }],
+    },
+    because: `The liveness probe kills it before it listens: it allows only ${budget} s and no startup probe protects the start.`,
+    notes: [
+      `Liveness and readiness probes wait until the startup probe passes; start-up budgets are raised at most to ${MAX_STARTUP_BUDGET_SECONDS} s.`,
+    ],
+  };
+}
+
 export function startupBudgetFix(finding: Finding, evidence: Evidence): FixResult | null {
-  if (!slowStart(finding) || finding.container === null) return null;
+  if (!slowStart(finding) || finding.container === null) return addStartupProbe(finding, evidence);
   const spec = findContainer(workloadTemplate(evidence), finding.container);
   const probe = spec?.probes.find((p) => p.kind === 'startup');
   if (!spec || !probe) return null;
