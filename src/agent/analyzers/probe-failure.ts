@@ -49,7 +49,8 @@ function failureKind(message: string): { kind: string; statusCode: number | null
   return { kind: 'other', statusCode: null };
 }
 
-const KIND_WORD: Record<ProbeKind, string> = {
+/** How the kubelet names each probe in its events (`Readiness probe failed: …`). */
+export const KIND_WORD: Record<ProbeKind, string> = {
   readiness: 'Readiness',
   liveness: 'Liveness',
   startup: 'Startup',

@@ -6,14 +6,9 @@ import {
   type ContainerSpec,
   type ProbeSpec,
 } from '../../analyzers/pod-template.js';
+import { KIND_WORD } from '../../analyzers/probe-failure.js';
 import { relatedEvents } from '../../analyzers/related-evidence.js';
 import type { Candidate } from './candidate.js';
-
-const KIND_WORD: Record<ProbeSpec['kind'], string> = {
-  liveness: 'Liveness',
-  readiness: 'Readiness',
-  startup: 'Startup',
-};
 
 function portNumber(port: ProbeSpec['port'], spec: ContainerSpec): number | null {
   if (typeof port === 'number') return port;
