@@ -1,9 +1,9 @@
 // Pods the controller cannot create for reasons other than quota: a missing ServiceAccount, PodSecurity, an admission webhook.
 import type { Category, Evidence, Fact, Finding } from '../../domain/index.js';
 import type { Analyzer } from './analyzer.js';
-import { makeFinding, type Source } from './make-finding.js';
-import { desiredReplicas } from './pod-template.js';
-import { failureMessages, parseQuotaMessage } from './quota-exceeded.js';
+import { creationRefusals } from './creation-failures.js';
+import { makeFinding } from './make-finding.js';
+import { parseQuotaMessage } from './quota-exceeded.js';
 
 interface Refusal {
   id: string;
@@ -62,22 +62,13 @@ export const podCreation: Analyzer = {
   name: 'podCreation',
   category: 'unknown',
   analyze(evidence: Evidence): Finding[] {
-    const { events, condition } = failureMessages(evidence);
     const ns = evidence.target.namespace;
-    const found = new Map<string, { r: Refusal; quotes: string[]; sources: Source[] }>();
-    const collect = (message: string, source: Source): void => {
-      const r = parseCreationRefusal(message, ns);
-      if (!r) return;
-      const entry = found.get(r.id) ?? { r, quotes: [], sources: [] };
-      if (!entry.quotes.includes(message)) entry.quotes.push(message);
-      entry.sources.push(source);
-      found.set(r.id, entry);
+    const parse = (m: string) => {
+      const r = parseCreationRefusal(m, ns);
+      return r ? [r] : [];
     };
-    events.forEach((m) => collect(m, 'events'));
-    if (condition) collect(condition, 'status');
-    const s = evidence.status;
-    const short = Math.min(s.availableReplicas, s.updatedReplicas) < desiredReplicas(evidence.workload);
-    return [...found.values()].map(({ r, quotes, sources }) =>
+    const { found, short } = creationRefusals(evidence, parse);
+    return found.map(({ item: r, quotes, sources }) =>
       makeFinding({
         analyzer: 'podCreation',
         category: r.category,
@@ -87,7 +78,7 @@ export const podCreation: Analyzer = {
         facts: r.facts,
         evidence: quotes,
         signal: 'explicit',
-        sources: [...new Set(sources)],
+        sources,
       }),
     );
   },

@@ -1,11 +1,9 @@
 // quota_exceeded: pod creation refused by a ResourceQuota or LimitRange (FailedCreate events, ReplicaFailure condition).
-import type { Evidence, Fact } from '../../domain/index.js';
+import type { Fact } from '../../domain/index.js';
 import type { Analyzer } from './analyzer.js';
 import { distinct } from './container-hits.js';
-import { makeFinding, type Source } from './make-finding.js';
-import { desiredReplicas } from './pod-template.js';
-import { relatedEvents } from './related-evidence.js';
-import { currentRevision } from './select-pods.js';
+import { creationRefusals } from './creation-failures.js';
+import { makeFinding } from './make-finding.js';
 
 export interface QuotaViolation {
   id: string;
@@ -102,41 +100,14 @@ export function parseQuotaMessage(
   return [...message.matchAll(LIMIT_RANGE)].map((m) => limitRange(m, ns, limitRangeName));
 }
 
-/** FailedCreate messages of the workload's revisions (the current one's first), and the ReplicaFailure condition. */
-export function failureMessages(evidence: Evidence): { events: string[]; condition: string | null } {
-  const names = evidence.revisions.map((r) => r.name);
-  const kinds = ['ReplicaSet', 'StatefulSet'];
-  const all = kinds.flatMap((k) =>
-    relatedEvents(evidence, k, k === 'StatefulSet' ? [evidence.target.name] : names),
-  );
-  const current = currentRevision(evidence);
-  const preferred = all.filter((e) => e.name === current?.name || e.kind === 'StatefulSet');
-  const events = (preferred.length > 0 ? preferred : all).filter((e) => e.reason === 'FailedCreate');
-  const cond = evidence.status.conditions.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
-  return { events: events.map((e) => e.message), condition: cond?.message ?? null };
-}
-
 export const quotaExceeded: Analyzer = {
   name: 'quotaExceeded',
   category: 'quota_exceeded',
   analyze(evidence) {
-    const { events, condition } = failureMessages(evidence);
     const ns = evidence.target.namespace;
     const lr = evidence.limitRanges[0]?.name ?? null;
-    const found = new Map<string, { v: QuotaViolation; quotes: string[]; sources: Source[] }>();
-    const collect = (message: string, source: Source): void => {
-      for (const v of parseQuotaMessage(message, ns, lr)) {
-        const entry = found.get(v.id) ?? { v, quotes: [], sources: [] };
-        entry.quotes.push(message);
-        entry.sources.push(source);
-        found.set(v.id, entry);
-      }
-    };
-    events.forEach((m) => collect(m, 'events'));
-    if (condition) collect(condition, 'status');
-    const s = evidence.status;
-    const short = Math.min(s.availableReplicas, s.updatedReplicas) < desiredReplicas(evidence.workload);
-    return [...found.values()].map(({ v, quotes, sources }) =>
+    const { found, short } = creationRefusals(evidence, (m) => parseQuotaMessage(m, ns, lr));
+    return found.map(({ item: v, quotes, sources }) =>
       makeFinding({
         analyzer: 'quotaExceeded',
         category: 'quota_exceeded',
