@@ -4,7 +4,7 @@ import { loadConfig } from '../config/config.js';
 import {
   AutofixError,
   ErrorCode,
-  isAutofixError,
+  asAutofixError,
   parseTargetRef,
   Target,
   TargetRef,
@@ -104,12 +104,7 @@ export async function runHistoryCommand(ref: string, opts: HistoryOptions, io: C
     io.stdout(opts.json ? JSON.stringify(out) + '\n' : renderHistory(target, past, resolvedFrom));
     return 0;
   } catch (e) {
-    const err = isAutofixError(e)
-      ? e
-      : new AutofixError(
-          ErrorCode.Internal,
-          `Unexpected error: ${e instanceof Error ? e.message : String(e)}`,
-        );
+    const err = asAutofixError(e);
     if (opts.json) io.stdout(JSON.stringify({ error: err.message }) + '\n');
     io.stderr(`kube-autofix: ${err.describe()}\n`);
     return err.exitCode;

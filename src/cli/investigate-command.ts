@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/config.js';
 import type { InvestigationResult, Target } from '../domain/index.js';
-import { AutofixError, ErrorCode, isAutofixError, parseTargetRef } from '../domain/index.js';
+import { AutofixError, ErrorCode, asAutofixError, parseTargetRef } from '../domain/index.js';
 import { resolveTarget } from '../agent/resolve-target.js';
 import { investigate, startRun, toResult, type AgentDeps, type Investigation } from '../agent/investigate.js';
 import { fixWorkload } from '../workflow/fix-workload.js';
@@ -223,13 +223,7 @@ export async function runInvestigateCommand(
     for (const n of notices(run)) io.stderr(`kube-autofix: ${n}\n`);
     return EXIT_BY_OUTCOME[result.outcome];
   } catch (e) {
-    const err = isAutofixError(e)
-      ? e
-      : new AutofixError(
-          ErrorCode.Internal,
-          `Unexpected error: ${e instanceof Error ? e.message : String(e)}`,
-          { cause: e },
-        );
+    const err = asAutofixError(e);
     const result = errorResult(target, ref, opts.namespace, err, run);
     if (run) await finishRun(run, result);
     stopInterrupt();

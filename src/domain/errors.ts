@@ -99,3 +99,10 @@ export class AutofixError extends CodedError<ErrorCode> {
 export function isAutofixError(e: unknown): e is AutofixError {
   return e instanceof AutofixError;
 }
+
+/** Anything thrown, as a coded error: an unforeseen one becomes INTERNAL with its message kept. */
+export function asAutofixError(e: unknown): AutofixError {
+  if (isAutofixError(e)) return e;
+  const message = `Unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+  return new AutofixError(ErrorCode.Internal, message, { cause: e });
+}
