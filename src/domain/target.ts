@@ -29,7 +29,7 @@ const KIND_ALIASES: Record<string, WorkloadKind> = {
 
 export const SUPPORTED_KINDS = Object.keys(KIND_ALIASES);
 
-/** Objects a target may be given as and that resolve to the workload owning them (CLI only for now). */
+/** Objects a target may be given as and that resolve to the workload owning them. */
 export const OwnedKind = z.enum(['Pod', 'ReplicaSet']);
 export type OwnedKind = z.infer<typeof OwnedKind>;
 

@@ -1,5 +1,5 @@
 // image_pull: containers waiting on ErrImagePull / ImagePullBackOff / InvalidImageName, with the kubelet's reason.
-import type { EventSummary, Evidence, Finding } from '../../domain/index.js';
+import { DNS1123_SUBDOMAIN, type EventSummary, type Evidence, type Finding } from '../../domain/index.js';
 import { asArray, asRecord, asString, getIn } from '../../domain/json-access.js';
 import { parseImage } from '../../safety/parse-image.js';
 import type { Analyzer } from './analyzer.js';
@@ -54,7 +54,6 @@ function pullEvents(evidence: Evidence, pods: string[], image: string): EventSum
 }
 
 const MISSING_SECRETS = /^Unable to retrieve some image pull secrets \(([^)]*)\)/;
-const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const secretNames = (template: unknown): string[] =>
   asArray(getIn(template, ['spec', 'imagePullSecrets']))
@@ -78,7 +77,7 @@ function pullSecrets(evidence: Evidence, pods: string[]) {
   // Event text is writable by anyone who may create Events: only valid Secret names go into commands.
   const missing = distinct(
     warnings.flatMap((e) => (MISSING_SECRETS.exec(e.message)?.[1] ?? '').split(',').map((n) => n.trim())),
-  ).filter((n) => SECRET_NAME.test(n) && n.length <= 253);
+  ).filter((n) => DNS1123_SUBDOMAIN.test(n) && n.length <= 253);
   return {
     named,
     missing,
