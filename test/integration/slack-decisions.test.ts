@@ -1,7 +1,14 @@
 // Reject, expiry (short AUTOFIX_PROPOSAL_TTL), clicks from elsewhere and out-of-order clicks: recorded, buttons
 // removed, nothing applied.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, deleteNamespace, kube, type Kube } from './support/kube.js';
+import {
+  createNamespace,
+  deleteNamespace,
+  deployment,
+  kube,
+  waitAvailable,
+  type Kube,
+} from './support/kube.js';
 import { askForFix, brokenDeployment, imageOf, runTags } from './support/slack-flow.js';
 import {
   APPROVER,
@@ -9,6 +16,8 @@ import {
   buttonsOf,
   feedbackButtons,
   click,
+  parentMessages,
+  slash,
   startHarness,
   textOf,
   type Harness,
@@ -22,7 +31,10 @@ let h: Harness;
 beforeAll(async () => {
   k = kube();
   ns = await createNamespace(k, 'decide');
-  await Promise.all(['nope', 'late', 'idle'].map((name) => brokenDeployment(k, ns, name)));
+  await Promise.all([
+    ...['nope', 'late', 'idle'].map((name) => brokenDeployment(k, ns, name)),
+    longRelease('wide'),
+  ]);
   h = await startHarness({ env: { AUTOFIX_NAMESPACES: ns, AUTOFIX_PROPOSAL_TTL: '4s' }, worker: true });
 });
 
@@ -30,6 +42,25 @@ afterAll(async () => {
   await h?.close();
   await deleteNamespace(k, ns);
 });
+
+/** A healthy release with 300 env vars, then one that changes them all and breaks the image: its rollback diff is long. */
+async function longRelease(name: string): Promise<void> {
+  const env = (v: string) =>
+    Array.from({ length: 300 }, (_, i) => ({ name: `SETTING_${i}`, value: `${v}-${i}` }));
+  await k.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(name, { image: 'nginx:1.27', env: env('a') }),
+  });
+  await waitAvailable(k, ns, name);
+  await k.apps.patchNamespacedDeployment({
+    name,
+    namespace: ns,
+    body: [
+      { op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'nginx:1.99' },
+      { op: 'replace', path: '/spec/template/spec/containers/0/env', value: env('b') },
+    ],
+  });
+}
 
 const where = (m: { ts: string; threadTs: string | null }) => ({
   channel: CHANNEL,
@@ -141,4 +172,28 @@ describe('decisions', () => {
     );
     expect(await imageOf(k, ns, 'idle')).toBe('nginx:1.99');
   });
+});
+
+describe('a change too long to show whole in Slack', () => {
+  it('is posted without Approve, and a forged Approve click is refused by the bot before anything changes', async () => {
+    await slash(h, `deployment/wide -n ${ns}`);
+    const parent = await h.slack.waitFor(
+      () => parentMessages(h).find((m) => m.text.includes('deployment/wide')),
+      10_000,
+      'the parent message',
+    );
+    const proposal = await h.slack.waitFor(
+      () => h.slack.messagesIn(CHANNEL, parent.ts).find((m) => textOf(m).includes('Too long to review here')),
+      120_000,
+      'the too-long proposal',
+    );
+    const buttons = buttonsOf(proposal);
+    expect(buttons.autofix_approve).toBeUndefined();
+    expect(textOf(proposal)).toContain(`kube-autofix fix deployment/wide -n ${ns}`);
+    const forged = await click(h, 'autofix_approve', buttons.autofix_reject!, APPROVER, where(proposal));
+    expect(await answerTo(forged.responseId)).toMatch(/too long to be shown whole in Slack/);
+    // Still undecided (or expired: this file's proposals live 4 s), never approved.
+    expect((await h.store.get(buttons.autofix_reject!))!.state).toMatch(/^(proposed|expired)$/);
+    expect(await imageOf(k, ns, 'wide')).toBe('nginx:1.99');
+  }, 180_000);
 });
