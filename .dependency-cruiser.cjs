@@ -1,5 +1,6 @@
 // Keeps the import direction of ARCHITECTURE.md true: edges call agent; agent never imports edges;
-// slack never reaches the cluster or the agent; pure modules stay pure; no cycles anywhere.
+// the bot sits above the queue, the worker never loads the bot, Slack rendering never reaches the queue;
+// pure modules stay pure; the sandbox and the stand-ins stay outside the product; no cycles anywhere.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -8,41 +9,56 @@ module.exports = {
       name: 'agent-not-into-edges',
       severity: 'error',
       from: { path: '^src/agent' },
-      to: { path: '^src/(slack|queue|cli|workflow|store)/' },
+      to: { path: '^src/(bot|slack|queue|cli|workflow|store)/' },
     },
     {
       // The remediation workflow works through its ports; front ends adapt to it, never the reverse.
       name: 'workflow-not-into-front-ends',
       severity: 'error',
       from: { path: '^src/workflow' },
-      to: { path: '^src/(slack|queue|cli|store)/' },
+      to: { path: '^src/(bot|slack|queue|cli|store)/' },
     },
     {
       // Store adapters implement the workflow's ProposalStore port and know nothing else.
       name: 'store-is-an-adapter',
       severity: 'error',
       from: { path: '^src/store' },
-      to: { path: '^src/(slack|queue|cli|agent|k8s|tracking)/' },
+      to: { path: '^src/(bot|slack|queue|cli|agent|k8s|tracking)/' },
     },
     {
-      name: 'slack-only-enqueues-and-posts',
+      // Slack rendering (Block Kit, the poster, payload parsing) is shared by the bot and the worker:
+      // it knows no queue, no bot, no cluster and no agent.
+      name: 'slack-is-rendering',
       severity: 'error',
       from: { path: '^src/slack' },
-      to: { path: '^src/(k8s|agent)/' },
+      to: { path: '^src/(bot|queue|cli|k8s|agent|store)/' },
+    },
+    {
+      // The worker side (queue/) never loads the bot; the bot sits above the queue and enqueues.
+      name: 'queue-not-into-bot',
+      severity: 'error',
+      from: { path: '^src/queue' },
+      to: { path: '^src/(bot|cli)/' },
+    },
+    {
+      name: 'bot-only-enqueues-and-posts',
+      severity: 'error',
+      from: { path: '^src/bot' },
+      to: { path: '^src/(k8s|agent|cli)/' },
     },
     {
       // The bot process (run-bot and all it loads) needs no cluster credentials: nothing reachable from it
       // may be the agent or the Kubernetes client. (`worker`/`start` load run-worker dynamically.)
       name: 'bot-process-has-no-cluster-code',
       severity: 'error',
-      from: { path: '^src/cli/run-bot\\.ts$' },
+      from: { path: '^src/(cli/run-bot\\.ts$|bot/)' },
       to: { path: '^src/(k8s|agent)/', reachable: true },
     },
     {
       name: 'inner-not-into-edges',
       severity: 'error',
       from: { path: '^src/(k8s|safety|tracking|domain|config|observability)/' },
-      to: { path: '^src/(cli|slack|queue|agent|workflow|store)/' },
+      to: { path: '^src/(cli|bot|slack|queue|agent|workflow|store)/' },
     },
     {
       name: 'domain-is-the-bottom',
@@ -60,18 +76,25 @@ module.exports = {
       },
     },
     {
-      // Dev tools (the local Slack, the demo) drive the product from outside; the product never loads them.
+      // Dev tools (the stand-ins, the demo) and the sandbox drive the product from outside; it never loads them.
       name: 'product-not-into-tools',
       severity: 'error',
       from: { path: '^src/' },
-      to: { path: '^tools/' },
+      to: { path: '^(tools|sandbox)/' },
     },
     {
-      // The local Slack speaks Slack's protocol written independently of src/slack, so tests cross-check.
-      name: 'local-slack-independent-of-product',
+      // The stand-ins speak Slack's, OpenAI's and MLflow's protocols written independently of src/, so tests cross-check.
+      name: 'stand-ins-independent-of-product',
       severity: 'error',
-      from: { path: '^tools/local-slack/' },
+      from: { path: '^tools/stand-ins/' },
       to: { path: '^src/' },
+    },
+    {
+      // The sandbox simulates a container runtime for any client; it shares only the pure domain (quantities).
+      name: 'sandbox-only-uses-the-domain',
+      severity: 'error',
+      from: { path: '^sandbox/' },
+      to: { path: '^src/(?!domain/)|^tools/' },
     },
   ],
   options: {

@@ -1,6 +1,6 @@
 // The bot under load: signed /autofix commands for distinct targets at a fixed rate, ack latency
 // percentiles and non-200s, and the bot's memory (RSS, and heap after a forced GC) as commands pile up.
-import { sendSlashCommand, type SlackStandIn } from '../tools/local-slack/slack-stand-in.js';
+import { sendSlashCommand, type SlackStandIn } from '../tools/stand-ins/local-slack/slack-stand-in.js';
 import { percentile, round1 } from './percentiles.js';
 import type { MemorySample } from './service-process.js';
 import type { ServiceChild } from './spawn-service.js';

@@ -2,7 +2,7 @@
 // then memory (RSS and heap after a forced GC) as commands pile up, to tell a leak from lazy GC.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { startSlackStandIn } from '../tools/local-slack/slack-stand-in.js';
+import { startSlackStandIn } from '../tools/stand-ins/local-slack/slack-stand-in.js';
 import { burst, memoryCurve, type BurstRow, type MemoryRow } from './bot-bench.js';
 import { spawnService } from './spawn-service.js';
 

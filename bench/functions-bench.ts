@@ -2,11 +2,11 @@
 // Compare ratios within one run: the machines are noisy.
 import { evidenceFrom, scenarios } from '../test/fixtures/index.js';
 import { runAnalyzers } from '../src/agent/analyzers/registry.js';
-import { diagnoseByRules } from '../src/agent/engines/rules-engine.js';
-import { propose } from '../src/agent/propose.js';
+import { diagnoseByRules } from '../src/agent/diagnose/rules/rules-engine.js';
+import { propose } from '../src/agent/change/propose.js';
 import { evaluatePolicy } from '../src/safety/evaluate-policy.js';
 import { redactText, redactObject } from '../src/safety/redact.js';
-import { compactEvidence } from '../src/agent/engines/compact-evidence.js';
+import { compactEvidence } from '../src/agent/diagnose/llm/compact-evidence.js';
 import { loadConfig } from '../src/config/config.js';
 import type { Evidence } from '../src/domain/index.js';
 

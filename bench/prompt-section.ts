@@ -2,9 +2,9 @@
 // the same evidence would produce measured on the side: prompt size per iteration and API calls per case.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { buildPrompt } from '../src/agent/engines/build-prompt.js';
-import { createRulesEngine } from '../src/agent/engines/rules-engine.js';
-import type { DiagnosisEngine } from '../src/agent/engines/engine.js';
+import { buildPrompt } from '../src/agent/diagnose/llm/build-prompt.js';
+import { createRulesEngine } from '../src/agent/diagnose/rules/rules-engine.js';
+import type { DiagnosisEngine } from '../src/agent/diagnose/engine.js';
 import { loadCases } from '../src/cli/eval/eval-case.js';
 import { DEFAULT_TIMING } from '../src/cli/eval/judge-case.js';
 import { DEFAULT_PRICES } from '../src/cli/eval/price-table.js';

@@ -9,7 +9,7 @@ import { createLogger } from '../src/observability/logger.js';
 import { createProducer } from '../src/queue/producer.js';
 import { keySpace } from '../src/queue/key-space.js';
 import { waitForSymptom, DEFAULT_TIMING } from '../src/cli/eval/judge-case.js';
-import { startSlackStandIn, type SlackStandIn } from '../tools/local-slack/slack-stand-in.js';
+import { startSlackStandIn, type SlackStandIn } from '../tools/stand-ins/local-slack/slack-stand-in.js';
 import { round1 } from './percentiles.js';
 import type { MemorySample } from './service-process.js';
 import { spawnService } from './spawn-service.js';

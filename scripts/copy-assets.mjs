@@ -1,4 +1,7 @@
 // Copies non-TypeScript assets (prompt templates) next to the compiled modules in dist/.
 import { cpSync } from 'node:fs';
 
-cpSync('src/agent/prompts', 'dist/agent/prompts', { recursive: true, filter: (p) => !p.endsWith('.ts') });
+cpSync('src/agent/diagnose/llm/prompts', 'dist/agent/diagnose/llm/prompts', {
+  recursive: true,
+  filter: (p) => !p.endsWith('.ts'),
+});

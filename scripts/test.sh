@@ -9,10 +9,10 @@ run() { echo "==> $*" >&2; "$@" || status=1; }
 
 [ -d node_modules ] || run npm ci --no-audit --no-fund
 run npx tsc -p tsconfig.json --noEmit
-run npx tsc -p tools/local-slack/web/tsconfig.json
+run npx tsc -p tools/stand-ins/local-slack/web/tsconfig.json
 run npx eslint .
 run npx prettier --check --log-level warn .
-run npx depcruise src tools --config .dependency-cruiser.cjs
+run npx depcruise src tools sandbox --config .dependency-cruiser.cjs
 run npx vitest run --project unit --reporter=default --reporter=json --outputFile=.sandbox/unit-results.json
 
 started_sandbox=false

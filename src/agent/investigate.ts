@@ -14,10 +14,10 @@ import {
 import type { Cluster } from '../k8s/cluster.js';
 import { agentVersion } from '../observability/version.js';
 import type { InvestigationRun, RunHandle, Tracker } from '../tracking/tracker.js';
-import { collectEvidence, type Collected } from './collect.js';
+import { collectEvidence, type Collected } from './collect/collect.js';
 import { historyHints } from '../tracking/past-incidents.js';
 import { tellInvestigation } from './tell-investigation.js';
-import type { AttemptFeedback, DiagnosisEngine } from './engines/engine.js';
+import type { AttemptFeedback, DiagnosisEngine } from './diagnose/engine.js';
 import { noProgress, type ProgressSink } from './progress.js';
 import { runIteration } from './run-iteration.js';
 

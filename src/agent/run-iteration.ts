@@ -14,11 +14,11 @@ import { isAutofixError } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import type { RunHandle, SpanHandle } from '../tracking/tracker.js';
 import { analyzers, isHealthy, runAnalyzers } from './analyzers/registry.js';
-import type { AttemptFeedback, DiagnosisEngine } from './engines/engine.js';
+import type { AttemptFeedback, DiagnosisEngine } from './diagnose/engine.js';
 import type { ProgressSink } from './progress.js';
-import { propose } from './propose.js';
-import { toYaml } from './unified-diff.js';
-import { validateChange } from './validate-change.js';
+import { propose } from './change/propose.js';
+import { toYaml } from './change/unified-diff.js';
+import { validateChange } from './validate/validate-change.js';
 
 export interface IterationDeps {
   cluster: Cluster;

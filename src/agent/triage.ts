@@ -3,7 +3,7 @@ import type { PolicyConfig } from '../config/config.js';
 import type { Category, EventSummary, Evidence, KubeObject, Target, WorkloadKind } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { isHealthy, runAnalyzers } from './analyzers/registry.js';
-import { diagnoseByRules } from './engines/rules-engine.js';
+import { diagnoseByRules } from './diagnose/rules/rules-engine.js';
 import { asRecord } from '../domain/json-access.js';
 import {
   arr,
@@ -12,7 +12,7 @@ import {
   summarizePod,
   summarizeReplicaSets,
   summarizeWorkloadStatus,
-} from './summarize.js';
+} from './collect/summarize.js';
 
 export interface TriageLists {
   deployments: KubeObject[];

@@ -1,5 +1,5 @@
 // Which workload `history` lists: a workload as given (MLflow only), a pod or ReplicaSet through its owner on the cluster.
-import { resolveTarget, workloadOf, type ResolvedTarget } from '../agent/resolve-target.js';
+import { resolveTarget, workloadOf, type ResolvedTarget } from '../agent/collect/resolve-target.js';
 import type { Config } from '../config/config.js';
 import { AutofixError, isAutofixError, type TargetRef } from '../domain/index.js';
 import { createKubeCluster } from '../k8s/kube-cluster.js';

@@ -5,6 +5,7 @@ import { agentVersion } from '../observability/version.js';
 import { TARGET_FORM } from '../domain/index.js';
 import type { CommandOptions } from './investigate-command.js';
 import type { HistoryOptions } from './history-command.js';
+import type { RollbackOptions } from './rollback-command.js';
 import type { ServiceOptions } from './service-command.js';
 
 const program = new Command('kube-autofix')
@@ -94,6 +95,27 @@ program
       import('./investigate-command.js'),
     ]);
     process.exitCode = await runHistoryCommand(target, opts, processIo());
+  });
+
+program
+  .command('rollback')
+  .description(
+    'roll an applied proposal back to the pod template from before the change (safe rollback, as the Rollback button), as your kubeconfig',
+  )
+  .argument('<proposal>', 'the proposal id, as shown under the proposal in Slack (p…)')
+  .option('-y, --yes', 'roll back without asking for confirmation')
+  .option('--json', 'print one JSON object on stdout')
+  .option('-q, --quiet', 'no progress lines on stderr')
+  .addHelpText(
+    'after',
+    "\nReads the proposal from the bot's Redis (REDIS_URL, AUTOFIX_QUEUE_PREFIX); AUTOFIX_NAMESPACES is re-checked.",
+  )
+  .action(async (id: string, opts: RollbackOptions) => {
+    const [{ runRollbackCommand }, { processIo }] = await Promise.all([
+      import('./rollback-command.js'),
+      import('./investigate-command.js'),
+    ]);
+    process.exitCode = await runRollbackCommand(id, opts, processIo());
   });
 
 const SERVICE_ENV = `

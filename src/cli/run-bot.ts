@@ -6,8 +6,9 @@ import { createProducer } from '../queue/producer.js';
 import { createRedisProposalStore } from '../store/redis-proposal-store.js';
 import { keySpace } from '../queue/key-space.js';
 import { closeRedis, createRedisConnection, waitReady } from '../queue/redis-connection.js';
-import { createBotApp, type BotAppDeps } from '../slack/bot-app.js';
-import { verifyBotToken } from '../slack/verify-bot-token.js';
+import { createBotApp, type BotAppDeps } from '../bot/bot-app.js';
+import { verifyBotToken } from '../bot/verify-bot-token.js';
+import { createTracker } from '../tracking/create-tracker.js';
 
 export interface RunningService {
   /** The HTTP port serving /healthz and /metrics (and /slack/events for the bot). */
@@ -43,6 +44,8 @@ export async function runBot(
     redis,
     logger,
     metrics,
+    // Short and few retries: a click or a command never waits long on MLflow.
+    tracker: createTracker(config, logger, { http: { attempts: 3, timeoutMs: 5000 } }),
     identity,
     port: overrides.port ?? config.port,
     clientSettings: overrides.clientSettings,

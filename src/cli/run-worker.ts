@@ -6,14 +6,13 @@ import type { Metrics } from '../observability/metrics.js';
 import { createActiveInvestigations } from '../queue/active-investigations.js';
 import { createJobMessages } from '../queue/job-messages.js';
 import { keySpace } from '../queue/key-space.js';
-import { meteredEngine } from '../queue/metered-engine.js';
+import { tokenMeteredEngine } from '../queue/metered-engine.js';
 import { createProducer } from '../queue/producer.js';
 import { createRedisProposalStore } from '../store/redis-proposal-store.js';
 import { closeRedis, createRedisConnection } from '../queue/redis-connection.js';
 import { createAutofixWorker } from '../queue/worker.js';
 import type { WorkerContext } from '../queue/worker-context.js';
 import { createApproverCheck } from '../slack/approvers.js';
-import { createHistoryReader } from '../slack/history-command.js';
 import {
   createSlackPoster,
   createSlackWebClient,
@@ -57,12 +56,11 @@ export async function runWorker(
     config,
     agent: {
       cluster: agent.cluster,
-      engine: meteredEngine(agent.engine, metrics),
+      engine: tokenMeteredEngine(agent.engine, metrics),
       tracker: agent.tracker,
       config: agent.config,
     },
     poster: createSlackPoster(client, logger, overrides.posterOptions),
-    history: createHistoryReader(config.mlflow),
     authority: createApproverCheck({ approvers: config.slack.approvers, client, logger }),
     store: createRedisProposalStore(redis, keys),
     messages: createJobMessages(redis, keys),

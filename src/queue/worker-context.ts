@@ -4,7 +4,6 @@ import type { AgentDeps } from '../agent/investigate.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { HistoryReader } from '../slack/history-command.js';
 import type { SlackPoster } from '../slack/slack-poster.js';
 import type { ActiveInvestigations } from './active-investigations.js';
 import type { JobMessages } from './job-messages.js';
@@ -18,8 +17,6 @@ export interface WorkerContext {
   /** Cluster, engine and tracker shared by all jobs; each job adds its own progress sink. */
   agent: Omit<AgentDeps, 'progress'>;
   poster: SlackPoster;
-  /** Past investigations of a workload from MLflow (`history pod/<name>`); null or absent when tracking is off. */
-  history?: HistoryReader | null;
   store: ProposalStore;
   /** Who may approve and roll back, asked again at decision time. */
   authority: Authority;

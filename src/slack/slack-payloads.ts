@@ -17,6 +17,13 @@ export const AutofixActionId = z.enum([
 ]);
 export type AutofixActionId = z.infer<typeof AutofixActionId>;
 
+/** The workflow decision each button asks for. */
+export const AUTOFIX_DECISIONS = {
+  autofix_approve: 'approve',
+  autofix_reject: 'reject',
+  autofix_rollback: 'rollback',
+} as const satisfies Record<AutofixActionId, 'approve' | 'reject' | 'rollback'>;
+
 const SlackId = z.string().min(1).max(64);
 
 /** A slash command as Slack posts it (form fields; Bolt hands them over as `command`). */

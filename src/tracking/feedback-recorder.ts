@@ -1,20 +1,10 @@
 // Records a person's "helpful / not helpful" on an investigation's trace as an MLflow feedback assessment.
 import type { MlflowClient } from './mlflow-client.js';
+import type { FeedbackInput } from './tracker.js';
 import { traceIdForRun } from './trace-recorder.js';
 
 /** The assessment's name; README explains how to read its rate per category and engine. */
 export const FEEDBACK_NAME = 'helpful';
-
-export interface FeedbackInput {
-  /** The investigation's MLflow run: its trace id derives from it. */
-  runId: string;
-  /** Who gave the feedback (a Slack user id): the assessment's HUMAN source. */
-  userId: string;
-  helpful: boolean;
-  reason: string | null;
-  /** Where it was given, kept as assessment metadata. */
-  channel: string | null;
-}
 
 export interface FeedbackRecorder {
   /** Creates the user's assessment, or replaces the one they gave before. Throws MlflowError. */

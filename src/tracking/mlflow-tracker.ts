@@ -24,6 +24,10 @@ import {
 } from './tracking-guard.js';
 import type { InvestigationInfo, Tracker } from './tracker.js';
 import { readHistory, targetTag } from './workload-history.js';
+import { createFeedbackRecorder } from './feedback-recorder.js';
+import { StoryDecision } from './incident-story.js';
+import { decisionPatch } from './story-patches.js';
+import { writeStory } from './story-writer.js';
 
 export { investigationRunName } from './root-span.js';
 
@@ -42,6 +46,8 @@ export interface MlflowTrackerOptions {
   serviceVersion?: string;
   /** A client to use instead of one built from the config (tests). */
   client?: MlflowClient;
+  /** Where a decision that could not be tagged is reported (it never fails the decision). */
+  onDecisionTagFailed?: (runId: string, err: unknown) => void;
 }
 
 /** The run-level facts of an investigation as params and tags (issue 4's names). */
@@ -140,7 +146,31 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
     }
   }
 
+  const feedback = createFeedbackRecorder(client);
+
   return {
+    enabled: true,
+
+    async recordDecision(runId, tags) {
+      if (!runId) return;
+      try {
+        await client.logBatch(runId, { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) });
+        // The decision also joins the run's story (its description), who and when.
+        const decision = StoryDecision.shape.decision.safeParse(tags['autofix.decision']);
+        const by = tags['autofix.approved_by'] ?? tags['autofix.rejected_by'] ?? null;
+        if (decision.success) await writeStory(client, runId, decisionPatch(decision.data, by));
+      } catch (e) {
+        opts.onDecisionTagFailed?.(runId, e);
+      }
+    },
+
+    async recordFeedback(input) {
+      const r = await feedback.record(input);
+      return { replaced: r.replaced };
+    },
+
+    history: (target, limit) => readHistory(client, config.experimentName, target, { limit }),
+
     async startInvestigation(info) {
       const guard = createTrackingGuard(breaker, opts.onWarning);
       const story = storyOf(info, new Date());

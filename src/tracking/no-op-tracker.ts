@@ -1,5 +1,14 @@
 // NoopTracker: the Tracker used when MLFLOW_TRACKING_URI is unset; every call does nothing, runId/runUrl are null.
-import type { InvestigationInfo, InvestigationRun, RunHandle, SpanHandle, Tracker } from './tracker.js';
+import { AutofixError, ErrorCode } from '../domain/index.js';
+import type {
+  FeedbackInput,
+  InvestigationInfo,
+  InvestigationRun,
+  PastIncident,
+  RunHandle,
+  SpanHandle,
+  Tracker,
+} from './tracker.js';
 
 const NOOP_SPAN: SpanHandle = {
   setAttributes: () => undefined,
@@ -29,11 +38,25 @@ const NOOP_INVESTIGATION: InvestigationRun = {
 };
 
 export class NoopTracker implements Tracker {
+  readonly enabled = false;
+
   async startInvestigation(_info: InvestigationInfo): Promise<InvestigationRun> {
     return NOOP_INVESTIGATION;
   }
 
   async resumeInvestigation(_runId: string): Promise<InvestigationRun> {
     return NOOP_INVESTIGATION;
+  }
+
+  async recordDecision(_runId: string | null, _tags: Record<string, string>): Promise<void> {}
+
+  async recordFeedback(_input: FeedbackInput): Promise<{ replaced: boolean }> {
+    throw new AutofixError(ErrorCode.ConfigInvalid, 'Feedback needs MLflow tracking, which is off.', {
+      hint: 'Set MLFLOW_TRACKING_URI to record feedback.',
+    });
+  }
+
+  async history(): Promise<PastIncident[]> {
+    return [];
   }
 }

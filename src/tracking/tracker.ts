@@ -1,9 +1,22 @@
 // The Tracker interface the agent reports to; MlflowTracker implements it, NoopTracker when tracking is off.
 import type { StoryPatch } from './incident-story.js';
 import type { PastIncident } from './past-incidents.js';
+import type { WorkloadRef } from './workload-history.js';
 
 export type { StoryPatch } from './incident-story.js';
 export type { PastIncident } from './past-incidents.js';
+export type { WorkloadRef } from './workload-history.js';
+
+export interface FeedbackInput {
+  /** The investigation's MLflow run: its trace id derives from it. */
+  runId: string;
+  /** Who gave the feedback (a Slack user id): the assessment's HUMAN source. */
+  userId: string;
+  helpful: boolean;
+  reason: string | null;
+  /** Where it was given, kept as assessment metadata. */
+  channel: string | null;
+}
 
 export type RunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
 
@@ -73,8 +86,20 @@ export interface InvestigationRun extends RunHandle {
   readonly past: readonly PastIncident[];
 }
 
+/** The one port to MLflow, for the worker, the CLI and the bot alike (the bot only tags, reads and records feedback). */
 export interface Tracker {
+  /** False for the no-op tracker (MLFLOW_TRACKING_URI unset): history and feedback say so instead of answering. */
+  readonly enabled: boolean;
   startInvestigation(info: InvestigationInfo): Promise<InvestigationRun>;
   /** Re-open an existing parent run (the apply step runs later, in another job). */
   resumeInvestigation(runId: string): Promise<InvestigationRun>;
+  /**
+   * Tags a decision (`autofix.decision`, who) on an investigation's run and adds it to the run's story,
+   * without reopening the run; a decision is never held up by MLflow, so this never throws.
+   */
+  recordDecision(runId: string | null, tags: Record<string, string>): Promise<void>;
+  /** A person's helpful / not helpful on an investigation, replacing their earlier one. Throws when MLflow cannot record it. */
+  recordFeedback(input: FeedbackInput): Promise<{ replaced: boolean }>;
+  /** Past investigations of a workload, newest first, at most `limit`. Throws when MLflow does not answer. */
+  history(target: WorkloadRef, limit: number): Promise<PastIncident[]>;
 }

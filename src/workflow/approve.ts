@@ -1,7 +1,7 @@
 // approve → applying → applied | apply_failed | stale: re-check, apply (or adopt a landed patch), watch, record.
 import { rolloutPatch } from '../tracking/story-patches.js';
 import { ErrorCode, isAutofixError, isCodedError } from '../domain/index.js';
-import { finishRun } from '../agent/finish-run.js';
+import { finishRun } from './finish-run.js';
 import type { KubeObject } from '../domain/index.js';
 import {
   applyProposal,

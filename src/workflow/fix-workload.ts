@@ -13,12 +13,13 @@ import {
   type Investigation,
   type InvestigateOptions,
 } from '../agent/investigate.js';
-import { decisionPatch } from '../tracking/story-patches.js';
 import type { ApplyOutcome } from './apply-change.js';
 import { applyApproved } from './approve.js';
 import type { Authority } from './decision-checks.js';
+import { decide } from './decide.js';
 import { createMemoryProposalStore } from './memory-proposal-store.js';
-import type { ProposalRecord, StoredProposal } from './proposal-record.js';
+import type { StoredProposal } from './proposal-record.js';
+import { proposeRound } from './round.js';
 import type { ProposalStore } from './proposal-store.js';
 import type { Notifier, WorkflowDeps } from './workflow-ports.js';
 
@@ -51,32 +52,6 @@ interface Seen {
   next: AttemptRecord[] | null;
 }
 
-function recordOf(
-  inv: Investigation,
-  firstIteration: number,
-  requestedAt: number,
-  by: string,
-): ProposalRecord {
-  const id = `cli-${inv.run.runId ?? 'local'}-${firstIteration}`;
-  return {
-    id,
-    jobId: id,
-    target: inv.target,
-    proposal: inv.proposal!,
-    diagnosis: inv.diagnosis,
-    runId: inv.run.runId,
-    runUrl: inv.run.runUrl,
-    thread: { channel: 'cli', threadTs: 'cli', teamId: null },
-    requestedBy: by,
-    iteration: firstIteration + inv.iterations - 1,
-    attempts: inv.attempts.map((a) => ({ iteration: a.iteration, change: a.change, errors: a.errors })),
-    requestedAt,
-    createdAt: Date.now(),
-    // Decided in this process, now: the TTL only has to outlive the prompt.
-    expiresAt: Date.now() + 24 * 3600 * 1000,
-  };
-}
-
 function workflowDeps(deps: AgentDeps, ports: FixPorts, store: ProposalStore, seen: Seen): WorkflowDeps {
   const notifier = ports.notifier;
   return {
@@ -106,31 +81,20 @@ function workflowDeps(deps: AgentDeps, ports: FixPorts, store: ProposalStore, se
   };
 }
 
-/** Approve (or reject) one stored proposal and run the shared apply step; null when declined. */
-async function decide(
+/** Asks for a decision on the announced proposal, decides it through the one decision step, and applies. */
+async function decideAndApply(
   wf: WorkflowDeps,
   ports: FixPorts,
   record: StoredProposal,
   inv: Investigation,
 ): Promise<string | null> {
-  await wf.notifier.proposal(record);
   const by = await ports.approve(record, inv);
-  const now = String(Date.now());
-  if (!by) {
-    await wf.store.transition(record.id, {
-      from: ['proposed'],
-      to: 'rejected',
-      fields: { decidedBy: '', decidedAt: now },
-    });
-    await inv.run.setTags({ 'autofix.decision': 'rejected' });
-    await inv.run.tellStory(decisionPatch('rejected', null));
-    return null;
+  const res = await decide(wf, record.id, by ? 'approve' : 'reject', by ?? '');
+  if (!by) return null;
+  if (res.kind === 'refused') {
+    await wf.notifier.refusal(record, res.reason);
+    return 'refused';
   }
-  await wf.store.transition(record.id, {
-    from: ['proposed'],
-    to: 'approved',
-    fields: { decidedBy: by, decidedAt: now },
-  });
   // One attempt: a person is waiting, so a failure is reported rather than retried.
   return applyApproved(wf, record.id, by, { finalAttempt: true });
 }
@@ -156,11 +120,21 @@ export async function fixWorkload(
   let inv = await investigate(target, deps, opts);
   let applied: ApplyOutcome | null = null;
   while (inv.outcome === 'proposed' && inv.proposal) {
-    const { record } = await store.save(recordOf(inv, first, requestedAt, ports.requestedBy ?? 'cli'));
+    const id = `cli-${inv.run.runId ?? 'local'}-${first}`;
+    const record = await proposeRound({ ...wf, scheduleExpiry: async () => undefined }, inv, {
+      proposalId: id,
+      jobId: id,
+      thread: { channel: 'cli', threadTs: 'cli', teamId: null },
+      requestedBy: ports.requestedBy ?? 'cli',
+      requestedAt,
+      firstIteration: first,
+      // Decided in this process, now: the TTL only has to outlive the prompt.
+      ttlMs: 24 * 3600 * 1000,
+    });
     Object.assign(seen, { out: null, refusal: null, next: null });
     let word: string | null;
     try {
-      word = await decide(wf, ports, record, inv);
+      word = await decideAndApply(wf, ports, record, inv);
     } catch (e) {
       // Refused before any write: the result keeps the proposal and its patch to commit.
       if (!isAutofixError(e) || e.code !== ErrorCode.GitOpsManaged) throw e;

@@ -11,7 +11,7 @@ import {
   fieldPairs,
   type ProposalStore,
   type TransitionResult,
-} from '../workflow/proposal-store.js';
+} from './proposal-store.js';
 import { decodeRecord, encodeRecord } from './proposal-record.js';
 
 /** Records kept as the same string hash Redis holds, so both stores decode through one function. */

@@ -2,11 +2,11 @@
 import type { KubeObject, Target } from '../domain/index.js';
 import { AutofixError, ErrorCode, describeTarget } from '../domain/index.js';
 import type { PolicyConfig } from '../config/config.js';
-import { describeChanges } from '../agent/describe-changes.js';
-import { propose } from '../agent/propose.js';
-import { stripGeneratedLabels } from '../agent/summarize.js';
+import { describeChanges } from '../agent/change/describe-changes.js';
+import { propose } from '../agent/change/propose.js';
+import { stripGeneratedLabels } from '../agent/collect/summarize.js';
 import { asRecord as rec } from '../domain/json-access.js';
-import { validateChange } from '../agent/validate-change.js';
+import { validateChange } from '../agent/validate/validate-change.js';
 import { redactObject } from '../safety/redact.js';
 import type { RunHandle } from '../tracking/tracker.js';
 import {

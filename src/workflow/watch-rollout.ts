@@ -3,7 +3,7 @@ import type { KubeObject, Target } from '../domain/index.js';
 import { ErrorCode, describeTarget, isAutofixError } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { rolloutStatus } from '../k8s/rollout-status.js';
-import { selectorOf } from '../agent/collect.js';
+import { selectorOf } from '../agent/collect/collect.js';
 import { settleBaseline, settleFailure } from './settle-check.js';
 
 export interface RolloutWatch {

@@ -7,6 +7,7 @@ import type { Authority, DecisionPolicy } from './decision-checks.js';
 import type { ApplyOutcome } from './apply-change.js';
 import type { ProposalStore } from './proposal-store.js';
 import type { StoredProposal } from './proposal-record.js';
+import type { Clock } from './clock.js';
 
 /** What a step ended with, for the one place that tells people (Slack thread, terminal). */
 export type StepOutcome =
@@ -33,9 +34,7 @@ export interface Notifier {
 /** The next round after an applied change did not heal (the worker enqueues it; the CLI loops). */
 export type NextRound = (record: StoredProposal, attempts: AttemptRecord[]) => Promise<void>;
 
-export interface Clock {
-  now(): number;
-}
+export type { Clock } from './clock.js';
 
 export interface WorkflowDeps {
   store: ProposalStore;

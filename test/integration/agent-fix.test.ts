@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeCluster } from '../../src/k8s/kube-cluster.js';
 import { investigate } from '../../src/agent/investigate.js';
 import { applyProposal } from '../../src/workflow/apply-change.js';
-import { createRulesEngine } from '../../src/agent/engines/rules-engine.js';
+import { createRulesEngine } from '../../src/agent/diagnose/rules/rules-engine.js';
 import { NoopTracker } from '../../src/tracking/no-op-tracker.js';
 import { loadConfig } from '../../src/config/config.js';
 import { isAutofixError } from '../../src/domain/index.js';

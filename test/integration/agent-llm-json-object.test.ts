@@ -1,7 +1,7 @@
 // On the sandbox, through an OpenAI stand-in that refuses json_schema with a 400: the engine falls back to
 // json_object and the investigation completes with the LLM's validated fix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAiStandIn, type OpenAiStandIn } from '../stand-ins/openai-stand-in.js';
+import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
 import { createNamespace, createOomLoop, deleteNamespace, kube, type Kube } from './support/kube.js';
 import { runCli } from './support/run-cli.js';
 

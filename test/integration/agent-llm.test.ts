@@ -1,7 +1,7 @@
 // The LLM engine on the sandbox, through the OpenAI stand-in: validated fixes, dry-run feedback, hostile
 // proposals that are never applied, and the rule-engine fallback.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOpenAiStandIn, type OpenAiStandIn } from '../stand-ins/openai-stand-in.js';
+import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
 import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';
 import { runCli, runCliHuman } from './support/run-cli.js';
 import { waitFor } from './support/wait-for.js';

@@ -2,12 +2,12 @@
 // facts), a deliberately broken analyzer that must show as a wrong category, and the LLM path with tokens and cost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import type { DiagnosisEngine } from '../../src/agent/engines/engine.js';
-import { createRulesEngine } from '../../src/agent/engines/rules-engine.js';
+import type { DiagnosisEngine } from '../../src/agent/diagnose/engine.js';
+import { createRulesEngine } from '../../src/agent/diagnose/rules/rules-engine.js';
 import { runEvalCommand, type EvalCommandDeps, type EvalOptions } from '../../src/cli/eval/eval-command.js';
 import { EVAL_LABEL } from '../../src/cli/eval/run-eval-case.js';
 import type { CaseResult, EvalSummary } from '../../src/cli/eval/score-eval.js';
-import { startOpenAiStandIn, type OpenAiStandIn } from '../stand-ins/openai-stand-in.js';
+import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
 import { sandboxEnv } from './sandbox-env.js';
 import { waitFor } from './support/wait-for.js';
 

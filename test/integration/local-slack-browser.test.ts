@@ -9,8 +9,8 @@ import {
   launchChromium,
   openLocalSlack,
   type LocalSlackPage,
-} from '../../tools/local-slack/local-slack-page.js';
-import { serveLocalSlack } from '../../tools/local-slack/local-slack-web.js';
+} from '../../tools/stand-ins/local-slack/local-slack-page.js';
+import { serveLocalSlack } from '../../tools/stand-ins/local-slack/local-slack-web.js';
 import { createNamespace, deleteNamespace, kube, waitAvailable, type Kube } from './support/kube.js';
 import { brokenDeployment, imageOf } from './support/slack-flow.js';
 import {

@@ -10,7 +10,7 @@ import { createProducer, type Producer } from '../../src/queue/producer.js';
 import { closeRedis, createRedisConnection } from '../../src/queue/redis-connection.js';
 import { createAutofixWorker, type AutofixWorker } from '../../src/queue/worker.js';
 import type { WorkerContext } from '../../src/queue/worker-context.js';
-import { startOwnRedis, type OwnRedis } from './support/redis-server.js';
+import { startOwnRedis, type OwnRedis } from '../../tools/stand-ins/redis-server.js';
 import { slash, startHarness, type Harness } from './support/slack-harness.js';
 import { waitFor } from './support/wait-for.js';
 

@@ -1,6 +1,6 @@
 // Faults: a worker SIGKILLed mid-investigation or mid-apply; another worker finishes, one proposal, never two applies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAiStandIn, type OpenAiStandIn } from '../stand-ins/openai-stand-in.js';
+import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
 import { createNamespace, deleteNamespace, kube, waitAvailable, type Kube } from './support/kube.js';
 import { askForFix, brokenDeployment, imageOf } from './support/slack-flow.js';
 import {

@@ -1,7 +1,7 @@
 // Hostile model output on the sandbox: with the OpenAI stand-in answering each hostile class, `fix --yes`
 // leaves the live Deployment exactly as it was and says why.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOpenAiStandIn, type OpenAiStandIn } from '../stand-ins/openai-stand-in.js';
+import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
 import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';
 import { runCli } from './support/run-cli.js';
 import { waitFor } from './support/wait-for.js';

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import { createSlackPoster, createSlackWebClient, type SlackPoster } from '../../src/slack/slack-poster.js';
-import { startSlackStandIn, type SlackStandIn } from '../../tools/local-slack/slack-stand-in.js';
+import { startSlackStandIn, type SlackStandIn } from '../../tools/stand-ins/local-slack/slack-stand-in.js';
 
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 let slack: SlackStandIn;

@@ -16,7 +16,7 @@ import {
   textOf,
   type Harness,
 } from './support/slack-harness.js';
-import type { SocketModeStandIn } from '../../tools/local-slack/slack-socket-mode-stand-in.js';
+import type { SocketModeStandIn } from '../../tools/stand-ins/local-slack/slack-socket-mode-stand-in.js';
 
 let k: Kube;
 let ns: string;

@@ -10,7 +10,7 @@ import {
   waitAvailable,
   type Kube,
 } from './support/kube.js';
-import { freePort } from './support/redis-server.js';
+import { freePort } from '../../tools/stand-ins/redis-server.js';
 import {
   CHANNEL,
   REQUESTER,

@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzers } from '../../src/agent/analyzers/registry.js';
-import { finishRun } from '../../src/agent/finish-run.js';
+import { finishRun } from '../../src/workflow/finish-run.js';
 import { investigate, toResult } from '../../src/agent/investigate.js';
 import { wireAgent } from '../../src/cli/wire-agent.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -14,7 +14,7 @@ import {
   startOpenAiStandIn,
   type OpenAiStandIn,
   type ScriptedReply,
-} from '../stand-ins/openai-stand-in.js';
+} from '../../tools/stand-ins/openai-stand-in.js';
 import { sandboxEnv } from './sandbox-env.js';
 import { cliProcess } from './support/cli-process.js';
 import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';

@@ -5,7 +5,11 @@ import { createMlflowClient } from '../../src/tracking/mlflow-client.js';
 import { createMlflowTracker } from '../../src/tracking/mlflow-tracker.js';
 import type { InvestigationInfo } from '../../src/tracking/tracker.js';
 import type { MlflowConfig } from '../../src/config/config.js';
-import { closedPort, mlflowError, startMlflowFailureServer } from '../stand-ins/mlflow-failure-server.js';
+import {
+  closedPort,
+  mlflowError,
+  startMlflowFailureServer,
+} from '../../tools/stand-ins/mlflow-failure-server.js';
 
 const uri = (process.env.MLFLOW_TRACKING_URI ?? '').replace(/\/+$/, '');
 const config = (experimentName: string, trackingUri = uri): MlflowConfig => ({

@@ -2,7 +2,11 @@
 // same result as without tracking, `tracking` is null, and the problem is reported exactly once.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort, mlflowError, startMlflowFailureServer } from '../stand-ins/mlflow-failure-server.js';
+import {
+  closedPort,
+  mlflowError,
+  startMlflowFailureServer,
+} from '../../tools/stand-ins/mlflow-failure-server.js';
 import { cliProcess } from './support/cli-process.js';
 import { createNamespace, createOomLoop, deleteNamespace, kube, type Kube } from './support/kube.js';
 import { runCli, type CliRun } from './support/run-cli.js';

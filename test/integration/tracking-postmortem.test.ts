@@ -8,8 +8,8 @@ import {
   blockActionPayload,
   viewSubmissionPayload,
   type StoredMessage,
-} from '../../tools/local-slack/slack-stand-in.js';
-import { closedPort } from '../stand-ins/mlflow-failure-server.js';
+} from '../../tools/stand-ins/local-slack/slack-stand-in.js';
+import { closedPort } from '../../tools/stand-ins/mlflow-failure-server.js';
 import { createNamespace, deleteNamespace, kube, type Kube } from './support/kube.js';
 import * as mlflow from './support/mlflow-rest.js';
 import { runCli, runCliHuman } from './support/run-cli.js';

@@ -1,4 +1,5 @@
-// `npm run deps:check` keeps the workflow free of front ends: a workflow file importing slack/ or queue/ fails it.
+// `npm run deps:check` keeps the folder arrows: the workflow free of front ends, the worker free of the bot,
+// Slack rendering free of the queue, the product free of the tools and the sandbox.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,22 +49,37 @@ describe('dependency rules', () => {
     expect(res.out).not.toMatch(/to-domain\.ts →/);
   });
 
+  it('fail when the product imports tools/, or a stand-in imports the product', { timeout: 120_000 }, () => {
+    const res = cruise({
+      'src/cli/to-tools.ts': "import { x } from '../../tools/stand-ins/thing.js';\nexport const y = x;\n",
+      'tools/stand-ins/thing.ts': "import { z } from '../../src/domain/thing.js';\nexport const x = z;\n",
+      'src/domain/thing.ts': 'export const z = 1;\n',
+    });
+    expect(res.status).not.toBe(0);
+    expect(res.out).toMatch(/product-not-into-tools: src\/cli\/to-tools\.ts → tools\/stand-ins\/thing\.ts/);
+    expect(res.out).toMatch(
+      /stand-ins-independent-of-product: tools\/stand-ins\/thing\.ts → src\/domain\/thing\.ts/,
+    );
+  });
+
   it(
-    'fail when the product imports tools/, or the local Slack imports the product',
+    'fail when the worker side imports the bot, or Slack rendering imports the queue or the bot',
     { timeout: 120_000 },
     () => {
       const res = cruise({
-        'src/cli/to-tools.ts': "import { x } from '../../tools/local-slack/thing.js';\nexport const y = x;\n",
-        'tools/local-slack/thing.ts': "import { z } from '../../src/domain/thing.js';\nexport const x = z;\n",
-        'src/domain/thing.ts': 'export const z = 1;\n',
+        'src/queue/to-bot.ts': "import { x } from '../bot/thing.js';\nexport const y = x;\n",
+        'src/slack/to-queue.ts': "import { q } from '../queue/other.js';\nexport const y = q;\n",
+        'src/slack/to-bot.ts': "import { x } from '../bot/thing.js';\nexport const y = x;\n",
+        'src/bot/to-queue.ts': "import { q } from '../queue/other.js';\nexport const y = q;\n",
+        'src/bot/thing.ts': 'export const x = 1;\n',
+        'src/queue/other.ts': 'export const q = 1;\n',
       });
       expect(res.status).not.toBe(0);
-      expect(res.out).toMatch(
-        /product-not-into-tools: src\/cli\/to-tools\.ts → tools\/local-slack\/thing\.ts/,
-      );
-      expect(res.out).toMatch(
-        /local-slack-independent-of-product: tools\/local-slack\/thing\.ts → src\/domain\/thing\.ts/,
-      );
+      expect(res.out).toMatch(/queue-not-into-bot: src\/queue\/to-bot\.ts → src\/bot\/thing\.ts/);
+      expect(res.out).toMatch(/slack-is-rendering: src\/slack\/to-queue\.ts → src\/queue\/other\.ts/);
+      expect(res.out).toMatch(/slack-is-rendering: src\/slack\/to-bot\.ts → src\/bot\/thing\.ts/);
+      // The bot sits above the queue: it may enqueue.
+      expect(res.out).not.toMatch(/src\/bot\/to-queue\.ts →/);
     },
   );
 });

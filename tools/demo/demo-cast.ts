@@ -1,5 +1,5 @@
 // Who and where the demo plays: the channel, the three people in the user picker, the target, the settings.
-import type { LocalSlackUser } from '../local-slack/local-slack-web.js';
+import type { LocalSlackUser } from '../stand-ins/local-slack/local-slack-web.js';
 
 export const DEMO_NAMESPACE = 'shop';
 export const DEMO_TARGET = 'deployment/web';

@@ -1,5 +1,5 @@
 // `--auto`: a headless Chromium plays the on-call and the approver on the local Slack page, reading only the page.
-import { launchChromium, openLocalSlack } from '../local-slack/local-slack-page.js';
+import { launchChromium, openLocalSlack } from '../stand-ins/local-slack/local-slack-page.js';
 import { APPROVER, DEMO_COMMAND, ONCALL } from './demo-cast.js';
 
 export interface DrivenDemo {

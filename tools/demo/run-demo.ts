@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { AutofixError, ErrorCode, isAutofixError } from '../../src/domain/errors.js';
-import { serveLocalSlack } from '../local-slack/local-slack-web.js';
-import { chromiumPath } from '../local-slack/local-slack-page.js';
-import { startSlackStandIn, type SlackStandIn } from '../local-slack/slack-stand-in.js';
+import { serveLocalSlack } from '../stand-ins/local-slack/local-slack-web.js';
+import { chromiumPath } from '../stand-ins/local-slack/local-slack-page.js';
+import { startSlackStandIn, type SlackStandIn } from '../stand-ins/local-slack/slack-stand-in.js';
 import { startDemoBot, type DemoBot } from './demo-bot.js';
 import {
   APPROVER,

@@ -1,7 +1,7 @@
 // The proposed change as something to commit: a strategic-merge patch of only the changed fields, and Helm value hints.
 import type { KubeObject, Target } from '../../domain/index.js';
 import { diffPaths, valueAt, type JsonPath } from '../../safety/diff-paths.js';
-import { toYaml } from '../unified-diff.js';
+import { toYaml } from '../change/unified-diff.js';
 
 type Json = Record<string, unknown>;
 const CONTAINER_LISTS = new Set(['containers', 'initContainers']);

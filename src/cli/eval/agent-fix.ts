@@ -1,6 +1,7 @@
 // The eval's one call into the agent's fix path: investigate, approve automatically, apply, watch.
 import type { Category, Outcome, Target } from '../../domain/index.js';
-import type { DiagnosisEngine, EngineResult } from '../../agent/engines/engine.js';
+import type { DiagnosisEngine } from '../../agent/diagnose/engine.js';
+import { meteredEngine } from '../../agent/diagnose/metered-engine.js';
 import { fixWorkload } from '../../workflow/fix-workload.js';
 import type { StoredProposal } from '../../workflow/proposal-record.js';
 import type { Notifier } from '../../workflow/workflow-ports.js';
@@ -91,22 +92,14 @@ export function countingEngine(engine: DiagnosisEngine): { engine: DiagnosisEngi
     completionTokens: 0,
     model: engine.model,
   };
-  return {
-    usage,
-    engine: {
-      name: engine.name,
-      model: engine.model,
-      async diagnose(input, signal): Promise<EngineResult> {
-        const r = await engine.diagnose(input, signal);
-        usage.diagnoses += 1;
-        for (const u of r.usage) {
-          usage.llmCalls += 1;
-          usage.promptTokens += u.promptTokens;
-          usage.completionTokens += u.completionTokens;
-          usage.model = u.model;
-        }
-        return r;
-      },
-    },
-  };
+  const counted = meteredEngine(engine, (calls) => {
+    usage.diagnoses += 1;
+    for (const u of calls) {
+      usage.llmCalls += 1;
+      usage.promptTokens += u.promptTokens;
+      usage.completionTokens += u.completionTokens;
+      usage.model = u.model;
+    }
+  });
+  return { usage, engine: counted };
 }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { loadConfig, type Config } from '../../config/config.js';
 import { AutofixError, ErrorCode, isAutofixError } from '../../domain/index.js';
-import type { DiagnosisEngine } from '../../agent/engines/engine.js';
+import type { DiagnosisEngine } from '../../agent/diagnose/engine.js';
 import { createLogger } from '../../observability/logger.js';
 import { agentVersion } from '../../observability/version.js';
 import type { CommandIo } from '../investigate-command.js';

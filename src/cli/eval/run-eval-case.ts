@@ -4,7 +4,7 @@
 import { CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { loadConfig, type Config } from '../../config/config.js';
 import { parseTarget, type Target } from '../../domain/index.js';
-import type { DiagnosisEngine } from '../../agent/engines/engine.js';
+import type { DiagnosisEngine } from '../../agent/diagnose/engine.js';
 import { createKubeCluster } from '../../k8s/kube-cluster.js';
 import { createKubeHttp } from '../../k8s/kube-http.js';
 import type { Cluster } from '../../k8s/cluster.js';

@@ -10,47 +10,26 @@ import type { InvestigateJob } from '../jobs.js';
 import { postOnce } from '../post-once.js';
 import { incidentRefs } from '../incident-refs.js';
 import { createProgressReporter } from '../progress-reporter.js';
-import { proposalIdFor, type ProposalRecord } from '../../workflow/proposal-record.js';
+import { proposalIdFor } from '../../workflow/proposal-record.js';
+import { proposeRound } from '../../workflow/round.js';
 import type { Tracker } from '../../tracking/tracker.js';
 import type { Processor, WorkerContext } from '../worker-context.js';
 import { slackNotifier } from './slack-workflow.js';
-
-function recordFor(
-  data: InvestigateJob,
-  jobId: string,
-  inv: Investigation,
-  firstIteration: number,
-  ctx: WorkerContext,
-): ProposalRecord {
-  const now = (ctx.now ?? Date.now)();
-  return {
-    id: proposalIdFor(jobId),
-    jobId,
-    target: data.target,
-    proposal: inv.proposal!,
-    diagnosis: inv.diagnosis,
-    runId: inv.run.runId,
-    runUrl: inv.run.runUrl,
-    thread: data.thread,
-    requestedBy: data.requestedBy,
-    iteration: firstIteration + inv.iterations - 1,
-    attempts: inv.attempts.map((a) => ({ iteration: a.iteration, change: a.change, errors: a.errors })),
-    requestedAt: Number.isFinite(Date.parse(data.requestedAt)) ? Date.parse(data.requestedAt) : null,
-    createdAt: now,
-    expiresAt: now + ctx.config.slack.proposalTtlSeconds * 1000,
-  };
-}
 
 /** A tracker that remembers (per job) the run it starts, so whoever recovers the job can end it. */
 function rememberingTracker(ctx: WorkerContext, jobId: string): Tracker {
   const base = ctx.agent.tracker;
   return {
+    enabled: base.enabled,
     async startInvestigation(info) {
       const run = await base.startInvestigation(info);
       if (run.runId) await ctx.messages.record(jobId, 'run', run.runId);
       return run;
     },
     resumeInvestigation: (runId) => base.resumeInvestigation(runId),
+    recordDecision: (runId, tags) => base.recordDecision(runId, tags),
+    recordFeedback: (input) => base.recordFeedback(input),
+    history: (target, limit) => base.history(target, limit),
   };
 }
 
@@ -137,12 +116,29 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
   const inv = await runAgent(data, job, ctx);
   ctx.metrics.investigationSeconds.observe({ outcome: inv.outcome }, (performance.now() - t0) / 1000);
   if (inv.outcome === 'proposed' && inv.proposal) {
-    const { record } = await ctx.store.save(
-      recordFor(data, jobId, inv, data.continuation?.firstIteration ?? 1, ctx),
+    const requestedAt = Date.parse(data.requestedAt);
+    await proposeRound(
+      {
+        store: ctx.store,
+        notifier: slackNotifier(ctx, job),
+        clock: { now: ctx.now ?? Date.now },
+        scheduleExpiry: async (record) => {
+          await ctx.producer.addExpiry({ proposalId: record.id }, record.expiresAt);
+        },
+      },
+      inv,
+      {
+        proposalId: proposalIdFor(jobId),
+        jobId,
+        thread: data.thread,
+        requestedBy: data.requestedBy,
+        requestedAt: Number.isFinite(requestedAt) ? requestedAt : null,
+        firstIteration: data.continuation?.firstIteration ?? 1,
+        ttlMs: ctx.config.slack.proposalTtlSeconds * 1000,
+      },
     );
+    // The run ends after the proposal is out; the apply job reopens it, in whichever worker takes it.
     await inv.run.end('FINISHED');
-    await slackNotifier(ctx, job).proposal(record);
-    await ctx.producer.addExpiry({ proposalId: record.id }, record.expiresAt);
     return 'proposed';
   }
   await inv.run.end('FINISHED');

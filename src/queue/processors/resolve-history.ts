@@ -1,6 +1,6 @@
 // The resolve job's history branch: pod/ReplicaSet → owning workload, then its past investigations, to the requester only.
 import type { Job } from 'bullmq';
-import { resolveTarget, type ResolvedTarget } from '../../agent/resolve-target.js';
+import { resolveTarget, type ResolvedTarget } from '../../agent/collect/resolve-target.js';
 import { isAutofixError } from '../../domain/index.js';
 import { assertNamespaceAllowed } from '../../safety/namespace-allowlist.js';
 import { buildHistoryMessage, historyUnavailableMessage } from '../../slack/blocks/history-message.js';
@@ -9,6 +9,7 @@ import type { SlackMessage } from '../../slack/slack-poster.js';
 import { classifyFailure, describeFailure, isFinalAttempt } from '../classify-failure.js';
 import type { ResolveForHistory } from '../jobs.js';
 import type { WorkerContext } from '../worker-context.js';
+import { HISTORY_LIMIT } from '../../slack/blocks/history-message.js';
 
 /** How to get the history without the resolution, said with every refusal. */
 function askDirectly(data: ResolveForHistory): string {
@@ -42,13 +43,14 @@ export async function resolveForHistory(
   const tell = (m: SlackMessage): Promise<void> =>
     ctx.poster.postEphemeral(data.channel, data.requestedBy, m);
   const { target, via } = await resolveOrRefuse(data, job, ctx, tell);
-  if (!ctx.history) {
+  const tracker = ctx.agent.tracker;
+  if (!tracker.enabled) {
     await tell(
       historyUnavailableMessage('MLflow tracking is not configured on the worker (MLFLOW_TRACKING_URI).'),
     );
     return 'history_unavailable';
   }
-  const past = await ctx.history(target).catch((e: unknown) => {
+  const past = await tracker.history(target, HISTORY_LIMIT).catch((e: unknown) => {
     ctx.logger.warn({ jobId: job.id, err: describeFailure(e) }, 'could not read the history');
     return null;
   });

@@ -1,6 +1,6 @@
 // The resolve job: `pod/<name>` or `replicaset/<name>` → the owning workload, said in the thread, then investigated there
 // (or, for `history pod/<name>`, its history shown to the requester: resolve-history.ts).
-import { resolveTarget } from '../../agent/resolve-target.js';
+import { resolveTarget } from '../../agent/collect/resolve-target.js';
 import { isAutofixError } from '../../domain/index.js';
 import { assertNamespaceAllowed } from '../../safety/namespace-allowlist.js';
 import { buildRefusalMessage } from '../../slack/blocks/refusal-message.js';

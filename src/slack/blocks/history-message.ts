@@ -15,6 +15,9 @@ import {
 /** Sections shown at most; the rest are counted. */
 const MAX_SHOWN = 10;
 
+/** How many past investigations `history` reads (the bot for a workload, the worker for a pod's owner). */
+export const HISTORY_LIMIT = MAX_SHOWN;
+
 function entryText(p: PastIncident): string {
   const when = `<!date^${Math.floor(p.startedAt / 1000)}^{date_short_pretty} {time}|${new Date(p.startedAt).toISOString()}>`;
   const facts = [

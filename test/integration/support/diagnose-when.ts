@@ -1,7 +1,7 @@
 // Collects and diagnoses a workload on the sandbox until its findings show what a test waits for.
-import { collectEvidence } from '../../../src/agent/collect.js';
+import { collectEvidence } from '../../../src/agent/collect/collect.js';
 import { runAnalyzers } from '../../../src/agent/analyzers/registry.js';
-import { diagnoseByRules } from '../../../src/agent/engines/rules-engine.js';
+import { diagnoseByRules } from '../../../src/agent/diagnose/rules/rules-engine.js';
 import { loadConfig } from '../../../src/config/config.js';
 import type { Diagnosis, Evidence, Finding, Target } from '../../../src/domain/index.js';
 import { createKubeCluster } from '../../../src/k8s/kube-cluster.js';

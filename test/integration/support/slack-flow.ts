@@ -3,7 +3,7 @@ import type { Kube } from './kube.js';
 import { deployment, waitAvailable } from './kube.js';
 import { waitFor } from './wait-for.js';
 import { CHANNEL, buttonsOf, parentMessages, proposalsIn, slash, type Harness } from './slack-harness.js';
-import type { StoredMessage } from '../../../tools/local-slack/slack-stand-in.js';
+import type { StoredMessage } from '../../../tools/stand-ins/local-slack/slack-stand-in.js';
 
 /** A deployment that was healthy on nginx:1.27 and now fails to pull nginx:1.99 (a bad release). */
 export async function brokenDeployment(

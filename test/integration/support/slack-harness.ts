@@ -18,11 +18,11 @@ import {
   type SignOptions,
   type SlackStandIn,
   type StoredMessage,
-} from '../../../tools/local-slack/slack-stand-in.js';
+} from '../../../tools/stand-ins/local-slack/slack-stand-in.js';
 import {
   startSocketModeStandIn,
   type SocketModeStandIn,
-} from '../../../tools/local-slack/slack-socket-mode-stand-in.js';
+} from '../../../tools/stand-ins/local-slack/slack-socket-mode-stand-in.js';
 import { deletePrefix } from '../../../tools/demo/delete-prefix.js';
 import { sandboxEnv } from '../sandbox-env.js';
 

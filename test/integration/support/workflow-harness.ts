@@ -1,7 +1,7 @@
 // A workflow wired for tests: in-memory store, a recording notifier, the real cluster, rules engine, no tracking.
 import type { KubeObject, Proposal, Target } from '../../../src/domain/index.js';
 import { investigate } from '../../../src/agent/investigate.js';
-import { createRulesEngine } from '../../../src/agent/engines/rules-engine.js';
+import { createRulesEngine } from '../../../src/agent/diagnose/rules/rules-engine.js';
 import { loadConfig } from '../../../src/config/config.js';
 import type { Cluster } from '../../../src/k8s/cluster.js';
 import { NoopTracker } from '../../../src/tracking/no-op-tracker.js';

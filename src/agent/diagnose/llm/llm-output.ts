@@ -1,0 +1,97 @@
+// The strict structured-output schema the LLM answers in, and its translation into a domain Diagnosis.
+import { z } from 'zod';
+import { Category, Change, type Diagnosis, type PatchOp } from '../../../domain/index.js';
+import { jsonDepth } from '../../../domain/json-access.js';
+
+/** Deeper than any field of a workload can be; deeper values are refused before anything walks them. */
+export const MAX_VALUE_DEPTH = 32;
+
+// Strict JSON schema: every field required, optional ones nullable, no free-form objects — hence valueJson.
+export const LlmPatchOp = z.object({
+  op: z.enum(['add', 'remove', 'replace']),
+  path: z
+    .string()
+    .describe('JSON Pointer into the workload object, e.g. /spec/template/spec/containers/0/image'),
+  valueJson: z
+    .string()
+    .nullable()
+    .describe('The value as JSON text, e.g. "\\"256Mi\\"" or "{\\"memory\\":\\"256Mi\\"}"; null for remove'),
+});
+
+export const LlmOutput = z.object({
+  category: Category,
+  rootCause: z.string().describe('The underlying cause, citing the evidence'),
+  summary: z.string().describe('One or two sentences for the on-call engineer'),
+  confidence: z.number().min(0).max(1),
+  change: z
+    .object({
+      summary: z.array(z.string()).describe('One human sentence per effect of the patch'),
+      patch: z.array(LlmPatchOp),
+    })
+    .nullable()
+    .describe('null when no safe automatic change exists'),
+  humanAction: z.string().nullable().describe('What a human must do when no safe change exists, else null'),
+});
+export type LlmOutput = z.infer<typeof LlmOutput>;
+
+const FENCE = /^```(?:json)?\s*([\s\S]*?)\s*```$/;
+
+export type ParsedOutput = { ok: true; diagnosis: Diagnosis } | { ok: false; error: string };
+
+function describeIssues(prefix: string, error: z.ZodError): string {
+  return error.issues
+    .map((i) => `${[prefix, ...i.path.map(String)].filter(Boolean).join('.')}: ${i.message}`)
+    .join('; ');
+}
+
+function toPatchOp(op: z.infer<typeof LlmPatchOp>, index: number): PatchOp {
+  const where = `change.patch.${index}`;
+  if (op.op === 'remove') return { op: op.op, path: op.path };
+  if (op.valueJson === null) throw new Error(`${where}.valueJson: required for op "${op.op}"`);
+  let value: unknown;
+  try {
+    value = JSON.parse(op.valueJson) as unknown;
+  } catch (e) {
+    throw new Error(
+      `${where}.valueJson is not valid JSON (${(e as Error).message}): ${op.valueJson.slice(0, 200)}`,
+    );
+  }
+  const depth = jsonDepth(value, MAX_VALUE_DEPTH);
+  if (depth > MAX_VALUE_DEPTH)
+    throw new Error(`${where}.valueJson nests deeper than ${MAX_VALUE_DEPTH} levels; no workload field does`);
+  return { op: op.op, path: op.path, value };
+}
+
+function toChange(change: LlmOutput['change']): Change | null {
+  if (change === null) return null;
+  const candidate = { summary: change.summary, patch: change.patch.map(toPatchOp) };
+  const checked = Change.safeParse(candidate);
+  if (!checked.success) throw new Error(describeIssues('change', checked.error));
+  return checked.data;
+}
+
+/** Message content → Diagnosis, or a precise error to feed back to the model in a corrective re-ask. */
+export function parseLlmOutput(content: string | null | undefined): ParsedOutput {
+  if (!content || content.trim() === '') return { ok: false, error: 'the reply was empty' };
+  let json: unknown;
+  try {
+    // JSON.parse itself copes with deep nesting; the schema walk below is what recursion would overflow.
+    // Some OpenAI-compatible servers wrap JSON in a markdown fence even in JSON mode.
+    json = JSON.parse(content.trim().replace(FENCE, '$1'));
+  } catch (e) {
+    return { ok: false, error: `the reply is not valid JSON (${(e as Error).message})` };
+  }
+  const out = LlmOutput.safeParse(json);
+  if (!out.success)
+    return { ok: false, error: `the reply does not match the schema: ${describeIssues('', out.error)}` };
+  try {
+    const { category, rootCause, summary, confidence, humanAction } = out.data;
+    const change = toChange(out.data.change);
+    return {
+      ok: true,
+      diagnosis: { category, rootCause, summary, confidence, engine: 'llm', change, humanAction, notes: [] },
+    };
+  } catch (e) {
+    return { ok: false, error: `the change is invalid: ${(e as Error).message}` };
+  }
+}

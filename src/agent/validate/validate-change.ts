@@ -1,0 +1,144 @@
+// validate: schema, then the safety policy on the resulting object, then a server-side dry-run.
+import type { Change, KubeObject, Target, Validation } from '../../domain/index.js';
+import { Change as ChangeSchema } from '../../domain/index.js';
+import type { PolicyConfig } from '../../config/config.js';
+import type { Cluster } from '../../k8s/cluster.js';
+import type { SpanHandle } from '../../tracking/tracker.js';
+import { codeExecutionFlags } from '../../safety/code-execution.js';
+import { evaluatePolicy } from '../../safety/evaluate-policy.js';
+import { redactObject, redactText } from '../../safety/redact.js';
+import { sameAsJudged } from '../../safety/same-as-judged.js';
+import { applyPatch } from '../change/apply-patch.js';
+import { rehydratePatch } from '../change/rehydrate-patch.js';
+import type { PatchOp, PolicyResult } from '../../domain/index.js';
+
+export interface ValidateInput {
+  target: Target;
+  change: Change;
+  /** The redacted live object (as the evidence holds it) and the whole object the change makes of it (propose's `patched`). */
+  live: KubeObject;
+  proposed: KubeObject;
+  sealed: { live: KubeObject; templates: KubeObject[] };
+  policy: PolicyConfig;
+  cluster: Cluster;
+  /** The tracing span of this validation; policy and dry-run become its children. */
+  span?: SpanHandle;
+}
+
+export interface ValidateOutput {
+  validation: Validation;
+  /** The ops with real values restored, ready for the apply; null unless every check passed. */
+  ops: PatchOp[] | null;
+  /** Exact errors to feed back into the next iteration. */
+  errors: string[];
+}
+
+const skipped = { ok: false, message: 'not run: an earlier check failed' };
+
+function refused(policy: PolicyResult, flags: string[] = []): ValidateOutput {
+  return {
+    validation: { schemaOk: true, policy, dryRun: skipped, flags },
+    ops: null,
+    errors: policy.violations.map((v) => `policy: ${v}`),
+  };
+}
+
+/** The policy rules, then the code-execution check, on the judged object and every op path. */
+function judge(input: JudgeInput): { policy: PolicyResult; flags: string[] } {
+  const previousTemplates = input.sealed.templates.map((t) => redactObject(t));
+  const policy = evaluatePolicy({
+    target: input.target,
+    live: input.live,
+    proposed: input.proposed,
+    ops: input.change.patch,
+    policy: input.policy,
+    previousTemplates,
+  });
+  const code = codeExecutionFlags({
+    live: input.live,
+    proposed: input.proposed,
+    previousTemplates,
+    policy: input.policy,
+  });
+  const violations = [...policy.violations, ...code.violations];
+  return { policy: { ok: violations.length === 0, violations }, flags: code.flags };
+}
+
+/** Real values restored, then the object they make compared with the judged one (redacted, both). */
+function rehydrateChecked(input: JudgeInput): { ops: PatchOp[] } | { violations: string[] } {
+  const { ops, unresolved } = rehydratePatch(input.change.patch, input.sealed);
+  if (unresolved.length > 0)
+    return {
+      violations: unresolved.map((p) => `${p} would hold a redacted value whose original is unknown`),
+    };
+  let sent: KubeObject;
+  try {
+    sent = applyPatch(input.sealed.live, ops);
+  } catch (e) {
+    return {
+      violations: [`the restored operations do not apply to the live object: ${(e as Error).message}`],
+    };
+  }
+  const drift = sameAsJudged(sent, input.proposed);
+  return drift.length > 0 ? { violations: drift } : { ops };
+}
+
+export type JudgeInput = Omit<ValidateInput, 'cluster' | 'span'> & { span?: SpanHandle };
+
+/**
+ * Every check short of the server: schema, policy and code-execution flags on the judged object and op
+ * paths, then rehydration and the sent-equals-judged comparison. Either a refusal or the ops to send.
+ */
+export function judgeChange(
+  input: JudgeInput,
+): { refused: ValidateOutput } | { ops: PatchOp[]; policy: PolicyResult; flags: string[] } {
+  const schema = ChangeSchema.safeParse(input.change);
+  if (!schema.success) {
+    const errors = schema.error.issues.map((i) => `schema: ${i.path.join('.')}: ${i.message}`);
+    return {
+      refused: {
+        validation: { schemaOk: false, policy: { ok: false, violations: [] }, dryRun: skipped, flags: [] },
+        ops: null,
+        errors,
+      },
+    };
+  }
+  const policySpan = input.span?.startChild('policy', 'tool');
+  const { policy, flags } = judge(input);
+  policySpan?.setAttributes({ passed: policy.ok, violations: policy.violations.length, flags: flags.length });
+  policySpan?.end();
+  if (!policy.ok) return { refused: refused(policy, flags) };
+  const restored = rehydrateChecked(input);
+  if ('violations' in restored)
+    return { refused: refused({ ok: false, violations: restored.violations }, flags) };
+  return { ops: restored.ops, policy, flags };
+}
+
+export async function validateChange(input: ValidateInput): Promise<ValidateOutput> {
+  const judged = judgeChange(input);
+  if ('refused' in judged) return judged.refused;
+  const { ops, policy, flags } = judged;
+  const meta = input.sealed.live.metadata as { uid?: string; generation?: number };
+  const drySpan = input.span?.startChild('dry-run', 'tool');
+  const dry = await input.cluster.patchWorkload(input.target, ops, {
+    uid: String(meta.uid),
+    generation: Number(meta.generation),
+    dryRun: true,
+  });
+  drySpan?.setAttributes({ passed: dry.ok });
+  drySpan?.end();
+  if (!dry.ok) {
+    // The dry-run ran with real values restored: the server's message must not carry them onward.
+    const message = redactText(`${dry.reason}: ${dry.message}`);
+    return {
+      validation: { schemaOk: true, policy, dryRun: { ok: false, message }, flags },
+      ops: null,
+      errors: [`dry-run: ${message}`],
+    };
+  }
+  return {
+    validation: { schemaOk: true, policy, dryRun: { ok: true, message: null }, flags },
+    ops,
+    errors: [],
+  };
+}

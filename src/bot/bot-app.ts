@@ -1,0 +1,165 @@
+// The Bolt app: /autofix, the proposal buttons and Investigate on POST /slack/events (or Socket Mode), plus /healthz and /metrics.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, type CustomRoute } from '@slack/bolt';
+import type { Config } from '../config/config.js';
+import { serveHealth, serveMetrics, type Pingable } from '../observability/health.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Producer } from '../queue/producer.js';
+import type { Tracker } from '../tracking/tracker.js';
+import type { ProposalStore } from '../workflow/proposal-store.js';
+import { handleAutofixAction } from './action-handlers.js';
+import { createApproverCheck, type ApproverCheck } from '../slack/approvers.js';
+import { boltLogger } from './bolt-logger.js';
+import { handleAutofixCommand } from './command-handler.js';
+import { registerFeedback } from './feedback-handler.js';
+import { handleInvestigateClick } from './investigate-click.js';
+import { AUTOFIX_ACTIONS, INVESTIGATE_ACTION } from '../slack/slack-payloads.js';
+import type { BotIdentity } from './verify-bot-token.js';
+import {
+  createSlackPoster,
+  webClientOptions,
+  type PosterOptions,
+  type WebClientSettings,
+} from '../slack/slack-poster.js';
+
+export interface BotAppDeps {
+  config: Pick<Config, 'namespaces' | 'slack'>;
+  producer: Pick<Producer, 'addInvestigation' | 'addApply' | 'addRollback' | 'addTriage' | 'addResolve'>;
+  store: ProposalStore;
+  /** Answers /healthz: the bot is healthy when Redis answers PING. */
+  redis: Pingable;
+  logger: Logger;
+  metrics: Metrics;
+  approvers?: ApproverCheck;
+  /** MLflow as the bot uses it: decision tags, feedback and history (the no-op tracker when tracking is off). */
+  tracker: Tracker;
+  /** The bot's ids from a start-up auth.test (verifyBotToken); without them Bolt calls auth.test itself. */
+  identity?: BotIdentity;
+  /** HTTP port (0 picks a free one); in Socket Mode only /healthz and /metrics listen on it. */
+  port: number;
+  clientSettings?: WebClientSettings;
+  posterOptions?: PosterOptions;
+}
+
+export interface BotApp {
+  readonly app: App;
+  readonly mode: 'http' | 'socket';
+  /** Starts listening (or connects the socket); resolves with the HTTP port actually bound. */
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+
+export const EVENTS_PATH = '/slack/events';
+
+function routes(deps: BotAppDeps): CustomRoute[] {
+  const fail = (res: Parameters<CustomRoute['handler']>[1]) => (e: unknown) => {
+    deps.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'health/metrics route failed');
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  };
+  return [
+    {
+      path: '/healthz',
+      method: ['GET'],
+      handler: (_req, res) => void serveHealth(deps.redis, res).catch(fail(res)),
+    },
+    {
+      path: '/metrics',
+      method: ['GET'],
+      handler: (_req, res) => void serveMetrics(deps.metrics.registry, res).catch(fail(res)),
+    },
+  ];
+}
+
+function construct(deps: BotAppDeps): { app: App; mode: 'http' | 'socket' } {
+  const { slack } = deps.config;
+  const logger = boltLogger(deps.logger);
+  const clientOptions = webClientOptions(slack, deps.clientSettings);
+  const token = slack.botToken ?? undefined;
+  // Known ids spare Bolt an auth.test whose failure at start it would cache for good.
+  const ids = deps.identity ? { botId: deps.identity.botId, botUserId: deps.identity.botUserId } : {};
+  if (slack.appToken) {
+    // Socket Mode: no public URL and no signing secret; the routes get their own small HTTP server.
+    const app = new App({
+      token,
+      ...ids,
+      appToken: slack.appToken,
+      socketMode: true,
+      customRoutes: routes(deps),
+      // The socket client opens its connection (apps.connections.open) on the same Slack API as the bot;
+      // it keeps its own retry policy, which reconnects for as long as it takes.
+      installerOptions: {
+        port: deps.port,
+        clientOptions: clientOptions.slackApiUrl ? { slackApiUrl: clientOptions.slackApiUrl } : {},
+      },
+      logger,
+      clientOptions,
+    });
+    return { app, mode: 'socket' };
+  }
+  const receiver = new HTTPReceiver({
+    signingSecret: slack.signingSecret ?? '',
+    endpoints: EVENTS_PATH,
+    customRoutes: routes(deps),
+    logger,
+    // Answer Slack as soon as a handler acks; the rest of the handler runs after the response.
+    processBeforeResponse: false,
+  });
+  return { app: new App({ token, ...ids, receiver, logger, clientOptions }), mode: 'http' };
+}
+
+export function createBotApp(deps: BotAppDeps): BotApp {
+  const { app, mode } = construct(deps);
+  const poster = createSlackPoster(app.client, deps.logger, deps.posterOptions);
+  const approvers =
+    deps.approvers ??
+    createApproverCheck({ approvers: deps.config.slack.approvers, client: app.client, logger: deps.logger });
+  const permalink = async (channel: string, ts: string): Promise<string | null> =>
+    (await app.client.chat.getPermalink({ channel, message_ts: ts })).permalink ?? null;
+
+  const commandDeps = {
+    config: deps.config,
+    producer: deps.producer,
+    poster,
+    permalink,
+    tracker: deps.tracker,
+    metrics: deps.metrics,
+    logger: deps.logger,
+  };
+  app.command('/autofix', handleAutofixCommand(commandDeps));
+  app.action(INVESTIGATE_ACTION, handleInvestigateClick(commandDeps));
+  const onClick = handleAutofixAction({
+    store: deps.store,
+    tracker: deps.tracker,
+    authority: approvers,
+    decisions: { namespaces: deps.config.namespaces, selfApproval: deps.config.slack.selfApproval },
+    clock: { now: Date.now },
+    producer: deps.producer,
+    poster,
+    metrics: deps.metrics,
+    logger: deps.logger,
+  });
+  for (const actionId of Object.values(AUTOFIX_ACTIONS)) app.action(actionId, onClick);
+  registerFeedback(app, { tracker: deps.tracker, poster, logger: deps.logger });
+  app.error(async (e) => {
+    deps.logger.error({ err: e.message, code: e.code }, 'unhandled error in a Slack handler');
+  });
+
+  return {
+    app,
+    mode,
+    async start() {
+      if (mode === 'socket') {
+        await app.start();
+        return { port: deps.port };
+      }
+      const server = (await app.start(deps.port)) as Server;
+      return { port: (server.address() as AddressInfo).port };
+    },
+    async stop() {
+      await app.stop();
+    },
+  };
+}

@@ -1,0 +1,135 @@
+// `/autofix`: parse, ack within Slack's 3 s (usage and errors go in the ack), then post the parent message and enqueue.
+import type { RespondArguments, RespondFn, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { Config } from '../config/config.js';
+import { describeTarget, type Target } from '../domain/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ActiveInvestigation } from '../queue/active-investigations.js';
+import type { Producer } from '../queue/producer.js';
+import { buildHelpMessage } from '../slack/blocks/help-message.js';
+import { buildInvalidCommandMessage } from '../slack/blocks/invalid-command-message.js';
+import { buildInvestigatingMessage } from '../slack/blocks/investigating-message.js';
+import { buildRefusalMessage } from '../slack/blocks/refusal-message.js';
+import { answerHistory, isHistoryCommand, type HistoryDeps } from './history-command.js';
+import { parseAutofixCommand } from '../slack/parse-command.js';
+import { isSlackPostError, type SlackMessage, type SlackPoster } from '../slack/slack-poster.js';
+import { startResolve, startTriage } from './start-triage.js';
+
+export interface CommandDeps extends HistoryDeps {
+  config: Pick<Config, 'namespaces' | 'slack'>;
+  producer: Pick<Producer, 'addInvestigation' | 'addTriage' | 'addResolve'>;
+  poster: SlackPoster;
+  /** A link to a message, or null when Slack cannot give one. */
+  permalink: (channel: string, ts: string) => Promise<string | null>;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+const ephemeral = (m: SlackMessage): RespondArguments => ({
+  response_type: 'ephemeral',
+  replace_original: false,
+  text: m.text,
+  ...(m.blocks ? { blocks: m.blocks } : {}),
+});
+
+async function alreadyRunning(
+  deps: CommandDeps,
+  target: Target,
+  running: ActiveInvestigation | null,
+): Promise<SlackMessage> {
+  const where = running?.threadTs
+    ? await deps.permalink(running.channel, running.threadTs).catch(() => null)
+    : null;
+  const pointer = where
+    ? ` Follow it in its thread: ${where}`
+    : running?.threadTs
+      ? ' Follow it in its thread in that channel.'
+      : ' It is starting now.';
+  return buildRefusalMessage(
+    `${describeTarget(target)} is already being investigated, so no second investigation starts.${pointer}`,
+  );
+}
+
+function startFailure(e: unknown): SlackMessage {
+  if (isSlackPostError(e) && (e.slackError === 'not_in_channel' || e.slackError === 'channel_not_found')) {
+    return buildRefusalMessage(
+      'kube-autofix cannot post in this channel. Invite it first (/invite @kube-autofix), then run the command again.',
+    );
+  }
+  return buildRefusalMessage(
+    'kube-autofix could not start the investigation right now (its queue or Slack is unreachable). Nothing was started; try again in a minute.',
+  );
+}
+
+export async function startInvestigation(
+  deps: CommandDeps,
+  target: Target,
+  user: string,
+  channel: string,
+  respond: RespondFn,
+  teamId: string,
+): Promise<void> {
+  const log = deps.logger.child({ command: '/autofix', user, channel });
+  try {
+    const res = await deps.producer.addInvestigation({ target, requestedBy: user, channel, teamId }, () =>
+      deps.poster.post(channel, buildInvestigatingMessage({ target, requestedBy: user })),
+    );
+    if (res.kind === 'already_running') {
+      deps.metrics.commands.inc({ result: 'already_running' });
+      await respond(ephemeral(await alreadyRunning(deps, target, res.running)));
+      return;
+    }
+    deps.metrics.commands.inc({ result: 'enqueued' });
+    log.info({ investigationId: res.jobId, threadTs: res.thread.threadTs }, 'investigation requested');
+  } catch (e) {
+    deps.metrics.commands.inc({ result: 'error' });
+    log.error(
+      { err: e instanceof Error ? e.message : String(e), code: (e as { code?: unknown }).code },
+      'could not start the investigation',
+    );
+    await respond(ephemeral(startFailure(e))).catch(() => undefined);
+  }
+}
+
+export function handleAutofixCommand(deps: CommandDeps): (args: SlackCommandMiddlewareArgs) => Promise<void> {
+  return async ({ command, ack, respond }) => {
+    if (isHistoryCommand(command.text ?? '')) return answerHistory({ command, ack, respond }, deps);
+    const parsed = parseAutofixCommand(command.text ?? '', {
+      channelId: command.channel_id,
+      channelNamespaces: deps.config.slack.channelNamespaces,
+      allowedNamespaces: deps.config.namespaces,
+      command: command.command,
+    });
+    if (parsed.kind === 'help') {
+      await ack(
+        ephemeral(
+          buildHelpMessage({
+            command: command.command,
+            channelNamespace: deps.config.slack.channelNamespaces[command.channel_id] ?? null,
+            allowedNamespaces: deps.config.namespaces,
+          }),
+        ),
+      );
+      deps.metrics.commands.inc({ result: 'help' });
+      return;
+    }
+    if (parsed.kind === 'invalid') {
+      await ack(ephemeral(buildInvalidCommandMessage(parsed.message, command.command)));
+      deps.metrics.commands.inc({ result: 'invalid' });
+      return;
+    }
+    // Ack first: Slack gives up after 3 s, and posting + enqueueing must not count against that.
+    await ack();
+    const who = { user: command.user_id, channel: command.channel_id, teamId: command.team_id, respond };
+    if (parsed.kind === 'triage') return startTriage(deps, parsed.namespace, who);
+    if (parsed.kind === 'resolve') return startResolve(deps, parsed.ref, who);
+    await startInvestigation(
+      deps,
+      parsed.target,
+      command.user_id,
+      command.channel_id,
+      respond,
+      command.team_id,
+    );
+  };
+}

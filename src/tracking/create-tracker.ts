@@ -1,0 +1,35 @@
+// The Tracker a process uses: MLflow when MLFLOW_TRACKING_URI is set, the no-op tracker otherwise.
+import type { Config } from '../config/config.js';
+import type { Logger } from '../observability/logger.js';
+import { agentVersion } from '../observability/version.js';
+import { createMlflowTracker } from './mlflow-tracker.js';
+import type { MlflowHttpOptions } from './mlflow-http.js';
+import { NoopTracker } from './no-op-tracker.js';
+import type { Tracker } from './tracker.js';
+import type { TrackingWarning } from './tracking-guard.js';
+
+export interface TrackerOptions {
+  /** Each tracking problem, once (the metrics hook); default: a warning in the log. */
+  onTrackingWarning?: (w: TrackingWarning) => void;
+  http?: MlflowHttpOptions;
+}
+
+export function createTracker(
+  config: Pick<Config, 'mlflow'>,
+  logger: Logger,
+  opts: TrackerOptions = {},
+): Tracker {
+  if (!config.mlflow) return new NoopTracker();
+  return createMlflowTracker(config.mlflow, {
+    serviceVersion: agentVersion(),
+    ...(opts.http ? { http: opts.http } : {}),
+    onWarning:
+      opts.onTrackingWarning ??
+      ((w) => logger.warn({ tracking: w }, 'tracking problem (the investigation goes on)')),
+    onDecisionTagFailed: (runId, e) =>
+      logger.warn(
+        { runId, err: e instanceof Error ? e.message : String(e) },
+        'could not tag the decision on the MLflow run',
+      ),
+  });
+}

@@ -1,0 +1,98 @@
+// The fallback engine: the rule engine takes over on LLM_UNAVAILABLE, keeping the failed calls' usage.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DiagnosisEngine, DiagnosisInput, EngineResult } from '../../../../src/agent/diagnose/engine.js';
+import { createFallbackEngine, createLlmEngine } from '../../../../src/agent/diagnose/llm/llm-engine.js';
+import type { Diagnosis } from '../../../../src/domain/index.js';
+import { oomFinding, oomKilledEvidence, POLICY } from '../../../fixtures/oom-killed-evidence.js';
+import { startOpenAiStandIn, type OpenAiStandIn } from '../../../../tools/stand-ins/openai-stand-in.js';
+
+const RULES_DIAGNOSIS: Diagnosis = {
+  category: 'oom_killed',
+  rootCause: 'OOMKilled with a 64Mi limit',
+  summary: 'Raise the memory limit.',
+  confidence: 0.8,
+  engine: 'rules',
+  change: null,
+  humanAction: null,
+  notes: ['rule note'],
+};
+
+/** A scripted engine: returns its result or throws its error, and counts calls. */
+function scripted(name: 'rules' | 'llm', outcome: EngineResult | Error): DiagnosisEngine & { calls: number } {
+  const engine = {
+    name,
+    model: name,
+    calls: 0,
+    diagnose: async (): Promise<EngineResult> => {
+      engine.calls++;
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    },
+  };
+  return engine;
+}
+
+const input: DiagnosisInput = {
+  evidence: oomKilledEvidence(),
+  findings: [oomFinding],
+  previousAttempts: [],
+  policy: POLICY,
+};
+const rules = (): ReturnType<typeof scripted> =>
+  scripted('rules', { diagnosis: RULES_DIAGNOSIS, usage: [], exchange: null });
+
+let standIn: OpenAiStandIn;
+beforeEach(async () => {
+  standIn = await startOpenAiStandIn();
+});
+afterEach(async () => {
+  await standIn.close();
+});
+
+describe('createFallbackEngine', () => {
+  it('diagnoses with the rule engine when the LLM is rate limited, noting why', async () => {
+    standIn.push({ status: 429 }, { status: 429 }, { status: 429 });
+    const llm = createLlmEngine({
+      config: {
+        apiKey: standIn.apiKey,
+        baseUrl: standIn.url,
+        model: 'gpt-stand-in',
+        timeoutMs: 5_000,
+        maxRetries: 2,
+      },
+      logPrompts: false,
+      retryDelays: { baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 1_000 },
+    });
+    const fallback = rules();
+    const engine = createFallbackEngine(llm, fallback);
+    const result = await engine.diagnose(input);
+    expect(engine).toMatchObject({ name: 'llm', model: 'gpt-stand-in' });
+    expect(fallback.calls).toBe(1);
+    expect(result.diagnosis).toMatchObject({ engine: 'rules', category: 'oom_killed' });
+    expect(result.diagnosis.notes).toEqual([
+      'LLM unavailable (429 after 3 attempts); diagnosed by the rule engine',
+      'rule note',
+    ]);
+    expect(result.usage).toEqual([
+      expect.objectContaining({ model: 'gpt-stand-in', attempts: 3, promptTokens: 0 }),
+    ]);
+  });
+
+  it('returns the primary result untouched when it succeeds', async () => {
+    const ok: EngineResult = {
+      diagnosis: { ...RULES_DIAGNOSIS, engine: 'llm', notes: [] },
+      usage: [],
+      exchange: null,
+    };
+    const fallback = rules();
+    await expect(createFallbackEngine(scripted('llm', ok), fallback).diagnose(input)).resolves.toBe(ok);
+    expect(fallback.calls).toBe(0);
+  });
+
+  it('lets other errors through', async () => {
+    const fallback = rules();
+    const engine = createFallbackEngine(scripted('llm', new Error('bug')), fallback);
+    await expect(engine.diagnose(input)).rejects.toThrow('bug');
+    expect(fallback.calls).toBe(0);
+  });
+});

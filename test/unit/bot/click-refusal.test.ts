@@ -1,0 +1,31 @@
+// The ephemeral answer to a click that cannot act: the reason, and the command to re-run when it is over.
+import { describe, expect, it } from 'vitest';
+import type { StoredProposal } from '../../../src/workflow/proposal-record.js';
+import { refusalFor } from '../../../src/bot/click-refusal.js';
+import { sampleRecord } from '../../fixtures/proposal-record.js';
+
+const stored = (over: Partial<StoredProposal>): StoredProposal => ({
+  ...sampleRecord(),
+  state: 'proposed',
+  messageTs: '2.2',
+  decidedBy: null,
+  decidedAt: null,
+  rolledBackBy: null,
+  detail: null,
+  appliedTemplate: null,
+  updatedAt: 1,
+  ...over,
+});
+
+const approve = { actionId: 'autofix_approve' as const };
+
+describe('refusalFor', () => {
+  it('offers the command to re-run when the proposal is over', () => {
+    expect(refusalFor(stored({ state: 'expired' }), approve).text).toContain(
+      '/autofix deployment/web -n shop',
+    );
+    expect(refusalFor(stored({ state: 'applying', decidedBy: 'U9' }), approve).text).not.toContain(
+      '/autofix',
+    );
+  });
+});

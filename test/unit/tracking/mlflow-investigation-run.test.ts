@@ -1,0 +1,113 @@
+// The investigation run: iteration metrics mirrored onto the parent at step n; child spans nest under their span.
+import { describe, expect, it } from 'vitest';
+import type { MlflowClient } from '../../../src/tracking/mlflow-client.js';
+import { createMlflowTracker } from '../../../src/tracking/mlflow-tracker.js';
+
+/** An MLflow client that keeps what it is sent; run ids are run-0, run-1, … */
+function recordingClient(): {
+  client: MlflowClient;
+  batches: [string, unknown][];
+  spans: () => { name: string; spanId: string; parentSpanId?: string }[];
+} {
+  const batches: [string, unknown][] = [];
+  const exports: object[] = [];
+  let n = 0;
+  const client: MlflowClient = {
+    trackingUri: 'http://mlflow.test',
+    getOrCreateExperiment: async () =>
+      ({ experiment_id: '7', name: 'e', lifecycle_stage: 'active' }) as never,
+    createRun: async () => ({
+      run_id: `run-${n++}`,
+      experiment_id: '7',
+      status: 'RUNNING',
+      artifact_uri: 'mlflow-artifacts:/7/x/artifacts',
+      lifecycle_stage: 'active',
+    }),
+    getRun: async () => {
+      throw new Error('unused');
+    },
+    updateRun: async () => undefined,
+    logBatch: async (runId, batch) => void batches.push([runId, batch]),
+    uploadArtifact: async () => undefined,
+    exportTraces: async (_e, body) => void exports.push(body),
+    linkTracesToRun: async () => undefined,
+    setTraceTag: async () => undefined,
+    runUrl: () => null,
+    findExperiment: async () => null,
+    searchRuns: async () => [],
+    getTraceInfo: async () => {
+      throw new Error('unused');
+    },
+    createAssessment: async () => {
+      throw new Error('unused');
+    },
+    updateFeedback: async () => {
+      throw new Error('unused');
+    },
+  };
+  type Otlp = {
+    resourceSpans: { scopeSpans: { spans: { name: string; spanId: string; parentSpanId?: string }[] }[] }[];
+  };
+  const spans = () =>
+    (exports as Otlp[]).flatMap((e) => e.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+  return { client, batches, spans };
+}
+
+const info = {
+  target: { kind: 'Deployment', name: 'web', namespace: 'shop' },
+  engine: 'rules',
+  model: 'rules',
+  maxIterations: 3,
+  policyLevel: 'baseline',
+  agentVersion: '0.1.0',
+  requestedBy: null,
+  channel: null,
+};
+
+describe('MlflowInvestigationRun', () => {
+  it('logs iteration metrics on the nested run and on the parent, at the iteration step', async () => {
+    const { client, batches } = recordingClient();
+    const run = await createMlflowTracker(
+      { trackingUri: client.trackingUri, experimentName: 'e', token: null, username: null, password: null },
+      { client },
+    ).startInvestigation(info);
+    const it2 = await run.startIteration(2);
+    await it2.logMetrics({ confidence: 0.8 });
+    await it2.logMetrics({ api_calls: 12 }, 2);
+    const metrics = batches
+      .filter(([, b]) => (b as { metrics?: unknown[] }).metrics)
+      .map(([id, b]) => [
+        id,
+        ...(b as { metrics: { key: string; value: number; step: number }[] }).metrics.map((m) => [
+          m.key,
+          m.value,
+          m.step,
+        ]),
+      ]);
+    expect(metrics).toEqual([
+      ['run-1', ['confidence', 0.8, 2]],
+      ['run-0', ['confidence', 0.8, 2]],
+      ['run-1', ['api_calls', 12, 2]],
+      ['run-0', ['api_calls', 12, 2]],
+    ]);
+  });
+
+  it('nests child spans under the span that started them', async () => {
+    const { client, spans } = recordingClient();
+    const run = await createMlflowTracker(
+      { trackingUri: client.trackingUri, experimentName: 'e', token: null, username: null, password: null },
+      { client },
+    ).startInvestigation(info);
+    const it1 = await run.startIteration(1);
+    const validate = it1.startSpan('validate', 'chain');
+    validate.startChild('policy', 'tool').end();
+    validate.startChild('dry-run', 'tool').end();
+    validate.end();
+    await it1.end('FINISHED');
+    await run.end('FINISHED');
+    const byName = new Map(spans().map((s) => [s.name, s]));
+    expect(byName.get('policy')?.parentSpanId).toBe(byName.get('validate')?.spanId);
+    expect(byName.get('dry-run')?.parentSpanId).toBe(byName.get('validate')?.spanId);
+    expect(byName.get('validate')?.parentSpanId).toBe(byName.get('iteration 1')?.spanId);
+  });
+});

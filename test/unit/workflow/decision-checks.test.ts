@@ -1,0 +1,64 @@
+// Decision-time re-checks: allowlist, approver authority, separation of duties, and where a click came from.
+import { describe, expect, it } from 'vitest';
+import { checkDecision, clickOriginRefusal } from '../../../src/workflow/decision-checks.js';
+import type { StoredProposal } from '../../../src/workflow/proposal-record.js';
+import { sampleRecord } from '../../fixtures/proposal-record.js';
+
+const record: StoredProposal = {
+  ...sampleRecord({ requestedBy: 'UREQ' }),
+  state: 'approved',
+  messageTs: '2.2',
+  decidedBy: null,
+  decidedAt: null,
+  rolledBackBy: null,
+  detail: null,
+  appliedTemplate: null,
+  updatedAt: 1,
+};
+const approvers = { isApprover: async (u: string) => u === 'UREQ' || u === 'UOK' };
+const open = { namespaces: ['shop'], selfApproval: true };
+
+describe('checkDecision', () => {
+  it('lets an approver approve, reject and roll back in an allowed namespace', async () => {
+    for (const d of ['approve', 'reject', 'rollback'] as const)
+      await expect(checkDecision(record, d, 'UOK', open, approvers)).resolves.toBeUndefined();
+  });
+
+  it('refuses approve and rollback once the namespace left AUTOFIX_NAMESPACES; reject stays possible', async () => {
+    const shrunk = { namespaces: ['other'], selfApproval: true };
+    for (const d of ['approve', 'rollback'] as const)
+      await expect(checkDecision(record, d, 'UOK', shrunk, approvers)).rejects.toMatchObject({
+        code: 'NAMESPACE_NOT_ALLOWED',
+      });
+    await expect(checkDecision(record, 'reject', 'UOK', shrunk, approvers)).resolves.toBeUndefined();
+  });
+
+  it('refuses someone who is not (or no longer) an approver', async () => {
+    await expect(checkDecision(record, 'approve', 'UNOPE', open, approvers)).rejects.toMatchObject({
+      code: 'NOT_AUTHORIZED',
+      message: expect.stringMatching(/not \(or no longer\) an approver/),
+    });
+  });
+
+  it('AUTOFIX_SELF_APPROVAL=false refuses the requester approving; default allows it', async () => {
+    await expect(checkDecision(record, 'approve', 'UREQ', open, approvers)).resolves.toBeUndefined();
+    const strict = { namespaces: ['shop'], selfApproval: false };
+    await expect(checkDecision(record, 'approve', 'UREQ', strict, approvers)).rejects.toMatchObject({
+      code: 'NOT_AUTHORIZED',
+      message: expect.stringMatching(/AUTOFIX_SELF_APPROVAL=false/),
+    });
+    await expect(checkDecision(record, 'reject', 'UREQ', strict, approvers)).resolves.toBeUndefined();
+  });
+});
+
+describe('clickOriginRefusal', () => {
+  it('accepts a click from the proposal channel and workspace', () => {
+    expect(clickOriginRefusal(record, { channelId: 'C1', teamId: 'T1' })).toBeNull();
+  });
+
+  it('refuses a click from another channel or another workspace', () => {
+    expect(clickOriginRefusal(record, { channelId: 'C2', teamId: 'T1' })).toMatch(/another channel/);
+    expect(clickOriginRefusal(record, { channelId: 'C1', teamId: 'T9' })).toMatch(/workspace/);
+    expect(clickOriginRefusal(record, { channelId: null, teamId: 'T1' })).not.toBeNull();
+  });
+});
