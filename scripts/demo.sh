@@ -6,6 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules/@kubernetes/client-node ] || npm ci --no-audit --no-fund
+# Without a TTY (or with --auto) the scene is driven in a headless Chromium: install it as redis-server is.
+auto=false
+[ -t 0 ] && [ -t 1 ] || auto=true
+for arg in "$@"; do [ "$arg" = --auto ] && auto=true; done
+if $auto; then bash sandbox/scripts/ensure-chromium.sh; fi
 echo "[demo] starting the sandbox (the first time it is built: see the README for timings)" >&2
 bash sandbox/scripts/up.sh >/dev/null
 # shellcheck disable=SC1091

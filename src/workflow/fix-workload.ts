@@ -37,6 +37,8 @@ export interface FixPorts {
   namespaces: readonly string[];
   /** Who asked for the fix (the record's requester); defaults to "cli". */
   requestedBy?: string;
+  /** Rollout polling and settle window; defaults: the workflow's. */
+  rollout?: { pollMs?: number; settleSeconds?: number };
 }
 
 export interface FixResult {
@@ -78,6 +80,8 @@ function workflowDeps(deps: AgentDeps, ports: FixPorts, store: ProposalStore, se
     nextRound: async (_record, attempts) => {
       seen.next = attempts;
     },
+    rolloutPollMs: ports.rollout?.pollMs,
+    rolloutSettleSeconds: ports.rollout?.settleSeconds,
   };
 }
 

@@ -5,6 +5,7 @@ import {
   type CommandIo,
   type CommandOptions,
 } from '../../../src/cli/investigate-command.js';
+import { runRollbackCommand, type RollbackOptions } from '../../../src/cli/rollback-command.js';
 import { InvestigationResult } from '../../../src/domain/index.js';
 import { sandboxEnv } from '../sandbox-env.js';
 
@@ -71,4 +72,15 @@ export function runHistory(
   env: Record<string, string | undefined>,
 ): Promise<Omit<CliRun, 'json'>> {
   return captured(env, (io) => runHistoryCommand(target, opts, io));
+}
+
+/** `rollback <proposal>` with the sandbox's kubeconfig and `env` (REDIS_URL, AUTOFIX_QUEUE_PREFIX…). */
+export function runRollback(
+  proposalId: string,
+  opts: RollbackOptions,
+  env: Record<string, string | undefined>,
+): Promise<Omit<CliRun, 'json'>> {
+  return captured({ KUBECONFIG: sandboxEnv().KUBECONFIG, AUTOFIX_ROLLOUT_TIMEOUT: '30s', ...env }, (io) =>
+    runRollbackCommand(proposalId, opts, io),
+  );
 }
