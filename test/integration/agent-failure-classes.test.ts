@@ -1,7 +1,7 @@
 // On the sandbox: each failure class is diagnosed with its category, the kubelet's/controller's own words, and the fix or human action.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';
+import { deployment, type Kube, useNamespace } from './support/kube.js';
 import { diagnoseWhen, quotes } from './support/diagnose-when.js';
 
 let k: Kube;
@@ -14,9 +14,16 @@ function withSpec(d: V1Deployment, spec: Record<string, unknown>): V1Deployment 
   return d;
 }
 
+useNamespace(
+  'classes',
+  (client, name) => {
+    k = client;
+    ns = name;
+  },
+  { 'pod-security.kubernetes.io/enforce': 'baseline' },
+);
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'classes', { 'pod-security.kubernetes.io/enforce': 'baseline' });
   await k.core.createNamespacedPersistentVolumeClaim({
     namespace: ns,
     body: {
@@ -48,10 +55,6 @@ beforeAll(async () => {
   ];
   await Promise.all(bodies.map((body) => k.apps.createNamespacedDeployment({ namespace: ns, body })));
 }, 60_000);
-
-afterAll(async () => {
-  await deleteNamespace(k, ns);
-});
 
 describe('failure classes on the sandbox', () => {
   it('a PVC with no StorageClass: the PV controller quoted, the claim named, a human action', async () => {

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createKubeCluster } from '../../src/k8s/kube-cluster.js';
 import { investigate } from '../../src/agent/investigate.js';
 import { applyProposal } from '../../src/workflow/apply-change.js';
@@ -15,9 +15,9 @@ import {
   createNamespace,
   deleteNamespace,
   deployment,
-  kube,
   waitAvailable,
   type Kube,
+  useNamespace,
 } from './support/kube.js';
 import { runCli } from './support/run-cli.js';
 import { waitFor } from './support/wait-for.js';
@@ -46,9 +46,12 @@ async function image(name: string): Promise<string | undefined> {
     ?.image;
 }
 
+useNamespace('fix', (client, name) => {
+  k = client;
+  ns = name;
+});
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'fix');
   // A bystander that must not change, and a Secret-backed env value that must never be printed.
   await k.core.createNamespacedConfigMap({
     namespace: ns,
@@ -110,10 +113,6 @@ beforeAll(async () => {
     },
     { what: 'web pods failing to pull nginx:1.99' },
   );
-});
-
-afterAll(async () => {
-  await deleteNamespace(k, ns);
 });
 
 const env = () => ({ AUTOFIX_NAMESPACES: ns });

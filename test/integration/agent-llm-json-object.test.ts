@@ -2,7 +2,7 @@
 // json_object and the investigation completes with the LLM's validated fix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
-import { createNamespace, createOomLoop, deleteNamespace, kube, type Kube } from './support/kube.js';
+import { createOomLoop, type Kube, useNamespace } from './support/kube.js';
 import { runCli } from './support/run-cli.js';
 
 let k: Kube;
@@ -10,16 +10,18 @@ let ns: string;
 let llm: OpenAiStandIn;
 const LIMIT = '/spec/template/spec/containers/0/resources/limits/memory';
 
+useNamespace('llm-json', (client, name) => {
+  k = client;
+  ns = name;
+});
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'llm-json');
   llm = await startOpenAiStandIn({ schemaSupport: 'json_object_only' });
   await createOomLoop(k, ns);
 });
 
 afterAll(async () => {
   await llm.close();
-  await deleteNamespace(k, ns);
 });
 
 describe('LLM endpoint without json_schema', () => {

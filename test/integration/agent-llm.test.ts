@@ -1,8 +1,8 @@
 // The LLM engine on the sandbox, through the OpenAI stand-in: validated fixes, dry-run feedback, hostile
 // proposals that are never applied, and the rule-engine fallback.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
-import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';
+import { deployment, type Kube, useNamespace } from './support/kube.js';
 import { runCli, runCliHuman } from './support/run-cli.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -41,9 +41,12 @@ const userMessages = (i: number): string => {
   return (body?.messages ?? []).map((m) => m.content).join('\n');
 };
 
+useNamespace('llm', (client, name) => {
+  k = client;
+  ns = name;
+});
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'llm');
   for (const name of ['oom-a', 'oom-b', 'oom-c', 'oom-d']) {
     await k.apps.createNamespacedDeployment({
       namespace: ns,
@@ -69,10 +72,6 @@ beforeAll(async () => {
 beforeEach(async () => {
   llm = await startOpenAiStandIn();
   return () => llm.close();
-});
-
-afterAll(async () => {
-  await deleteNamespace(k, ns);
 });
 
 describe('LLM engine on the sandbox', () => {

@@ -1,16 +1,9 @@
 // On the sandbox: pulls refused for credentials, a start-up budget too short, a stuck and a paused rollout,
 // and a Service left without ready endpoints: the controller's or kubelet's words quoted, the fix or human
 // action, and what it does to the cluster read back from the cluster.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { V1Deployment } from '@kubernetes/client-node';
-import {
-  createNamespace,
-  deleteNamespace,
-  deployment,
-  kube,
-  waitAvailable,
-  type Kube,
-} from './support/kube.js';
+import { deployment, waitAvailable, type Kube, useNamespace } from './support/kube.js';
 import { diagnoseWhen, quotes } from './support/diagnose-when.js';
 import { runCli } from './support/run-cli.js';
 import { waitFor } from './support/wait-for.js';
@@ -60,9 +53,12 @@ async function readyEndpoints(service: string): Promise<number> {
   return slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready === true).length;
 }
 
+useNamespace('rollouts', (client, name) => {
+  k = client;
+  ns = name;
+});
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'rollouts');
   const stuck = deployment('stuck', { image: 'nginx:1.27' }, { replicas: 2 });
   stuck.spec!.progressDeadlineSeconds = 10;
   const site = deployment('site', { image: 'nginx:1.27', readinessProbe: probe('/', 80) });
@@ -94,10 +90,6 @@ beforeAll(async () => {
     })(),
   ]);
 }, 240_000);
-
-afterAll(async () => {
-  await deleteNamespace(k, ns);
-});
 
 describe('pulls refused for credentials', () => {
   it("quotes the registry's 401 and the missing pull secret, changes nothing, and creating that secret heals it", async () => {

@@ -5,7 +5,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, createOomLoop, deleteNamespace, kube, type Kube } from './support/kube.js';
+import { createOomLoop, type Kube, useNamespace } from './support/kube.js';
 import { runCli } from './support/run-cli.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -45,9 +45,12 @@ function cut(): void {
   for (const s of sockets) s.destroy();
 }
 
+useNamespace('cut', (client, name) => {
+  k = client;
+  ns = name;
+});
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'cut');
   await createOomLoop(k, ns);
   const original = readFileSync(String(process.env.KUBECONFIG), 'utf8');
   const server = /server:\s*https:\/\/([^:\s]+):(\d+)/.exec(original)!;
@@ -59,7 +62,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of sockets) s.destroy();
   await new Promise<void>((r) => proxy.close(() => r()));
-  await deleteNamespace(k, ns);
 });
 
 describe('apiserver connection cut mid-rollout', () => {

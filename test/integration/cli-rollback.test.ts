@@ -1,10 +1,10 @@
 // `kube-autofix rollback <proposal>` on the sandbox: the proposal a Slack approval applied is rolled back from a
 // terminal through the same decision and safe rollback; the store, the run and the Slack button agree after.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, deleteNamespace, kube, type Kube } from './support/kube.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Kube } from './support/kube.js';
 import { runRollback } from './support/run-cli.js';
-import { askForFix, brokenDeployment, imageOf, runTags } from './support/slack-flow.js';
-import { APPROVER, CHANNEL, click, startHarness, type Harness } from './support/slack-harness.js';
+import { askForFix, imageOf, runTags, useSlackScene } from './support/slack-flow.js';
+import { APPROVER, CHANNEL, click, type Harness } from './support/slack-harness.js';
 import { waitFor } from './support/wait-for.js';
 
 let k: Kube;
@@ -12,12 +12,14 @@ let ns: string;
 let h: Harness;
 let proposalId: string;
 
+// Rolling back to the broken release never becomes healthy: a short rollout timeout keeps that step quick.
+useSlackScene(
+  'cli-rollback',
+  { broken: ['web'], harness: () => ({ env: { AUTOFIX_ROLLOUT_TIMEOUT: '20s' }, worker: true }) },
+  (s) => ({ k, ns, h } = s),
+);
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'cli-rollback');
-  await brokenDeployment(k, ns, 'web');
-  // Rolling back to the broken release never becomes healthy: a short rollout timeout keeps that step quick.
-  h = await startHarness({ env: { AUTOFIX_NAMESPACES: ns, AUTOFIX_ROLLOUT_TIMEOUT: '20s' }, worker: true });
   const asked = await askForFix(h, ns, 'web');
   proposalId = asked.proposalId;
   await click(h, 'autofix_approve', proposalId, APPROVER, {
@@ -29,11 +31,6 @@ beforeAll(async () => {
     what: 'the approved fix applied',
     timeoutMs: 120_000,
   });
-});
-
-afterAll(async () => {
-  await h?.close();
-  await deleteNamespace(k, ns);
 });
 
 const env = () => ({

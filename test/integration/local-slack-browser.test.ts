@@ -11,15 +11,14 @@ import {
   type LocalSlackPage,
 } from '../../tools/stand-ins/local-slack/local-slack-page.js';
 import { serveLocalSlack } from '../../tools/stand-ins/local-slack/local-slack-web.js';
-import { createNamespace, deleteNamespace, kube, waitAvailable, type Kube } from './support/kube.js';
-import { brokenDeployment, imageOf } from './support/slack-flow.js';
+import { waitAvailable, type Kube } from './support/kube.js';
+import { imageOf, useSlackScene } from './support/slack-flow.js';
 import {
   APPROVER,
   CHANNEL,
   OUTSIDER,
   REQUESTER,
   SIGNING_SECRET,
-  startHarness,
   type Harness,
 } from './support/slack-harness.js';
 
@@ -35,12 +34,14 @@ let h: Harness;
 let browser: Browser;
 let ui: LocalSlackPage;
 
+// Rolling back to the broken release never becomes healthy: a short rollout timeout keeps that step quick.
+useSlackScene(
+  'shop',
+  { broken: ['web'], harness: () => ({ env: { AUTOFIX_ROLLOUT_TIMEOUT: '20s' }, worker: true }) },
+  (s) => ({ k, ns, h } = s),
+);
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'shop');
-  await brokenDeployment(k, ns, 'web');
-  // Rolling back to the broken release never becomes healthy: a short rollout timeout keeps that step quick.
-  h = await startHarness({ env: { AUTOFIX_NAMESPACES: ns, AUTOFIX_ROLLOUT_TIMEOUT: '20s' }, worker: true });
   const web = serveLocalSlack(h.slack, {
     bot: { url: h.botUrl, signingSecret: SIGNING_SECRET },
     channel: { id: CHANNEL, name: 'ops' },
@@ -56,8 +57,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await h?.close();
-  await deleteNamespace(k, ns);
 });
 
 describe('the local Slack in Chromium', () => {

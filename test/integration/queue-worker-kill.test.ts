@@ -1,7 +1,7 @@
 // Faults: a worker SIGKILLed mid-investigation or mid-apply; another worker finishes, one proposal, never two applies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
-import { createNamespace, deleteNamespace, kube, waitAvailable, type Kube } from './support/kube.js';
+import { waitAvailable, type Kube, useNamespace } from './support/kube.js';
 import { askForFix, brokenDeployment, imageOf } from './support/slack-flow.js';
 import {
   APPROVER,
@@ -26,9 +26,12 @@ let h: Harness;
 let llm: OpenAiStandIn;
 const children: ChildWorker[] = [];
 
+useNamespace('kill', (client, name) => {
+  k = client;
+  ns = name;
+});
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'kill');
   llm = await startOpenAiStandIn();
   await Promise.all([
     brokenDeployment(k, ns, 'victim'),
@@ -51,7 +54,6 @@ afterAll(async () => {
   for (const c of children) await c.kill('SIGKILL');
   await h?.close();
   await llm?.close();
-  await deleteNamespace(k, ns);
 });
 
 const where = (m: { ts: string; threadTs: string | null }) => ({

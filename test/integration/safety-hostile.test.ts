@@ -1,8 +1,8 @@
 // Hostile model output on the sandbox: with the OpenAI stand-in answering each hostile class, `fix --yes`
 // leaves the live Deployment exactly as it was and says why.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
-import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';
+import { deployment, type Kube, useNamespace } from './support/kube.js';
 import { runCli } from './support/run-cli.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -102,9 +102,12 @@ const env = () => ({
 
 const NAMES = [...CLASSES.map(([n]) => n), 'curl-sh'];
 
+useNamespace('hostile', (client, name) => {
+  k = client;
+  ns = name;
+});
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'hostile');
   await k.core.createNamespacedSecret({
     namespace: ns,
     body: {
@@ -138,10 +141,6 @@ beforeAll(async () => {
 beforeEach(async () => {
   llm = await startOpenAiStandIn();
   return () => llm.close();
-});
-
-afterAll(async () => {
-  await deleteNamespace(k, ns);
 });
 
 describe('fix --yes against a hostile model', () => {

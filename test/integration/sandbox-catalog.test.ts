@@ -1,14 +1,7 @@
 // The image catalog contract on the real sandbox: every failure as a user sees it (get, describe, logs).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DiscoveryV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import {
-  createNamespace,
-  deleteNamespace,
-  deployment,
-  kube,
-  waitAvailable,
-  type Kube,
-} from './support/kube.js';
+import { deployment, waitAvailable, type Kube, useNamespace } from './support/kube.js';
 import { condition, eventsOf, logsOf, waitEvent, waitPod } from './support/observe.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -111,9 +104,12 @@ function multiContainerDeployment() {
   return d;
 }
 
+useNamespace('catalog', (client, name) => {
+  k = client;
+  ns = name;
+});
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'catalog');
   await k.core.createNamespacedConfigMap({
     namespace: ns,
     body: { metadata: { name: 'app-config' }, data: { OTHER: '1' } },
@@ -121,10 +117,6 @@ beforeAll(async () => {
   await Promise.all(
     Object.values(workloads).map((body) => k.apps.createNamespacedDeployment({ namespace: ns, body })),
   );
-});
-
-afterAll(async () => {
-  await deleteNamespace(k, ns);
 });
 
 const backOff = (pod: V1Pod) =>

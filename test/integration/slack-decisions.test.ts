@@ -1,15 +1,8 @@
 // Reject, expiry (short AUTOFIX_PROPOSAL_TTL), clicks from elsewhere and out-of-order clicks: recorded, buttons
 // removed, nothing applied.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createNamespace,
-  deleteNamespace,
-  deployment,
-  kube,
-  waitAvailable,
-  type Kube,
-} from './support/kube.js';
-import { askForFix, brokenDeployment, imageOf, runTags } from './support/slack-flow.js';
+import { describe, expect, it } from 'vitest';
+import { deployment, waitAvailable, type Kube } from './support/kube.js';
+import { askForFix, imageOf, runTags, useSlackScene } from './support/slack-flow.js';
 import {
   APPROVER,
   CHANNEL,
@@ -18,7 +11,6 @@ import {
   click,
   parentMessages,
   slash,
-  startHarness,
   textOf,
   type Harness,
 } from './support/slack-harness.js';
@@ -28,20 +20,18 @@ let k: Kube;
 let ns: string;
 let h: Harness;
 
-beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'decide');
-  await Promise.all([
-    ...['nope', 'late', 'idle'].map((name) => brokenDeployment(k, ns, name)),
-    longRelease('wide'),
-  ]);
-  h = await startHarness({ env: { AUTOFIX_NAMESPACES: ns, AUTOFIX_PROPOSAL_TTL: '4s' }, worker: true });
-});
-
-afterAll(async () => {
-  await h?.close();
-  await deleteNamespace(k, ns);
-});
+useSlackScene(
+  'decide',
+  {
+    broken: ['nope', 'late', 'idle'],
+    prepare: async (client, name) => {
+      [k, ns] = [client, name];
+      await longRelease('wide');
+    },
+    harness: () => ({ env: { AUTOFIX_PROPOSAL_TTL: '4s' }, worker: true }),
+  },
+  (s) => ({ k, ns, h } = s),
+);
 
 /** A healthy release with 300 env vars, then one that changes them all and breaks the image: its rollback diff is long. */
 async function longRelease(name: string): Promise<void> {

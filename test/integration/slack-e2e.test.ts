@@ -1,9 +1,9 @@
 // End to end on the sandbox: /autofix → threaded updates → proposal → approve → healthy → rollback, and the refusals.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, deleteNamespace, kube, waitAvailable, type Kube } from './support/kube.js';
+import { describe, expect, it } from 'vitest';
+import { waitAvailable, type Kube } from './support/kube.js';
 import { getRun, kv } from './support/mlflow-rest.js';
 import { runCli } from './support/run-cli.js';
-import { askForFix, brokenDeployment, imageOf, runTags } from './support/slack-flow.js';
+import { askForFix, imageOf, runTags, useSlackScene } from './support/slack-flow.js';
 import {
   APPROVER,
   CHANNEL,
@@ -14,7 +14,6 @@ import {
   feedbackButtons,
   parentMessages,
   slash,
-  startHarness,
   textOf,
   type Harness,
 } from './support/slack-harness.js';
@@ -24,18 +23,15 @@ let k: Kube;
 let ns: string;
 let h: Harness;
 
-beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'slack');
-  await Promise.all(['web', 'stale', 'race', 'twin'].map((name) => brokenDeployment(k, ns, name)));
-  // Rolling back to the broken release never becomes healthy: a short rollout timeout keeps that step quick.
-  h = await startHarness({ env: { AUTOFIX_NAMESPACES: ns, AUTOFIX_ROLLOUT_TIMEOUT: '20s' }, worker: true });
-});
-
-afterAll(async () => {
-  await h?.close();
-  await deleteNamespace(k, ns);
-});
+// Rolling back to the broken release never becomes healthy: a short rollout timeout keeps that step quick.
+useSlackScene(
+  'slack',
+  {
+    broken: ['web', 'stale', 'race', 'twin'],
+    harness: () => ({ env: { AUTOFIX_ROLLOUT_TIMEOUT: '20s' }, worker: true }),
+  },
+  (s) => ({ k, ns, h } = s),
+);
 
 const where = (m: { ts: string; threadTs: string | null }) => ({
   channel: CHANNEL,

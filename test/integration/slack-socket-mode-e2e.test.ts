@@ -1,8 +1,8 @@
 // End to end over Socket Mode: the same /autofix → proposal → approve → healthy flow as over HTTP, and reconnects.
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, deleteNamespace, kube, waitAvailable, type Kube } from './support/kube.js';
-import { askForFix, brokenDeployment, imageOf } from './support/slack-flow.js';
+import { describe, expect, it } from 'vitest';
+import { waitAvailable, type Kube } from './support/kube.js';
+import { askForFix, imageOf, useSlackScene } from './support/slack-flow.js';
 import {
   APPROVER,
   CHANNEL,
@@ -12,7 +12,6 @@ import {
   parentMessages,
   proposalsIn,
   slash,
-  startHarness,
   textOf,
   type Harness,
 } from './support/slack-harness.js';
@@ -34,19 +33,20 @@ function freePort(): Promise<number> {
   });
 }
 
-beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'socket');
-  await Promise.all(['web', 'dropped'].map((name) => brokenDeployment(k, ns, name)));
-  botPort = await freePort();
-  h = await startHarness({ env: { AUTOFIX_NAMESPACES: ns }, worker: true, socketMode: true, botPort });
-  socket = h.socket!;
-});
-
-afterAll(async () => {
-  await h?.close();
-  await deleteNamespace(k, ns);
-});
+useSlackScene(
+  'socket',
+  {
+    broken: ['web', 'dropped'],
+    harness: async () => {
+      botPort = await freePort();
+      return { worker: true, socketMode: true, botPort };
+    },
+  },
+  (s) => {
+    ({ k, ns, h } = s);
+    socket = h.socket!;
+  },
+);
 
 const where = (m: { ts: string; threadTs: string | null }) => ({
   channel: CHANNEL,

@@ -2,14 +2,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createNamespace,
-  deleteNamespace,
-  deployment,
-  kube,
-  waitAvailable,
-  type Kube,
-} from './support/kube.js';
+import { deployment, waitAvailable, type Kube, useNamespace } from './support/kube.js';
 import { freePort } from '../../tools/stand-ins/redis-server.js';
 import {
   CHANNEL,
@@ -27,9 +20,12 @@ let k: Kube;
 let ns: string;
 let h: Harness;
 
+useNamespace('start', (client, name) => {
+  k = client;
+  ns = name;
+});
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'start');
   await k.apps.createNamespacedDeployment({
     namespace: ns,
     body: deployment('fine', { image: 'nginx:1.27' }),
@@ -41,7 +37,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
-  await deleteNamespace(k, ns);
 });
 
 function run(args: string[], env: Record<string, string>) {

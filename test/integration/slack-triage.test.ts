@@ -5,9 +5,9 @@ import {
   createNamespace,
   deleteNamespace,
   deployment,
-  kube,
   waitAvailable,
   type Kube,
+  useNamespace,
 } from './support/kube.js';
 import { brokenDeployment } from './support/slack-flow.js';
 import {
@@ -29,9 +29,12 @@ let h: Harness;
 const HEALTHY = ['cart', 'catalog', 'checkout'];
 const BROKEN = ['api', 'web'];
 
+useNamespace('triage', (client, name) => {
+  k = client;
+  ns = name;
+});
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'triage');
   await Promise.all([
     ...HEALTHY.map(async (name) => {
       await k.apps.createNamespacedDeployment({
@@ -53,7 +56,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
-  await deleteNamespace(k, ns);
   await deleteNamespace(k, calm);
 });
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HistoryOutput } from '../../src/cli/history-command.js';
 import { sandboxEnv } from './sandbox-env.js';
-import { createNamespace, deleteNamespace, kube, type Kube } from './support/kube.js';
+import { type Kube, useNamespace } from './support/kube.js';
 import { runCli, runHistory } from './support/run-cli.js';
 import { brokenDeployment } from './support/slack-flow.js';
 import {
@@ -30,19 +30,18 @@ const env = (over: Record<string, string> = {}) => ({
   ...over,
 });
 
+useNamespace('hist-pod', (client, name) => {
+  k = client;
+  ns = name;
+});
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'hist-pod');
   await brokenDeployment(k, ns, 'web');
   // The past investigation: a real diagnose, recorded as an MLflow run tagged with deployment/web.
   const past = await runCli('diagnose', 'deployment/web', { namespace: ns }, env());
   expect(past.json.outcome).toBe('proposed');
   runId = past.json.tracking!.runId;
 }, 180_000);
-
-afterAll(async () => {
-  await deleteNamespace(k, ns);
-});
 
 async function createBarePod(name: string): Promise<void> {
   await k.core.createNamespacedPod({

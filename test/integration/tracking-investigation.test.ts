@@ -17,7 +17,7 @@ import {
 } from '../../tools/stand-ins/openai-stand-in.js';
 import { sandboxEnv } from './sandbox-env.js';
 import { cliProcess } from './support/cli-process.js';
-import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';
+import { deployment, type Kube, useNamespace } from './support/kube.js';
 import * as mlflow from './support/mlflow-rest.js';
 import { runCli, type CliRun } from './support/run-cli.js';
 import { waitFor } from './support/wait-for.js';
@@ -128,9 +128,12 @@ async function spansOf(run: mlflow.RunJson): Promise<Map<string, mlflow.SpanView
   return new Map(trace.spans.map((s) => [s.name, mlflow.spanView(s)]));
 }
 
+useNamespace('trk', (client, name) => {
+  k = client;
+  ns = name;
+});
+
 beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'trk');
   llm = await startOpenAiStandIn();
   await k.core.createNamespacedSecret({
     namespace: ns,
@@ -184,7 +187,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await llm?.close();
-  await deleteNamespace(k, ns);
 });
 
 describe('a diagnose is one MLflow run with everything issue 4 lists', () => {

@@ -1,7 +1,7 @@
 // Postmortem-ready runs on the sandbox's real MLflow with the Slack stand-in: the story, the trace and its session,
 // feedback assessments, history and "seen before", and the same Slack flow when MLflow is down.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runHistoryCommand } from '../../src/cli/history-command.js';
 import { PastIncident } from '../../src/tracking/past-incidents.js';
 import {
@@ -10,10 +10,10 @@ import {
   type StoredMessage,
 } from '../../tools/stand-ins/local-slack/slack-stand-in.js';
 import { closedPort } from '../../tools/stand-ins/mlflow-failure-server.js';
-import { createNamespace, deleteNamespace, kube, type Kube } from './support/kube.js';
+import { type Kube } from './support/kube.js';
 import * as mlflow from './support/mlflow-rest.js';
 import { runCli, runCliHuman } from './support/run-cli.js';
-import { askForFix, brokenDeployment, imageOf, runTags } from './support/slack-flow.js';
+import { askForFix, imageOf, runTags, useSlackScene } from './support/slack-flow.js';
 import {
   APPROVER,
   CHANNEL,
@@ -37,20 +37,14 @@ let k: Kube;
 let ns: string;
 let h: Harness;
 
-beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'pm');
-  await Promise.all(['web', 'hist', 'down'].map((name) => brokenDeployment(k, ns, name)));
-  h = await startHarness({
-    env: { AUTOFIX_NAMESPACES: ns, MLFLOW_EXPERIMENT_NAME: EXPERIMENT },
-    worker: true,
-  });
-});
-
-afterAll(async () => {
-  await h?.close();
-  await deleteNamespace(k, ns);
-});
+useSlackScene(
+  'pm',
+  {
+    broken: ['web', 'hist', 'down'],
+    harness: () => ({ env: { MLFLOW_EXPERIMENT_NAME: EXPERIMENT }, worker: true }),
+  },
+  (s) => ({ k, ns, h } = s),
+);
 
 const where = (m: { ts: string; threadTs: string | null }) => ({
   channel: CHANNEL,

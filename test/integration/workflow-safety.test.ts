@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mintWorkerKubeconfig } from '../../sandbox/mint-kubeconfig.js';
 import { isCodedError } from '../../src/domain/index.js';
 import { createKubeCluster } from '../../src/k8s/kube-cluster.js';
@@ -16,9 +16,9 @@ import {
   createNamespace,
   deleteNamespace,
   deployment,
-  kube,
   waitAvailable,
   type Kube,
+  useNamespace,
 } from './support/kube.js';
 import { waitFor } from './support/wait-for.js';
 import { APPROVER, REQUESTER, proposeAndApprove, workflowHarness } from './support/workflow-harness.js';
@@ -59,15 +59,14 @@ async function requestRollback(deps: WorkflowDeps, id: string): Promise<void> {
   expect(r.kind).toBe('ok');
 }
 
-beforeAll(async () => {
-  k = kube();
-  ns = await createNamespace(k, 'wf');
-  cluster = createKubeCluster({ kubeconfig: k.kubeconfig });
-});
-afterAll(async () => {
-  await deleteNamespace(k, ns);
+useNamespace('wf', (client, name) => {
+  k = client;
+  ns = name;
 });
 
+beforeAll(async () => {
+  cluster = createKubeCluster({ kubeconfig: k.kubeconfig });
+});
 describe('safe rollback', () => {
   it('right after the apply: restores the template kept with the proposal, through policy and dry-run', async () => {
     await brokenRelease('undo');

@@ -1,4 +1,5 @@
 // Real Kubernetes clients for integration tests, against the sandbox's admin kubeconfig.
+import { afterAll, beforeAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { sandboxEnv } from '../sandbox-env.js';
@@ -46,6 +47,28 @@ export async function createNamespace(
 
 export async function deleteNamespace(k: Kube, name: string): Promise<void> {
   await k.core.deleteNamespace({ name }).catch(() => undefined);
+}
+
+/**
+ * The usual preamble of a test file: a Kube client and a fresh namespace before its tests (handed to `set`,
+ * before any later beforeAll of the file runs), the namespace deleted after all of them (after-hooks run in
+ * reverse order, so after the file's own clean-up).
+ */
+export function useNamespace(
+  prefix: string,
+  set: (k: Kube, ns: string) => void,
+  labels: Record<string, string> = {},
+): void {
+  let k: Kube | null = null;
+  let ns: string | null = null;
+  beforeAll(async () => {
+    k = kube();
+    ns = await createNamespace(k, prefix, labels);
+    set(k, ns);
+  });
+  afterAll(async () => {
+    if (k && ns) await deleteNamespace(k, ns);
+  });
 }
 
 export function isAvailable(d: V1Deployment): boolean {

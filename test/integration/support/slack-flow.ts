@@ -1,8 +1,18 @@
 // Steps of the Slack flow on the sandbox, shared by the end-to-end tests: break a deployment, ask, find the proposal.
+import { afterAll, beforeAll } from 'vitest';
 import type { Kube } from './kube.js';
-import { deployment, waitAvailable } from './kube.js';
+import { deployment, useNamespace, waitAvailable } from './kube.js';
 import { waitFor } from './wait-for.js';
-import { CHANNEL, buttonsOf, parentMessages, proposalsIn, slash, type Harness } from './slack-harness.js';
+import {
+  CHANNEL,
+  buttonsOf,
+  parentMessages,
+  proposalsIn,
+  slash,
+  startHarness,
+  type Harness,
+  type HarnessOptions,
+} from './slack-harness.js';
 import type { StoredMessage } from '../../../tools/stand-ins/local-slack/slack-stand-in.js';
 
 /** A deployment that was healthy on nginx:1.27 and now fails to pull nginx:1.99 (a bad release). */
@@ -75,4 +85,42 @@ export async function runTags(trackingUri: string, runId: string): Promise<Recor
   const res = await fetch(`${trackingUri}/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(runId)}`);
   const body = (await res.json()) as { run: { data: { tags?: Array<{ key: string; value: string }> } } };
   return Object.fromEntries((body.run.data.tags ?? []).map((t) => [t.key, t.value]));
+}
+
+export interface SlackScene {
+  k: Kube;
+  ns: string;
+  h: Harness;
+}
+
+export interface SlackSceneOptions {
+  /** Deployments broken by a bad release (see brokenDeployment) before the bot starts. */
+  broken: string[];
+  /** More set-up in the namespace, alongside the broken deployments. */
+  prepare?: (k: Kube, ns: string) => Promise<void>;
+  /** The harness (AUTOFIX_NAMESPACES is the scene's namespace unless `env` says otherwise). */
+  harness?: (ns: string) => HarnessOptions | Promise<HarnessOptions>;
+}
+
+/**
+ * The Slack scenario most files share: a fresh namespace with broken deployments, a bot and a worker on the
+ * Slack stand-in allowed in it, handed to `set` before the file's own beforeAll runs; torn down after.
+ */
+export function useSlackScene(prefix: string, opts: SlackSceneOptions, set: (s: SlackScene) => void): void {
+  let k: Kube;
+  let ns: string;
+  let h: Harness | null = null;
+  useNamespace(prefix, (kube, name) => {
+    k = kube;
+    ns = name;
+  });
+  beforeAll(async () => {
+    await Promise.all([...opts.broken.map((name) => brokenDeployment(k, ns, name)), opts.prepare?.(k, ns)]);
+    const harness = (await opts.harness?.(ns)) ?? { worker: true };
+    h = await startHarness({ ...harness, env: { AUTOFIX_NAMESPACES: ns, ...harness.env } });
+    set({ k, ns, h });
+  }, 240_000);
+  afterAll(async () => {
+    await h?.close();
+  });
 }
