@@ -14,7 +14,14 @@ const script = (name: string) => join(import.meta.dirname, '../../sandbox/script
 async function sandbox(name: 'up' | 'down' | 'status', stateDir: string, env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await run('bash', [script(name)], {
-      env: { ...process.env, SANDBOX_STATE_DIR: stateDir, ...env },
+      // The shared sandbox's env file exports its own ports: a second sandbox must not inherit them.
+      env: {
+        ...process.env,
+        SANDBOX_REDIS_PORT: '',
+        SANDBOX_MLFLOW_PORT: '',
+        SANDBOX_STATE_DIR: stateDir,
+        ...env,
+      },
       timeout: 600_000,
     });
     return { code: 0, stdout, stderr };
@@ -53,7 +60,7 @@ describe('sandbox lifecycle', () => {
     const sharedBefore = readFileSync(shared, 'utf8');
     try {
       const up = await sandbox('up', dir);
-      expect(up.code).toBe(0);
+      expect(up.code, up.stderr).toBe(0);
       expect(up.stdout).toMatch(/export KUBECONFIG=/);
       expect((await sandbox('status', dir)).stdout).toMatch(
         /kubernetes: ready[\s\S]*redis: ready[\s\S]*mlflow: ready[\s\S]*catalog controller: running/,
