@@ -1,5 +1,5 @@
 // Approve / Reject / Rollback clicks: ack, the Slack allowlist, then the workflow's decision; the bot's I/O around it.
-import type { RespondArguments, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { describeTarget } from '../domain/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -13,7 +13,8 @@ import { proposalShowsWhole } from '../slack/blocks/proposal-message.js';
 import { buildRefusalMessage } from '../slack/blocks/refusal-message.js';
 import { proposalView } from '../slack/proposal-view.js';
 import { AUTOFIX_DECISIONS, parseAutofixClick, type AutofixClick } from '../slack/slack-payloads.js';
-import type { SlackMessage, SlackPoster } from '../slack/slack-poster.js';
+import { ephemeral } from './ephemeral.js';
+import type { SlackPoster } from '../slack/slack-poster.js';
 import { refusalFor } from './click-refusal.js';
 import { clickOriginRefusal } from '../workflow/decision-checks.js';
 import { decide, type DecisionDeps } from '../workflow/decide.js';
@@ -25,13 +26,6 @@ export interface ActionDeps extends DecisionDeps {
   metrics: Metrics;
   logger: Logger;
 }
-
-const ephemeral = (m: SlackMessage): RespondArguments => ({
-  response_type: 'ephemeral',
-  replace_original: false,
-  text: m.text,
-  ...(m.blocks ? { blocks: m.blocks } : {}),
-});
 
 /** Replaces the proposal message: same content, no buttons, the decision and who made it. */
 async function showDecision(

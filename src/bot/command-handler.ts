@@ -1,5 +1,5 @@
 // `/autofix`: parse, ack within Slack's 3 s (usage and errors go in the ack), then post the parent message and enqueue.
-import type { RespondArguments, RespondFn, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { RespondFn, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Config } from '../config/config.js';
 import { describeTarget, type Target } from '../domain/index.js';
 import type { Logger } from '../observability/logger.js';
@@ -13,6 +13,7 @@ import { buildRefusalMessage } from '../slack/blocks/refusal-message.js';
 import { answerHistory, isHistoryCommand, type HistoryDeps } from './history-command.js';
 import { parseAutofixCommand } from '../slack/parse-command.js';
 import { isSlackPostError, type SlackMessage, type SlackPoster } from '../slack/slack-poster.js';
+import { ephemeral } from './ephemeral.js';
 import { startResolve, startTriage } from './start-triage.js';
 
 export interface CommandDeps extends HistoryDeps {
@@ -24,13 +25,6 @@ export interface CommandDeps extends HistoryDeps {
   metrics: Metrics;
   logger: Logger;
 }
-
-const ephemeral = (m: SlackMessage): RespondArguments => ({
-  response_type: 'ephemeral',
-  replace_original: false,
-  text: m.text,
-  ...(m.blocks ? { blocks: m.blocks } : {}),
-});
 
 async function alreadyRunning(
   deps: CommandDeps,

@@ -1,5 +1,5 @@
 // `/autofix history <kind>/<name> [-n ns]`: reads past investigations from MLflow (never the cluster).
-import type { RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Config } from '../config/config.js';
 import type { TargetRef } from '../domain/index.js';
 import type { Logger } from '../observability/logger.js';
@@ -14,7 +14,7 @@ import {
 import { buildInvalidCommandMessage } from '../slack/blocks/invalid-command-message.js';
 import { buildRefusalMessage } from '../slack/blocks/refusal-message.js';
 import { parseAutofixCommand, type CommandContext } from '../slack/parse-command.js';
-import type { SlackMessage } from '../slack/slack-poster.js';
+import { ephemeral } from './ephemeral.js';
 
 const HISTORY_WORD = /^\s*history(\s+|$)/i;
 
@@ -22,13 +22,6 @@ const HISTORY_WORD = /^\s*history(\s+|$)/i;
 export function isHistoryCommand(text: string): boolean {
   return HISTORY_WORD.test(text);
 }
-
-const ephemeral = (m: SlackMessage): RespondArguments => ({
-  response_type: 'ephemeral',
-  replace_original: false,
-  text: m.text,
-  ...(m.blocks ? { blocks: m.blocks } : {}),
-});
 
 export interface HistoryDeps {
   config: Pick<Config, 'namespaces' | 'slack'>;
