@@ -2,6 +2,7 @@
 import type { Config } from '../config/config.js';
 import {
   summarizeDiagnosis,
+  type AlertTrigger,
   type Diagnosis,
   type Evidence,
   type Finding,
@@ -35,6 +36,8 @@ export interface InvestigateOptions {
   /** The Slack thread's permalink, and the session that groups every round's trace in MLflow. */
   threadUrl?: string | null;
   sessionId?: string | null;
+  /** The alert that started it (tagged on the run and told in its story); absent when a person asked. */
+  alert?: AlertTrigger | null;
   /** Earlier failures (e.g. a rollout that did not heal) that this investigation continues from. */
   previousAttempts?: AttemptFeedback[];
   /** Reuse a tracked run (a new iteration of the same investigation). */
@@ -105,6 +108,7 @@ export function startRun(
     channel: opts.channel ?? null,
     threadUrl: opts.threadUrl ?? null,
     sessionId: opts.sessionId ?? null,
+    alert: opts.alert ?? null,
   });
 }
 

@@ -13,3 +13,4 @@ export * from './parse-target.js';
 export * from './confidence-label.js';
 export * from './gitops.js';
 export * from './attempt.js';
+export * from './trigger.js';

@@ -1,6 +1,6 @@
 // Job names and payloads of the autofix queue, defined once with zod (bot → Redis → worker).
 import { z } from 'zod';
-import { AttemptRecord, DNS1123_LABEL, Target, TargetRef } from '../domain/index.js';
+import { AlertTrigger, AttemptRecord, DNS1123_LABEL, Target, TargetRef } from '../domain/index.js';
 import { ProposalThread } from '../workflow/proposal-record.js';
 
 export const QUEUE_NAME = 'autofix';
@@ -23,6 +23,8 @@ export const InvestigateJob = z.object({
   thread: SlackThread,
   requestedAt: z.string(),
   continuation: Continuation.optional(),
+  /** Set when an Alertmanager alert, not a person, started the investigation. */
+  trigger: AlertTrigger.optional(),
 });
 export type InvestigateJob = z.infer<typeof InvestigateJob>;
 
@@ -59,6 +61,8 @@ const ResolveThenInvestigate = z.object({
   requestedBy: z.string().min(1),
   thread: SlackThread,
   requestedAt: z.string(),
+  /** An alert naming a pod: carried on to the owning workload's investigation. */
+  trigger: AlertTrigger.optional(),
 });
 
 /** `/autofix history pod/<name>`: resolve, then show the workload's history to the requester only (no thread). */

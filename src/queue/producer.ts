@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Target } from '../domain/index.js';
+import type { AlertTrigger, Target } from '../domain/index.js';
 import { targetKey } from '../domain/index.js';
 import type { Logger } from '../observability/logger.js';
 import {
@@ -35,6 +35,8 @@ export interface InvestigationRequest {
   teamId?: string | null;
   /** A next iteration after an applied change did not heal (posted in the same thread). */
   continuation?: Continuation;
+  /** The alert that asked (an Alertmanager webhook), carried to the run's tags and story. */
+  trigger?: AlertTrigger;
 }
 
 export type AddInvestigationResult =
@@ -115,7 +117,7 @@ export function createProducer(opts: ProducerOptions): Producer {
     queue,
     active,
     async addInvestigation(request, openThread) {
-      const { target, requestedBy, channel, continuation } = request;
+      const { target, requestedBy, channel, continuation, trigger } = request;
       const jobId = jobIdFor('investigate', `${targetKey(target)}-${randomBytes(6).toString('hex')}`);
       let claim;
       try {
@@ -137,6 +139,7 @@ export function createProducer(opts: ProducerOptions): Producer {
             thread,
             requestedAt: new Date().toISOString(),
             ...(continuation ? { continuation } : {}),
+            ...(trigger ? { trigger } : {}),
           },
           jobId,
         );

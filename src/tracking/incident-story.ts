@@ -1,9 +1,13 @@
 // The typed story of one incident (request, diagnosis, change, decision, rollout, rollback), merged as it unfolds.
 import { z } from 'zod';
-import { Category, EngineName, Validation } from '../domain/index.js';
+import { AlertTrigger, Category, EngineName, Validation } from '../domain/index.js';
 
 /** Stored diffs are clipped so the whole record fits one MLflow tag (8,000 characters). */
 export const STORY_DIFF_CHARS = 2500;
+
+/** The alert an investigation began with, and when it resolved (null while firing). */
+export const StoryAlert = AlertTrigger.omit({ kind: true }).extend({ resolvedAt: z.string().nullable() });
+export type StoryAlert = z.infer<typeof StoryAlert>;
 
 export const StoryRequest = z.object({
   requestedBy: z.string().nullable(),
@@ -13,6 +17,8 @@ export const StoryRequest = z.object({
   sessionId: z.string().nullable(),
   /** ISO time the investigation started. */
   at: z.string(),
+  /** Set when an alert, not a person, started the investigation. */
+  alert: StoryAlert.nullable().optional(),
 });
 export type StoryRequest = z.infer<typeof StoryRequest>;
 
@@ -70,7 +76,8 @@ export type IncidentStory = z.infer<typeof IncidentStory>;
 
 /** What a step adds to the story; fields it does not know stay as they were. */
 export type StoryPatch = Partial<Omit<IncidentStory, 'target' | 'request'>> & {
-  request?: Partial<StoryRequest>;
+  /** `alert` merges into the story's alert (e.g. only `resolvedAt`); it never starts one from a part. */
+  request?: Partial<Omit<StoryRequest, 'alert'>> & { alert?: Partial<StoryAlert> | null };
 };
 
 export function newStory(target: IncidentStory['target'], request: StoryRequest): IncidentStory {
@@ -89,13 +96,24 @@ export function newStory(target: IncidentStory['target'], request: StoryRequest)
   };
 }
 
+function mergeAlert(
+  current: StoryAlert | null | undefined,
+  patch: Partial<StoryAlert> | null | undefined,
+): StoryAlert | null | undefined {
+  if (patch === undefined) return current;
+  if (patch === null) return null;
+  const merged = StoryAlert.safeParse({ ...(current ?? {}), ...patch });
+  return merged.success ? merged.data : current;
+}
+
 export function mergeStory(story: IncidentStory, patch: StoryPatch): IncidentStory {
   const { request, ...rest } = patch;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  const { alert, ...requestRest } = request ?? {};
   const merged: IncidentStory = {
     ...story,
     ...defined,
-    request: { ...story.request, ...(request ?? {}) },
+    request: { ...story.request, ...requestRest, alert: mergeAlert(story.request.alert, alert) },
   };
   const r = merged.rollout;
   if (patch.rollout && r?.healthy && r.timeToHealthySeconds === null) {

@@ -22,11 +22,12 @@ import {
   type TrackingGuard,
   type TrackingWarning,
 } from './tracking-guard.js';
+import type { AlertTrigger } from '../domain/index.js';
 import type { InvestigationInfo, Tracker } from './tracker.js';
 import { readHistory, targetTag } from './workload-history.js';
 import { createFeedbackRecorder } from './feedback-recorder.js';
 import { StoryDecision } from './incident-story.js';
-import { decisionPatch } from './story-patches.js';
+import { alertResolvedPatch, decisionPatch } from './story-patches.js';
 import { writeStory } from './story-writer.js';
 
 export { investigationRunName } from './root-span.js';
@@ -72,6 +73,11 @@ export function investigationFacts(info: InvestigationInfo): {
   return { params, tags };
 }
 
+/** The alert's facts as the story keeps them (its kind is implied by being there). */
+function alertFacts({ kind: _kind, ...facts }: AlertTrigger): Omit<AlertTrigger, 'kind'> {
+  return facts;
+}
+
 /** The story's first page: who asked, where and when. */
 export function storyOf(info: InvestigationInfo, at: Date): IncidentStory {
   return newStory(info.target, {
@@ -80,6 +86,7 @@ export function storyOf(info: InvestigationInfo, at: Date): IncidentStory {
     threadUrl: info.threadUrl ?? null,
     sessionId: info.sessionId ?? null,
     at: at.toISOString(),
+    alert: info.alert ? { ...alertFacts(info.alert), resolvedAt: null } : null,
   });
 }
 
@@ -159,6 +166,18 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
         const decision = StoryDecision.shape.decision.safeParse(tags['autofix.decision']);
         const by = tags['autofix.approved_by'] ?? tags['autofix.rejected_by'] ?? null;
         if (decision.success) await writeStory(client, runId, decisionPatch(decision.data, by));
+      } catch (e) {
+        opts.onDecisionTagFailed?.(runId, e);
+      }
+    },
+
+    async recordAlertResolved(runId, resolvedAt) {
+      if (!runId) return;
+      try {
+        const story = await writeStory(client, runId, alertResolvedPatch(resolvedAt));
+        // A run without a story (an older run) still gets the filterable tag.
+        if (!story?.request.alert)
+          await client.logBatch(runId, { tags: [{ key: 'autofix.alert.resolved_at', value: resolvedAt }] });
       } catch (e) {
         opts.onDecisionTagFailed?.(runId, e);
       }

@@ -50,6 +50,8 @@ export class NoopTracker implements Tracker {
 
   async recordDecision(_runId: string | null, _tags: Record<string, string>): Promise<void> {}
 
+  async recordAlertResolved(_runId: string | null, _resolvedAt: string): Promise<void> {}
+
   async recordFeedback(_input: FeedbackInput): Promise<{ replaced: boolean }> {
     throw new AutofixError(ErrorCode.ConfigInvalid, 'Feedback needs MLflow tracking, which is off.', {
       hint: 'Set MLFLOW_TRACKING_URI to record feedback.',

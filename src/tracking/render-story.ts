@@ -19,13 +19,22 @@ function fence(lang: string, body: string): string {
   return ['```' + lang, body.replace(/```/g, "'''"), '```'].join('\n');
 }
 
+/** Inline code of free text: one line, no backtick to close it early. */
+const code = (text: string, max: number): string => `\`${inline(text, max).replace(/`/g, "'")}\``;
+
 const seconds = (s: number): string => `${s.toFixed(1)} s`;
 const who = (id: string | null): string => (id ? `\`${inline(id, 80)}\`` : 'nobody');
 
 function requestPart(s: IncidentStory): string[] {
   const r = s.request;
   const where = r.channel ? `channel \`${inline(r.channel, 80)}\`` : 'the command line';
-  const lines = [`- **Asked by** ${r.requestedBy ? who(r.requestedBy) : 'the CLI'} in ${where} at ${r.at}`];
+  const a = r.alert;
+  const asked = a
+    ? `- **Began with an alert:** ${code(a.alertname, 200)}${a.severity ? ` (${inline(a.severity, 50)})` : ''}, firing since ${inline(a.startsAt, 64)}; posted in ${where} at ${r.at}`
+    : `- **Asked by** ${r.requestedBy ? who(r.requestedBy) : 'the CLI'} in ${where} at ${r.at}`;
+  const lines = [asked];
+  if (a) lines.push(`- **Alert:** fingerprint ${code(a.fingerprint, 64)}, group ${code(a.groupKey, 300)}`);
+  if (a?.resolvedAt) lines.push(`- **Alert resolved** at ${inline(a.resolvedAt, 64)}`);
   if (r.threadUrl) lines.push(`- **Thread:** [Slack thread](${r.threadUrl})`);
   if (r.sessionId) lines.push(`- **Session:** \`${inline(r.sessionId, 200)}\``);
   if (s.history) lines.push(`- **Seen before:** ${inline(s.history)}`);
@@ -120,7 +129,17 @@ export function storyTags(s: IncidentStory): Record<string, string> {
   const set = (k: string, v: string | number | boolean | null | undefined): void => {
     if (v !== null && v !== undefined && v !== '') tags[`autofix.${k}`] = String(v);
   };
+  set('trigger', s.request.alert ? 'alert' : s.request.channel ? 'slack' : 'cli');
   set('requested_by', s.request.requestedBy);
+  const alert = s.request.alert;
+  if (alert) {
+    set('alert.name', inline(alert.alertname, 250));
+    set('alert.severity', alert.severity);
+    set('alert.fingerprint', alert.fingerprint);
+    set('alert.group_key', inline(alert.groupKey, 1000));
+    set('alert.starts_at', alert.startsAt);
+    set('alert.resolved_at', alert.resolvedAt);
+  }
   set('channel', s.request.channel);
   set('thread_url', s.request.threadUrl);
   set('session', s.request.sessionId);

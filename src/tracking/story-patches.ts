@@ -72,3 +72,8 @@ export function rollbackPatch(
     rollback: { by, healthy, message, at: new Date(now).toISOString() },
   };
 }
+
+/** The alert the incident began with has resolved (the story keeps the time; the alert's facts stay). */
+export function alertResolvedPatch(resolvedAt: string): StoryPatch {
+  return { request: { alert: { resolvedAt } } };
+}

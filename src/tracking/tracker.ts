@@ -1,4 +1,5 @@
 // The Tracker interface the agent reports to; MlflowTracker implements it, NoopTracker when tracking is off.
+import type { AlertTrigger } from '../domain/index.js';
 import type { StoryPatch } from './incident-story.js';
 import type { PastIncident } from './past-incidents.js';
 import type { WorkloadRef } from './workload-history.js';
@@ -33,6 +34,8 @@ export interface InvestigationInfo {
   threadUrl?: string | null;
   /** Groups every round's trace in MLflow's Sessions view (`mlflow.trace.session`). */
   sessionId?: string | null;
+  /** The alert that started the investigation (null or absent: a person asked). */
+  alert?: AlertTrigger | null;
 }
 
 /** Span kinds map onto MLflow span types (CHAIN, TOOL, LLM, …). */
@@ -98,6 +101,11 @@ export interface Tracker {
    * without reopening the run; a decision is never held up by MLflow, so this never throws.
    */
   recordDecision(runId: string | null, tags: Record<string, string>): Promise<void>;
+  /**
+   * The alert an investigation began with has resolved: tagged (`autofix.alert.resolved_at`) and told in the
+   * run's story, without reopening the run. Like a decision, never held up by MLflow: this never throws.
+   */
+  recordAlertResolved(runId: string | null, resolvedAt: string): Promise<void>;
   /** A person's helpful / not helpful on an investigation, replacing their earlier one. Throws when MLflow cannot record it. */
   recordFeedback(input: FeedbackInput): Promise<{ replaced: boolean }>;
   /** Past investigations of a workload, newest first, at most `limit`. Throws when MLflow does not answer. */

@@ -28,6 +28,7 @@ function rememberingTracker(ctx: WorkerContext, jobId: string): Tracker {
     },
     resumeInvestigation: (runId) => base.resumeInvestigation(runId),
     recordDecision: (runId, tags) => base.recordDecision(runId, tags),
+    recordAlertResolved: (runId, at) => base.recordAlertResolved(runId, at),
     recordFeedback: (input) => base.recordFeedback(input),
     history: (target, limit) => base.history(target, limit),
   };
@@ -89,6 +90,7 @@ async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Pro
       {
         requestedBy: data.requestedBy,
         channel: data.thread.channel,
+        alert: data.trigger ?? null,
         ...(cont ? {} : await incidentRefs(ctx.poster, data.thread)),
         previousAttempts: cont?.attempts,
         run,

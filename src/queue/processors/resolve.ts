@@ -21,7 +21,13 @@ export const processResolve: Processor<'resolve'> = async (data, job, ctx) => {
     const chain = via ?? `${target.kind.toLowerCase()}/${target.name}`;
     // The thread the bot opened for the reference becomes the investigation's thread: same dedupe, same claim.
     const res = await ctx.producer.addInvestigation(
-      { target, requestedBy: data.requestedBy, channel: data.thread.channel, teamId: data.thread.teamId },
+      {
+        target,
+        requestedBy: data.requestedBy,
+        channel: data.thread.channel,
+        teamId: data.thread.teamId,
+        ...(data.trigger ? { trigger: data.trigger } : {}),
+      },
       () => Promise.resolve(data.thread.threadTs),
     );
     const running = res.kind === 'already_running' ? res.running : null;
