@@ -17,6 +17,8 @@ import { registerFeedback } from './feedback-handler.js';
 import { handleInvestigateClick } from './investigate-click.js';
 import { AUTOFIX_ACTIONS, INVESTIGATE_ACTION } from '../slack/slack-payloads.js';
 import type { BotIdentity } from './verify-bot-token.js';
+import { ALERTS_PATH } from './alerts/alert-receiver.js';
+import { createAlerts, type Alerts, type AlertsDeps } from './alerts/alerts.js';
 import {
   createSlackPoster,
   webClientOptions,
@@ -41,6 +43,8 @@ export interface BotAppDeps {
   port: number;
   clientSettings?: WebClientSettings;
   posterOptions?: PosterOptions;
+  /** The Alertmanager receiver and its consumer; absent when AUTOFIX_ALERTS_TOKEN is unset (no route). */
+  alerts?: AlertsDeps;
 }
 
 export interface BotApp {
@@ -53,7 +57,7 @@ export interface BotApp {
 
 export const EVENTS_PATH = '/slack/events';
 
-function routes(deps: BotAppDeps): CustomRoute[] {
+function routes(deps: BotAppDeps, alerts: () => Alerts | null): CustomRoute[] {
   const fail = (res: Parameters<CustomRoute['handler']>[1]) => (e: unknown) => {
     deps.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'health/metrics route failed');
     if (!res.headersSent) res.writeHead(500);
@@ -70,10 +74,20 @@ function routes(deps: BotAppDeps): CustomRoute[] {
       method: ['GET'],
       handler: (_req, res) => void serveMetrics(deps.metrics.registry, res).catch(fail(res)),
     },
+    // Alertmanager calls it from inside the cluster, so it listens in Socket Mode too (on the routes' server).
+    ...(deps.alerts
+      ? [
+          {
+            path: ALERTS_PATH,
+            method: ['POST'],
+            handler: (req, res) => void alerts()?.handle(req, res).catch(fail(res)),
+          } satisfies CustomRoute,
+        ]
+      : []),
   ];
 }
 
-function construct(deps: BotAppDeps): { app: App; mode: 'http' | 'socket' } {
+function construct(deps: BotAppDeps, alerts: () => Alerts | null): { app: App; mode: 'http' | 'socket' } {
   const { slack } = deps.config;
   const logger = boltLogger(deps.logger);
   const clientOptions = webClientOptions(slack, deps.clientSettings);
@@ -87,7 +101,7 @@ function construct(deps: BotAppDeps): { app: App; mode: 'http' | 'socket' } {
       ...ids,
       appToken: slack.appToken,
       socketMode: true,
-      customRoutes: routes(deps),
+      customRoutes: routes(deps, alerts),
       // The socket client opens its connection (apps.connections.open) on the same Slack API as the bot;
       // it keeps its own retry policy, which reconnects for as long as it takes.
       installerOptions: {
@@ -102,7 +116,7 @@ function construct(deps: BotAppDeps): { app: App; mode: 'http' | 'socket' } {
   const receiver = new HTTPReceiver({
     signingSecret: slack.signingSecret ?? '',
     endpoints: EVENTS_PATH,
-    customRoutes: routes(deps),
+    customRoutes: routes(deps, alerts),
     logger,
     // Answer Slack as soon as a handler acks; the rest of the handler runs after the response.
     processBeforeResponse: false,
@@ -111,8 +125,11 @@ function construct(deps: BotAppDeps): { app: App; mode: 'http' | 'socket' } {
 }
 
 export function createBotApp(deps: BotAppDeps): BotApp {
-  const { app, mode } = construct(deps);
+  // The route exists before the app (Bolt takes routes at construction); the receiver needs the app's client.
+  let alerts: Alerts | null = null;
+  const { app, mode } = construct(deps, () => alerts);
   const poster = createSlackPoster(app.client, deps.logger, deps.posterOptions);
+  if (deps.alerts) alerts = createAlerts(deps.alerts, poster);
   const approvers =
     deps.approvers ??
     createApproverCheck({ approvers: deps.config.slack.approvers, client: app.client, logger: deps.logger });
@@ -160,6 +177,7 @@ export function createBotApp(deps: BotAppDeps): BotApp {
     },
     async stop() {
       await app.stop();
+      await alerts?.close();
     },
   };
 }

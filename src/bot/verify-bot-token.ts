@@ -7,6 +7,8 @@ import { webApi } from '@slack/bolt';
 export interface BotIdentity {
   botId: string;
   botUserId: string;
+  /** The workspace the token belongs to (threads the bot opens on its own carry it, like a command's). */
+  teamId: string | null;
 }
 
 const REFUSED = new Set([
@@ -35,7 +37,7 @@ export async function verifyBotToken(
         'SLACK_BOT_TOKEN is not a bot token (auth.test returned no bot id).',
         { hint: 'Use the Bot User OAuth Token (xoxb-…).' },
       );
-    return { botId: res.bot_id, botUserId: res.user_id };
+    return { botId: res.bot_id, botUserId: res.user_id, teamId: res.team_id ?? null };
   } catch (e) {
     if (e instanceof AutofixError || isSlackPostError(e)) throw e;
     if (e instanceof webApi.WebAPIPlatformError && REFUSED.has(e.data.error)) {

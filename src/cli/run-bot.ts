@@ -37,6 +37,12 @@ export async function runBot(
     logger.warn('Redis is not reachable yet; commands fail until it is (see /healthz)');
   const producer = createProducer({ connection: redis, keys, queueName: overrides.queueName, logger });
   const store = createRedisProposalStore(redis, keys);
+  // Short and few retries: a click or a command never waits long on MLflow.
+  const tracker = createTracker(config, logger, { http: { attempts: 3, timeoutMs: 5000 } });
+  // The alert consumer blocks on its own connection, which waits out Redis restarts (worker role).
+  const blocking = config.alerts
+    ? createRedisConnection(config.redisUrl, 'worker', logger.child({ component: 'bot-alerts-redis' }))
+    : null;
   const bot = createBotApp({
     config,
     producer,
@@ -44,21 +50,37 @@ export async function runBot(
     redis,
     logger,
     metrics,
-    // Short and few retries: a click or a command never waits long on MLflow.
-    tracker: createTracker(config, logger, { http: { attempts: 3, timeoutMs: 5000 } }),
+    tracker,
     identity,
     port: overrides.port ?? config.port,
     clientSettings: overrides.clientSettings,
     posterOptions: overrides.posterOptions,
+    ...(config.alerts && blocking
+      ? {
+          alerts: {
+            config: { alerts: config.alerts, namespaces: config.namespaces },
+            redis,
+            blocking,
+            keys,
+            producer,
+            store,
+            tracker,
+            teamId: identity.teamId,
+            metrics,
+            logger,
+          },
+        }
+      : {}),
   });
   const { port } = await bot.start();
-  logger.info({ port, mode: bot.mode, prefix: keys.prefix }, 'bot listening');
+  logger.info({ port, mode: bot.mode, prefix: keys.prefix, alerts: config.alerts !== null }, 'bot listening');
   return {
     port,
     async stop() {
       await bot.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'bot stop failed'));
       await producer.close().catch(() => undefined);
       await closeRedis(redis);
+      if (blocking) await closeRedis(blocking);
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { createActiveInvestigations } from '../queue/active-investigations.js';
 import { createJobMessages } from '../queue/job-messages.js';
 import { keySpace } from '../queue/key-space.js';
+import { createThreadIndex } from '../queue/thread-index.js';
 import { tokenMeteredEngine } from '../queue/metered-engine.js';
 import { createProducer } from '../queue/producer.js';
 import { createRedisProposalStore } from '../store/redis-proposal-store.js';
@@ -64,6 +65,7 @@ export async function runWorker(
     authority: createApproverCheck({ approvers: config.slack.approvers, client, logger }),
     store: createRedisProposalStore(redis, keys),
     messages: createJobMessages(redis, keys),
+    threads: createThreadIndex(redis, keys),
     active: createActiveInvestigations(redis, keys),
     producer,
     metrics,

@@ -92,6 +92,19 @@ export const QueueConfig = z.object({
 });
 export type QueueConfig = z.infer<typeof QueueConfig>;
 
+/** The Alertmanager receiver (`POST /alerts/alertmanager`); null when AUTOFIX_ALERTS_TOKEN is unset (no route). */
+export const AlertsConfig = z.object({
+  /** The bearer token Alertmanager sends (`http_config.authorization.credentials`). */
+  token: z.string().min(16),
+  /** Namespace → channel (AUTOFIX_ALERT_ROUTES); `*` is the default channel, always present. */
+  routes: z.record(z.string(), z.string()),
+  /** A workload's alerts join its thread while firing and this long after they resolved (AUTOFIX_ALERT_COOLDOWN). */
+  cooldownSeconds: z.number().int().positive(),
+  /** Investigations alerts may start in any 60 s (AUTOFIX_ALERT_MAX_PER_MINUTE); the rest are listed, not investigated. */
+  maxPerMinute: z.number().int().min(1).max(1000),
+});
+export type AlertsConfig = z.infer<typeof AlertsConfig>;
+
 export const Config = z.object({
   /** KUBECONFIG as given (a path, or a list the client merges); null → in-cluster or ~/.kube/config. */
   kubeconfig: z.string().nullable(),
@@ -109,6 +122,8 @@ export const Config = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   /** AUTOFIX_GITOPS_MODE; unset = refuse for Argo CD/Flux, warn for Helm. */
   gitopsMode: GitOpsMode.nullable().optional(),
+  /** Alertmanager webhooks (bot only); null: the receiver is off. */
+  alerts: AlertsConfig.nullable().default(null),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -205,6 +220,48 @@ function channelMap(raw: string | undefined, namespaces: readonly string[]): Rec
   return out;
 }
 
+/** `shop=C0SHOP,*=C0OPS`: namespace → channel, with `*` (the default channel) required. */
+function alertRoutes(raw: string | undefined, namespaces: readonly string[]): Record<string, string> {
+  const name = 'AUTOFIX_ALERT_ROUTES';
+  const out: Record<string, string> = {};
+  for (const pair of csv(raw)) {
+    const [ns, channel, ...rest] = pair.split('=').map((x) => x.trim());
+    if (!ns || !channel || rest.length > 0 || (ns !== '*' && !DNS1123_LABEL.test(ns)))
+      bad(name, 'comma-separated namespace=CHANNEL pairs with a default, e.g. shop=C0SHOP,*=C0OPS', raw);
+    if (!CHANNEL_ID.test(channel))
+      bad(name, `Slack channel ids in upper case (C…, G…), not "${channel}"`, raw);
+    if (ns !== '*' && !namespaces.includes(ns))
+      bad(name, `namespaces listed in AUTOFIX_NAMESPACES (or *); "${ns}" is not`, raw);
+    if (Object.hasOwn(out, ns)) bad(name, `each namespace once; ${ns} is routed twice`, raw);
+    out[ns] = channel;
+  }
+  if (!Object.hasOwn(out, '*'))
+    bad(name, 'a default route *=CHANNEL (where refusals and unrouted alerts go), e.g. *=C0OPS', raw);
+  return out;
+}
+
+/** Null unless AUTOFIX_ALERTS_TOKEN is set: the receiver exists only with a token to check. */
+function alertsVar(env: Env, namespaces: readonly string[]): AlertsConfig | null {
+  const token = env.AUTOFIX_ALERTS_TOKEN ?? '';
+  if (token === '') return null;
+  if (token.length < 16 || /\s/.test(token))
+    bad(
+      'AUTOFIX_ALERTS_TOKEN',
+      'at least 16 characters without spaces (e.g. openssl rand -hex 32)',
+      '(hidden)',
+    );
+  const cooldownRaw = env.AUTOFIX_ALERT_COOLDOWN || '30m';
+  const cooldown = parseDuration(cooldownRaw);
+  if (cooldown === null || cooldown <= 0)
+    bad('AUTOFIX_ALERT_COOLDOWN', 'a duration such as 30m, 900s or 1h', cooldownRaw);
+  return {
+    token,
+    routes: alertRoutes(env.AUTOFIX_ALERT_ROUTES, namespaces),
+    cooldownSeconds: cooldown,
+    maxPerMinute: intVar(env, 'AUTOFIX_ALERT_MAX_PER_MINUTE', 10, 1, 1000),
+  };
+}
+
 /** Reads the whole configuration; every variable has a default or a clear error naming it. */
 export function loadConfig(env: Env = process.env): Config {
   const namespaces = csv(env.AUTOFIX_NAMESPACES);
@@ -298,6 +355,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     port: intVar(env, 'PORT', 3000, 1, 65535),
     logLevel,
+    alerts: alertsVar(env, namespaces),
   });
 }
 

@@ -50,6 +50,11 @@ export const TargetRef = z.object({
 });
 export type TargetRef = z.infer<typeof TargetRef>;
 
+/** A reference that is a workload itself (not a pod or ReplicaSet standing for one). */
+export function isWorkloadRef(ref: TargetRef): ref is Target {
+  return WorkloadKind.safeParse(ref.kind).success;
+}
+
 export function normalizeOwnedKind(word: string): OwnedKind | null {
   return OWNED_ALIASES[word.toLowerCase()] ?? null;
 }

@@ -11,6 +11,11 @@ export interface Metrics {
   applySeconds: Histogram<'kind' | 'healthy'>;
   decisions: Counter<'decision'>;
   llmTokens: Counter<'kind' | 'model'>;
+  /** Alertmanager webhooks by answer (accepted, duplicate, unauthorized, too_large, invalid, unavailable). */
+  alertWebhooks: Counter<'result'>;
+  alertWebhookSeconds: Histogram<'result'>;
+  /** Alerts by what became of them (open, repeat, storm, refused_namespace, unresolvable…). */
+  alerts: Counter<'outcome'>;
 }
 
 /** A fresh registry (tests make several); `defaults` adds process metrics (CPU, memory, event loop). */
@@ -56,6 +61,25 @@ export function createMetrics(opts: { defaults?: boolean } = {}): Metrics {
       name: 'autofix_llm_tokens_total',
       help: 'LLM tokens used by investigations',
       labelNames: ['kind', 'model'],
+      registers,
+    }),
+    alertWebhooks: new Counter({
+      name: 'autofix_alert_webhooks_total',
+      help: 'Alertmanager webhooks received, by answer',
+      labelNames: ['result'],
+      registers,
+    }),
+    alertWebhookSeconds: new Histogram({
+      name: 'autofix_alert_webhook_duration_seconds',
+      help: 'Time to answer an Alertmanager webhook',
+      labelNames: ['result'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    alerts: new Counter({
+      name: 'autofix_alerts_total',
+      help: 'Alerts received, by what became of them',
+      labelNames: ['outcome'],
       registers,
     }),
   };

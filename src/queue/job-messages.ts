@@ -4,9 +4,10 @@ import type { KeySpace } from './key-space.js';
 
 /**
  * `progress`: the edited progress message; `outcome`: the final message; `followup`: a note after it (next
- * iteration); `run`: the MLflow run the job started, so a worker recovering the job can end it.
+ * iteration); `run`: the MLflow run the job started, so a worker recovering the job can end it; `note:…`: one of
+ * several notes a job posts (an alert job's notes per incident and channel).
  */
-export type MessageSlot = 'progress' | 'outcome' | 'followup' | 'run';
+export type MessageSlot = 'progress' | 'outcome' | 'followup' | 'run' | `note:${string}`;
 
 const TTL_SECONDS = 7 * 24 * 3600;
 

@@ -77,7 +77,7 @@ export interface ProducerOptions {
 }
 
 /** Rejects after `ms`: a Queue that has never reached Redis would otherwise wait for it forever. */
-function within<T>(ms: number, p: Promise<T>): Promise<T> {
+export function within<T>(ms: number, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
@@ -85,7 +85,7 @@ function within<T>(ms: number, p: Promise<T>): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-function unavailable(what: string, e: unknown): QueueError {
+export function unavailable(what: string, e: unknown): QueueError {
   const why = e instanceof Error ? e.message : String(e);
   return new QueueError(QueueErrorCode.Unavailable, `Could not ${what}: Redis is unreachable (${why}).`, {
     cause: e,

@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SlackPoster } from '../slack/slack-poster.js';
 import type { ActiveInvestigations } from './active-investigations.js';
+import type { ThreadIndex } from './thread-index.js';
 import type { JobMessages } from './job-messages.js';
 import type { JobName, JobPayload } from './jobs.js';
 import type { Producer } from './producer.js';
@@ -21,6 +22,8 @@ export interface WorkerContext {
   /** Who may approve and roll back, asked again at decision time. */
   authority: Authority;
   messages: JobMessages;
+  /** What each thread holds (its run, its latest proposal): the bot reads it when a thread's alert resolves. */
+  threads: ThreadIndex;
   active: ActiveInvestigations;
   /** Enqueues the next iteration when an applied change did not heal the workload. */
   producer: Pick<Producer, 'addInvestigation' | 'addExpiry'>;

@@ -68,7 +68,7 @@ export function usageLine(command = '/autofix'): string {
 }
 
 /** The exact command that investigates `target` again (offered with stale proposals). */
-export function formatAutofixCommand(target: Target, command = '/autofix'): string {
+export function formatAutofixCommand(target: TargetRef, command = '/autofix'): string {
   return `${command} ${target.kind.toLowerCase()}/${target.name} -n ${target.namespace}`;
 }
 

@@ -86,6 +86,12 @@ export function safeMrkdwn(text: string, max: number = SLACK_LIMITS.sectionText)
   return truncateMrkdwn(escapeMrkdwn(text), max);
 }
 
+/** Untrusted text as inline code: one line, no backtick to close it early, escaped, at most `max` characters. */
+export function inlineCode(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').replace(/`/g, "'").trim();
+  return `\`${escapeMrkdwn(truncateText(line, max))}\``;
+}
+
 /** A user mention `<@U…>` for a real id; anything else is shown as escaped text, never as a ping. */
 export function mention(userId: string): string {
   return /^[UW][A-Z0-9]{2,20}$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);

@@ -16,14 +16,20 @@ import type { Tracker } from '../../tracking/tracker.js';
 import type { Processor, WorkerContext } from '../worker-context.js';
 import { slackNotifier } from './slack-workflow.js';
 
-/** A tracker that remembers (per job) the run it starts, so whoever recovers the job can end it. */
-function rememberingTracker(ctx: WorkerContext, jobId: string): Tracker {
+/**
+ * A tracker that remembers the run it starts: per job, so whoever recovers the job can end it; per thread, so
+ * the bot can record there what happens later (an alert resolving).
+ */
+function rememberingTracker(ctx: WorkerContext, jobId: string, thread: InvestigateJob['thread']): Tracker {
   const base = ctx.agent.tracker;
   return {
     enabled: base.enabled,
     async startInvestigation(info) {
       const run = await base.startInvestigation(info);
-      if (run.runId) await ctx.messages.record(jobId, 'run', run.runId);
+      if (run.runId) {
+        await ctx.messages.record(jobId, 'run', run.runId);
+        await ctx.threads.set(thread, 'run', run.runId);
+      }
       return run;
     },
     resumeInvestigation: (runId) => base.resumeInvestigation(runId),
@@ -83,7 +89,7 @@ async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Pro
       data.target,
       {
         ...ctx.agent,
-        tracker: rememberingTracker(ctx, jobId),
+        tracker: rememberingTracker(ctx, jobId, data.thread),
         config: { ...ctx.agent.config, maxIterations: budget },
         progress: reporter.sink,
       },
@@ -139,6 +145,7 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
         ttlMs: ctx.config.slack.proposalTtlSeconds * 1000,
       },
     );
+    await ctx.threads.set(data.thread, 'proposal', proposalIdFor(jobId));
     // The run ends after the proposal is out; the apply job reopens it, in whichever worker takes it.
     await inv.run.end('FINISHED');
     return 'proposed';

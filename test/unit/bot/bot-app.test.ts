@@ -29,7 +29,7 @@ function bot(env: Record<string, string>) {
     metrics: createMetrics({ defaults: false }),
     tracker: new NoopTracker(),
     // Known ids: constructing the app makes no Slack call.
-    identity: { botId: 'B1', botUserId: 'U0BOT' },
+    identity: { botId: 'B1', botUserId: 'U0BOT', teamId: 'T0TEAM' },
     port: 0,
   });
 }
