@@ -104,7 +104,10 @@ describe('helm template', () => {
   it('full values: every value lands where it should', async () => {
     const objs = await renderChart(['ci/full-values.yaml']);
     expect(find(objs, 'StatefulSet')).toHaveLength(0);
-    expect(find(objs, 'Secret')).toHaveLength(0);
+    // Only the alerts token (and its copy beside the AlertmanagerConfig): every other credential is an existingSecret.
+    expect(
+      find(objs, 'Secret').map((s) => `${s.metadata!.namespace ?? '(release)'}/${s.metadata!.name}`),
+    ).toEqual(['(release)/autofix-full-alerts', 'monitoring/autofix-full-alerts']);
     expect(find(objs, 'ServiceMonitor')).toHaveLength(1);
     expect(
       find(objs, 'Role')
@@ -135,13 +138,69 @@ describe('helm template', () => {
     });
   });
 
+  it('alerts: the token from a Secret on the bot only, the routes, and an AlertmanagerConfig with the bearer token', async () => {
+    const objs = await renderChart(['ci/full-values.yaml']);
+    const tokenEnv = (component: string) =>
+      deploymentOf(objs, component).spec!.template.spec!.containers[0]!.env!.find(
+        (e) => e.name === 'AUTOFIX_ALERTS_TOKEN',
+      );
+    expect(tokenEnv('bot')?.valueFrom?.secretKeyRef).toEqual({ name: 'autofix-full-alerts', key: 'token' });
+    expect(tokenEnv('worker')).toBeUndefined();
+    expect(find<V1ConfigMap>(objs, 'ConfigMap')[0]!.data).toMatchObject({
+      AUTOFIX_ALERT_ROUTES: '*=C0456OPS,shop=C0123SHOP',
+      AUTOFIX_ALERT_COOLDOWN: '1h',
+      AUTOFIX_ALERT_MAX_PER_MINUTE: '5',
+    });
+    const amc = find<KubernetesObject & { spec: Record<string, unknown> }>(objs, 'AlertmanagerConfig')[0]!;
+    expect(amc.apiVersion).toBe('monitoring.coreos.com/v1alpha1');
+    expect(amc.metadata).toMatchObject({ namespace: 'monitoring', labels: { release: 'prometheus' } });
+    expect(amc.spec).toEqual({
+      route: {
+        receiver: 'kube-autofix',
+        groupBy: ['namespace', 'alertname'],
+        groupWait: '30s',
+        groupInterval: '5m',
+        repeatInterval: '4h',
+        matchers: [{ name: 'severity', matchType: '=~', value: 'warning|critical' }],
+      },
+      receivers: [
+        {
+          name: 'kube-autofix',
+          webhookConfigs: [
+            {
+              url: 'http://autofix-full-bot.kube-autofix.svc:8080/alerts/alertmanager',
+              sendResolved: true,
+              maxAlerts: 500,
+              httpConfig: {
+                authorization: { type: 'Bearer', credentials: { name: 'autofix-full-alerts', key: 'token' } },
+              },
+            },
+          ],
+        },
+      ],
+    });
+    // Socket Mode: the receiver still listens (Alertmanager calls it in the cluster); the token is generated.
+    const socket = await renderChart(['ci/socket-mode-values.yaml']);
+    const generated = find<KubernetesObject & { stringData: Record<string, string> }>(
+      socket,
+      'Secret',
+      /-alerts$/,
+    )[0]!;
+    expect(generated.stringData.token).toMatch(/^[A-Za-z0-9]{48}$/);
+    expect(find(await renderChart(['ci/default-values.yaml']), 'Secret', /-alerts$/)).toHaveLength(0);
+  });
+
   it('Socket Mode: the app token instead of the signing secret, credentials from values, no Ingress', async () => {
     const objs = await renderChart(['ci/socket-mode-values.yaml']);
     expect(find(objs, 'Ingress')).toHaveLength(0);
     const env = deploymentOf(objs, 'bot').spec!.template.spec!.containers[0]!.env!.map((e) => e.name);
     expect(env).toContain('SLACK_APP_TOKEN');
     expect(env).not.toContain('SLACK_SIGNING_SECRET');
-    const secret = find<KubernetesObject & { stringData: Record<string, string> }>(objs, 'Secret')[0]!;
+    const secret = find<KubernetesObject & { stringData: Record<string, string> }>(
+      objs,
+      'Secret',
+      /-credentials$/,
+    )[0]!;
     expect(Object.keys(secret.stringData).sort()).toEqual(
       [
         'MLFLOW_TRACKING_PASSWORD',
@@ -266,5 +325,18 @@ describe('bad values are refused before anything reaches the cluster', () => {
     expect(await refusal(['--set', 'namespaces={shop}', '--set', 'slack.approvers={U1}'])).toMatch(
       /set slack.botToken .* or slack.existingSecret/,
     );
+    expect(
+      await refusal([...base, '--set', 'alerts.enabled=true', '--set', 'alerts.routes.shop=C0SHOP']),
+    ).toMatch(/alerts.routes needs a default route "\*"/);
+    expect(
+      await refusal([
+        ...base,
+        '--set',
+        'alerts.enabled=true',
+        '--set-json',
+        'alerts.routes={"*":"C0OPS","payments":"C0PAY"}',
+      ]),
+    ).toMatch(/alerts.routes routes payments, which is not in namespaces/);
+    expect(await refusal([...base, '--set', 'alerts.token=short'])).toMatch(/\/alerts\/token/);
   });
 });

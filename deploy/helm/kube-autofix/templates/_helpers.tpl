@@ -59,6 +59,10 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s-credentials" (include "kube-autofix.fullname" .) -}}
 {{- end -}}
 
+{{- define "kube-autofix.alertsSecret" -}}
+{{- default (printf "%s-alerts" (include "kube-autofix.fullname" .)) .Values.alerts.existingSecret -}}
+{{- end -}}
+
 {{- define "kube-autofix.slackSecret" -}}
 {{- default (include "kube-autofix.valuesSecret" .) .Values.slack.existingSecret -}}
 {{- end -}}
@@ -97,6 +101,16 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- if le (int .Values.worker.terminationGracePeriodSeconds) (int .Values.queue.jobLockSeconds) -}}
 {{- fail (printf "kube-autofix: worker.terminationGracePeriodSeconds (%v) must be longer than queue.jobLockSeconds (%v), so a stopping worker finishes its jobs before another takes them over" .Values.worker.terminationGracePeriodSeconds .Values.queue.jobLockSeconds) -}}
+{{- end -}}
+{{- if .Values.alerts.enabled -}}
+{{- if not (hasKey .Values.alerts.routes "*") -}}
+{{- fail "kube-autofix: alerts.routes needs a default route \"*\": C0OPS (where refusals and unrouted alerts go)" -}}
+{{- end -}}
+{{- range $ns, $channel := .Values.alerts.routes -}}
+{{- if and (ne $ns "*") (not (has $ns $.Values.namespaces)) -}}
+{{- fail (printf "kube-autofix: alerts.routes routes %s, which is not in namespaces" $ns) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- range $channel, $ns := .Values.slack.channelNamespaces -}}
 {{- if not (has $ns $.Values.namespaces) -}}
@@ -138,6 +152,13 @@ capabilities:
 {{ include "kube-autofix.secretEnv" (dict "name" "SLACK_APP_TOKEN" "secret" (include "kube-autofix.slackSecret" $ctx) "optional" false) }}
 {{- else }}
 {{ include "kube-autofix.secretEnv" (dict "name" "SLACK_SIGNING_SECRET" "secret" (include "kube-autofix.slackSecret" $ctx) "optional" false) }}
+{{- end }}
+{{- if $ctx.Values.alerts.enabled }}
+- name: AUTOFIX_ALERTS_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "kube-autofix.alertsSecret" $ctx }}
+      key: token
 {{- end }}
 {{- else if or $ctx.Values.openai.existingSecret $ctx.Values.openai.apiKey }}
 {{ include "kube-autofix.secretEnv" (dict "name" "OPENAI_API_KEY" "secret" (include "kube-autofix.openaiSecret" $ctx) "optional" false) }}
