@@ -169,6 +169,7 @@ export async function runIteration(deps: IterationDeps, input: IterationInput): 
       live: evidence.workload,
       proposed: proposed.patched,
       sealed: input.sealed,
+      services: evidence.services,
       policy: deps.config.policy,
       cluster: deps.cluster,
       span,

@@ -3,7 +3,7 @@ import { formatBytes, formatCpu, parseQuantity } from '../domain/index.js';
 import { asRecord, asString, deepEqual, getIn, type JsonRecord } from '../domain/json-access.js';
 import { parseImage, registryAllows } from './parse-image.js';
 import type { PolicyConfig, PolicyInput } from './policy-rule.js';
-import { allContainers, containersByKey, podSpec } from './pod-view.js';
+import { allContainers, containerLabel, containersByKey, podSpec } from './pod-view.js';
 
 // Caps judge what the change sets: values already live are grandfathered, so a workload above a cap
 // can still get an unrelated fix, but the agent never raises anything past one.
@@ -118,7 +118,7 @@ function uncapped(who: string, live: JsonRecord | undefined, c: JsonRecord): str
 function resources({ live, proposed, policy }: PolicyInput): string[] {
   const before = containersByKey(podSpec(live));
   return [...containersByKey(podSpec(proposed))].flatMap(([key, c]) => {
-    const who = `${key.startsWith('init') ? 'init container' : 'container'} ${key.slice(key.indexOf('/') + 1)}`;
+    const who = containerLabel(key);
     return [...capped(who, before.get(key), c, policy), ...uncapped(who, before.get(key), c)];
   });
 }

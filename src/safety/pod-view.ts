@@ -33,14 +33,21 @@ export function allContainers(spec: JsonRecord): ContainerView[] {
   );
 }
 
-/** The regular and init containers, keyed `containers/app`, `initContainers/setup`. */
+/** The containers of every kind, keyed `containers/app`, `initContainers/setup`, `ephemeralContainers/debug`. */
 export function containersByKey(spec: JsonRecord): Map<string, JsonRecord> {
   const out = new Map<string, JsonRecord>();
-  for (const field of ['containers', 'initContainers'] as const) {
+  for (const [field] of CONTAINER_KINDS) {
     for (const c of asArray(spec[field])) {
       const name = asString(asRecord(c).name);
       if (name !== null) out.set(`${field}/${name}`, asRecord(c));
     }
   }
   return out;
+}
+
+/** `container app`, `init container setup`: how messages name a container of `containersByKey`. */
+export function containerLabel(key: string): string {
+  const field = key.slice(0, key.indexOf('/'));
+  const kind = CONTAINER_KINDS.find(([f]) => f === field)?.[1] ?? 'container';
+  return `${kind} ${key.slice(key.indexOf('/') + 1)}`;
 }

@@ -4,6 +4,7 @@ import { describeTarget } from '../domain/index.js';
 import { diffPaths, formatPath, type JsonPath } from './diff-paths.js';
 import { asArray, asRecord, asString, deepEqual, getIn } from '../domain/json-access.js';
 import type { PolicyInput } from './policy-rule.js';
+import { restoresRevision } from './restores-revision.js';
 
 /** Fields of a container (regular or init) a change may touch. */
 export const MUTABLE_CONTAINER_FIELDS = [
@@ -214,15 +215,14 @@ function objectLock({ live, proposed, previousTemplates = [] }: PolicyInput): st
   const names: Record<string, string[]> = {};
   const reshaped = new Set<string>();
   // A rollback to an earlier revision may drop what a release added (an init container, a sidecar).
-  const template = getIn(proposed, ['spec', 'template']);
-  const restoresRevision = previousTemplates.some((t) => deepEqual(t, template));
+  const rollback = restoresRevision(proposed, previousTemplates);
   for (const list of ['containers', 'initContainers']) {
     const before = containerNames(live, list);
     names[list] = containerNames(proposed, list);
     if (deepEqual(before, names[list])) continue;
     reshaped.add(list);
     if (
-      restoresRevision &&
+      rollback &&
       (list === 'initContainers' || names[list].length > 0) &&
       onlyRemoves(before, names[list])
     ) {

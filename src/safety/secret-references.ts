@@ -1,7 +1,7 @@
 // Secret access rule: env and envFrom may change, but never to read a Secret the workload does not read already.
 import { asArray, asRecord, asString, getIn, type JsonRecord } from '../domain/json-access.js';
 import type { PolicyInput } from './policy-rule.js';
-import { allContainers, containersByKey, podSpec } from './pod-view.js';
+import { allContainers, containerLabel, containersByKey, podSpec } from './pod-view.js';
 import { REDACTED } from './redact-text.js';
 
 interface SecretUse {
@@ -105,7 +105,7 @@ function expandedSecrets({ live, proposed }: PolicyInput): string[] {
       if (existing.has(`${where}\u0000${text}`)) continue;
       for (const name of expansions(text).filter((n) => secrets.has(n))) {
         out.push(
-          `${key.startsWith('init') ? 'init container' : 'container'} ${key.slice(key.indexOf('/') + 1)}: ${where} would expand $(${name}), whose value is a Secret's or masked, into a place that does not protect it`,
+          `${containerLabel(key)}: ${where} would expand $(${name}), whose value is a Secret's or masked, into a place that does not protect it`,
         );
       }
     }
@@ -126,7 +126,7 @@ function maskedEnv({ live, proposed }: PolicyInput): string[] {
       if (typeof e.value !== 'string' || !e.value.includes(REDACTED)) continue;
       if (liveEnv.some((l) => l.name === e.name && l.value === e.value)) continue;
       out.push(
-        `${key.startsWith('init') ? 'init container' : 'container'} ${key.slice(key.indexOf('/') + 1)}: env ${String(e.name)} would hold a masked value under a name or place it did not have; that would expose it`,
+        `${containerLabel(key)}: env ${String(e.name)} would hold a masked value under a name or place it did not have; that would expose it`,
       );
     }
   }

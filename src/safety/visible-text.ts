@@ -1,7 +1,7 @@
 // Visible-text rule: every character a change writes must show as itself, and whole, in the diff, the flags and the terminal.
 import { diffPaths, formatPath, valueAt, type JsonPath } from './diff-paths.js';
 import { isRecord } from '../domain/json-access.js';
-import { MAX_FLAGGED_VALUE } from './code-execution.js';
+import { MAX_FLAGGED_VALUE } from './behaviour-changes.js';
 import type { PolicyInput } from './policy-rule.js';
 
 /**

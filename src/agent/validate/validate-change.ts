@@ -1,10 +1,9 @@
 // validate: schema, then the safety policy on the resulting object, then a server-side dry-run.
-import type { Change, KubeObject, Target, Validation } from '../../domain/index.js';
+import type { Change, KubeObject, ServiceSummary, Target, Validation } from '../../domain/index.js';
 import { Change as ChangeSchema } from '../../domain/index.js';
 import type { PolicyConfig } from '../../config/config.js';
 import type { Cluster } from '../../k8s/cluster.js';
 import type { SpanHandle } from '../../tracking/tracker.js';
-import { codeExecutionFlags } from '../../safety/code-execution.js';
 import { evaluatePolicy } from '../../safety/evaluate-policy.js';
 import { redactObject, redactText } from '../../safety/redact.js';
 import { sameAsJudged } from '../../safety/same-as-judged.js';
@@ -19,6 +18,8 @@ export interface ValidateInput {
   live: KubeObject;
   proposed: KubeObject;
   sealed: { live: KubeObject; templates: KubeObject[] };
+  /** The Services that select the workload's pods, from the evidence: a change that re-points them is flagged. */
+  services?: readonly ServiceSummary[];
   policy: PolicyConfig;
   cluster: Cluster;
   /** The tracing span of this validation; policy and dry-run become its children. */
@@ -43,25 +44,18 @@ function refused(policy: PolicyResult, flags: string[] = []): ValidateOutput {
   };
 }
 
-/** The policy rules, then the code-execution check, on the judged object and every op path. */
+/** The policy rules (refusals and flags) on the judged object and every op path. */
 function judge(input: JudgeInput): { policy: PolicyResult; flags: string[] } {
-  const previousTemplates = input.sealed.templates.map((t) => redactObject(t));
-  const policy = evaluatePolicy({
+  const { flags, ...policy } = evaluatePolicy({
     target: input.target,
     live: input.live,
     proposed: input.proposed,
     ops: input.change.patch,
     policy: input.policy,
-    previousTemplates,
+    previousTemplates: input.sealed.templates.map((t) => redactObject(t)),
+    ...(input.services === undefined ? {} : { services: input.services }),
   });
-  const code = codeExecutionFlags({
-    live: input.live,
-    proposed: input.proposed,
-    previousTemplates,
-    policy: input.policy,
-  });
-  const violations = [...policy.violations, ...code.violations];
-  return { policy: { ok: violations.length === 0, violations }, flags: code.flags };
+  return { policy, flags };
 }
 
 /** Real values restored, then the object they make compared with the judged one (redacted, both). */
@@ -86,7 +80,7 @@ function rehydrateChecked(input: JudgeInput): { ops: PatchOp[] } | { violations:
 export type JudgeInput = Omit<ValidateInput, 'cluster' | 'span'> & { span?: SpanHandle };
 
 /**
- * Every check short of the server: schema, policy and code-execution flags on the judged object and op
+ * Every check short of the server: schema, policy (refusals and flags) on the judged object and op
  * paths, then rehydration and the sent-equals-judged comparison. Either a refusal or the ops to send.
  */
 export function judgeChange(
