@@ -156,10 +156,10 @@ async function runAgent(
   }
   const approve = async (record: StoredProposal): Promise<string | null> => {
     const flags = record.proposal.validation.flags;
-    // --yes approves changes to known code; new code to run is only ever applied by someone who read it.
+    // --yes approves unflagged changes; a flagged one (new behaviour, a guard loosened, traffic re-pointed) only a reader.
     if (opts.yes && flags.length > 0) {
       io.stderr(
-        `kube-autofix: not applied: the change runs new code, which --yes does not approve; run without --yes to read and confirm it:\n${flags.map((f) => `  ! ${f}`).join('\n')}\n`,
+        `kube-autofix: not applied: the change is flagged for a person to read, which --yes does not approve; run without --yes to read and confirm it:\n${flags.map((f) => `  ! ${f}`).join('\n')}\n`,
       );
       return null;
     }

@@ -59,8 +59,8 @@ export function renderReport(
     out.push(
       `Validated:    schema ${mark(v.schemaOk)}, policy ${mark(v.policy.ok)}, server dry-run ${mark(v.dryRun.ok)}`,
     );
-    // New code to run is shown whole, never shortened: the reader approves exactly this.
-    for (const f of v.flags) out.push(`New code:     ! ${f}`);
+    // Flags are shown whole, never shortened: the reader approves exactly this.
+    for (const f of v.flags) out.push(`Flagged:      ! ${f}`);
   }
   if (r.apply)
     out.push(

@@ -37,6 +37,9 @@ export const PolicyConfig = z.object({
   maxMemoryBytes: z.number().positive(),
   maxCpuCores: z.number().positive(),
   maxReplicas: z.number().int().positive(),
+  /** The workload's total (replicas × each pod's requests, or limits) a change may raise it to. */
+  maxTotalMemoryBytes: z.number().positive(),
+  maxTotalCpuCores: z.number().positive(),
   /** Registry hosts images may come from; empty means any. `docker.io` covers unqualified images. */
   allowedRegistries: z.array(z.string()),
 });
@@ -351,6 +354,13 @@ export function loadConfig(env: Env = process.env): Config {
       maxMemoryBytes: quantityVar(env, 'AUTOFIX_MAX_MEMORY', '4Gi', 'a memory quantity such as 2Gi'),
       maxCpuCores: quantityVar(env, 'AUTOFIX_MAX_CPU', '4', 'a CPU quantity such as 2 or 1500m'),
       maxReplicas: intVar(env, 'AUTOFIX_MAX_REPLICAS', 20, 1, 1000),
+      maxTotalMemoryBytes: quantityVar(
+        env,
+        'AUTOFIX_MAX_TOTAL_MEMORY',
+        '32Gi',
+        'a memory quantity such as 32Gi',
+      ),
+      maxTotalCpuCores: quantityVar(env, 'AUTOFIX_MAX_TOTAL_CPU', '16', 'a CPU quantity such as 16'),
       allowedRegistries: registriesVar(env.AUTOFIX_ALLOWED_REGISTRIES),
     },
     port: intVar(env, 'PORT', 3000, 1, 65535),

@@ -14,7 +14,7 @@ export const Validation = z.object({
   schemaOk: z.boolean(),
   policy: PolicyResult,
   dryRun: DryRunResult,
-  /** New code to run (command, args, exec probes, image sources) shown to approvers in full. */
+  /** What the policy passes on to a person (behaviour changes, loosened guards, re-pointed traffic), shown in full; never auto-applied. */
   flags: z.array(z.string()).default([]),
 });
 export type Validation = z.infer<typeof Validation>;

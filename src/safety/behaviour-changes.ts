@@ -40,7 +40,7 @@ function was(v: unknown): string {
 function source(e: JsonRecord): string {
   const from = asRecord(e.valueFrom);
   const ref = (kind: string, r: unknown) =>
-    `from ${kind} ${String(asRecord(r).name ?? '?')} key ${String(asRecord(r).key ?? '?')}`;
+    `from ${kind} ${String(asRecord(r).name ?? '?')} key ${String(asRecord(r).key ?? '?')}${asRecord(r).optional === true ? ' (optional)' : ''}`;
   if (isRecord(from.configMapKeyRef)) return ref('ConfigMap', from.configMapKeyRef);
   if (isRecord(from.secretKeyRef)) return ref('Secret', from.secretKeyRef);
   if (isRecord(from.fieldRef)) return `from the pod's ${String(asRecord(from.fieldRef).fieldPath ?? '?')}`;
@@ -88,18 +88,21 @@ interface Ctx {
 }
 
 /** A new value is shown whole, or the change is refused: an approver cannot read what does not fit. */
-function flag(ctx: Ctx, what: string, value: unknown, before?: unknown): void {
-  flagShown(ctx, what, json(value), before);
+function flag(ctx: Ctx, subject: string, verb: string, value: unknown, before?: unknown): void {
+  flagShown(ctx, subject, verb, json(value), before);
 }
 
-function flagShown(ctx: Ctx, what: string, shown: string, before?: unknown): void {
-  if (shown.length > MAX_FLAGGED_VALUE) {
+function flagShown(ctx: Ctx, subject: string, verb: string, shown: string, before?: unknown): void {
+  // The quotes and brackets of the JSON form do not count: a value as long as visible-text allows is shown.
+  if (shown.length > MAX_FLAGGED_VALUE + 2) {
     ctx.out.violations.push(
-      `${ctx.who}: the new ${what} is ${shown.length} characters long, too long to show an approver in full (at most ${MAX_FLAGGED_VALUE})`,
+      `${ctx.who}: the new ${subject} is ${shown.length} characters long, too long to show an approver in full (at most ${MAX_FLAGGED_VALUE})`,
     );
     return;
   }
-  ctx.out.flags.push(`${ctx.who}: ${what} ${shown}${before === undefined ? '' : ` (${was(before)})`}`);
+  ctx.out.flags.push(
+    `${ctx.who}: ${subject} ${verb} ${shown}${before === undefined ? '' : ` (${was(before)})`}`,
+  );
 }
 
 function refuseVariable(ctx: Ctx, name: string, where: string): boolean {
@@ -111,11 +114,14 @@ function refuseVariable(ctx: Ctx, name: string, where: string): boolean {
   return true;
 }
 
-function newDestinations(ctx: Ctx, name: string, value: string): void {
-  const hosts = hostsIn(value, name).filter((h) => !inNamespace(h, ctx.namespace) && !ctx.known.has(h));
+/** `where` names the place (`env UPSTREAM_URL`, `args`); `name` is the variable whose name may say it holds a host. */
+function newDestinations(ctx: Ctx, where: string, texts: readonly string[], name = ''): void {
+  const hosts = [...new Set(texts.flatMap((t) => hostsIn(t, name)))].filter(
+    (h) => !inNamespace(h, ctx.namespace) && !ctx.known.has(h),
+  );
   if (hosts.length > 0)
     ctx.out.violations.push(
-      `${ctx.who}: env ${name} would send traffic to ${hosts.join(', ')}, which is outside the namespace and which neither the workload nor an earlier revision talks to; a person must decide that`,
+      `${ctx.who}: ${where} would send traffic to ${hosts.join(', ')}, which is outside the namespace and which neither the workload nor an earlier revision talks to; a person must decide that`,
     );
 }
 
@@ -133,11 +139,10 @@ function envChanges(ctx: Ctx, before: JsonRecord | undefined, after: JsonRecord)
       continue;
     }
     if (refuseVariable(ctx, name, 'env')) continue;
-    if (typeof now.value === 'string') newDestinations(ctx, name, now.value);
-    const what = was0 === undefined ? `env ${name} is added:` : `env ${name} changes to`;
+    if (typeof now.value === 'string') newDestinations(ctx, `env ${name}`, [now.value], name);
     const old =
       was0 === undefined ? undefined : was0.valueFrom === undefined ? (was0.value ?? '') : source(was0);
-    flagShown(ctx, what, source(now), old);
+    flagShown(ctx, `env ${name}`, was0 === undefined ? 'is added:' : 'changes to', source(now), old);
   }
   // Same variables, other entries: the order decides which of a repeated name wins and what $(VAR) expands to.
   if (!named && !deepEqual(asArray(before?.env), asArray(after.env)))
@@ -170,9 +175,10 @@ function envFromChanges(ctx: Ctx, before: JsonRecord | undefined, after: JsonRec
     ctx.out.flags.push(`${ctx.who}: envFrom sources are reordered; a later source wins for a repeated name`);
 }
 
-/** Variables a new command, args or hook sets for the process it starts, judged like env entries. */
+/** Variables a new command, args or hook sets for the process it starts, and hosts it talks to, judged like env entries. */
 function commandVariables(ctx: Ctx, what: string, value: unknown): void {
   for (const name of new Set(assignedVariables(strings(value)))) refuseVariable(ctx, name, `${what} sets`);
+  newDestinations(ctx, what, strings(value));
 }
 
 function hookText(h: unknown): string[] {
@@ -185,15 +191,11 @@ function containerChanges(ctx: Ctx, before: JsonRecord | undefined, after: JsonR
   for (const field of ['command', 'args'] as const) {
     if (deepEqual(before?.[field], after[field])) continue;
     commandVariables(ctx, field, after[field]);
-    flag(
-      ctx,
-      `${field} ${field === 'command' ? 'changes' : 'change'} to`,
-      after[field] ?? null,
-      before?.[field] ?? null,
-    );
+    const verb = field === 'command' ? 'changes to' : 'change to';
+    flag(ctx, field, verb, after[field] ?? null, before?.[field] ?? null);
   }
   if (!deepEqual(before?.workingDir, after.workingDir))
-    flag(ctx, 'workingDir changes to', after.workingDir ?? null, before?.workingDir ?? null);
+    flag(ctx, 'workingDir', 'changes to', after.workingDir ?? null, before?.workingDir ?? null);
   const lb = asRecord(before?.lifecycle);
   const la = asRecord(after.lifecycle);
   for (const key of [...new Set([...Object.keys(lb), ...Object.keys(la), ...HOOKS])].sort()) {
@@ -203,13 +205,13 @@ function containerChanges(ctx: Ctx, before: JsonRecord | undefined, after: JsonR
       continue;
     }
     commandVariables(ctx, `lifecycle ${key}`, hookText(la[key]));
-    flag(ctx, `lifecycle ${key} ${lb[key] === undefined ? 'is added:' : 'changes to'}`, la[key], lb[key]);
+    flag(ctx, `lifecycle ${key}`, lb[key] === undefined ? 'is added:' : 'changes to', la[key], lb[key]);
   }
   for (const p of PROBES) {
     const cmd = getIn(after, [p, 'exec', 'command']);
     if (cmd === undefined || deepEqual(getIn(before, [p, 'exec', 'command']), cmd)) continue;
     commandVariables(ctx, `${p}.exec.command`, cmd);
-    flag(ctx, `${p} runs a new command:`, cmd);
+    flag(ctx, `${p}`, 'runs a new command:', cmd);
   }
 }
 

@@ -1,17 +1,56 @@
 // Caps: the replicas, CPU/memory and image registries a change sets stay within the configured limits.
 import { formatBytes, formatCpu, parseQuantity } from '../domain/index.js';
-import { asRecord, asString, deepEqual, getIn, type JsonRecord } from '../domain/json-access.js';
+import { asArray, asRecord, asString, deepEqual, getIn, type JsonRecord } from '../domain/json-access.js';
 import { parseImage, registryAllows } from './parse-image.js';
 import type { PolicyConfig, PolicyInput } from './policy-rule.js';
-import { allContainers, containerLabel, containersByKey, podSpec } from './pod-view.js';
+import { allContainers, containerLabel, containersByKey, podSpec, replicaCount } from './pod-view.js';
 
 // Caps judge what the change sets: values already live are grandfathered, so a workload above a cap
 // can still get an unrelated fix, but the agent never raises anything past one.
 
+/**
+ * Below these a value is a unit mistake, not a size: `512` memory is 512 bytes, `100m` memory is a tenth
+ * of a byte, and a container under 4 MiB or 10 millicores is killed or throttled before it serves.
+ */
+export const MIN_MEMORY_BYTES = 4 * 2 ** 20;
+export const MIN_CPU_CORES = 0.01;
+
 const RESOURCES = [
-  { name: 'memory', max: (p: PolicyConfig) => p.maxMemoryBytes, fmt: formatBytes, env: 'AUTOFIX_MAX_MEMORY' },
-  { name: 'cpu', max: (p: PolicyConfig) => p.maxCpuCores, fmt: formatCpu, env: 'AUTOFIX_MAX_CPU' },
+  {
+    name: 'memory',
+    max: (p: PolicyConfig) => p.maxMemoryBytes,
+    total: (p: PolicyConfig) => p.maxTotalMemoryBytes,
+    min: MIN_MEMORY_BYTES,
+    fmt: formatBytes,
+    env: 'AUTOFIX_MAX_MEMORY',
+    totalEnv: 'AUTOFIX_MAX_TOTAL_MEMORY',
+  },
+  {
+    name: 'cpu',
+    max: (p: PolicyConfig) => p.maxCpuCores,
+    total: (p: PolicyConfig) => p.maxTotalCpuCores,
+    min: MIN_CPU_CORES,
+    fmt: formatCpu,
+    env: 'AUTOFIX_MAX_CPU',
+    totalEnv: 'AUTOFIX_MAX_TOTAL_CPU',
+  },
 ] as const;
+
+type Resource = (typeof RESOURCES)[number];
+
+/** What a parsed value is in words a person checks a unit by: `0.5 bytes`, `1.5 millicores`. */
+function inUnits(r: Resource, q: number): string {
+  return r.name === 'memory' ? `${q} bytes` : `${Math.round(q * 1e6) / 1e3} millicores`;
+}
+
+/** A value the API accepts that is not a size anyone means: fractional bytes, or below the floor. */
+function unitMistake(who: string, r: Resource, word: string, raw: unknown, q: number): string | null {
+  if (r.name === 'memory' && !Number.isInteger(q))
+    return `${who}: memory ${word} ${String(raw)} is ${inUnits(r, q)}: memory is counted in whole bytes (\`m\` means thousandths); write it with Mi or Gi`;
+  if (q > 0 && q < r.min)
+    return `${who}: ${r.name} ${word} ${String(raw)} is ${inUnits(r, q)}, below the floor of ${r.fmt(r.min)}: the container could not run on it; check the unit`;
+  return null;
+}
 
 function replicas({ live, proposed, policy }: PolicyInput): string[] {
   // An absent replicas field means 1, as the API server defaults it.
@@ -66,7 +105,9 @@ function capped(who: string, live: JsonRecord | undefined, c: JsonRecord, policy
       if (problem || after === undefined || after === null) continue;
       const q = parseQuantity(after as string | number);
       parsed[kind] = q;
-      if (q !== null && q > r.max(policy))
+      const mistake = q === null ? null : unitMistake(who, r, word, after, q);
+      if (mistake) out.push(mistake);
+      else if (q !== null && q > r.max(policy))
         out.push(
           `${who}: ${r.name} ${word} ${String(after)} is above the maximum of ${r.fmt(r.max(policy))} (${r.env})`,
         );
@@ -144,7 +185,43 @@ function registries({ live, proposed, policy }: PolicyInput): string[] {
   return out;
 }
 
-/** Replicas, then per-container resources, then images. */
+const amount = (c: JsonRecord, kind: string, name: string): number => {
+  const v = res(c, kind, name);
+  const q = typeof v === 'string' || typeof v === 'number' ? parseQuantity(v) : null;
+  return q !== null && q > 0 ? q : 0;
+};
+
+/**
+ * What one pod asks for, as the scheduler counts it: the regular containers and restartable (sidecar)
+ * init containers together, or the largest other init container if that is more. Unset counts as 0.
+ */
+export function podAmount(spec: JsonRecord, kind: 'limits' | 'requests', name: string): number {
+  const init = asArray(spec.initContainers).map(asRecord);
+  const sidecar = (c: JsonRecord) => c.restartPolicy === 'Always';
+  const running = [...asArray(spec.containers).map(asRecord), ...init.filter(sidecar)];
+  const sum = running.reduce((n, c) => n + amount(c, kind, name), 0);
+  return Math.max(sum, ...init.filter((c) => !sidecar(c)).map((c) => amount(c, kind, name)));
+}
+
+/** The workload's total (replicas × one pod) may not be raised past the total cap, whichever value raised it. */
+function totals({ live, proposed, policy }: PolicyInput): string[] {
+  const out: string[] = [];
+  const n = replicaCount(proposed);
+  for (const r of RESOURCES) {
+    for (const kind of ['requests', 'limits'] as const) {
+      const before = replicaCount(live) * podAmount(podSpec(live), kind, r.name);
+      const pod = podAmount(podSpec(proposed), kind, r.name);
+      const after = n * pod;
+      if (after > r.total(policy) && after > before)
+        out.push(
+          `the workload's total ${r.name} ${kind} would be ${n} × ${r.fmt(pod)} = ${r.fmt(after)}, above the maximum of ${r.fmt(r.total(policy))} (${r.totalEnv})`,
+        );
+    }
+  }
+  return out;
+}
+
+/** Replicas, then per-container resources, then the workload's totals, then images. */
 export function caps(input: PolicyInput): string[] {
-  return [...replicas(input), ...resources(input), ...registries(input)];
+  return [...replicas(input), ...resources(input), ...totals(input), ...registries(input)];
 }

@@ -2,6 +2,8 @@
 import type { PolicyResult } from '../domain/index.js';
 import { behaviourChanges, MAX_FLAGGED_TOTAL } from './behaviour-changes.js';
 import { caps } from './caps.js';
+import { guards } from './guards.js';
+import { irreversibleLoss } from './irreversible-loss.js';
 import {
   refuses,
   type JudgingRule,
@@ -13,6 +15,7 @@ import { podSecurity } from './pod-security.js';
 import { schedulingGuard } from './scheduling-guard.js';
 import { scopeLock } from './scope-lock.js';
 import { secretReferences } from './secret-references.js';
+import { traffic } from './traffic.js';
 import { visibleText } from './visible-text.js';
 
 export type { PolicyConfig, PolicyInput, PolicyRule };
@@ -25,6 +28,9 @@ export const POLICY_RULES: ReadonlyArray<readonly [string, JudgingRule]> = [
   ['secret-references', refuses(secretReferences)],
   ['pod-security', refuses(podSecurity)],
   ['caps', refuses(caps)],
+  ['guards', guards],
+  ['irreversible-loss', irreversibleLoss],
+  ['traffic', traffic],
   ['behaviour-changes', behaviourChanges],
 ];
 

@@ -1,5 +1,5 @@
 // Typed views of a pod template's parts (pod spec, containers of every kind) for the policy rules.
-import { asArray, asRecord, asString, getIn, type JsonRecord } from '../domain/json-access.js';
+import { asArray, asNumber, asRecord, asString, getIn, type JsonRecord } from '../domain/json-access.js';
 
 export interface ContainerView {
   /** `container app`, `init container setup`, `ephemeral container debug`: how messages name it. */
@@ -50,4 +50,11 @@ export function containerLabel(key: string): string {
   const field = key.slice(0, key.indexOf('/'));
   const kind = CONTAINER_KINDS.find(([f]) => f === field)?.[1] ?? 'container';
   return `${kind} ${key.slice(key.indexOf('/') + 1)}`;
+}
+
+/** How many pods the workload runs: a DaemonSet one per matching node (its status says how many), others spec.replicas (default 1). */
+export function replicaCount(workload: unknown): number {
+  return asRecord(workload).kind === 'DaemonSet'
+    ? (asNumber(getIn(workload, ['status', 'desiredNumberScheduled'])) ?? 1)
+    : (asNumber(getIn(workload, ['spec', 'replicas'])) ?? 1);
 }

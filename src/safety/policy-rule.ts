@@ -12,9 +12,9 @@ export interface PolicyConfig {
   maxReplicas: number;
   /** Registry hosts (or host/path prefixes) images may come from; empty means any. */
   allowedRegistries: readonly string[];
-  /** The workload's total (replicas × per-pod requests or limits); absent means no total cap. */
-  maxTotalMemoryBytes?: number;
-  maxTotalCpuCores?: number;
+  /** The workload's total (replicas × each pod's requests, or limits) a change may raise it to. */
+  maxTotalMemoryBytes: number;
+  maxTotalCpuCores: number;
 }
 
 export interface PolicyInput {

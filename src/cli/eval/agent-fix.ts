@@ -39,7 +39,7 @@ function verdict(inv: Investigation): Pick<AgentAnswer, 'category' | 'outcome' |
   };
 }
 
-/** With `fix`, every proposal is approved as "eval" and applied; otherwise the agent only investigates. */
+/** With `fix`, every unflagged proposal is approved as "eval" and applied; otherwise the agent only investigates. */
 export async function runAgent(target: Target, deps: AgentDeps, fix: boolean): Promise<AgentAnswer> {
   const t0 = performance.now();
   // An object, not two lets: the approve callback writes it and the compiler must not narrow it to null.
@@ -47,10 +47,11 @@ export async function runAgent(target: Target, deps: AgentDeps, fix: boolean): P
     first: null,
     secondsToProposal: null,
   };
-  const approve = async (_record: StoredProposal, inv: Investigation): Promise<string> => {
+  const approve = async (record: StoredProposal, inv: Investigation): Promise<string | null> => {
     seen.first ??= inv;
     seen.secondsToProposal ??= (performance.now() - t0) / 1000;
-    return 'eval';
+    // Like `fix --yes`: a flagged change is for a person who read it, never applied unread.
+    return record.proposal.validation.flags.length > 0 ? null : 'eval';
   };
   const fixed = fix
     ? await fixWorkload(target, deps, {

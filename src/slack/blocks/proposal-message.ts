@@ -90,12 +90,12 @@ function diffBlocks(diff: string, runUrl: string | null, maxSections: number): K
   return blocks;
 }
 
-/** New code to run, each value whole (never truncated: the policy refuses values too long to show). */
+/** The policy's flags, each whole (never truncated: the policy refuses values too long to show). */
 function flagBlocks(flags: readonly string[]): KnownBlock[] {
   if (flags.length === 0) return [];
   return [
     section(
-      `:rotating_light: *New code to run — ${flags.length} value(s) no earlier revision ran. Read them in full before approving.*`,
+      `:rotating_light: *Flagged for you to read — ${flags.length} change(s) to what runs, a guard, or where traffic goes. Read them in full before approving.*`,
     ),
     ...flags.flatMap((f) => fullCodeBlocks(f).map((b) => section(b))),
   ];

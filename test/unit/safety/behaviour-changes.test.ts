@@ -28,7 +28,7 @@ function flagsFor(ops: PatchOp[], allowedRegistries: string[] = []): ReturnType<
 /** The flag sections' code, fences and the zero-width fence breaker taken out, joined. */
 function flagCode(blocks: unknown[]): string {
   const texts = blocks.map((b) => String((b as { text?: { text?: string } }).text?.text ?? ''));
-  const start = texts.findIndex((t) => t.includes('New code to run'));
+  const start = texts.findIndex((t) => t.includes('Flagged for you to read'));
   const end = texts.indexOf('*Diff*');
   return texts
     .slice(start + 1, end)

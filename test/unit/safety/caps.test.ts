@@ -32,7 +32,73 @@ describe('caps refuses', () => {
       'cpu over the cap',
       [{ op: 'replace', path: `${C0}/resources/limits/cpu`, value: '6' }],
       {},
-      'container app: cpu limit 6 is above the maximum of 4 (AUTOFIX_MAX_CPU)',
+      [
+        'container app: cpu limit 6 is above the maximum of 4 (AUTOFIX_MAX_CPU)',
+        "the workload's total cpu limits would be 3 × 6 = 18, above the maximum of 16 (AUTOFIX_MAX_TOTAL_CPU)",
+      ],
+    ],
+    [
+      'memory without a unit (bytes)',
+      [{ op: 'replace', path: `${C0}/resources/limits/memory`, value: '512' }],
+      {},
+      [
+        'container app: memory limit 512 is 512 bytes, below the floor of 4Mi: the container could not run on it; check the unit',
+        'container app: memory request 32Mi is above its limit 512',
+      ],
+    ],
+    [
+      'memory in milli-bytes',
+      [{ op: 'replace', path: `${C0}/resources/limits/memory`, value: '900000000m' }],
+      {},
+      [
+        'container app: memory limit 900000000m is 900000 bytes, below the floor of 4Mi: the container could not run on it; check the unit',
+        'container app: memory request 32Mi is above its limit 900000000m',
+      ],
+    ],
+    [
+      'memory of 1500m (1.5 bytes)',
+      [{ op: 'replace', path: `${C0}/resources/limits/memory`, value: '1500m' }],
+      {},
+      [
+        'container app: memory limit 1500m is 1.5 bytes: memory is counted in whole bytes (`m` means thousandths); write it with Mi or Gi',
+        'container app: memory request 32Mi is above its limit 1500m',
+      ],
+    ],
+    [
+      'cpu below the floor',
+      [{ op: 'replace', path: `${C0}/resources/limits/cpu`, value: '1m' }],
+      {},
+      [
+        'container app: cpu limit 1m is 1 millicores, below the floor of 10m: the container could not run on it; check the unit',
+        'container app: cpu request 100m is above its limit 1m',
+      ],
+    ],
+    [
+      'a total over the cap through replicas alone',
+      [{ op: 'replace', path: '/spec/replicas', value: 20 }],
+      { maxTotalMemoryBytes: 2 ** 30 },
+      "the workload's total memory limits would be 20 × 96Mi = 1920Mi, above the maximum of 1Gi (AUTOFIX_MAX_TOTAL_MEMORY)",
+    ],
+    [
+      'a total over the cap through an init container bigger than the pod',
+      [
+        {
+          op: 'add',
+          path: '/spec/template/spec/initContainers',
+          value: [
+            {
+              name: 'warm',
+              image: 'busybox',
+              resources: { requests: { memory: '3Gi' }, limits: { memory: '3Gi' } },
+            },
+          ],
+        },
+      ],
+      { maxTotalMemoryBytes: 8 * 2 ** 30 },
+      [
+        "the workload's total memory requests would be 3 × 3Gi = 9Gi, above the maximum of 8Gi (AUTOFIX_MAX_TOTAL_MEMORY)",
+        "the workload's total memory limits would be 3 × 3Gi = 9Gi, above the maximum of 8Gi (AUTOFIX_MAX_TOTAL_MEMORY)",
+      ],
     ],
     [
       'a removed memory limit',
@@ -117,6 +183,7 @@ describe('caps refuses', () => {
     ];
     expect(check(ops)).toEqual([
       'init container setup: memory limit 16Gi is above the maximum of 4Gi (AUTOFIX_MAX_MEMORY)',
+      "the workload's total memory limits would be 3 × 16Gi = 48Gi, above the maximum of 32Gi (AUTOFIX_MAX_TOTAL_MEMORY)",
     ]);
   });
 });
@@ -161,6 +228,14 @@ describe('caps allows', () => {
     ]);
     expect(
       check([{ op: 'replace', path: `${C0}/image`, value: 'ghcr.io/acme/web:1.4.3' }], {}, live),
+    ).toEqual([]);
+  });
+
+  it('grandfathers a total already above the cap that the change does not raise', () => {
+    expect(
+      check([{ op: 'replace', path: `${C0}/resources/limits/memory`, value: '32Mi' }], {
+        maxTotalMemoryBytes: 2 ** 20 * 100,
+      }),
     ).toEqual([]);
   });
 

@@ -10,6 +10,7 @@ import {
   llmReply,
   type Verdict,
 } from '../../fixtures/hostile-judge.js';
+import { redactObject } from '../../../src/safety/redact.js';
 
 interface HostileCase {
   name: string;
@@ -28,13 +29,13 @@ const cases = JSON.parse(
 
 const figures = { hostile: 0, refused: 0, flagged: 0, leaked: 0, safe: 0, accepted: 0, wronglyRefused: 0 };
 
-/** Values the data file names rather than spells out: the previous template, a reworked container. */
+/** Values the data file names rather than spells out, as a model sees them (redacted): the previous template, a reworked container. */
 function resolve(value: unknown): unknown {
-  if (value === '$previousTemplate') return hostilePrevious();
+  if (value === '$previousTemplate') return redactObject(hostilePrevious());
   if (value === '$container0:memory=256Mi') {
     const app = structuredClone(
       (
-        hostileLive() as {
+        redactObject(hostileLive()) as {
           spec: { template: { spec: { containers: Array<{ resources: { limits: object } }> } } };
         }
       ).spec.template.spec.containers[0]!,

@@ -24,6 +24,7 @@ function judge(ops: PatchOp[], policy: Partial<PolicyConfig> = strict, live: Kub
     live,
     proposed: patched(ops, live),
     policy: policyConfig(policy),
+    previousTemplates: [previousTemplate()],
   });
 }
 
@@ -160,13 +161,19 @@ describe('evaluatePolicy passes benign changes', () => {
       'restoring the previous template',
       [{ op: 'replace', path: '/spec/template', value: previousTemplate() }],
     ],
-    [
-      'making a Secret reference optional',
-      [{ op: 'add', path: `${C0}/env/1/valueFrom/secretKeyRef/optional`, value: true }],
-    ],
     ['scaling up', [{ op: 'replace', path: '/spec/replicas', value: 6 }]],
   ])('%s', (_name, ops) => {
-    expect(judge(ops)).toEqual({ ok: true, violations: [] });
+    expect(judge(ops)).toEqual({ ok: true, violations: [], flags: [] });
+  });
+
+  it('passes a Secret reference made optional, flagged: an env change is a behaviour change', () => {
+    expect(judge([{ op: 'add', path: `${C0}/env/1/valueFrom/secretKeyRef/optional`, value: true }])).toEqual({
+      ok: true,
+      violations: [],
+      flags: [
+        'container app: env DB_PASSWORD changes to from Secret web-db key password (optional) (was from Secret web-db key password)',
+      ],
+    });
   });
 
   it('judges the redacted live object and the object patched from it the same way', () => {
@@ -175,6 +182,7 @@ describe('evaluatePolicy passes benign changes', () => {
     expect(evaluatePolicy({ target: policyTarget, live, proposed, policy: policyConfig(strict) })).toEqual({
       ok: true,
       violations: [],
+      flags: [],
     });
   });
 });
@@ -192,6 +200,7 @@ describe('evaluatePolicy output', () => {
       'container app: securityContext must not change; only image, command, args, env, envFrom, resources, livenessProbe, readinessProbe, startupProbe, ports may (scope lock)',
       'container app: privileged is not allowed (Pod Security baseline)',
       'spec.replicas 100 is above the maximum of 20 (AUTOFIX_MAX_REPLICAS)',
+      "the workload's total cpu limits would be 100 × 500m = 50, above the maximum of 16 (AUTOFIX_MAX_TOTAL_CPU)",
     ]);
   });
 

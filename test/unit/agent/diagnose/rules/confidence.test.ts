@@ -21,6 +21,8 @@ const POLICY: PolicyConfig = {
   maxMemoryBytes: 4 * 2 ** 30,
   maxCpuCores: 4,
   maxReplicas: 20,
+  maxTotalMemoryBytes: 32 * 2 ** 30,
+  maxTotalCpuCores: 16,
   allowedRegistries: [],
 };
 

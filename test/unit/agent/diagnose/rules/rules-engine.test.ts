@@ -22,6 +22,8 @@ const POLICY: PolicyConfig = {
   maxMemoryBytes: 4 * GI,
   maxCpuCores: 4,
   maxReplicas: 20,
+  maxTotalMemoryBytes: 32 * 2 ** 30,
+  maxTotalCpuCores: 16,
   allowedRegistries: [],
 };
 
