@@ -25,6 +25,8 @@ describe('loadConfig', () => {
       maxMemoryBytes: 4 * 2 ** 30,
       maxCpuCores: 4,
       maxReplicas: 20,
+      maxTotalMemoryBytes: 32 * 2 ** 30,
+      maxTotalCpuCores: 16,
       allowedRegistries: [],
     });
     expect(c.slack.proposalTtlSeconds).toBe(1800);
@@ -58,6 +60,8 @@ describe('loadConfig', () => {
     ['AUTOFIX_POLICY_LEVEL', 'privileged'],
     ['AUTOFIX_MAX_MEMORY', '12 gigs'],
     ['AUTOFIX_MAX_CPU', '-1'],
+    ['AUTOFIX_MAX_TOTAL_MEMORY', 'a lot'],
+    ['AUTOFIX_MAX_TOTAL_CPU', '0'],
     ['AUTOFIX_PROPOSAL_TTL', 'soon'],
     ['AUTOFIX_CHANNEL_NAMESPACES', 'C1'],
     ['OPENAI_BASE_URL', 'not a url'],
