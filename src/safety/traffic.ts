@@ -32,7 +32,7 @@ function reached(targetPort: number | string, ports: DeclaredPort[]): string {
     const p = ports.find((x) => x.containerPort === targetPort);
     return p
       ? `port ${targetPort} of container ${p.container}`
-      : `port ${targetPort}, which no container declares`;
+      : `port ${targetPort} (which no container declares)`;
   }
   const p = ports.find((x) => x.name === targetPort);
   return p
