@@ -10,9 +10,40 @@ const SERVICE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i;
 
-/** Names whose value is a host even without a scheme or port (DB_HOST, KAFKA_BROKERS, SMTP_SERVER…). */
-const HOST_NAMED =
-  /(HOST|HOSTNAME|HOSTS|ADDR|ADDRESS|SERVER|SERVERS|ENDPOINT|ENDPOINTS|URL|URI|DSN|BROKERS?|UPSTREAM|REMOTE|TARGET)$/i;
+/** The last word of a name that says its value is a host, or a list of hosts (DB_HOST, KAFKA_BROKERS, BOOTSTRAP_SERVERS…). */
+const HOST_WORDS = new Set([
+  'HOST',
+  'HOSTNAME',
+  'ADDR',
+  'ADDRESS',
+  'SERVER',
+  'ENDPOINT',
+  'URL',
+  'URI',
+  'DSN',
+  'BROKER',
+  'UPSTREAM',
+  'REMOTE',
+  'TARGET',
+  'PEER',
+  'SEED',
+  'NODE',
+  'BACKEND',
+  'ORIGIN',
+  'MIRROR',
+  'GATEWAY',
+]);
+
+/** DB_HOST, REDIS_ADDRS, KAFKA_BROKERS, smtpServer: the name's last word, singular, is a host word. */
+function hostNamed(name: string): boolean {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter((w) => w !== '');
+  const last = words.at(-1) ?? '';
+  return [last, last.replace(/E?S$/, ''), last.replace(/S$/, '')].some((w) => HOST_WORDS.has(w));
+}
 
 function stripHost(authority: string): string {
   const noUser = authority.slice(authority.lastIndexOf('@') + 1);
@@ -33,7 +64,7 @@ export function hostsIn(text: string, name = ''): string[] {
   for (const m of text.matchAll(URL_AUTHORITY)) out.add(stripHost(m[1]!));
   const whole = text.trim();
   if (HOST_PORT.test(whole)) out.add(stripHost(whole));
-  if (HOST_NAMED.test(name)) {
+  if (hostNamed(name)) {
     for (const part of whole.split(/[\s,;]+/)) {
       if (part === '' || part.includes('/')) continue;
       const host = stripHost(part);
