@@ -152,9 +152,32 @@ function probes(who: string, before: JsonRecord | undefined, after: JsonRecord):
     const ha = handlerOf(asRecord(a));
     if (hb !== ha)
       out.flags.push(`${who}: ${field} checks by ${ha} instead of ${hb}: it may pass where it failed`);
+    undeclaredPort(who, field, asRecord(b), asRecord(a), after, out);
     budget(who, field, asRecord(b), asRecord(a), out);
   }
   return out;
+}
+
+const probePort = (probe: JsonRecord): unknown => getIn(probe, [handlerOf(probe), 'port']);
+
+/** A probe moved to a port the container does not declare may check nothing: the kubelet then restarts or unreadies every pod. */
+function undeclaredPort(
+  who: string,
+  field: string,
+  b: JsonRecord,
+  a: JsonRecord,
+  container: JsonRecord,
+  out: Judgement,
+): void {
+  const port = probePort(a);
+  if (port === undefined || deepEqual(port, probePort(b))) return;
+  const declared = asArray(container.ports).some((p) =>
+    typeof port === 'string' ? asRecord(p).name === port : asRecord(p).containerPort === port,
+  );
+  if (!declared)
+    out.flags.push(
+      `${who}: ${field} now checks port ${String(port)}, which the container does not declare: if nothing listens there, every pod fails it`,
+    );
 }
 
 /** A budget raised past the cap is refused; one within it (more start-up time) is the kind of fix the engines make. */

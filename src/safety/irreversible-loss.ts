@@ -72,7 +72,8 @@ export function irreversibleLoss({ live, proposed }: PolicyInput): Judgement {
     getIn(live, ['spec', 'template']),
     getIn(proposed, ['spec', 'template']),
   );
-  if (templateChanges && available > 0 && after > 0 && podsDownAtOnce(live, after) >= after)
+  // One replica has no redundancy to lose whatever the strategy; several replicas do.
+  if (templateChanges && available > 0 && after > 1 && podsDownAtOnce(live, after) >= after)
     out.flags.push(
       `the rollout stops every pod at once (the ${kind === 'Deployment' ? 'strategy' : 'updateStrategy'} allows ${after} of ${after} down): the ${available} available pod(s) stop before new ones are ready, and the workload is down meanwhile`,
     );

@@ -152,7 +152,7 @@ describe('evaluatePolicy passes benign changes', () => {
   it.each<[string, PatchOp[]]>([
     ['image tag change', [{ op: 'replace', path: `${C0}/image`, value: 'ghcr.io/acme/web:1.4.3' }]],
     ['memory raise within cap', [{ op: 'replace', path: `${C0}/resources/limits/memory`, value: '256Mi' }]],
-    ['probe port change', [{ op: 'replace', path: `${C0}/livenessProbe/httpGet/port`, value: 9090 }]],
+    ['probe port change', [{ op: 'replace', path: `${C0}/livenessProbe/httpGet/port`, value: 'http' }]],
     [
       'a probe made more patient',
       [{ op: 'replace', path: `${C0}/readinessProbe/failureThreshold`, value: 10 }],

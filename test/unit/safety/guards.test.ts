@@ -125,6 +125,11 @@ describe('guards flag what a change takes away', () => {
       ],
       /livenessProbe checks by tcpSocket instead of httpGet/,
     ],
+    [
+      'a probe moved to a port the container does not declare',
+      [{ op: 'replace', path: `${C0}/livenessProbe/httpGet/port`, value: 9999 }],
+      /livenessProbe now checks port 9999, which the container does not declare/,
+    ],
   ])('%s', (_name, ops, flag) => {
     const r = judge(ops);
     expect(r.violations).toEqual([]);
