@@ -224,6 +224,7 @@ describe('a diagnose is one MLflow run with everything issue 4 lists', () => {
       'autofix.engine': 'rules',
       'autofix.category': 'oom_killed',
       'autofix.outcome': 'proposed',
+      'autofix.trigger': 'cli',
       // The story's facts: a CLI command is its own session.
       'autofix.session': expect.stringMatching(/^cli-[0-9a-f-]{36}$/),
       'autofix.root_cause': r.json.diagnosis!.rootCause,
@@ -436,6 +437,7 @@ describe('a fix adds the apply nested run', () => {
       'autofix.engine': 'rules',
       'autofix.category': 'oom_killed',
       'autofix.outcome': 'fixed',
+      'autofix.trigger': 'cli',
       'autofix.decision': 'approved',
       'autofix.approved_by': 'cli --yes',
       'autofix.decided_at': expect.any(String),
