@@ -2,7 +2,8 @@
 import { formatBytes, formatCpu, parseQuantity } from '../domain/index.js';
 import { asArray, asRecord, asString, deepEqual, getIn, type JsonRecord } from '../domain/json-access.js';
 import { parseImage, registryAllows } from './parse-image.js';
-import type { PolicyConfig, PolicyInput } from './policy-rule.js';
+import type { Judgement, PolicyConfig, PolicyInput } from './policy-rule.js';
+import { restoresRevision } from './restores-revision.js';
 import { allContainers, containerLabel, containersByKey, podSpec, replicaCount } from './pod-view.js';
 
 // Caps judge what the change sets: values already live are grandfathered, so a workload above a cap
@@ -216,6 +217,34 @@ function totals({ live, proposed, policy }: PolicyInput): string[] {
         out.push(
           `the workload's total ${r.name} ${kind} would be ${n} × ${r.fmt(pod)} = ${r.fmt(after)}, above the maximum of ${r.fmt(r.total(policy))} (${r.totalEnv})`,
         );
+    }
+  }
+  return out;
+}
+
+const CUT: Record<string, string> = {
+  memory: 'if it uses more it is OOM-killed',
+  cpu: 'it is throttled sooner',
+};
+
+/**
+ * Limits lowered (not restoring an earlier revision): the container may be OOM-killed, throttled or
+ * evicted at a size it ran at before. The engines raise limits; a cut is for a person to read.
+ */
+export function capacityCuts({ live, proposed, previousTemplates }: PolicyInput): Judgement {
+  const out: Judgement = { violations: [], flags: [] };
+  if (restoresRevision(proposed, previousTemplates)) return out;
+  const before = containersByKey(podSpec(live));
+  for (const [key, c] of containersByKey(podSpec(proposed))) {
+    const lb = asRecord(getIn(before.get(key), ['resources', 'limits']));
+    const la = asRecord(getIn(c, ['resources', 'limits']));
+    for (const name of Object.keys(lb).sort()) {
+      const b = typeof lb[name] === 'string' || typeof lb[name] === 'number' ? parseQuantity(lb[name]) : null;
+      const a = typeof la[name] === 'string' || typeof la[name] === 'number' ? parseQuantity(la[name]) : null;
+      if (b === null || a === null || a <= 0 || a >= b) continue;
+      out.flags.push(
+        `${containerLabel(key)}: the ${name} limit is lowered from ${String(lb[name])} to ${String(la[name])}: ${CUT[name] ?? 'it is evicted sooner'}`,
+      );
     }
   }
   return out;

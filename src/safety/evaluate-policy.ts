@@ -1,7 +1,7 @@
 // The safety policy: judges the object a change would produce (never anyone's description of it).
 import type { PolicyResult } from '../domain/index.js';
 import { behaviourChanges, MAX_FLAGGED_TOTAL } from './behaviour-changes.js';
-import { caps } from './caps.js';
+import { capacityCuts, caps } from './caps.js';
 import { guards } from './guards.js';
 import { irreversibleLoss } from './irreversible-loss.js';
 import {
@@ -28,6 +28,7 @@ export const POLICY_RULES: ReadonlyArray<readonly [string, JudgingRule]> = [
   ['secret-references', refuses(secretReferences)],
   ['pod-security', refuses(podSecurity)],
   ['caps', refuses(caps)],
+  ['capacity-cuts', capacityCuts],
   ['guards', guards],
   ['irreversible-loss', irreversibleLoss],
   ['traffic', traffic],

@@ -1,8 +1,8 @@
 // Caps: replicas, CPU/memory and image registries the change sets stay within the configured maxima.
 import { describe, expect, it } from 'vitest';
-import type { PatchOp } from '../../../src/domain/index.js';
+import type { KubeObject, PatchOp } from '../../../src/domain/index.js';
 import type { PolicyConfig } from '../../../src/config/config.js';
-import { caps } from '../../../src/safety/caps.js';
+import { capacityCuts, caps } from '../../../src/safety/caps.js';
 import { liveDeployment, patched, policyConfig, policyTarget } from '../../fixtures/policy-fixtures.js';
 
 const C0 = '/spec/template/spec/containers/0';
@@ -244,5 +244,31 @@ describe('caps allows', () => {
     expect(
       check([{ op: 'replace', path: `${C0}/image`, value: 'ghcr.io/acme/web:1.4.3' }], {}, live),
     ).toEqual([]);
+  });
+});
+
+describe('capacityCuts', () => {
+  const cut = (ops: PatchOp[], previous: KubeObject[] = []) => {
+    const live = liveDeployment();
+    return capacityCuts({
+      target: policyTarget,
+      live,
+      proposed: patched(ops, live),
+      policy: policyConfig(),
+      previousTemplates: previous,
+    });
+  };
+
+  it('flags a lowered limit with what the container risks', () => {
+    expect(cut([{ op: 'replace', path: `${C0}/resources/limits/cpu`, value: '250m' }]).flags).toEqual([
+      'container app: the cpu limit is lowered from 500m to 250m: it is throttled sooner',
+    ]);
+  });
+
+  it('passes a raise, and a whole earlier template', () => {
+    expect(cut([{ op: 'replace', path: `${C0}/resources/limits/memory`, value: '128Mi' }]).flags).toEqual([]);
+    const lower = patched([{ op: 'replace', path: `${C0}/resources/limits/memory`, value: '32Mi' }]);
+    const template = (lower as { spec: { template: KubeObject } }).spec.template;
+    expect(cut([{ op: 'replace', path: '/spec/template', value: template }], [template]).flags).toEqual([]);
   });
 });
