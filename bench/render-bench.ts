@@ -2,10 +2,12 @@
 import type { BotSection } from './bot-section.js';
 import type { FunctionsBench } from './functions-bench.js';
 import type { PromptRow } from './prompt-section.js';
+import type { TrackingSection } from './tracking-section.js';
 import type { WorkerRow } from './worker-section.js';
 
 export interface BenchReport {
   machine: { cpus: number; model: string; memoryGiB: number; node: string; loadAverage: number[] };
+  tracking?: TrackingSection;
   bot?: BotSection;
   worker?: WorkerRow[];
   prompt?: PromptRow[];
@@ -23,6 +25,57 @@ export function table(head: string[], rows: unknown[][]): string[] {
       .join('  ')
       .trimEnd(),
   );
+}
+
+function trackingLines(t: TrackingSection): string[] {
+  const on = t.rows.find((r) => r.tracking === 'on');
+  return [
+    '## Tracking off and on: one start process (concurrency 2, rule engine), the batch requested at once',
+    ...table(
+      [
+        'tracking',
+        'investigations',
+        'proposals',
+        'seconds',
+        'proposals/min',
+        'p50 ms',
+        'p90 ms',
+        'max ms',
+        'runs ended s',
+        'MLflow calls/inv',
+        'CPU ms/inv',
+        'RSS idle',
+        'RSS peak',
+      ],
+      t.rows.map((r) => [
+        r.tracking,
+        r.investigations,
+        r.proposals,
+        r.seconds,
+        r.proposalsPerMinute,
+        r.medianToProposalMs,
+        r.p90ToProposalMs,
+        r.maxToProposalMs,
+        r.secondsToRunsEnded,
+        r.mlflowCallsPerInvestigation,
+        r.cpuMsPerInvestigation,
+        r.rssIdleMiB,
+        r.rssPeakMiB,
+      ]),
+    ),
+    `tracking on ÷ off: proposals/min ${cell(t.proposalsPerMinuteRatio)} (goal ≥ 0.8), median request → proposal ${cell(t.medianRatio)} (goal ≤ 1.5)`,
+    ...(on
+      ? [
+          'MLflow calls per investigation by endpoint (tracking on), with their median time to answer:',
+          ...table(
+            ['calls/inv', 'p50 ms', 'endpoint'],
+            Object.entries(on.mlflowCallsByEndpoint)
+              .sort(([, a], [, b]) => b.perInvestigation - a.perInvestigation)
+              .map(([k, v]) => [v.perInvestigation, v.p50Ms, k]),
+          ).map((l) => `  ${l}`),
+        ]
+      : []),
+  ];
 }
 
 function botLines(b: BotSection): string[] {
@@ -104,6 +157,7 @@ export function renderBench(r: BenchReport): string {
   return [
     `machine: ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, node ${m.node}, load average ${m.loadAverage.join(' ')}`,
     '',
+    ...(r.tracking ? [...trackingLines(r.tracking), ''] : []),
     ...(r.bot ? [...botLines(r.bot), ''] : []),
     ...(r.worker ? [...workerLines(r.worker), ''] : []),
     ...(r.prompt ? [...promptLines(r.prompt), ''] : []),

@@ -7,9 +7,10 @@ import { benchBot } from './bot-section.js';
 import { benchFunctions } from './functions-bench.js';
 import { benchPrompts } from './prompt-section.js';
 import { renderBench, type BenchReport } from './render-bench.js';
+import { benchTracking } from './tracking-section.js';
 import { benchWorker } from './worker-section.js';
 
-const SECTIONS = ['bot', 'worker', 'prompt', 'functions'] as const;
+const SECTIONS = ['tracking', 'bot', 'worker', 'prompt', 'functions'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** One case per category by default (`--all-cases` for every case). */
@@ -47,6 +48,17 @@ async function main(): Promise<void> {
   const report: BenchReport = { machine: machine() };
   const needsSandbox = only.some((s) => s !== 'functions');
   const env = needsSandbox ? sandboxEnv() : null;
+  if (only.includes('tracking') && env) {
+    log('tracking: 12 OOM-looping deployments requested at once from one start process, MLflow off then on');
+    report.tracking = await benchTracking({
+      kubeconfig: env.KUBECONFIG,
+      redisUrl: env.REDIS_URL,
+      mlflowUri: env.MLFLOW_TRACKING_URI,
+      workloads: Number(arg('workloads') ?? 12),
+      concurrency: 2,
+      rounds: Number(arg('rounds') ?? 1),
+    });
+  }
   if (only.includes('bot') && env) {
     log('bot: bursts of signed /autofix commands, then memory over 6,000 commands');
     report.bot = await benchBot({

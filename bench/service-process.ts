@@ -1,5 +1,7 @@
-// A bot or worker in its own process for the bench, reporting its memory over IPC (no inspector):
-// "memory" answers RSS and heap as they are, "gc" forces a full collection first (run with --expose-gc).
+// A bot, worker or both (`start`) in their own process for the bench, reporting over IPC (no inspector):
+// "memory" answers RSS and heap as they are, "gc" forces a full collection first (run with --expose-gc),
+// "stats" the process's CPU time and the MLflow requests it sent (counted on undici's diagnostics channel).
+import { subscribe } from 'node:diagnostics_channel';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/observability/logger.js';
 import { createMetrics } from '../src/observability/metrics.js';
@@ -13,8 +15,19 @@ export interface MemorySample {
   afterGc: boolean;
 }
 
-export type ToService = { type: 'memory' } | { type: 'gc' } | { type: 'stop' };
-export type FromService = { type: 'ready'; port: number } | ({ type: 'memory' } & MemorySample);
+export interface ServiceStats {
+  /** User + system CPU since the process started, ms. */
+  cpuMs: number;
+  /** MLflow requests sent so far, by `METHOD /path` (artifact paths and ids folded). */
+  mlflowCalls: Record<string, number>;
+  /** Time to the answer's headers of each MLflow request so far, ms, by endpoint. */
+  mlflowLatencyMs: Record<string, number[]>;
+}
+
+export type Role = 'bot' | 'worker' | 'start';
+export type ToService = { type: 'memory' } | { type: 'gc' } | { type: 'stats' } | { type: 'stop' };
+export type FromService =
+  { type: 'ready'; port: number } | ({ type: 'memory' } & MemorySample) | ({ type: 'stats' } & ServiceStats);
 
 const mib = (b: number): number => Number((b / 2 ** 20).toFixed(1));
 
@@ -23,20 +36,72 @@ function sample(afterGc: boolean): MemorySample {
   return { rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), afterGc };
 }
 
+/** `PUT /api/2.0/mlflow-artifacts/artifacts/1/<run>/artifacts/x.json` → `PUT /api/2.0/mlflow-artifacts/artifacts/…` */
+function endpoint(method: string, path: string): string {
+  const bare = path.split('?')[0] ?? path;
+  const folded = bare.startsWith('/api/2.0/mlflow-artifacts/artifacts/')
+    ? '/api/2.0/mlflow-artifacts/artifacts/…'
+    : bare.replace(/\/tr-[0-9a-f]+(\/|$)/, '/tr-…$1');
+  return `${method} ${folded}`;
+}
+
+/** Counts (and times) requests to the MLflow server as undici creates them (the tracker's only transport). */
+function countMlflowCalls(
+  trackingUri: string | undefined,
+): Pick<ServiceStats, 'mlflowCalls' | 'mlflowLatencyMs'> {
+  const out = { mlflowCalls: {} as Record<string, number>, mlflowLatencyMs: {} as Record<string, number[]> };
+  if (!trackingUri) return out;
+  const origin = new URL(trackingUri).origin;
+  const started = new WeakMap<object, { key: string; at: number }>();
+  subscribe('undici:request:create', (message) => {
+    const { request } = message as { request: { origin: string; method: string; path: string } };
+    if (String(request.origin) !== origin) return;
+    const key = endpoint(request.method, request.path);
+    out.mlflowCalls[key] = (out.mlflowCalls[key] ?? 0) + 1;
+    started.set(request, { key, at: performance.now() });
+  });
+  subscribe('undici:request:headers', (message) => {
+    const { request } = message as { request: object };
+    const s = started.get(request);
+    if (!s) return;
+    (out.mlflowLatencyMs[s.key] ??= []).push(performance.now() - s.at);
+  });
+  return out;
+}
+
 async function main(): Promise<void> {
-  const role = process.argv[2];
+  const role = process.argv[2] as Role;
   const config = loadConfig(process.env);
   const logger = createLogger(process.env.LOG_LEVEL || 'silent');
   const metrics = createMetrics();
+  const mlflow = countMlflowCalls(process.env.MLFLOW_TRACKING_URI);
   const fast = { retries: 1, minTimeoutMs: 50, timeoutMs: 5000 };
-  const service: { port?: number; stop(): Promise<void> } =
-    role === 'bot'
-      ? await runBot(config, logger, metrics, { port: 0, clientSettings: fast })
-      : await runWorker(config, logger, metrics, { clientSettings: fast, rolloutPollMs: 500, graceMs: 2000 });
+  const pieces: Array<{ port?: number; stop(): Promise<void> }> = [];
+  if (role !== 'bot')
+    pieces.push(
+      await runWorker(config, logger, metrics, { clientSettings: fast, rolloutPollMs: 500, graceMs: 2000 }),
+    );
+  if (role !== 'worker')
+    pieces.push(await runBot(config, logger, metrics, { port: 0, clientSettings: fast }));
   const send = (m: FromService): void => void process.send?.(m);
   process.on('message', (m: ToService) => {
     if (m.type === 'stop') {
-      void service.stop().finally(() => process.exit(0));
+      // The bot first (it stops taking work), then the worker, as `kube-autofix start` does.
+      void (async () => {
+        for (const p of [...pieces].reverse()) await p.stop();
+      })().finally(() => process.exit(0));
+      return;
+    }
+    if (m.type === 'stats') {
+      const cpu = process.cpuUsage();
+      send({
+        type: 'stats',
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        mlflowCalls: { ...mlflow.mlflowCalls },
+        mlflowLatencyMs: Object.fromEntries(
+          Object.entries(mlflow.mlflowLatencyMs).map(([k, v]) => [k, [...v]]),
+        ),
+      });
       return;
     }
     const gc = m.type === 'gc' ? (globalThis as { gc?: () => void }).gc : undefined;
@@ -45,7 +110,7 @@ async function main(): Promise<void> {
     gc?.();
     send({ type: 'memory', ...sample(gc !== undefined) });
   });
-  send({ type: 'ready', port: service.port ?? 0 });
+  send({ type: 'ready', port: pieces.find((p) => p.port !== undefined)?.port ?? 0 });
 }
 
 await main();

@@ -1,11 +1,12 @@
-// Starts bench/service-process.ts as a bot or worker child (tsx, --expose-gc) and talks to it over IPC.
+// Starts bench/service-process.ts as a bot, worker or both (tsx, --expose-gc) and talks to it over IPC.
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { FromService, MemorySample, ToService } from './service-process.js';
+import type { FromService, MemorySample, Role, ServiceStats, ToService } from './service-process.js';
 
 export interface ServiceChild {
   port: number;
   memory(opts?: { gc?: boolean }): Promise<MemorySample>;
+  stats(): Promise<ServiceStats>;
   stop(): Promise<void>;
 }
 
@@ -24,10 +25,7 @@ function next(child: ChildProcess, type: FromService['type']): Promise<FromServi
   });
 }
 
-export async function spawnService(
-  role: 'bot' | 'worker',
-  env: Record<string, string>,
-): Promise<ServiceChild> {
+export async function spawnService(role: Role, env: Record<string, string>): Promise<ServiceChild> {
   const child = fork(resolve(import.meta.dirname, 'service-process.ts'), [role], {
     execArgv: ['--expose-gc', '--import', 'tsx'],
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
@@ -44,6 +42,14 @@ export async function spawnService(
       if (m.type !== 'memory') throw new Error('unexpected answer');
       const { type: _type, ...sample } = m;
       return sample;
+    },
+    async stats() {
+      const answer = next(child, 'stats');
+      ask({ type: 'stats' });
+      const m = await answer;
+      if (m.type !== 'stats') throw new Error('unexpected answer');
+      const { type: _type, ...stats } = m;
+      return stats;
     },
     async stop() {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -133,9 +133,14 @@ async function oneLevel(
   }
 }
 
-export async function benchWorker(o: WorkerOptions): Promise<WorkerRow[]> {
+/** A fresh namespace holding `names` OOM-looping Deployments, each seen OOMKilled, for `body`; then deleted. */
+export async function withOomDeployments<T>(
+  kubeconfig: string,
+  names: string[],
+  body: (ns: string) => Promise<T>,
+): Promise<T> {
   const kc = new KubeConfig();
-  kc.loadFromFile(o.kubeconfig);
+  kc.loadFromFile(kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const ns = `bench-${randomBytes(3).toString('hex')}`;
@@ -144,10 +149,9 @@ export async function benchWorker(o: WorkerOptions): Promise<WorkerRow[]> {
   });
   try {
     while ((await core.listNamespacedServiceAccount({ namespace: ns })).items.length === 0) await pause(500);
-    const names = Array.from({ length: o.deployments }, (_, i) => `oom-${i}`);
     for (const name of names)
       await apps.createNamespacedDeployment({ namespace: ns, body: oomDeployment(name) });
-    const cluster = createKubeCluster({ kubeconfig: o.kubeconfig });
+    const cluster = createKubeCluster({ kubeconfig });
     for (const name of names) {
       const seen = await waitForSymptom(
         cluster,
@@ -157,10 +161,17 @@ export async function benchWorker(o: WorkerOptions): Promise<WorkerRow[]> {
       );
       if (!seen.ok) throw new Error(`deployment ${name} never OOMed: ${seen.why.join('; ')}`);
     }
-    const rows: WorkerRow[] = [];
-    for (const c of o.concurrencies) rows.push(await oneLevel(o, ns, names, c));
-    return rows;
+    return await body(ns);
   } finally {
     await core.deleteNamespace({ name: ns }).catch(() => undefined);
   }
+}
+
+export async function benchWorker(o: WorkerOptions): Promise<WorkerRow[]> {
+  const names = Array.from({ length: o.deployments }, (_, i) => `oom-${i}`);
+  return withOomDeployments(o.kubeconfig, names, async (ns) => {
+    const rows: WorkerRow[] = [];
+    for (const c of o.concurrencies) rows.push(await oneLevel(o, ns, names, c));
+    return rows;
+  });
 }

@@ -180,6 +180,8 @@ export async function investigate(
   const tags: Record<string, string> = { 'autofix.outcome': last.outcome };
   if (last.diagnosis) tags['autofix.category'] = last.diagnosis.category;
   await run.setTags(tags);
+  // The run was created beside the investigation; its link goes with the result.
+  await run.settled();
   return { ...last, target, attempts, run, startedAt };
 }
 

@@ -11,7 +11,7 @@ import {
 } from '../domain/index.js';
 import { createMlflowClient } from '../tracking/mlflow-client.js';
 import { PastIncident } from '../tracking/past-incidents.js';
-import { MAX_HISTORY, readHistory } from '../tracking/workload-history.js';
+import { MAX_HISTORY, existingExperiment, readHistory } from '../tracking/workload-history.js';
 import { resolveHistoryTarget } from './history-target.js';
 import type { CommandIo } from './investigate-command.js';
 
@@ -99,7 +99,9 @@ export async function runHistoryCommand(ref: string, opts: HistoryOptions, io: C
     const { target, via } = await resolveHistoryTarget(given, config);
     const resolvedFrom = via ? { from: given, via } : null;
     const client = createMlflowClient(mlflow, { attempts: 2, timeoutMs: 5000 });
-    const past = await readHistory(client, mlflow.experimentName, target, { limit });
+    const past = await readHistory(client, existingExperiment(client, mlflow.experimentName), target, {
+      limit,
+    });
     const out: HistoryOutput = { target, resolvedFrom, investigations: past };
     io.stdout(opts.json ? JSON.stringify(out) + '\n' : renderHistory(target, past, resolvedFrom));
     return 0;

@@ -224,6 +224,8 @@ export async function runInvestigateCommand(
     return EXIT_BY_OUTCOME[result.outcome];
   } catch (e) {
     const err = asAutofixError(e);
+    // The run's link, when its creation (beside the investigation) got that far.
+    await run?.settled();
     const result = errorResult(target, ref, opts.namespace, err, run);
     if (run) await finishRun(run, result);
     stopInterrupt();

@@ -4,6 +4,7 @@ import { noProgress } from '../agent/progress.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { createActiveInvestigations } from '../queue/active-investigations.js';
+import { createBookkeeping } from '../queue/bookkeeping.js';
 import { createJobMessages } from '../queue/job-messages.js';
 import { keySpace } from '../queue/key-space.js';
 import { createThreadIndex } from '../queue/thread-index.js';
@@ -53,6 +54,7 @@ export async function runWorker(
   const agent = wireAgent(config, logger, noProgress);
   const producer = createProducer({ connection: redis, keys, queueName: overrides.queueName, logger });
   const client = createSlackWebClient(config.slack, overrides.clientSettings);
+  const bookkeeping = createBookkeeping({ producer, logger, limit: 4 * config.queue.concurrency });
   const context: WorkerContext = {
     config,
     agent: {
@@ -68,6 +70,7 @@ export async function runWorker(
     threads: createThreadIndex(redis, keys),
     active: createActiveInvestigations(redis, keys),
     producer,
+    bookkeeping,
     metrics,
     logger,
     progressIntervalMs: overrides.progressIntervalMs,
@@ -87,6 +90,8 @@ export async function runWorker(
   return {
     async stop() {
       await worker.close(overrides.graceMs);
+      // Bookkeeping still being written finishes (each flush is bounded) before Redis closes.
+      await bookkeeping.drain();
       await producer.close().catch(() => undefined);
       await closeRedis(redis);
       await closeRedis(blocking);

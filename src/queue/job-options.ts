@@ -15,4 +15,5 @@ export const JOB_OPTIONS: Readonly<Record<JobName, JobsOptions>> = {
   expire: { attempts: 3, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
   triage: { attempts: 2, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
   resolve: { attempts: 3, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
+  bookkeeping: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, ...KEEP },
 };

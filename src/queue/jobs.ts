@@ -44,6 +44,18 @@ export type RollbackJob = z.infer<typeof RollbackJob>;
 export const ExpireJob = z.object({ proposalId: z.string().min(1) });
 export type ExpireJob = z.infer<typeof ExpireJob>;
 
+/**
+ * Delayed past the bookkeeping deadline, added just before a round posts its result and removed once the
+ * round's MLflow bookkeeping is written: it only runs when the worker died in between, and completes the run.
+ */
+export const BookkeepingJob = z.object({
+  runId: z.string().min(1),
+  /** The round's outcome as posted: proposed, healthy, no_safe_fix. */
+  outcome: z.string().min(1),
+  proposalId: z.string().min(1).nullable(),
+});
+export type BookkeepingJob = z.infer<typeof BookkeepingJob>;
+
 /** `/autofix -n <ns>`: list the namespace's unhealthy workloads in the channel (bounded, no logs). */
 export const TriageJob = z.object({
   namespace: z.string().max(63).regex(DNS1123_LABEL),
@@ -87,6 +99,7 @@ export const JOB_SCHEMAS = {
   expire: ExpireJob,
   triage: TriageJob,
   resolve: ResolveJob,
+  bookkeeping: BookkeepingJob,
 } as const;
 export type JobName = keyof typeof JOB_SCHEMAS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOB_SCHEMAS)[N]>;

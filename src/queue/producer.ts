@@ -16,6 +16,7 @@ import {
   QUEUE_NAME,
   jobIdFor,
   type ApplyJob,
+  type BookkeepingJob,
   type Continuation,
   type JobName,
   type ExpireJob,
@@ -58,6 +59,10 @@ export interface Producer {
   addRollback(job: RollbackJob): Promise<string>;
   /** A delayed job at `at` (epoch ms) that expires the proposal if nobody decided; once per proposal. */
   addExpiry(job: ExpireJob, at: number): Promise<string>;
+  /** The watch on a round's bookkeeping, due at `at` (epoch ms); once per run. */
+  addBookkeeping(job: BookkeepingJob, at: number): Promise<string>;
+  /** The round's bookkeeping was written: its watch is not needed. */
+  cancelBookkeeping(runId: string): Promise<void>;
   /** One triage per request (a listing, no claim: triage never changes anything). */
   addTriage(job: TriageJob): Promise<string>;
   /** A pod/ReplicaSet reference; the worker resolves it and claims the owning workload. */
@@ -154,6 +159,11 @@ export function createProducer(opts: ProducerOptions): Producer {
     addRollback: (job) => add('rollback', job, jobIdFor('rollback', `${job.proposalId}-${Date.now()}`)),
     addExpiry: (job, at) =>
       add('expire', job, jobIdFor('expire', job.proposalId), Math.max(0, at - Date.now())),
+    addBookkeeping: (job, at) =>
+      add('bookkeeping', job, jobIdFor('bookkeeping', job.runId), Math.max(0, at - Date.now())),
+    async cancelBookkeeping(runId) {
+      await within(opts.timeoutMs ?? 5000, queue.remove(jobIdFor('bookkeeping', runId)));
+    },
     addTriage: (job) =>
       add('triage', job, jobIdFor('triage', `${job.namespace}-${randomBytes(6).toString('hex')}`)),
     addResolve: (job) =>

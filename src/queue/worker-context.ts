@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SlackPoster } from '../slack/slack-poster.js';
 import type { ActiveInvestigations } from './active-investigations.js';
+import type { Bookkeeping } from './bookkeeping.js';
 import type { ThreadIndex } from './thread-index.js';
 import type { JobMessages } from './job-messages.js';
 import type { JobName, JobPayload } from './jobs.js';
@@ -27,6 +28,8 @@ export interface WorkerContext {
   active: ActiveInvestigations;
   /** Enqueues the next iteration when an applied change did not heal the workload. */
   producer: Pick<Producer, 'addInvestigation' | 'addExpiry'>;
+  /** MLflow bookkeeping written after a round's result is posted, off the job's slot. */
+  bookkeeping: Bookkeeping;
   metrics: Metrics;
   logger: Logger;
   /** Progress edits at most this often (ms). */

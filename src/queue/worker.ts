@@ -7,6 +7,7 @@ import { JOB_SCHEMAS, QUEUE_NAME, type JobName } from './jobs.js';
 import type { KeySpace } from './key-space.js';
 import { QueueError, QueueErrorCode } from './queue-error.js';
 import { processApply } from './processors/apply.js';
+import { processBookkeeping } from './processors/bookkeeping.js';
 import { processInvestigate } from './processors/investigate.js';
 import { processExpire } from './processors/expire.js';
 import { processResolve } from './processors/resolve.js';
@@ -21,6 +22,7 @@ export const PROCESSORS: { [N in JobName]: Processor<N> } = {
   expire: processExpire,
   triage: processTriage,
   resolve: processResolve,
+  bookkeeping: processBookkeeping,
 };
 
 export interface AutofixWorkerOptions {

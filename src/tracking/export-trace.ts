@@ -15,13 +15,18 @@ export interface ExportTraceInput {
   experimentId: string;
   runId: string;
   serviceVersion: string;
+  /**
+   * Also call link-to-run: needed when the root span is not in this export (a resumed run adds spans to a
+   * trace exported earlier); the `x-mlflow-run-id` header links a trace whose root span is in the request.
+   */
+  link?: boolean;
 }
 
 /**
  * Exports the spans recorded since the last export. The `x-mlflow-run-id` header makes the server link
- * traces whose root span is in the request; link-to-run covers the rest (a resumed run adds spans to a
- * trace exported earlier) and is idempotent. The root span also carries the trace tag `autofix.run_id`,
- * which keeps the trace findable should linking be unavailable.
+ * traces whose root span is in the request; link-to-run (with `link`) covers the rest and is idempotent.
+ * The root span also carries the trace tag `autofix.run_id`, which keeps the trace findable should
+ * linking be unavailable.
  */
 export async function exportTrace(input: ExportTraceInput): Promise<void> {
   const { client, guard, recorder, experimentId, runId } = input;
@@ -46,6 +51,7 @@ export async function exportTrace(input: ExportTraceInput): Promise<void> {
         }
         throw e;
       }
+      if (input.link === false) return;
       try {
         await client.linkTracesToRun(runId, [mlflowTraceId]);
       } catch (e) {

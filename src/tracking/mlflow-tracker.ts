@@ -23,17 +23,23 @@ import {
   type TrackingWarning,
 } from './tracking-guard.js';
 import type { AlertTrigger } from '../domain/index.js';
-import type { InvestigationInfo, Tracker } from './tracker.js';
-import { readHistory, targetTag } from './workload-history.js';
+import type { InvestigationInfo, StoryPatch, Tracker } from './tracker.js';
+import { existingExperiment, incidentOfStory, readHistory, targetTag } from './workload-history.js';
 import { createFeedbackRecorder } from './feedback-recorder.js';
 import { StoryDecision } from './incident-story.js';
 import { alertResolvedPatch, decisionPatch } from './story-patches.js';
-import { writeStory } from './story-writer.js';
+import { extendStory } from './story-writer.js';
+import { endOpenNestedRuns } from './flush-run.js';
 
 export { investigationRunName } from './root-span.js';
 
 /** Past investigations read for context at the start of a new one. */
 const RECALL_LIMIT = 20;
+/** How long a workload's history, once read, serves later investigations of it (updated as they end). */
+const HISTORY_TTL_MS = 60_000;
+/** A decision's story waits this long, looking this often, for the investigation's story to be written. */
+const STORY_WAIT_MS = 30_000;
+const STORY_POLL_MS = 500;
 
 export interface MlflowTrackerOptions {
   /** Called once per recorded warning (an outage counts once per investigation): the metrics hook. */
@@ -49,6 +55,11 @@ export interface MlflowTrackerOptions {
   client?: MlflowClient;
   /** Where a decision that could not be tagged is reported (it never fails the decision). */
   onDecisionTagFailed?: (runId: string, err: unknown) => void;
+  /** How long the bookkeeping written when a run ends may take (default 30 s). */
+  flushDeadlineMs?: number;
+  /** How long a workload's history is reused (default 60 s). */
+  historyTtlMs?: number;
+  now?: () => number;
 }
 
 /** The run-level facts of an investigation as params and tags (issue 4's names). */
@@ -90,18 +101,13 @@ export function storyOf(info: InvestigationInfo, at: Date): IncidentStory {
   });
 }
 
-function rootAttributes(
-  story: IncidentStory,
-  info: InvestigationInfo,
-  ref: RunRef | null,
-): Record<string, AttrValue> {
-  const attrs: Record<string, AttrValue> = {
+function rootAttributes(story: IncidentStory, info: InvestigationInfo): Record<string, AttrValue> {
+  return {
     ...rootInputs(story, { engine: info.engine, model: info.model }),
-    // Root-span attributes `mlflow.traceTag.<key>` become trace tags on the server.
+    // Root-span attributes `mlflow.traceTag.<key>` become trace tags on the server (autofix.run_id is
+    // added once the run exists).
     'mlflow.traceTag.autofix.target': targetTag(info.target),
   };
-  if (ref) attrs['mlflow.traceTag.autofix.run_id'] = ref.runId;
-  return attrs;
 }
 
 export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOptions = {}): Tracker {
@@ -109,6 +115,7 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
     opts.client ?? createMlflowClient(config, { ...opts.http, databricksHost: opts.databricksHost ?? null });
   const breaker = createOutageBreaker(opts.cooldownMs ?? 60_000);
   const serviceVersion = opts.serviceVersion ?? '0.0.0';
+  const flushDeadlineMs = opts.flushDeadlineMs ?? 30_000;
   let experimentId: Promise<string> | null = null;
 
   /** Looked up (or created) once per tracker; a failed lookup is forgotten so the next investigation retries. */
@@ -123,15 +130,44 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
     return experimentId;
   }
 
-  /** Earlier investigations of the workload; none when MLflow cannot tell (the guard warns once). */
-  function recall(
-    guard: TrackingGuard,
-    target: InvestigationInfo['target'],
-    exclude: string | null,
-  ): Promise<PastIncident[]> {
+  const now = opts.now ?? Date.now;
+  const historyTtlMs = opts.historyTtlMs ?? HISTORY_TTL_MS;
+  /** Per workload: when its history was read, and what it said (kept up to date as investigations end). */
+  const histories = new Map<string, { at: number; past: Promise<PastIncident[]> }>();
+
+  /**
+   * Earlier investigations of the workload, read at most once per HISTORY_TTL_MS (a failed read is not
+   * kept); none when MLflow cannot tell (the guard warns once).
+   */
+  function recall(guard: TrackingGuard, target: InvestigationInfo['target']): Promise<PastIncident[]> {
+    const key = targetTag(target);
+    const cached = histories.get(key);
+    if (cached && now() - cached.at < historyTtlMs) return cached.past;
     const read = (): Promise<PastIncident[]> =>
-      readHistory(client, config.experimentName, target, { limit: RECALL_LIMIT, exclude });
-    return guard.run('read the workload history', read, []);
+      readHistory(client, experiment, target, { limit: RECALL_LIMIT });
+    const past = guard.run('read the workload history', read, null).then((p) => {
+      if (p === null && histories.get(key)?.past === past) histories.delete(key);
+      return p ?? [];
+    });
+    histories.set(key, { at: now(), past });
+    return past;
+  }
+
+  /** An investigation that ended joins its workload's cached history, so the next one counts it. */
+  function remember(
+    target: InvestigationInfo['target'],
+    story: IncidentStory | null,
+    ref: RunRef,
+    engine: string,
+  ) {
+    const key = targetTag(target);
+    const cached = histories.get(key);
+    if (!cached || !story) return;
+    const incident = incidentOfStory(ref, story, engine, Date.parse(story.request.at));
+    histories.set(key, {
+      at: cached.at,
+      past: cached.past.then((p) => [incident, ...p.filter((x) => x.runId !== ref.runId)]),
+    });
   }
 
   async function createParent(info: InvestigationInfo, story: IncidentStory): Promise<RunRef> {
@@ -153,6 +189,27 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
     }
   }
 
+  /**
+   * Extends the story with what happened later (a decision, the alert resolving) once the investigation's own
+   * story is on the run: the worker writes it after posting the proposal, so a fast click can come first;
+   * writing before it would lose one of the two.
+   */
+  async function tellLater(runId: string, patch: StoryPatch): Promise<void> {
+    for (let waited = 0; ; waited += STORY_POLL_MS) {
+      const run = await client.getRun(runId);
+      const stored = parseStory(run.data.tags.find((t) => t.key === STORY_TAG)?.value);
+      if (stored?.outcome || waited >= STORY_WAIT_MS) {
+        const next = await extendStory(client, runId, [patch], null, run);
+        if (next)
+          await client.logBatch(runId, {
+            tags: Object.entries(next.tags).map(([key, value]) => ({ key, value })),
+          });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, STORY_POLL_MS).unref());
+    }
+  }
+
   const feedback = createFeedbackRecorder(client);
 
   return {
@@ -161,26 +218,57 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
     async recordDecision(runId, tags) {
       if (!runId) return;
       try {
-        await client.logBatch(runId, { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) });
-        // The decision also joins the run's story (its description), who and when.
-        const decision = StoryDecision.shape.decision.safeParse(tags['autofix.decision']);
-        const by = tags['autofix.approved_by'] ?? tags['autofix.rejected_by'] ?? null;
-        if (decision.success) await writeStory(client, runId, decisionPatch(decision.data, by));
+        const list = Object.entries(tags).map(([key, value]) => ({ key, value }));
+        await client.logBatch(runId, { tags: list });
       } catch (e) {
         opts.onDecisionTagFailed?.(runId, e);
+        return;
       }
+      // The decision also joins the run's story (its description), who and when — in the background, so
+      // the decision (and the apply it starts) never waits on it.
+      const decision = StoryDecision.shape.decision.safeParse(tags['autofix.decision']);
+      const by = tags['autofix.approved_by'] ?? tags['autofix.rejected_by'] ?? null;
+      if (decision.success)
+        void tellLater(runId, decisionPatch(decision.data, by)).catch((e: unknown) =>
+          opts.onDecisionTagFailed?.(runId, e),
+        );
+    },
+
+    async completeAbandonedRun(runId, facts) {
+      const guard = createTrackingGuard(breaker, opts.onWarning);
+      const run = await guard.run(`read run ${runId}`, () => client.getRun(runId), null);
+      if (!run) return 'unavailable';
+      if (run.info.status !== 'RUNNING') return 'already_ended';
+      const patches = facts.patch ? [facts.patch] : [];
+      const story = await guard.run(
+        'update the run description',
+        () => extendStory(client, runId, patches, null, run),
+        null,
+      );
+      const tags = {
+        'autofix.bookkeeping': 'lost',
+        'autofix.outcome': facts.outcome,
+        ...(story?.tags ?? {}),
+      };
+      const list = Object.entries(tags).map(([key, value]) => ({ key, value }));
+      await guard.run('tag the abandoned run', () => client.logBatch(runId, { tags: list }), undefined);
+      await endOpenNestedRuns({ client, guard }, { runId, experimentId: run.info.experiment_id }, 'FINISHED');
+      await guard.run('end the run', () => client.updateRun(runId, 'FINISHED', Date.now()), undefined);
+      return guard.warnings.length > 0 ? 'unavailable' : 'completed';
     },
 
     async recordAlertResolved(runId, resolvedAt) {
       if (!runId) return;
       try {
-        const story = await writeStory(client, runId, alertResolvedPatch(resolvedAt));
-        // A run without a story (an older run) still gets the filterable tag.
-        if (!story?.request.alert)
-          await client.logBatch(runId, { tags: [{ key: 'autofix.alert.resolved_at', value: resolvedAt }] });
+        // The filterable tag at once (a run without a story gets it too); the story's line in the background.
+        await client.logBatch(runId, { tags: [{ key: 'autofix.alert.resolved_at', value: resolvedAt }] });
       } catch (e) {
         opts.onDecisionTagFailed?.(runId, e);
+        return;
       }
+      void tellLater(runId, alertResolvedPatch(resolvedAt)).catch((e: unknown) =>
+        opts.onDecisionTagFailed?.(runId, e),
+      );
     },
 
     async recordFeedback(input) {
@@ -188,30 +276,40 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
       return { replaced: r.replaced };
     },
 
-    history: (target, limit) => readHistory(client, config.experimentName, target, { limit }),
+    history: (target, limit) =>
+      readHistory(client, existingExperiment(client, config.experimentName), target, { limit }),
 
     async startInvestigation(info) {
       const guard = createTrackingGuard(breaker, opts.onWarning);
       const story = storyOf(info, new Date());
-      const past = await recall(guard, info.target, null);
-      const ref = await guard.run('start the investigation run', () => createParent(info, story), null);
-      const recorder = createTraceRecorder(ref ? traceIdForRun(ref.runId) : randomSpanId() + randomSpanId());
-      const rootSpanId = ref ? rootSpanIdForRun(ref.runId) : randomSpanId();
-      const attrs = rootAttributes(story, info, ref);
+      // The history is read beside the run's creation and never waited for: whatever it has said by the
+      // time the diagnosis is ready is what the proposal shows.
+      let past: readonly PastIncident[] = [];
+      void recall(guard, info.target).then((p) => (past = p));
+      // The only MLflow write before the proposal: the run, for the link the thread shows. It is created
+      // while the investigation runs; the trace's ids, which derive from the run id, are bound at the end.
+      const ref = guard.run('start the investigation run', () => createParent(info, story), null);
+      let runId: string | null = null;
+      void ref.then((r) => (runId = r?.runId ?? null));
+      const recorder = createTraceRecorder(randomSpanId() + randomSpanId());
+      const rootSpanId = randomSpanId();
+      const attrs = rootAttributes(story, info);
       const root = recorder.startSpan(rootSpanName(info.target), 'agent', attrs, null, rootSpanId);
-      if (ref) {
-        const params = Object.entries(investigationFacts(info).params).map(([key, value]) => ({
-          key,
-          value,
-        }));
-        await guard.run(
-          'log the investigation params',
-          () => client.logBatch(ref.runId, { params }),
-          undefined,
-        );
-      }
       const ctx: RunContext = { client, guard, recorder };
-      return createMlflowInvestigationRun({ ctx, ref, root, rootSpanId, serviceVersion, story, past });
+      const run = createMlflowInvestigationRun({
+        ctx,
+        ref,
+        root,
+        rootSpanId,
+        serviceVersion,
+        story,
+        // The history read beside the run's creation may already list this very run.
+        past: () => past.filter((p) => p.runId !== runId),
+        flushDeadlineMs,
+        onFlushed: (s, r) => remember(info.target, s, r, info.engine),
+      });
+      await run.logParams(investigationFacts(info).params);
+      return run;
     },
 
     async resumeInvestigation(runId) {
@@ -229,13 +327,14 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
       // The root span was exported by the process that started the investigation; new spans join it.
       return createMlflowInvestigationRun({
         ctx,
-        ref,
+        ref: Promise.resolve(ref),
         root: null,
         rootSpanId: rootSpanIdForRun(runId),
         serviceVersion,
         story: resumed,
         // The first round read the history and put its line in the story; later rounds reuse it.
-        past: [],
+        past: () => [],
+        flushDeadlineMs,
       });
     },
   };

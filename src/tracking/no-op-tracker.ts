@@ -1,6 +1,7 @@
 // NoopTracker: the Tracker used when MLFLOW_TRACKING_URI is unset; every call does nothing, runId/runUrl are null.
 import { AutofixError, ErrorCode } from '../domain/index.js';
 import type {
+  AbandonedRunResult,
   FeedbackInput,
   InvestigationInfo,
   InvestigationRun,
@@ -31,6 +32,7 @@ const NOOP_RUN: RunHandle = {
 const NOOP_INVESTIGATION: InvestigationRun = {
   ...NOOP_RUN,
   warnings: [],
+  settled: async () => undefined,
   startIteration: async () => NOOP_RUN,
   startApply: async () => NOOP_RUN,
   tellStory: async () => undefined,
@@ -46,6 +48,10 @@ export class NoopTracker implements Tracker {
 
   async resumeInvestigation(_runId: string): Promise<InvestigationRun> {
     return NOOP_INVESTIGATION;
+  }
+
+  async completeAbandonedRun(): Promise<AbandonedRunResult> {
+    return 'untracked';
   }
 
   async recordDecision(_runId: string | null, _tags: Record<string, string>): Promise<void> {}

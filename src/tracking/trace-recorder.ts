@@ -32,6 +32,12 @@ const msToNs = (ms: number): bigint => BigInt(Math.round(ms * 1000)) * 1000n;
 export interface TraceRecorder {
   /** 32 lowercase hex digits (OTLP trace id). */
   readonly traceId: string;
+  /**
+   * The trace's real ids, learnt after spans were recorded (they derive from the run id, which the
+   * server answers while the investigation already runs): the trace id, and span ids to rename
+   * (provisional → real), applied to every span handed over from now on.
+   */
+  bind(traceId: string, renames: Record<string, string>): void;
   startSpan(
     name: string,
     kind: SpanKind,
@@ -91,8 +97,11 @@ function errorText(error: unknown): string {
   return text.slice(0, 1000);
 }
 
-export function createTraceRecorder(traceId: string): TraceRecorder {
+export function createTraceRecorder(initialTraceId: string): TraceRecorder {
   const pending: RecordedSpan[] = [];
+  let traceId = initialTraceId;
+  let renames: Record<string, string> = {};
+  const renamed = (id: string): string => renames[id] ?? id;
 
   function startSpan(
     name: string,
@@ -145,8 +154,22 @@ export function createTraceRecorder(traceId: string): TraceRecorder {
   function drain(): RecordedSpan[] {
     const now = nowNs();
     for (const span of pending) if (span.endNs === null) span.endNs = now;
-    return pending.splice(0, pending.length);
+    return pending.splice(0, pending.length).map((span) => ({
+      ...span,
+      spanId: renamed(span.spanId),
+      parentSpanId: span.parentSpanId === null ? null : renamed(span.parentSpanId),
+    }));
   }
 
-  return { traceId, startSpan, drain };
+  return {
+    get traceId() {
+      return traceId;
+    },
+    bind(id, next) {
+      traceId = id;
+      renames = { ...renames, ...next };
+    },
+    startSpan,
+    drain,
+  };
 }

@@ -21,6 +21,14 @@ export interface FeedbackInput {
 
 export type RunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
 
+/** What is known of an investigation whose bookkeeping was lost (the workflow's record in Redis). */
+export interface AbandonedRunFacts {
+  outcome: string;
+  patch: StoryPatch | null;
+}
+
+export type AbandonedRunResult = 'completed' | 'already_ended' | 'untracked' | 'unavailable';
+
 export interface InvestigationInfo {
   target: { kind: string; name: string; namespace: string };
   engine: string;
@@ -72,6 +80,11 @@ export interface RunHandle {
 
 export interface InvestigationRun extends RunHandle {
   /**
+   * Resolves once the run exists on the server (or is known not to): its creation runs beside the
+   * investigation, and `runId`/`runUrl` are null until then.
+   */
+  settled(): Promise<void>;
+  /**
    * A nested run (`mlflow.parentRunId`) for iteration n (1-based). Metrics logged on it (step n by
    * default) are logged on the parent run too, at the same step.
    */
@@ -106,6 +119,12 @@ export interface Tracker {
    * run's story, without reopening the run. Like a decision, never held up by MLflow: this never throws.
    */
   recordAlertResolved(runId: string | null, resolvedAt: string): Promise<void>;
+  /**
+   * Completes an investigation run whose process died before its bookkeeping was written: a run still
+   * RUNNING (and nested runs left open) ends FINISHED, tagged `autofix.bookkeeping=lost` with the outcome
+   * and told `patch`; a run that has ended is left alone. Never throws: says what it did.
+   */
+  completeAbandonedRun(runId: string, facts: AbandonedRunFacts): Promise<AbandonedRunResult>;
   /** A person's helpful / not helpful on an investigation, replacing their earlier one. Throws when MLflow cannot record it. */
   recordFeedback(input: FeedbackInput): Promise<{ replaced: boolean }>;
   /** Past investigations of a workload, newest first, at most `limit`. Throws when MLflow does not answer. */

@@ -1,10 +1,10 @@
 // Reads past investigations of one workload from MLflow (runs/search on the autofix.target tag), newest first.
 import { Category } from '../domain/index.js';
-import { parseStory } from './incident-story.js';
+import { parseStory, type IncidentStory } from './incident-story.js';
 import type { MlflowClient } from './mlflow-client.js';
 import type { MlflowRun } from './mlflow-schemas.js';
 import type { PastIncident } from './past-incidents.js';
-import { STORY_TAG } from './render-story.js';
+import { STORY_TAG, storyTags } from './render-story.js';
 
 export interface WorkloadRef {
   kind: string;
@@ -22,14 +22,39 @@ export function targetTag(target: WorkloadRef): string {
 
 function toIncident(client: MlflowClient, run: MlflowRun): PastIncident {
   const tags = Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
-  const story = parseStory(tags[STORY_TAG]);
   const metric = run.data.metrics.find((m) => m.key === 'time_to_healthy_seconds');
-  const tth = metric ? Number(metric.value) : (story?.rollout?.timeToHealthySeconds ?? null);
+  return incidentOf(
+    { runId: run.info.run_id, url: client.runUrl(run.info.experiment_id, run.info.run_id) },
+    run.info.start_time ?? 0,
+    tags,
+    parseStory(tags[STORY_TAG]),
+    metric ? Number(metric.value) : null,
+  );
+}
+
+/** An investigation this process just ended, as a later history read would list it. */
+export function incidentOfStory(
+  ref: { runId: string; url: string | null },
+  story: IncidentStory,
+  engine: string,
+  startedAt: number,
+): PastIncident {
+  return incidentOf(ref, startedAt, { ...storyTags(story), 'autofix.engine': engine }, story, null);
+}
+
+function incidentOf(
+  ref: { runId: string; url: string | null },
+  startedAt: number,
+  tags: Record<string, string>,
+  story: IncidentStory | null,
+  timeToHealthy: number | null,
+): PastIncident {
+  const tth = timeToHealthy ?? story?.rollout?.timeToHealthySeconds ?? null;
   const category = Category.safeParse(tags['autofix.category'] ?? story?.diagnosis?.category);
   return {
-    runId: run.info.run_id,
-    runUrl: client.runUrl(run.info.experiment_id, run.info.run_id),
-    startedAt: run.info.start_time ?? 0,
+    runId: ref.runId,
+    runUrl: ref.url,
+    startedAt,
     category: category.success ? category.data : null,
     outcome: tags['autofix.outcome'] ?? story?.outcome ?? null,
     rootCause: story?.diagnosis?.rootCause ?? tags['autofix.root_cause'] ?? null,
@@ -41,21 +66,27 @@ function toIncident(client: MlflowClient, run: MlflowRun): PastIncident {
   };
 }
 
+/** The id of experiment `name` when it exists (history never creates one). */
+export function existingExperiment(client: MlflowClient, name: string): () => Promise<string | null> {
+  return async () => (await client.findExperiment(name))?.experiment_id ?? null;
+}
+
 /**
  * Past investigations of `target`, newest first, at most `limit` (≤ MAX_HISTORY); `exclude` leaves out
- * the investigation asking. An experiment that does not exist yet has no history. Throws MlflowError.
+ * the investigation asking. `experiment` answers the experiment's id (null: it does not exist yet, so no
+ * history). Throws MlflowError.
  */
 export async function readHistory(
   client: MlflowClient,
-  experimentName: string,
+  experiment: () => Promise<string | null>,
   target: WorkloadRef,
   opts: { limit: number; exclude?: string | null },
 ): Promise<PastIncident[]> {
-  const experiment = await client.findExperiment(experimentName);
-  if (!experiment) return [];
+  const experimentId = await experiment();
+  if (!experimentId) return [];
   const limit = Math.max(1, Math.min(MAX_HISTORY, Math.trunc(opts.limit)));
   const runs = await client.searchRuns({
-    experimentIds: [experiment.experiment_id],
+    experimentIds: [experimentId],
     // Nested iteration/apply runs carry no target tag, so only investigations match.
     filter: `tags.\`autofix.target\` = '${targetTag(target).replace(/'/g, "\\'")}'`,
     orderBy: ['attributes.start_time DESC'],

@@ -16,7 +16,9 @@ import {
   textOf,
   type Harness,
 } from './support/slack-harness.js';
-import { experimentId, kv, searchRuns } from './support/mlflow-rest.js';
+import { jobIdFor } from '../../src/queue/jobs.js';
+import { experimentId, getRun, kv, searchRuns } from './support/mlflow-rest.js';
+import { startMlflowProxy } from './support/mlflow-proxy.js';
 import { spawnWorker, type ChildWorker } from './support/spawn-worker.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -36,6 +38,7 @@ beforeAll(async () => {
   await Promise.all([
     brokenDeployment(k, ns, 'victim'),
     brokenDeployment(k, ns, 'slowfix', { minReadySeconds: 15 }),
+    brokenDeployment(k, ns, 'booked'),
   ]);
   // The LLM engine makes the investigation slow on demand (a delayed answer), so a kill lands mid-job.
   h = await startHarness({
@@ -108,20 +111,29 @@ describe('a worker killed with SIGKILL', () => {
       /resumed after an interruption \(attempt 2\)/,
     );
     expect(textOf(proposal)).toMatch(/rule engine/);
-    // The killed attempt's MLflow run is not left RUNNING: the recovering worker ended it KILLED.
-    const runs = await searchRuns(
-      await experimentId('kube-autofix-slack-tests'),
-      `tags.\`autofix.target\` = 'deployment/${ns}/victim'`,
+    // The killed attempt's MLflow run is not left RUNNING: the recovering worker ended it KILLED; the second
+    // attempt's run ends FINISHED once its bookkeeping, written after the proposal, is done.
+    const parentRuns = async () =>
+      (
+        await searchRuns(
+          await experimentId('kube-autofix-slack-tests'),
+          `tags.\`autofix.target\` = 'deployment/${ns}/victim'`,
+        )
+      ).filter((r) => !kv(r.data.tags)['mlflow.parentRunId']);
+    const parents = await waitFor(
+      async () => {
+        const p = await parentRuns();
+        return p.map((r) => r.info.status).join() === 'KILLED,FINISHED' ? p : null;
+      },
+      { what: 'the killed run KILLED and the finished one FINISHED', timeoutMs: 30_000 },
     );
-    const parents = runs.filter((r) => !kv(r.data.tags)['mlflow.parentRunId']);
-    expect(parents.map((r) => r.info.status)).toEqual(['KILLED', 'FINISHED']);
     expect(kv(parents[0]!.data.tags)['autofix.outcome']).toBe('interrupted');
-    // Nor is the iteration run it had open: it ends with its parent.
+    // Nor is an iteration run: the killed attempt's iteration lived in its memory (nested runs are created
+    // with the bookkeeping, after the proposal), and any nested run on the server ends with its parent.
     const nested = await searchRuns(
       await experimentId('kube-autofix-slack-tests'),
       `tags.mlflow.parentRunId = '${parents[0]!.info.run_id}'`,
     );
-    expect(nested.length).toBeGreaterThan(0);
     expect(nested.map((r) => r.info.status)).not.toContain('RUNNING');
 
     const generation =
@@ -183,6 +195,61 @@ describe('a worker killed with SIGKILL', () => {
       (await k.apps.readNamespacedDeployment({ name: 'slowfix', namespace: ns })).metadata?.generation,
     ).toBe(generation + 1);
     expect((await h.store.get(asked.proposalId))!.state).toBe('applied');
+  });
+
+  it('between posting the proposal and writing MLflow: the watch completes the run, the decision is intact', async () => {
+    await h.worker?.stop();
+    h.worker = null;
+    // This worker's MLflow never answers a log-batch: it dies with its bookkeeping in flight.
+    const stall = await startMlflowProxy(h.env.MLFLOW_TRACKING_URI!, {
+      hold: (r) => r.url.startsWith('/api/2.0/mlflow/runs/log-batch'),
+    });
+    try {
+      const w = spawnWorker({ ...h.env, MLFLOW_TRACKING_URI: stall.url });
+      children.push(w);
+      await w.ready();
+      llm.push({ status: 503 });
+      const asked = await askForFix(h, ns, 'booked');
+      await waitFor(async () => stall.held.length > 0, {
+        what: 'the bookkeeping to reach MLflow',
+        timeoutMs: 30_000,
+      });
+      await w.kill('SIGKILL');
+      const record = (await h.store.get(asked.proposalId))!;
+      expect(record.state).toBe('proposed');
+      expect((await getRun(record.runId!)).info.status).toBe('RUNNING');
+
+      // The watch is a delayed job (2 min): run it now, as time would.
+      const watch = await h.queue.getJob(jobIdFor('bookkeeping', record.runId!));
+      expect(watch?.name).toBe('bookkeeping');
+      await watch!.promote();
+      await h.startWorker();
+      const tags = await waitFor(
+        async () => {
+          const run = await getRun(record.runId!);
+          return run.info.status === 'FINISHED' ? kv(run.data.tags) : null;
+        },
+        { what: 'the abandoned run to be completed', timeoutMs: 30_000 },
+      );
+      expect(tags).toMatchObject({ 'autofix.bookkeeping': 'lost', 'autofix.outcome': 'proposed' });
+      // What the workflow kept in Redis tells the story the dead worker could not write.
+      expect(tags['mlflow.note.content']).toContain(record.diagnosis!.rootCause);
+
+      // Nothing of the decision is lost: the proposal is approved and applied as ever.
+      await click(h, 'autofix_approve', asked.proposalId, APPROVER, where(asked.proposal));
+      await h.slack.waitFor(
+        () => h.slack.messagesIn(CHANNEL, asked.parent.ts).find((m) => m.text.includes('Applied fix')),
+        60_000,
+        'the apply result',
+      );
+      expect((await h.store.get(asked.proposalId))!.state).toBe('applied');
+      await waitFor(async () => kv((await getRun(record.runId!)).data.tags)['autofix.outcome'] === 'fixed', {
+        what: 'the run to say fixed',
+        timeoutMs: 30_000,
+      });
+    } finally {
+      await stall.close();
+    }
   });
 
   it('SIGTERM mid-investigation: the worker finishes the job, then exits 0 having closed its connections', async () => {

@@ -131,6 +131,8 @@ describe('MlflowTracker (real server)', () => {
     const name = `it-tracker-${randomUUID()}`;
     const tracker = createMlflowTracker(config(name), { serviceVersion: '0.1.0', http: patient });
     const run = await tracker.startInvestigation(info);
+    // The run is created beside the investigation: its id once that settles.
+    await run.settled();
     expect(run.runId).toMatch(/^[0-9a-f]{32}$/);
     const parentId = run.runId!;
 

@@ -1,10 +1,9 @@
 // Fault test: MLflow answering 5 s late (a delaying proxy in front of the real server) costs an investigation
 // at most about one tracking timeout, not 5 s per call; the figure is printed.
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace, deleteNamespace, deployment, kube, type Kube } from './support/kube.js';
+import { startMlflowProxy, type MlflowProxy } from './support/mlflow-proxy.js';
 import { runCli, type CliRun } from './support/run-cli.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -14,43 +13,7 @@ const DELAY_MS = 5000;
 
 let k: Kube;
 let ns: string;
-let proxy: Server;
-let proxyUrl: string;
-let forwarded = 0;
-
-/** Forwards every request to the real MLflow after DELAY_MS. */
-async function startSlowProxy(target: string): Promise<void> {
-  proxy = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      setTimeout(() => {
-        forwarded += 1;
-        const headers = Object.fromEntries(
-          Object.entries(req.headers).filter(([h]) => !['host', 'connection', 'content-length'].includes(h)),
-        ) as Record<string, string>;
-        fetch(`${target}${req.url ?? '/'}`, {
-          method: req.method,
-          headers,
-          body: req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks),
-        })
-          .then(async (r) => {
-            res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
-            res.end(Buffer.from(await r.arrayBuffer()));
-          })
-          .catch(() => {
-            if (!res.headersSent) res.writeHead(502);
-            res.end();
-          });
-      }, DELAY_MS);
-    });
-    // A client that gave up closes the socket; nothing more to do.
-    req.on('error', () => undefined);
-    res.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-}
+let proxy: MlflowProxy;
 
 beforeAll(async () => {
   k = kube();
@@ -69,12 +32,11 @@ beforeAll(async () => {
       ),
     { what: 'oom to restart', timeoutMs: 90_000 },
   );
-  await startSlowProxy(String(process.env.MLFLOW_TRACKING_URI).replace(/\/+$/, ''));
+  proxy = await startMlflowProxy(String(process.env.MLFLOW_TRACKING_URI), { delayMs: DELAY_MS });
 });
 
 afterAll(async () => {
-  proxy.closeAllConnections();
-  await new Promise<void>((r) => proxy.close(() => r()));
+  await proxy.close();
   await deleteNamespace(k, ns);
 });
 
@@ -96,11 +58,11 @@ async function timed(trackingUri: string): Promise<{ ms: number; run: CliRun }> 
 describe('MLflow slow', () => {
   it('a 5 s delay per call grows the investigation by about one tracking timeout, with the same result', async () => {
     const fast = await timed(String(process.env.MLFLOW_TRACKING_URI));
-    const slow = await timed(proxyUrl);
+    const slow = await timed(proxy.url);
     const growth = slow.ms - fast.ms;
     console.log(
       `mlflow slow: investigation ${Math.round(fast.ms)} ms with MLflow, ${Math.round(slow.ms)} ms with ${DELAY_MS} ms per call ` +
-        `(${forwarded} call(s) forwarded): grew ${Math.round(growth)} ms; tracking timeout ${TRACKING_TIMEOUT_MS} ms`,
+        `(${proxy.forwarded} call(s) forwarded): grew ${Math.round(growth)} ms; tracking timeout ${TRACKING_TIMEOUT_MS} ms`,
     );
     expect(fast.run.json.tracking).not.toBeNull();
     expect(slow.run.json.tracking).toBeNull();

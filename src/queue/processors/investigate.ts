@@ -26,16 +26,23 @@ function rememberingTracker(ctx: WorkerContext, jobId: string, thread: Investiga
     enabled: base.enabled,
     async startInvestigation(info) {
       const run = await base.startInvestigation(info);
-      if (run.runId) {
-        await ctx.messages.record(jobId, 'run', run.runId);
-        await ctx.threads.set(thread, 'run', run.runId);
-      }
+      // Recorded as soon as the server answers, beside the investigation (nothing waits for it): per job, so
+      // whoever recovers the job can end it; per thread, so the bot can record there what happens later.
+      void run
+        .settled()
+        .then(async () => {
+          if (!run.runId) return;
+          await ctx.messages.record(jobId, 'run', run.runId);
+          await ctx.threads.set(thread, 'run', run.runId);
+        })
+        .catch((e: unknown) => ctx.logger.warn({ err: String(e) }, 'could not record the run of the job'));
       return run;
     },
     resumeInvestigation: (runId) => base.resumeInvestigation(runId),
     recordDecision: (runId, tags) => base.recordDecision(runId, tags),
     recordAlertResolved: (runId, at) => base.recordAlertResolved(runId, at),
     recordFeedback: (input) => base.recordFeedback(input),
+    completeAbandonedRun: (runId, facts) => base.completeAbandonedRun(runId, facts),
     history: (target, limit) => base.history(target, limit),
   };
 }
@@ -54,6 +61,15 @@ async function endInterruptedRun(ctx: WorkerContext, job: Job, log: WorkerContex
   await run.end('KILLED');
   await ctx.messages.forget(jobId, 'run');
   log.warn({ runId }, 'the interrupted attempt left its run RUNNING; ended it KILLED');
+}
+
+/**
+ * Ends (and so writes) the round's run; true when tracking had no problem at all in this round. After a
+ * problem the watch stays: it looks again later and completes the run if it is still RUNNING.
+ */
+async function endRun(inv: Investigation): Promise<boolean> {
+  await inv.run.end('FINISHED');
+  return inv.run.warnings.length === 0;
 }
 
 async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Promise<Investigation> {
@@ -123,8 +139,11 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
   const t0 = performance.now();
   const inv = await runAgent(data, job, ctx);
   ctx.metrics.investigationSeconds.observe({ outcome: inv.outcome }, (performance.now() - t0) / 1000);
+  const runId = inv.run.runId;
   if (inv.outcome === 'proposed' && inv.proposal) {
     const requestedAt = Date.parse(data.requestedAt);
+    const proposalId = proposalIdFor(jobId);
+    if (runId) await ctx.bookkeeping.watch({ runId, outcome: 'proposed', proposalId });
     await proposeRound(
       {
         store: ctx.store,
@@ -136,7 +155,7 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
       },
       inv,
       {
-        proposalId: proposalIdFor(jobId),
+        proposalId,
         jobId,
         thread: data.thread,
         requestedBy: data.requestedBy,
@@ -146,11 +165,12 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
       },
     );
     await ctx.threads.set(data.thread, 'proposal', proposalIdFor(jobId));
-    // The run ends after the proposal is out; the apply job reopens it, in whichever worker takes it.
-    await inv.run.end('FINISHED');
+    // The proposal is out: the run's bookkeeping is written now, off this job's slot. The apply job
+    // reopens the run later, in whichever worker takes it.
+    await ctx.bookkeeping.defer(runId, () => endRun(inv));
     return 'proposed';
   }
-  await inv.run.end('FINISHED');
+  if (runId) await ctx.bookkeeping.watch({ runId, outcome: inv.outcome, proposalId: null });
   const message = buildOutcomeMessage({
     target: data.target,
     outcome: inv.outcome === 'healthy' ? 'healthy' : 'no_safe_fix',
@@ -163,6 +183,7 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
     iterations: inv.iterations,
   });
   await postOnce(ctx, { jobId, slot: 'outcome' }, data.thread, message);
+  await ctx.bookkeeping.defer(runId, () => endRun(inv));
   return inv.outcome;
 }
 
@@ -172,7 +193,10 @@ export const processInvestigate: Processor<'investigate'> = async (data, job, ct
   const log = ctx.logger.child({ investigationId: jobId, target: targetKey(data.target) });
   const release = (): Promise<unknown> => ctx.active.release(data.target, jobId).catch(() => false);
   try {
-    const outcome = await investigateOnce(data, job, { ...ctx, logger: log });
+    // Counted as running until its result is posted: bookkeeping of earlier rounds waits for it.
+    const outcome = await ctx.bookkeeping.investigating(() =>
+      investigateOnce(data, job, { ...ctx, logger: log }),
+    );
     await release();
     return outcome;
   } catch (e) {

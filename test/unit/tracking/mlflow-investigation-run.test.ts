@@ -65,7 +65,7 @@ const info = {
 };
 
 describe('MlflowInvestigationRun', () => {
-  it('logs iteration metrics on the nested run and on the parent, at the iteration step', async () => {
+  it('logs iteration metrics on the nested run and on the parent, at the iteration step, when the run ends', async () => {
     const { client, batches } = recordingClient();
     const run = await createMlflowTracker(
       { trackingUri: client.trackingUri, experimentName: 'e', token: null, username: null, password: null },
@@ -74,22 +74,24 @@ describe('MlflowInvestigationRun', () => {
     const it2 = await run.startIteration(2);
     await it2.logMetrics({ confidence: 0.8 });
     await it2.logMetrics({ api_calls: 12 }, 2);
-    const metrics = batches
-      .filter(([, b]) => (b as { metrics?: unknown[] }).metrics)
-      .map(([id, b]) => [
-        id,
-        ...(b as { metrics: { key: string; value: number; step: number }[] }).metrics.map((m) => [
-          m.key,
-          m.value,
-          m.step,
-        ]),
-      ]);
-    expect(metrics).toEqual([
-      ['run-1', ['confidence', 0.8, 2]],
-      ['run-0', ['confidence', 0.8, 2]],
-      ['run-1', ['api_calls', 12, 2]],
-      ['run-0', ['api_calls', 12, 2]],
+    // Nothing but the run's creation before the end: the bookkeeping is written in one go.
+    expect(batches).toEqual([]);
+    await run.end('FINISHED');
+    const metrics = (runId: string) =>
+      batches
+        .filter(([id]) => id === runId)
+        .flatMap(([, b]) => (b as { metrics?: { key: string; value: number; step: number }[] }).metrics ?? [])
+        .map((m) => [m.key, m.value, m.step]);
+    expect(metrics('run-1')).toEqual([
+      ['confidence', 0.8, 2],
+      ['api_calls', 12, 2],
     ]);
+    expect(metrics('run-0')).toEqual([
+      ['confidence', 0.8, 2],
+      ['api_calls', 12, 2],
+    ]);
+    // One log-batch per run.
+    expect(batches.map(([id]) => id).sort()).toEqual(['run-0', 'run-1']);
   });
 
   it('nests child spans under the span that started them', async () => {

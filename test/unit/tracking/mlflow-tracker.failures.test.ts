@@ -118,9 +118,9 @@ describe('MlflowTracker when MLflow fails', () => {
   it('tries again after the cool-down', async () => {
     server = await startMlflowFailureServer(() => mlflowError(503, 'TEMPORARILY_UNAVAILABLE'));
     const tracker = createMlflowTracker(config(server.url), { http: { attempts: 1 }, cooldownMs: 0 });
-    await tracker.startInvestigation(info);
+    await (await tracker.startInvestigation(info)).settled();
     const before = server.requests.length;
-    await tracker.startInvestigation(info);
+    await (await tracker.startInvestigation(info)).settled();
     expect(server.requests.length).toBeGreaterThan(before);
   });
 
@@ -179,6 +179,8 @@ describe('MlflowTracker on a per-call failure', () => {
     });
     const tracker = createMlflowTracker(config(server.url), { http: { backoffMs: 5 } });
     const run = await tracker.startInvestigation(info);
+    // The run is created beside the investigation: its id is known once that settles.
+    await run.settled();
     expect(run.runId).toBe('a'.repeat(32));
     expect(run.runUrl).toBe(`${server.url}/#/experiments/1/runs/${'a'.repeat(32)}`);
     await run.logParams({ engine: 'other' });

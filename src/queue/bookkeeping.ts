@@ -1,0 +1,111 @@
+// A round's MLflow bookkeeping written after its result is posted, without holding the job's worker slot and
+// yielding to investigations still running (their only MLflow call, the run's creation, should not queue behind
+// it); a delayed watch job (processors/bookkeeping.ts) completes the run should this process die first.
+import type { Logger } from '../observability/logger.js';
+import type { BookkeepingJob } from './jobs.js';
+import type { Producer } from './producer.js';
+
+export interface Bookkeeping {
+  /** Arranges the watch; call before posting the round's result, so a crash right after is covered. */
+  watch(job: BookkeepingJob): Promise<void>;
+  /** Runs `investigation` counted as one running: flushes wait (boundedly) while any runs. */
+  investigating<T>(investigation: () => Promise<T>): Promise<T>;
+  /**
+   * Queues `flush` and returns. Flushes start when no investigation is running, or when `limit` are
+   * queued, or when one has waited `maxWaitMs`; with twice `limit` queued or running, `defer` waits for
+   * one to finish (MLflow is behind: memory stays bounded). `flush` answers whether it wrote everything:
+   * only then is the watch removed (otherwise it runs later and completes the run).
+   */
+  defer(runId: string | null, flush: () => Promise<boolean>): Promise<void>;
+  /** Starts every queued flush and waits for all (shutdown: before the connections close). */
+  drain(): Promise<void>;
+}
+
+export interface BookkeepingOptions {
+  producer: Pick<Producer, 'addBookkeeping' | 'cancelBookkeeping'>;
+  logger: Logger;
+  /** Queued flushes that start even while investigations run (default 8). */
+  limit?: number;
+  /** The longest a flush waits for investigations to finish (default 10 s). */
+  maxWaitMs?: number;
+  /** When the watch runs if not removed: past the longest wait plus the tracker's flush deadline (default 2 min). */
+  watchDelayMs?: number;
+  now?: () => number;
+}
+
+interface Queued {
+  runId: string | null;
+  flush: () => Promise<boolean>;
+  at: number;
+}
+
+export function createBookkeeping(opts: BookkeepingOptions): Bookkeeping {
+  const limit = Math.max(1, opts.limit ?? 8);
+  const maxWaitMs = opts.maxWaitMs ?? 10_000;
+  const delay = opts.watchDelayMs ?? 120_000;
+  const now = opts.now ?? Date.now;
+  const queued: Queued[] = [];
+  const running = new Set<Promise<void>>();
+  let investigations = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let draining = false;
+  const warn = (what: string) => (e: unknown) =>
+    opts.logger.warn({ err: e instanceof Error ? e.message : String(e) }, what);
+
+  function start(q: Queued): void {
+    const done: Promise<void> = q
+      .flush()
+      .then(async (written) => {
+        if (written && q.runId) await opts.producer.cancelBookkeeping(q.runId);
+      })
+      .catch(warn('MLflow bookkeeping failed'))
+      .finally(() => {
+        running.delete(done);
+        pump();
+      });
+    running.add(done);
+  }
+
+  function pump(): void {
+    clearTimeout(timer);
+    timer = undefined;
+    while (queued.length > 0) {
+      const due =
+        draining || investigations === 0 || queued.length >= limit || now() - queued[0]!.at >= maxWaitMs;
+      if (!due) break;
+      start(queued.shift()!);
+    }
+    // The oldest waiting flush starts when its wait is up, even if investigations keep coming.
+    if (queued.length > 0) timer = setTimeout(pump, Math.max(0, queued[0]!.at + maxWaitMs - now()));
+    timer?.unref();
+  }
+
+  return {
+    async watch(job) {
+      // Without the watch a crash could leave the run RUNNING; the round still goes on.
+      await opts.producer
+        .addBookkeeping(job, now() + delay)
+        .catch(warn('could not arrange the bookkeeping watch'));
+    },
+    async investigating(investigation) {
+      investigations += 1;
+      try {
+        return await investigation();
+      } finally {
+        investigations -= 1;
+        pump();
+      }
+    },
+    async defer(runId, flush) {
+      queued.push({ runId, flush, at: now() });
+      pump();
+      while (queued.length + running.size > 2 * limit && running.size > 0) await Promise.race(running);
+    },
+    async drain() {
+      draining = true;
+      pump();
+      while (running.size > 0) await Promise.all([...running]);
+      draining = false;
+    },
+  };
+}

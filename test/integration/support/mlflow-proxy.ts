@@ -1,0 +1,75 @@
+// An HTTP proxy in front of the sandbox's real MLflow: delays every answer, or holds some requests unanswered
+// (a server that stalls mid-bookkeeping), and counts what it forwarded.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface MlflowProxyOptions {
+  /** Answer every request this much later. */
+  delayMs?: number;
+  /** Requests never answered (until the proxy closes). */
+  hold?: (req: { method: string; url: string }) => boolean;
+}
+
+export interface MlflowProxy {
+  url: string;
+  /** Requests forwarded (and answered). */
+  readonly forwarded: number;
+  /** Requests held so far, `METHOD url`. */
+  readonly held: readonly string[];
+  close(): Promise<void>;
+}
+
+function forwardHeaders(req: IncomingMessage): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(req.headers).filter(([h]) => !['host', 'connection', 'content-length'].includes(h)),
+  ) as Record<string, string>;
+}
+
+export async function startMlflowProxy(target: string, opts: MlflowProxyOptions = {}): Promise<MlflowProxy> {
+  const upstream = target.replace(/\/+$/, '');
+  let forwarded = 0;
+  const held: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const method = req.method ?? 'GET';
+      const url = req.url ?? '/';
+      if (opts.hold?.({ method, url })) {
+        held.push(`${method} ${url}`);
+        return;
+      }
+      setTimeout(() => {
+        fetch(`${upstream}${url}`, {
+          method,
+          headers: forwardHeaders(req),
+          body: method === 'GET' || method === 'HEAD' ? undefined : Buffer.concat(chunks),
+        })
+          .then(async (r) => {
+            forwarded += 1;
+            res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+            res.end(Buffer.from(await r.arrayBuffer()));
+          })
+          .catch(() => {
+            if (!res.headersSent) res.writeHead(502);
+            res.end();
+          });
+      }, opts.delayMs ?? 0);
+    });
+    // A client that gave up closes the socket; nothing more to do.
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get forwarded() {
+      return forwarded;
+    },
+    held,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

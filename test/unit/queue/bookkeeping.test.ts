@@ -1,0 +1,104 @@
+// Bookkeeping after the round: flushes yield to running investigations (boundedly), the watch goes only when all was written.
+import { describe, expect, it } from 'vitest';
+import { createBookkeeping } from '../../../src/queue/bookkeeping.js';
+import { createLogger } from '../../../src/observability/logger.js';
+
+function setup(opts: { limit?: number; maxWaitMs?: number } = {}) {
+  const added: string[] = [];
+  const cancelled: string[] = [];
+  const b = createBookkeeping({
+    producer: {
+      addBookkeeping: async (job) => {
+        added.push(job.runId);
+        return job.runId;
+      },
+      cancelBookkeeping: async (runId) => void cancelled.push(runId),
+    },
+    logger: createLogger('silent'),
+    ...opts,
+  });
+  return { b, added, cancelled };
+}
+
+/** A flush that records when it started and finishes when told. */
+function gate(log: string[], name: string, written = true) {
+  let open!: () => void;
+  const done = new Promise<void>((r) => (open = r));
+  return {
+    flush: async () => {
+      log.push(name);
+      await done;
+      return written;
+    },
+    open: () => open(),
+  };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('bookkeeping', () => {
+  it('waits while an investigation runs, then flushes and removes the watch', async () => {
+    const { b, added, cancelled } = setup();
+    const started: string[] = [];
+    let finish!: () => void;
+    const running = b.investigating(() => new Promise<void>((r) => (finish = r)));
+    await b.watch({ runId: 'r1', outcome: 'proposed', proposalId: 'p1' });
+    const f = gate(started, 'r1');
+    await b.defer('r1', f.flush);
+    await tick();
+    expect(started).toEqual([]);
+    finish();
+    await running;
+    expect(started).toEqual(['r1']);
+    f.open();
+    await b.drain();
+    expect([added, cancelled]).toEqual([['r1'], ['r1']]);
+  });
+
+  it('keeps the watch when the flush did not write everything', async () => {
+    const { b, cancelled } = setup();
+    const f = gate([], 'r1', false);
+    await b.defer('r1', f.flush);
+    f.open();
+    await b.drain();
+    expect(cancelled).toEqual([]);
+  });
+
+  it('flushes anyway once `limit` wait, or once the oldest waited maxWaitMs', async () => {
+    const { b } = setup({ limit: 2, maxWaitMs: 50 });
+    const started: string[] = [];
+    let finish!: () => void;
+    const running = b.investigating(() => new Promise<void>((r) => (finish = r)));
+    const gates = ['a', 'b', 'c'].map((n) => gate(started, n));
+    await b.defer('a', gates[0]!.flush);
+    await tick();
+    expect(started).toEqual([]);
+    // Two waiting is the limit: the oldest starts, so fewer than `limit` wait.
+    await b.defer('b', gates[1]!.flush);
+    expect(started).toEqual(['a']);
+    await b.defer('c', gates[2]!.flush);
+    expect(started).toEqual(['a', 'b']);
+    // The investigation is still running: the wait is what starts it.
+    await new Promise((r) => setTimeout(r, 80));
+    expect(started).toEqual(['a', 'b', 'c']);
+    for (const g of gates) g.open();
+    finish();
+    await running;
+    await b.drain();
+  });
+
+  it('drain starts what still waits and returns when every flush is done', async () => {
+    const { b } = setup({ maxWaitMs: 60_000 });
+    const started: string[] = [];
+    let finish!: () => void;
+    void b.investigating(() => new Promise<void>((r) => (finish = r)));
+    const f = gate(started, 'x');
+    await b.defer('x', f.flush);
+    const drained = b.drain();
+    await tick();
+    expect(started).toEqual(['x']);
+    f.open();
+    await drained;
+    finish();
+  });
+});
