@@ -171,6 +171,8 @@ export async function investigate(
     }
   }
   if (!last) throw new Error('maxIterations must be at least 1');
+  // The run's creation and the history read ran beside the investigation: the link and "seen before".
+  await run.settled();
   last = await tellInvestigation(last, run);
   const seconds = (performance.now() - startedAt) / 1000;
   await run.logMetrics({
@@ -180,8 +182,6 @@ export async function investigate(
   const tags: Record<string, string> = { 'autofix.outcome': last.outcome };
   if (last.diagnosis) tags['autofix.category'] = last.diagnosis.category;
   await run.setTags(tags);
-  // The run was created beside the investigation; its link goes with the result.
-  await run.settled();
   return { ...last, target, attempts, run, startedAt };
 }
 

@@ -206,8 +206,10 @@ export async function runInvestigateCommand(
     }
     const logger = createLogger(io.env.LOG_LEVEL || 'warn');
     // The command reports tracking problems itself, once (below); a log line would repeat them.
+    // A one-shot answer read whole: "seen before" is waited for (beside the run's creation).
     const deps = wireAgent(config, logger, progress, undefined, {
       onTrackingWarning: (w) => logger.debug({ tracking: w }, 'tracking problem'),
+      awaitHistory: true,
     });
     const resolved = await resolveTarget(deps.cluster, parsed);
     target = resolved.target;

@@ -12,6 +12,8 @@ export interface TrackerOptions {
   /** Each tracking problem, once (the metrics hook); default: a warning in the log. */
   onTrackingWarning?: (w: TrackingWarning) => void;
   http?: MlflowHttpOptions;
+  /** `settled` waits for the workload's history too (a one-shot CLI answer; never the worker's proposal). */
+  awaitHistory?: boolean;
 }
 
 export function createTracker(
@@ -23,6 +25,7 @@ export function createTracker(
   return createMlflowTracker(config.mlflow, {
     serviceVersion: agentVersion(),
     ...(opts.http ? { http: opts.http } : {}),
+    awaitHistory: opts.awaitHistory ?? false,
     onWarning:
       opts.onTrackingWarning ??
       ((w) => logger.warn({ tracking: w }, 'tracking problem (the investigation goes on)')),

@@ -23,6 +23,8 @@ export interface FlushInput {
   linkTrace: boolean;
   /** The whole flush gives up after this long; what did not make it is reported once. */
   deadlineMs: number;
+  /** Called with the story as read back and extended (null when none was written), before the trace goes. */
+  beforeTrace?: (story: IncidentStory | null) => void;
 }
 
 const ARTIFACT_PARALLEL = 6;
@@ -148,6 +150,7 @@ async function flushAll(input: FlushInput): Promise<IncidentStory | null> {
   await Promise.all([writeRun(ctx, parent, story.tags), ...input.children.map((c) => writeRun(ctx, c, {}))]);
   if (input.endOrphans)
     await endOpenNestedRuns(ctx, ref, input.endOrphans, new Set(input.children.map((c) => c.runId)));
+  input.beforeTrace?.(story.story);
   await exportTrace({
     ...ctx,
     experimentId: ref.experimentId,

@@ -4,6 +4,7 @@ import { flushRun } from './flush-run.js';
 import { mergeStory, type IncidentStory, type StoryPatch } from './incident-story.js';
 import {
   createMlflowRunHandle,
+  spanErrorFor,
   type MlflowRunHandle,
   type RunContext,
   type RunRef,
@@ -24,8 +25,10 @@ export interface InvestigationRunInput {
   serviceVersion: string;
   /** The story so far: fresh for a new investigation, read back from the run for a resumed one. */
   story: IncidentStory | null;
-  /** Earlier investigations of the workload as far as known now (the lookup never holds the investigation up). */
+  /** Earlier investigations of the workload as far as known now. */
   past: () => readonly PastIncident[];
+  /** The history read under way beside the run's creation, when `settled` waits for it too. */
+  pastRead?: Promise<unknown>;
   /** How long the flush at `end` may take. */
   flushDeadlineMs: number;
   /** Called with the story as written once the run has ended and been flushed. */
@@ -45,7 +48,8 @@ function refreshRoot(p: InvestigationRunInput, story: IncidentStory, ref: RunRef
 
 export function createMlflowInvestigationRun(p: InvestigationRunInput): InvestigationRun {
   const { ctx } = p;
-  const own = createMlflowRunHandle(ctx, {}, p.root, p.rootSpanId);
+  // The root span is ended by `end`, once the outputs it carries are known (after the story is read back).
+  const own = createMlflowRunHandle(ctx, {}, null, p.rootSpanId);
   const children: MlflowRunHandle[] = [];
   let story = p.story;
   const patches: StoryPatch[] = [];
@@ -73,8 +77,8 @@ export function createMlflowInvestigationRun(p: InvestigationRunInput): Investig
       p.root?.setAttributes({ 'mlflow.traceTag.autofix.run_id': ref.runId });
     }
     const root = p.root ?? (story && ref ? refreshRoot(p, story, ref) : null);
-    root?.setAttributes(story ? rootOutputs(story) : { 'mlflow.spanOutputs': { status } });
-    if (root !== p.root) root?.end(status === 'FINISHED' ? undefined : `run ${status.toLowerCase()}`);
+    const outputs = (s: IncidentStory | null): void =>
+      root?.setAttributes(s ? rootOutputs(s) : { 'mlflow.spanOutputs': { status } });
     await own.end(status);
     if (!ref) return;
     const written = await flushRun({
@@ -87,6 +91,11 @@ export function createMlflowInvestigationRun(p: InvestigationRunInput): Investig
       serviceVersion: p.serviceVersion,
       linkTrace: p.root === null,
       deadlineMs: p.flushDeadlineMs,
+      // The trace's outputs tell the story as stored, which other processes may have added to.
+      beforeTrace: (s) => {
+        outputs(s ?? story);
+        root?.end(spanErrorFor(status));
+      },
     });
     story = written ?? story;
     p.onFlushed?.(story, ref);
@@ -134,7 +143,7 @@ export function createMlflowInvestigationRun(p: InvestigationRunInput): Investig
     },
     startApply: async () => nested('apply', 'apply', { 'autofix.step': 'apply' }),
     settled: async () => {
-      await refP;
+      await Promise.all([refP, p.pastRead]);
     },
     async tellStory(patch) {
       story = story ? mergeStory(story, patch) : null;

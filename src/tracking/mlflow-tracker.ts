@@ -59,6 +59,11 @@ export interface MlflowTrackerOptions {
   flushDeadlineMs?: number;
   /** How long a workload's history is reused (default 60 s). */
   historyTtlMs?: number;
+  /**
+   * Whether `settled` also waits for the history read (side by side with the run's creation): for a
+   * one-shot CLI, whose person reads the whole answer. Off for the worker: its proposal never waits.
+   */
+  awaitHistory?: boolean;
   now?: () => number;
 }
 
@@ -282,10 +287,10 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
     async startInvestigation(info) {
       const guard = createTrackingGuard(breaker, opts.onWarning);
       const story = storyOf(info, new Date());
-      // The history is read beside the run's creation and never waited for: whatever it has said by the
-      // time the diagnosis is ready is what the proposal shows.
+      // The history is read beside the run's creation and the investigation; the proposal never waits for
+      // it (unless awaitHistory): a "seen before" line not known by then is simply not shown.
       let past: readonly PastIncident[] = [];
-      void recall(guard, info.target).then((p) => (past = p));
+      const pastRead = recall(guard, info.target).then((p) => (past = p));
       // The only MLflow write before the proposal: the run, for the link the thread shows. It is created
       // while the investigation runs; the trace's ids, which derive from the run id, are bound at the end.
       const ref = guard.run('start the investigation run', () => createParent(info, story), null);
@@ -305,6 +310,7 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
         story,
         // The history read beside the run's creation may already list this very run.
         past: () => past.filter((p) => p.runId !== runId),
+        pastRead: opts.awaitHistory ? pastRead : undefined,
         flushDeadlineMs,
         onFlushed: (s, r) => remember(info.target, s, r, info.engine),
       });

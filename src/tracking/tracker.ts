@@ -81,7 +81,8 @@ export interface RunHandle {
 export interface InvestigationRun extends RunHandle {
   /**
    * Resolves once the run exists on the server (or is known not to): its creation runs beside the
-   * investigation, and `runId`/`runUrl` are null until then.
+   * investigation, and `runId`/`runUrl` are null until then. The workload's history is read beside it
+   * too; `past` is what it has answered so far (waited for only by a tracker made to, e.g. the CLI's).
    */
   settled(): Promise<void>;
   /**
@@ -98,7 +99,7 @@ export interface InvestigationRun extends RunHandle {
    * (`mlflow.note.content`), its filterable `autofix.*` tags and the trace's root outputs.
    */
   tellStory(patch: StoryPatch): Promise<void>;
-  /** Earlier investigations of the same workload, newest first (empty when tracking is off or down). */
+  /** Earlier investigations of the same workload, newest first (empty when tracking is off or down, or not answered yet). */
   readonly past: readonly PastIncident[];
 }
 

@@ -1,4 +1,4 @@
-// What reaches MLflow before the proposal (the run's creation, and a history read nobody waits for) and what
+// What reaches MLflow before the proposal (the run's creation, and a history read the worker never waits for) and what
 // only when the run ends (one batch per run, one PUT per artifact, the trace); the history kept per workload.
 import { describe, expect, it } from 'vitest';
 import type { MlflowClient } from '../../../src/tracking/mlflow-client.js';
@@ -93,7 +93,11 @@ const info = {
   channel: 'C1',
 };
 
-function tracker(client: MlflowClient, now?: () => number): Tracker {
+function tracker(
+  client: MlflowClient,
+  now?: () => number,
+  extra: { awaitHistory?: boolean } = {},
+): Tracker {
   const config = {
     trackingUri: client.trackingUri,
     experimentName: 'e',
@@ -101,11 +105,11 @@ function tracker(client: MlflowClient, now?: () => number): Tracker {
     username: null,
     password: null,
   };
-  return createMlflowTracker(config, { client, ...(now ? { now } : {}) });
+  return createMlflowTracker(config, { client, ...(now ? { now } : {}), ...extra });
 }
 
 /** What the agent does in one proposing investigation, up to (not including) the run's end. */
-async function investigation(t: Tracker): Promise<InvestigationRun> {
+async function investigation(t: Tracker, opts: { settle?: boolean } = {}): Promise<InvestigationRun> {
   const run = await t.startInvestigation(info);
   const it1 = await run.startIteration(1);
   it1.startSpan('collect', 'retriever').end();
@@ -127,7 +131,7 @@ async function investigation(t: Tracker): Promise<InvestigationRun> {
   });
   await run.logMetrics({ iterations: 1 });
   await run.setTags({ 'autofix.outcome': 'proposed', 'autofix.category': 'oom_killed' });
-  await run.settled();
+  if (opts.settle !== false) await run.settled();
   return run;
 }
 
@@ -156,13 +160,28 @@ describe('MlflowTracker: off the critical path', () => {
     expect(calls).not.toContain('linkTracesToRun');
   });
 
-  it('never waits for the history: a lookup still under way when the proposal is ready says nothing', async () => {
+  it('never waits for the history: a read still under way when the proposal is ready says nothing', async () => {
     let answer!: () => void;
     const { client } = recordingClient(() => new Promise((r) => (answer = r)));
     const run = await investigation(tracker(client));
     expect(run.runId).not.toBeNull();
     expect(run.past).toEqual([]);
     answer();
+  });
+
+  it('a tracker made to wait for the history (the CLI) settles only once the read has answered', async () => {
+    let answer!: () => void;
+    const { client } = recordingClient(() => new Promise((r) => (answer = r)));
+    const t = tracker(client, undefined, { awaitHistory: true });
+    const seed = await investigation(t, { settle: false });
+    let settled = false;
+    void seed.settled().then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    // Every step above went on while the read was out; only `settled` waits for it.
+    expect(settled).toBe(false);
+    answer();
+    await seed.settled();
+    expect(settled).toBe(true);
   });
 
   it('reads a workload history once per minute and counts the investigations that ended since', async () => {
