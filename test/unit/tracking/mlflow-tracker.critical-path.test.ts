@@ -93,11 +93,7 @@ const info = {
   channel: 'C1',
 };
 
-function tracker(
-  client: MlflowClient,
-  now?: () => number,
-  extra: { awaitHistory?: boolean } = {},
-): Tracker {
+function tracker(client: MlflowClient, now?: () => number, extra: { awaitHistory?: boolean } = {}): Tracker {
   const config = {
     trackingUri: client.trackingUri,
     experimentName: 'e',
