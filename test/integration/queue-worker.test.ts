@@ -64,10 +64,11 @@ afterAll(async () => {
 
 const finished = (id: string): Promise<Job> =>
   waitFor(
-    async () => {
-      const job = await queue.getJob(id);
-      return job && ['completed', 'failed'].includes(await job.getState()) ? job : null;
-    },
+    // The job is read after its state is final: one read while it was still active has a stale attemptsMade.
+    async () =>
+      ['completed', 'failed'].includes(await queue.getJobState(id))
+        ? ((await queue.getJob(id)) ?? null)
+        : null,
     { what: `job ${id} finished`, timeoutMs: 30_000, intervalMs: 100 },
   );
 
