@@ -47,7 +47,7 @@ export function buildAlertParentMessage(input: AlertParentInput): SlackMessage {
   if (quoted.length > 0) blocks.push(plainSection(quoted, 'autofix_alert_text'));
   blocks.push(
     context(
-      `Firing since ${slackDate(a.startsAt)}`,
+      `Started ${slackDate(a.startsAt)}`,
       a.generatorURL ? link(a.generatorURL, 'Source') : '',
       a.externalURL ? link(a.externalURL, 'Alertmanager') : '',
     ),
