@@ -75,7 +75,7 @@ describe('the receiver under a real Alertmanager', () => {
     }
     expect(h.slack.messagesIn(SHOP, null)).toHaveLength(4);
     const queued = await h.queue.getJobCounts('waiting', 'delayed', 'active');
-    expect(queued.waiting + queued.delayed + queued.active).toBe(3);
+    expect((queued.waiting ?? 0) + (queued.delayed ?? 0) + (queued.active ?? 0)).toBe(3);
   });
 
   it('an alert outside AUTOFIX_NAMESPACES starts nothing and is said once per group in the default channel', async () => {

@@ -1,12 +1,12 @@
 // A real Alertmanager on loopback with a routing config whose webhook receiver is the bot; alerts pushed as Prometheus does.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ensureGoTool } from './go-tools.js';
-import { waitFor } from './wait-for.js';
+import { freePort, startTool, sumMetric } from './tool-process.js';
+
+export { freePort };
 
 export interface AlertmanagerOptions {
   /** The bot's receiver, e.g. http://127.0.0.1:PORT/alerts/alertmanager. */
@@ -39,17 +39,6 @@ export interface RunningAlertmanager {
   log(): string;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-  });
-}
-
 export async function startAlertmanager(opts: AlertmanagerOptions): Promise<RunningAlertmanager> {
   const bin = await ensureGoTool('alertmanager');
   const dir = mkdtempSync(join(tmpdir(), 'alertmanager-'));
@@ -80,8 +69,8 @@ export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Runn
   writeFileSync(join(dir, 'alertmanager.yml'), stringify(config));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  let output = '';
-  const proc: ChildProcess = spawn(
+  const tool = await startTool(
+    'alertmanager',
     bin,
     [
       `--config.file=${join(dir, 'alertmanager.yml')}`,
@@ -92,17 +81,7 @@ export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Runn
       '--cluster.listen-address=',
       '--log.level=debug',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((done) => proc.once('exit', () => done()));
-  await waitFor(
-    async () => {
-      if (proc.exitCode !== null) throw new Error(`alertmanager exited: ${output.slice(-2000)}`);
-      return (await fetch(`${url}/-/ready`).catch(() => null))?.ok;
-    },
-    { timeoutMs: 30_000, intervalMs: 200, what: 'Alertmanager ready' },
+    `${url}/-/ready`,
   );
   return {
     url,
@@ -115,20 +94,12 @@ export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Runn
       if (!res.ok) throw new Error(`POST /api/v2/alerts answered ${res.status}: ${await res.text()}`);
     },
     async metric(name, labels = {}) {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      let sum = 0;
-      for (const line of text.split('\n')) {
-        if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-        if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
-          sum += Number(line.split(' ').pop());
-      }
-      return sum;
+      return sumMetric(await (await fetch(`${url}/metrics`)).text(), name, labels);
     },
     async stop() {
-      proc.kill('SIGTERM');
-      await exited;
+      await tool.stop();
       rmSync(dir, { recursive: true, force: true });
     },
-    log: () => output,
+    log: () => tool.log(),
   };
 }
