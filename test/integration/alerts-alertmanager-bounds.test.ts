@@ -1,8 +1,12 @@
 // A real Alertmanager against the bot's limits: the storm bound, the namespace allowlist, a wrong token, Socket Mode.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULE_LABELS } from '../fixtures/alertmanager.js';
-import { freePort, startAlertmanager, type RunningAlertmanager } from './support/alertmanager.js';
-import { BUILD_TIMEOUT_MS, ensureGoTool } from './support/go-tools.js';
+import {
+  freePort,
+  startAlertmanager,
+  type RunningAlertmanager,
+} from '../../sandbox/monitoring/alertmanager.js';
+import { BUILD_TIMEOUT_MS, ensureGoTool } from '../../sandbox/monitoring/go-tools.js';
 import { useNamespace } from './support/kube.js';
 import { startHarness, textOf, type Harness } from './support/slack-harness.js';
 import { waitFor } from './support/wait-for.js';

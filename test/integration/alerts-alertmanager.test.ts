@@ -2,8 +2,12 @@
 // diagnosis and proposal, repeats edit the parent, resolution is told in the thread and on the MLflow run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULE_LABELS } from '../fixtures/alertmanager.js';
-import { startAlertmanager, type PushedAlert, type RunningAlertmanager } from './support/alertmanager.js';
-import { BUILD_TIMEOUT_MS } from './support/go-tools.js';
+import {
+  startAlertmanager,
+  type PushedAlert,
+  type RunningAlertmanager,
+} from '../../sandbox/monitoring/alertmanager.js';
+import { BUILD_TIMEOUT_MS } from '../../sandbox/monitoring/go-tools.js';
 import { buttonsOf, proposalsIn, textOf } from './support/slack-harness.js';
 import { runTags, useSlackScene, type SlackScene } from './support/slack-flow.js';
 import { waitFor } from './support/wait-for.js';

@@ -1,8 +1,8 @@
 // Bad input at the real bot's receiver (real Redis step): malformed bodies, 5 MB, 1,000 alerts, hostile label text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULE_LABELS, amAlert, amPayload } from '../fixtures/alertmanager.js';
-import { startAlertmanager, type RunningAlertmanager } from './support/alertmanager.js';
-import { BUILD_TIMEOUT_MS } from './support/go-tools.js';
+import { startAlertmanager, type RunningAlertmanager } from '../../sandbox/monitoring/alertmanager.js';
+import { BUILD_TIMEOUT_MS } from '../../sandbox/monitoring/go-tools.js';
 import { useNamespace } from './support/kube.js';
 import { startHarness, type Harness } from './support/slack-harness.js';
 

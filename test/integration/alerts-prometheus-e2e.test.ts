@@ -2,10 +2,10 @@
 // Prometheus (built from their Go modules) with the upstream kube-prometheus rules, a real Alertmanager, and the
 // bot's thread with the diagnosis and a proposal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAlertmanager, type RunningAlertmanager } from './support/alertmanager.js';
-import { BUILD_TIMEOUT_MS, ensureGoTool } from './support/go-tools.js';
+import { startAlertmanager, type RunningAlertmanager } from '../../sandbox/monitoring/alertmanager.js';
+import { BUILD_TIMEOUT_MS, ensureGoTool } from '../../sandbox/monitoring/go-tools.js';
 import { createOomLoop } from './support/kube.js';
-import { startMonitoring, type RunningMonitoring } from './support/prometheus.js';
+import { startMonitoring, type RunningMonitoring } from '../../sandbox/monitoring/prometheus.js';
 import { buttonsOf, proposalsIn, textOf } from './support/slack-harness.js';
 import { runTags, useSlackScene, type SlackScene } from './support/slack-flow.js';
 import { waitFor } from './support/wait-for.js';

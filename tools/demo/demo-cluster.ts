@@ -38,6 +38,23 @@ export async function stageBrokenRelease(say: (line: string) => void, scenario: 
   await waitForPullFailure(90_000);
 }
 
+/** The second bad release: a memory limit below nginx's working set (OOMKilled, then CrashLoopBackOff). */
+export const CRASHING_RELEASE = [
+  'set',
+  'resources',
+  'deployment/web',
+  ...ns,
+  '-c',
+  'web',
+  '--limits=memory=8Mi',
+  '--requests=memory=8Mi',
+];
+
+export async function stageCrashingRelease(say: (line: string) => void): Promise<void> {
+  say('a second bad release: memory limit 8Mi, below what nginx needs (it will OOM-loop)');
+  await kubectl(CRASHING_RELEASE);
+}
+
 /** Is deployment/web fully rolled out and available? (Read from the cluster, not from the bot.) */
 export async function webIsHealthy(): Promise<{ healthy: boolean; image: string }> {
   const image = await kubectl([

@@ -21,7 +21,8 @@ import {
   DEMO_USERS,
   ONCALL,
 } from './demo-cast.js';
-import { stageBrokenRelease, webIsHealthy } from './demo-cluster.js';
+import { CRASHING_RELEASE, stageBrokenRelease, stageCrashingRelease, webIsHealthy } from './demo-cluster.js';
+import { startDemoAlerting, type DemoAlerting } from './demo-alerting.js';
 import { deletePrefix } from './delete-prefix.js';
 import { driveDemo } from './drive-demo.js';
 
@@ -44,7 +45,12 @@ function need(name: string): string {
 }
 
 /** The bot's environment: the sandbox, the local Slack, demo-only keys and experiment; the LLM only with --llm. */
-function botEnv(slack: SlackStandIn, secret: string, llm: boolean): Record<string, string | undefined> {
+function botEnv(
+  slack: SlackStandIn,
+  secret: string,
+  alertsToken: string,
+  llm: boolean,
+): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     KUBECONFIG: need('KUBECONFIG'),
@@ -59,6 +65,9 @@ function botEnv(slack: SlackStandIn, secret: string, llm: boolean): Record<strin
     AUTOFIX_NAMESPACES: DEMO_NAMESPACE,
     AUTOFIX_CHANNEL_NAMESPACES: `${DEMO_CHANNEL.id}=${DEMO_NAMESPACE}`,
     AUTOFIX_QUEUE_PREFIX: DEMO_QUEUE_PREFIX,
+    // The alert scene: Alertmanager's webhook receiver is this bot, and its threads go to the same channel.
+    AUTOFIX_ALERTS_TOKEN: alertsToken,
+    AUTOFIX_ALERT_ROUTES: `*=${DEMO_CHANNEL.id}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
   if (!llm) {
@@ -101,6 +110,8 @@ function instructions(pageUrl: string, bot: DemoBot): string {
     '     The thread fills in: progress, then the proposal with its diff, validation and Approve/Reject.',
     `  2. Switch "Acting as" to ${BYSTANDER.name} (${BYSTANDER.role}) and click Approve: refused, and only ${BYSTANDER.name} sees why.`,
     `  3. Switch to ${APPROVER.name} (${APPROVER.role}) and click Approve: applied, rollout watched, a Rollback button.`,
+    `  4. Break it again without typing in Slack:   ${process.env.SANDBOX_KUBECTL ?? 'kubectl'} ${CRASHING_RELEASE.join(' ')}`,
+    '     Prometheus fires KubePodCrashLooping, Alertmanager calls kube-autofix, and a thread opens by itself.',
     `  MLflow        ${process.env.MLFLOW_TRACKING_URI ?? ''} (experiment ${DEMO_EXPERIMENT}; each proposal links its run)`,
     `  Logs          ${bot.logFile}`,
     '',
@@ -131,14 +142,16 @@ async function auto(pageUrl: string): Promise<number> {
     throw new AutofixError(ErrorCode.ConfigInvalid, `--auto needs Chromium at ${chromiumPath()}.`, {
       hint: "Install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.",
     });
-  const driven = await driveDemo(pageUrl, say);
+  const driven = await driveDemo(pageUrl, say, () => stageCrashingRelease(say));
   process.stdout.write(`\n${driven.transcript}\n\n`);
+  if (driven.alert) process.stdout.write(`── the thread an alert opened ──\n${driven.alert.transcript}\n\n`);
   const web = await webIsHealthy();
   say(
     `deployment/web in ${DEMO_NAMESPACE}: image ${web.image}, ${web.healthy ? 'rolled out and available' : 'NOT healthy'}`,
   );
+  if (!driven.alert?.healed) say('the alert scene did not end healthy');
   await checkRun(driven.runUrl);
-  return driven.healed && web.healthy ? 0 : 1;
+  return driven.healed && driven.alert?.healed && web.healthy ? 0 : 1;
 }
 
 /** Ctrl-C (or SIGTERM) ends the demo through its cleanup; resolves with the signal's name. */
@@ -179,16 +192,24 @@ async function main(opts: DemoOptions): Promise<number> {
     );
   const secret = randomBytes(16).toString('hex');
   const slack = await startSlack(port);
-  const started: { bot: DemoBot | null } = { bot: null };
+  const alertsToken = randomBytes(24).toString('hex');
+  const started: { bot: DemoBot | null; alerting: DemoAlerting | null } = { bot: null, alerting: null };
   const run = async (): Promise<number> => {
     say(`starting kube-autofix (bot + worker, ${opts.llm ? 'LLM engine' : 'rule engine'}, MLflow on)`);
     const bot = await startDemoBot({
       root: ROOT,
       dir: join(ROOT, '.sandbox', 'demo'),
-      env: botEnv(slack, secret, Boolean(opts.llm)),
+      env: botEnv(slack, secret, alertsToken, Boolean(opts.llm)),
       beforeStart: resetDemoKeys,
     });
     started.bot = bot;
+    started.alerting = await startDemoAlerting({
+      botUrl: bot.url,
+      token: alertsToken,
+      kubeconfig: need('KUBECONFIG'),
+      namespace: DEMO_NAMESPACE,
+      say,
+    });
     const web = serveLocalSlack(slack, {
       bot: { url: bot.url, signingSecret: secret },
       channel: DEMO_CHANNEL,
@@ -204,7 +225,8 @@ async function main(opts: DemoOptions): Promise<number> {
     // Ctrl-C while you drive the page is the normal end; before that, or in --auto, it is an interruption.
     return await Promise.race([run(), signal.then((name) => (waiting ? 0 : interruptedBy(name)))]);
   } finally {
-    say('stopping the bot, the worker and the local Slack…');
+    say('stopping the bot, the worker, the alerting and the local Slack…');
+    await started.alerting?.stop();
     await started.bot?.stop();
     await slack.close();
     say(
@@ -216,7 +238,9 @@ async function main(opts: DemoOptions): Promise<number> {
 }
 
 const program = new Command('demo')
-  .description('kube-autofix on a local Slack: a broken deployment, /autofix, approve, healthy')
+  .description(
+    'kube-autofix on a local Slack: a broken deployment, /autofix, approve, healthy; then an alert opens the next thread',
+  )
   .option('--auto', 'drive the page with a headless Chromium (the default without a TTY)')
   .option('--llm', 'use the LLM engine (OPENAI_API_KEY, OPENAI_BASE_URL) instead of the rule engine')
   .option('--port <port>', 'port of the local Slack on 127.0.0.1', '3210')

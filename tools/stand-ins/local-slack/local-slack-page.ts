@@ -18,6 +18,8 @@ export interface LocalSlackPage {
   /** Messages in the channel (parents) or the open thread containing `text`. */
   channelMessage(text: string | RegExp): Locator;
   threadMessage(text: string | RegExp): Locator;
+  /** Opens the thread of a channel message (its "N replies" link). */
+  openThread(message: Locator): Promise<void>;
   /** Clicks the button `label` in `message` (confirming a dialog if it asks); resolves with the status line. */
   click(message: Locator, label: string): Promise<string>;
   /** The channel and the open thread as readable text. */
@@ -92,6 +94,10 @@ export async function openLocalSlack(browser: Browser, url: string): Promise<Loc
     },
     channelMessage: (text) => pane('channel').filter({ hasText: text }),
     threadMessage: (text) => pane('thread').filter({ hasText: text }),
+    async openThread(message) {
+      await message.locator('button.reply-count').click();
+      await page.locator('[data-pane="thread"]:not([hidden])').waitFor();
+    },
     async click(message, label) {
       const button = message.getByRole('button', { name: label, exact: true });
       const confirms = Boolean(await button.getAttribute('data-confirm'));

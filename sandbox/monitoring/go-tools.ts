@@ -1,10 +1,10 @@
-// Go-module tools only some tests need (Alertmanager, Prometheus, kube-state-metrics): built on first use, cached.
+// Go-module tools only some tests (and the demo's alert scene) need (Alertmanager, Prometheus, kube-state-metrics): built on first use, cached.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
+const ROOT = resolve(import.meta.dirname, '../..');
 
 const TOOLS = {
   alertmanager: { version: 'ALERTMANAGER_VERSION', script: 'build-alertmanager.sh', bin: 'alertmanager' },

@@ -8,10 +8,7 @@ import { z } from 'zod';
 import { ensureGoTool } from './go-tools.js';
 import { freePort, startTool, type ToolProcess } from './tool-process.js';
 
-export const UPSTREAM_RULES = resolve(
-  import.meta.dirname,
-  '../../fixtures/kube-prometheus/kubernetes-apps.rules.yaml',
-);
+export const UPSTREAM_RULES = resolve(import.meta.dirname, 'kubernetes-apps.rules.yaml');
 
 export interface RunningMonitoring {
   prometheusUrl: string;

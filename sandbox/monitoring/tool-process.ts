@@ -1,7 +1,6 @@
 // A long-running tool (Alertmanager, Prometheus, kube-state-metrics) on loopback: started, awaited ready, stopped.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { waitFor } from './wait-for.js';
 
 export interface ToolProcess {
   log(): string;
@@ -19,6 +18,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Polls `check` until it is true; an error from it ends the wait at once. */
+export async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** Spawns `bin` and waits until `readyUrl` answers 2xx; a tool that exits first fails with its output. */
 export async function startTool(
   name: string,
@@ -31,14 +39,10 @@ export async function startTool(
   proc.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-200_000)));
   proc.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-200_000)));
   const exited = new Promise<void>((done) => proc.once('exit', () => done()));
-  await waitFor(
-    async () => {
-      if (proc.exitCode !== null)
-        throw new Error(`${name} exited (${proc.exitCode}): ${output.slice(-2000)}`);
-      return (await fetch(readyUrl).catch(() => null))?.ok;
-    },
-    { timeoutMs: 60_000, intervalMs: 200, what: `${name} ready` },
-  );
+  await until(`${name} ready`, 60_000, async () => {
+    if (proc.exitCode !== null) throw new Error(`${name} exited (${proc.exitCode}): ${output.slice(-2000)}`);
+    return (await fetch(readyUrl).catch(() => null))?.ok === true;
+  });
   return {
     log: () => output,
     async stop() {
