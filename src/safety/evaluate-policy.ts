@@ -16,6 +16,7 @@ import { schedulingGuard } from './scheduling-guard.js';
 import { scopeLock } from './scope-lock.js';
 import { secretReferences } from './secret-references.js';
 import { traffic } from './traffic.js';
+import { unjudgedFields } from './unjudged-fields.js';
 import { visibleText } from './visible-text.js';
 
 export type { PolicyConfig, PolicyInput, PolicyRule };
@@ -33,6 +34,7 @@ export const POLICY_RULES: ReadonlyArray<readonly [string, JudgingRule]> = [
   ['irreversible-loss', irreversibleLoss],
   ['traffic', traffic],
   ['behaviour-changes', behaviourChanges],
+  ['unjudged-fields', unjudgedFields],
 ];
 
 /** The policy's word: refusals (`ok` only when there are none), and flags an approver must read before applying. */

@@ -60,28 +60,43 @@ function requiredNodeAffinity(before: JsonRecord, after: JsonRecord): string[] {
       ];
 }
 
+const TOGETHER = 'replicas may land together on one node or zone, and one failure takes them all';
+const ELSEWHERE = 'the scheduler no longer prefers the nodes or pods it was steered to';
+
 /** Lists whose every element keeps pods apart, together or in place: one dropped or changed is a guard gone. */
-const TERM_LISTS: ReadonlyArray<readonly [readonly string[], string]> = [
+const TERM_LISTS: ReadonlyArray<readonly [readonly string[], string, string]> = [
   [
     ['affinity', 'podAntiAffinity', 'requiredDuringSchedulingIgnoredDuringExecution'],
     'required pod anti-affinity term',
+    TOGETHER,
   ],
   [
     ['affinity', 'podAntiAffinity', 'preferredDuringSchedulingIgnoredDuringExecution'],
     'preferred pod anti-affinity term',
+    TOGETHER,
   ],
   [
     ['affinity', 'podAffinity', 'requiredDuringSchedulingIgnoredDuringExecution'],
     'required pod affinity term',
+    TOGETHER,
   ],
-  [['topologySpreadConstraints'], 'topology spread constraint'],
+  [
+    ['affinity', 'podAffinity', 'preferredDuringSchedulingIgnoredDuringExecution'],
+    'preferred pod affinity term',
+    ELSEWHERE,
+  ],
+  [
+    ['affinity', 'nodeAffinity', 'preferredDuringSchedulingIgnoredDuringExecution'],
+    'preferred node affinity term',
+    ELSEWHERE,
+  ],
+  [['topologySpreadConstraints'], 'topology spread constraint', TOGETHER],
 ];
 
 function termLists(before: JsonRecord, after: JsonRecord): string[] {
-  return TERM_LISTS.flatMap(([path, what]) =>
+  return TERM_LISTS.flatMap(([path, what, loss]) =>
     dropped(asArray(getIn(before, path)), asArray(getIn(after, path))).map(
-      (t) =>
-        `${what} ${json(t)} is removed or loosened: replicas may land together on one node or zone, and one failure takes them all`,
+      (t) => `${what} ${json(t)} is removed or loosened: ${loss}`,
     ),
   );
 }

@@ -136,6 +136,44 @@ describe('guards flag what a change takes away', () => {
     expect(r.flags.join('\n')).toMatch(flag);
   });
 
+  it('flags a preferred node or pod affinity term dropped: the scheduler no longer steers the pods', () => {
+    const preference = {
+      weight: 50,
+      preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] },
+    };
+    const near = {
+      weight: 20,
+      podAffinityTerm: { labelSelector: { matchLabels: { app: 'cache' } }, topologyKey: 'zone' },
+    };
+    const live = patched(
+      [
+        {
+          op: 'add',
+          path: `${T}/affinity/nodeAffinity/preferredDuringSchedulingIgnoredDuringExecution`,
+          value: [preference],
+        },
+        {
+          op: 'add',
+          path: `${T}/affinity/podAffinity`,
+          value: { preferredDuringSchedulingIgnoredDuringExecution: [near] },
+        },
+      ],
+      guardedDeployment(),
+    );
+    const r = judge(
+      [
+        { op: 'remove', path: `${T}/affinity/nodeAffinity/preferredDuringSchedulingIgnoredDuringExecution` },
+        { op: 'remove', path: `${T}/affinity/podAffinity` },
+      ],
+      live,
+    );
+    expect(r.violations).toEqual([]);
+    expect(r.flags).toEqual([
+      `pods: preferred pod affinity term ${JSON.stringify(near)} is removed or loosened: the scheduler no longer prefers the nodes or pods it was steered to`,
+      `pods: preferred node affinity term ${JSON.stringify(preference)} is removed or loosened: the scheduler no longer prefers the nodes or pods it was steered to`,
+    ]);
+  });
+
   it('refuses a probe that would let a failing container run past the cap, naming both budgets', () => {
     const r = judge([{ op: 'replace', path: `${C0}/livenessProbe/failureThreshold`, value: 1000 }]);
     expect(r.violations).toEqual([
