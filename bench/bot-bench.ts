@@ -21,6 +21,8 @@ export interface BotTarget {
   signingSecret: string;
   slack: SlackStandIn;
   namespace: string;
+  /** Registered clusters the commands name in turn (`-c`); none: the only one is chosen. */
+  clusters?: readonly string[];
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -28,7 +30,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** One command for the n-th distinct target; its response_url goes to the stand-in. */
 function command(t: BotTarget, n: number) {
   return sendSlashCommand(t.botUrl, t.signingSecret, {
-    text: `deployment/bench-${n} -n ${t.namespace}`,
+    text: `deployment/bench-${n} -n ${t.namespace}${t.clusters?.length ? ` -c ${t.clusters[n % t.clusters.length]}` : ''}`,
     response_url: t.slack.responseUrl(`bench-${n}`),
   });
 }

@@ -5,6 +5,10 @@ import { Redis } from 'ioredis';
 import { startSlackStandIn } from '../tools/stand-ins/local-slack/slack-stand-in.js';
 import { burst, memoryCurve, type BurstRow, type MemoryRow } from './bot-bench.js';
 import { spawnService } from './spawn-service.js';
+import { createLogger } from '../src/observability/logger.js';
+import { keySpace } from '../src/queue/key-space.js';
+import { announceWorker } from '../src/queue/worker-registry.js';
+import { deletePrefix as deleteKeys } from '../tools/demo/delete-prefix.js';
 
 export interface BotSection {
   bursts: BurstRow[];
@@ -15,6 +19,8 @@ export interface BotSection {
 
 export interface BotOptions {
   redisUrl: string;
+  /** Clusters announced (workers that consume nothing), named in turn by the commands; default 1. */
+  clusters?: number;
   rates: Array<{ rate: number; seconds: number }>;
   memoryCommands: number;
   memoryStep: number;
@@ -25,12 +31,7 @@ const SECRET = 'bench-signing-secret';
 
 async function deletePrefix(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteKeys(redis, prefix);
   redis.disconnect();
 }
 
@@ -53,12 +54,34 @@ export async function benchBot(opts: BotOptions): Promise<BotSection> {
     AUTOFIX_NAMESPACES: 'bench',
     AUTOFIX_QUEUE_PREFIX: prefix,
   });
+  const count = opts.clusters ?? 1;
+  const names = count === 1 ? ['default'] : Array.from({ length: count }, (_, i) => `cluster-${i + 1}`);
   const target = {
     botUrl: `http://127.0.0.1:${bot.port}/slack/events`,
     signingSecret: SECRET,
     slack,
     namespace: 'bench',
+    clusters: count === 1 ? [] : names,
   };
+  // The bot refuses a cluster no worker serves: each is announced (its jobs simply wait in its queue).
+  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
+  const announced = await Promise.all(
+    names.map((cluster) =>
+      announceWorker(
+        redis,
+        keySpace(prefix),
+        {
+          cluster,
+          version: 'bench',
+          namespaces: ['bench'],
+          engine: 'none',
+          concurrency: 1,
+          heartbeatMs: 5000,
+        },
+        createLogger('silent'),
+      ),
+    ),
+  );
   try {
     // Warm-up: JIT, connections, Bolt's first-request paths.
     await burst(target, 20, 1, 1_000_000);
@@ -76,6 +99,8 @@ export async function benchBot(opts: BotOptions): Promise<BotSection> {
     });
     return { bursts, memory, heapGrowthMiBPer1000: growth(memory) };
   } finally {
+    for (const a of announced) await a.stop();
+    redis.disconnect();
     await bot.stop();
     await slack.close();
     await deletePrefix(opts.redisUrl, prefix);

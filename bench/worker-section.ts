@@ -10,6 +10,7 @@ import { createProducer } from '../src/queue/producer.js';
 import { keySpace } from '../src/queue/key-space.js';
 import { waitForSymptom, DEFAULT_TIMING } from '../src/cli/eval/judge-case.js';
 import { startSlackStandIn, type SlackStandIn } from '../tools/stand-ins/local-slack/slack-stand-in.js';
+import { deletePrefix } from '../tools/demo/delete-prefix.js';
 import { round1 } from './percentiles.js';
 import type { MemorySample } from './service-process.js';
 import { spawnService } from './spawn-service.js';
@@ -99,13 +100,18 @@ async function oneLevel(
     const t0 = performance.now();
     for (const name of names) {
       await producer.addInvestigation(
-        { target: parseTarget(`deployment/${name}`, ns), requestedBy: 'U0BENCH', channel: 'C0BENCH' },
+        {
+          cluster: 'default',
+          target: parseTarget(`deployment/${name}`, ns),
+          requestedBy: 'U0BENCH',
+          channel: 'C0BENCH',
+        },
         () => openThread(slack, 'C0BENCH'),
       );
     }
     let underLoad = await worker.memory();
     for (;;) {
-      const c = await producer.queue.getJobCounts('completed', 'failed');
+      const c = await producer.queue('default').getJobCounts('completed', 'failed');
       if ((c.completed ?? 0) + (c.failed ?? 0) >= names.length) break;
       const m = await worker.memory();
       if (m.rssMiB > underLoad.rssMiB) underLoad = m;
@@ -126,8 +132,7 @@ async function oneLevel(
   } finally {
     await worker.stop();
     await producer.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deletePrefix(redis, prefix);
     redis.disconnect();
     await slack.close();
   }

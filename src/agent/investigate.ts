@@ -1,6 +1,7 @@
 // The investigation loop: collect → iterate (≤ N) until a proposal passes every check, tracked in one run.
 import type { Config } from '../config/config.js';
 import {
+  DEFAULT_CLUSTER,
   summarizeDiagnosis,
   type AlertTrigger,
   type Diagnosis,
@@ -31,6 +32,8 @@ export interface AgentDeps {
 }
 
 export interface InvestigateOptions {
+  /** The name `deps.cluster` goes by (AUTOFIX_CLUSTER of the process investigating); default `default`. */
+  clusterName?: string;
   requestedBy?: string | null;
   channel?: string | null;
   /** The Slack thread's permalink, and the session that groups every round's trace in MLflow. */
@@ -48,6 +51,8 @@ export interface InvestigateOptions {
 }
 
 export interface Investigation {
+  /** The cluster's name (AUTOFIX_CLUSTER): carried into the proposal, the run's tags and the result. */
+  cluster: string;
   target: Target;
   outcome: 'healthy' | 'proposed' | 'no_safe_fix';
   evidence: Evidence;
@@ -104,6 +109,7 @@ export function startRun(
     maxIterations: deps.config.maxIterations,
     policyLevel: deps.config.policy.level,
     agentVersion: agentVersion(),
+    cluster: opts.clusterName ?? DEFAULT_CLUSTER,
     requestedBy: opts.requestedBy ?? null,
     channel: opts.channel ?? null,
     threadUrl: opts.threadUrl ?? null,
@@ -124,7 +130,7 @@ export async function investigate(
   const attempts: AttemptFeedback[] = [...(opts.previousAttempts ?? [])];
   const first = opts.firstIteration ?? 1;
   let collected: Collected | null = null;
-  let last: Omit<Investigation, 'run' | 'startedAt' | 'target' | 'attempts'> | null = null;
+  let last: Omit<Investigation, 'run' | 'startedAt' | 'target' | 'attempts' | 'cluster'> | null = null;
 
   for (let n = first; n < first + deps.config.maxIterations; n++) {
     const iterationRun = await run.startIteration(n);
@@ -182,7 +188,7 @@ export async function investigate(
   const tags: Record<string, string> = { 'autofix.outcome': last.outcome };
   if (last.diagnosis) tags['autofix.category'] = last.diagnosis.category;
   await run.setTags(tags);
-  return { ...last, target, attempts, run, startedAt };
+  return { ...last, cluster: opts.clusterName ?? DEFAULT_CLUSTER, target, attempts, run, startedAt };
 }
 
 /** The diagnosis as results report it. */
@@ -209,6 +215,7 @@ export function toResult(
   extra: Partial<Pick<InvestigationResult, 'outcome' | 'apply' | 'error'>> = {},
 ): InvestigationResult {
   return {
+    cluster: inv.cluster,
     target: { kind: inv.target.kind, name: inv.target.name, namespace: inv.target.namespace },
     outcome: extra.outcome ?? inv.outcome,
     diagnosis: resultDiagnosis(inv.diagnosis),

@@ -1,4 +1,5 @@
 // Approve / Reject / Rollback clicks: ack, the Slack allowlist, then the workflow's decision; the bot's I/O around it.
+// Approvals and rollbacks go home: to the queue of the proposal's cluster, refused while no worker serves it.
 import type { RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { describeTarget } from '../domain/index.js';
 import type { Logger } from '../observability/logger.js';
@@ -17,10 +18,19 @@ import { ephemeral } from './ephemeral.js';
 import type { SlackPoster } from '../slack/slack-poster.js';
 import { refusalFor } from './click-refusal.js';
 import { clickOriginRefusal } from '../workflow/decision-checks.js';
-import { decide, type DecisionDeps } from '../workflow/decide.js';
+import { decide, type Decision, type DecisionDeps } from '../workflow/decide.js';
+import type { DecisionPolicy } from '../workflow/decision-checks.js';
+import { agoText } from '../slack/blocks/clusters-message.js';
+import type { ClusterDirectory, Directory } from './cluster-directory.js';
 
-/** The workflow's decision ports (store, tracker, authority = the approvers, allowlist and self-approval) plus the bot's I/O. */
-export interface ActionDeps extends DecisionDeps {
+/**
+ * The workflow's decision ports (store, tracker, authority = the approvers) plus the bot's I/O; the allowlist
+ * of each proposal's cluster comes from the registrations its workers keep.
+ */
+export interface ActionDeps extends Omit<DecisionDeps, 'decisions'> {
+  directory: ClusterDirectory;
+  /** AUTOFIX_SELF_APPROVAL. */
+  selfApproval: boolean;
   producer: Pick<Producer, 'addApply' | 'addRollback'>;
   poster: SlackPoster;
   metrics: Metrics;
@@ -46,11 +56,28 @@ async function showDecision(
     );
 }
 
+/** Approving or rolling back needs a live worker of the proposal's cluster: nowhere else may it run. */
+function workerGone(dir: Directory, record: StoredProposal, decision: Decision): string | null {
+  const acts =
+    (decision === 'approve' && record.state === 'proposed') ||
+    (decision === 'rollback' && (record.state === 'applied' || record.state === 'rollback_failed'));
+  if (!acts) return null;
+  const view = dir.clusters.get(record.cluster);
+  if (view && view.live.length > 0) return null;
+  const seen = view
+    ? `its worker was last seen ${agoText(view.lastSeenMs)}`
+    : 'no worker has registered for it';
+  const word = decision === 'approve' ? 'approval' : 'rollback';
+  return `No worker serves cluster ${record.cluster} right now (${seen}), and this ${word} can only run there. Nothing was changed and the proposal is kept: click again once its worker is back.`;
+}
+
 /** The bot's own checks, asked by the workflow's decision before anything moves. */
-function clickCheck(click: AutofixClick) {
+function clickCheck(click: AutofixClick, dir: Directory) {
   return (record: StoredProposal): string | null => {
     const origin = clickOriginRefusal(record, click);
     if (origin) return origin;
+    const gone = workerGone(dir, record, AUTOFIX_DECISIONS[click.actionId]);
+    if (gone) return gone;
     // The worker refuses it too; refusing here keeps the message from saying "applying".
     if (click.actionId === 'autofix_approve' && !proposalShowsWhole(proposalView(record)))
       return 'This change is too long to be shown whole in Slack, so it cannot be approved here. Nothing was changed; review and apply it with `kube-autofix fix`.';
@@ -66,7 +93,19 @@ async function onDecision(
   log: Logger,
 ): Promise<void> {
   const decision = AUTOFIX_DECISIONS[click.actionId];
-  const res = await decide(deps, click.proposalId, decision, click.userId, clickCheck(click));
+  const dir = await deps.directory.snapshot();
+  const decisions: DecisionPolicy = {
+    cluster: null,
+    namespacesOf: (cluster) => dir.clusters.get(cluster)?.namespaces ?? [],
+    selfApproval: deps.selfApproval,
+  };
+  const res = await decide(
+    { ...deps, decisions },
+    click.proposalId,
+    decision,
+    click.userId,
+    clickCheck(click, dir),
+  );
   if (res.kind === 'refused') {
     deps.metrics.decisions.inc({ decision: 'refused' });
     log.info({ reason: res.reason }, 'click refused');
@@ -78,6 +117,7 @@ async function onDecision(
     // An approval whose apply job was lost (bot crash between the two) is re-enqueued: the job is idempotent.
     if (res.kind === 'conflict' && decision === 'approve' && res.record.state === 'approved')
       await deps.producer.addApply({
+        cluster: res.record.cluster,
         proposalId: res.record.id,
         approvedBy: res.record.decidedBy ?? click.userId,
       });
@@ -95,7 +135,11 @@ async function onDecision(
   if (decision === 'rollback') {
     deps.metrics.decisions.inc({ decision: 'rollback' });
     log.info({ proposalId: record.id }, 'rollback requested');
-    await deps.producer.addRollback({ proposalId: record.id, requestedBy: click.userId });
+    await deps.producer.addRollback({
+      cluster: record.cluster,
+      proposalId: record.id,
+      requestedBy: click.userId,
+    });
     await respond(
       ephemeral(
         buildRefusalMessage(
@@ -110,7 +154,11 @@ async function onDecision(
   log.info({ proposalId: record.id, decision: word }, 'proposal decided');
   await showDecision(deps, record, word, click.userId);
   if (decision === 'approve')
-    await deps.producer.addApply({ proposalId: record.id, approvedBy: click.userId });
+    await deps.producer.addApply({
+      cluster: record.cluster,
+      proposalId: record.id,
+      approvedBy: click.userId,
+    });
 }
 
 /** One handler for the three buttons; the click's action_id picks the step. */

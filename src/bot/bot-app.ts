@@ -10,6 +10,7 @@ import type { Producer } from '../queue/producer.js';
 import type { Tracker } from '../tracking/tracker.js';
 import type { ProposalStore } from '../workflow/proposal-store.js';
 import { handleAutofixAction } from './action-handlers.js';
+import type { ClusterDirectory } from './cluster-directory.js';
 import { createApproverCheck, type ApproverCheck } from '../slack/approvers.js';
 import { boltLogger } from './bolt-logger.js';
 import { handleAutofixCommand } from './command-handler.js';
@@ -27,7 +28,9 @@ import {
 } from '../slack/slack-poster.js';
 
 export interface BotAppDeps {
-  config: Pick<Config, 'namespaces' | 'slack'>;
+  config: Pick<Config, 'slack'>;
+  /** The registered clusters (worker registrations in Redis, cached): routing and early refusals. */
+  directory: ClusterDirectory;
   producer: Pick<Producer, 'addInvestigation' | 'addApply' | 'addRollback' | 'addTriage' | 'addResolve'>;
   store: ProposalStore;
   /** Answers /healthz: the bot is healthy when Redis answers PING. */
@@ -138,6 +141,7 @@ export function createBotApp(deps: BotAppDeps): BotApp {
 
   const commandDeps = {
     config: deps.config,
+    directory: deps.directory,
     producer: deps.producer,
     poster,
     permalink,
@@ -151,7 +155,8 @@ export function createBotApp(deps: BotAppDeps): BotApp {
     store: deps.store,
     tracker: deps.tracker,
     authority: approvers,
-    decisions: { namespaces: deps.config.namespaces, selfApproval: deps.config.slack.selfApproval },
+    directory: deps.directory,
+    selfApproval: deps.config.slack.selfApproval,
     clock: { now: Date.now },
     producer: deps.producer,
     poster,

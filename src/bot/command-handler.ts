@@ -1,4 +1,5 @@
-// `/autofix`: parse, ack within Slack's 3 s (usage and errors go in the ack), then post the parent message and enqueue.
+// `/autofix`: read the registered clusters (cached), parse and choose the cluster, ack within Slack's 3 s (usage,
+// errors and refusals go in the ack), then post the parent message and enqueue on that cluster's queue.
 import type { RespondFn, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Config } from '../config/config.js';
 import { describeTarget, type Target } from '../domain/index.js';
@@ -15,11 +16,16 @@ import { parseAutofixCommand } from '../slack/parse-command.js';
 import { isSlackPostError, type SlackMessage, type SlackPoster } from '../slack/slack-poster.js';
 import { ephemeral } from './ephemeral.js';
 import { startResolve, startTriage } from './start-triage.js';
+import { buildClustersMessage } from '../slack/blocks/clusters-message.js';
+import { commandContextFor } from './choose-cluster.js';
+import { clusterList, type ClusterDirectory, type Directory } from './cluster-directory.js';
 
 export interface CommandDeps extends HistoryDeps {
-  config: Pick<Config, 'namespaces' | 'slack'>;
+  config: Pick<Config, 'slack'>;
   producer: Pick<Producer, 'addInvestigation' | 'addTriage' | 'addResolve'>;
   poster: SlackPoster;
+  /** The registered clusters: where a command may go, and which namespaces each allows. */
+  directory: ClusterDirectory;
   /** A link to a message, or null when Slack cannot give one. */
   permalink: (channel: string, ts: string) => Promise<string | null>;
   metrics: Metrics;
@@ -57,16 +63,16 @@ function startFailure(e: unknown): SlackMessage {
 
 export async function startInvestigation(
   deps: CommandDeps,
+  cluster: string,
   target: Target,
-  user: string,
-  channel: string,
-  respond: RespondFn,
-  teamId: string,
+  who: { user: string; channel: string; teamId: string; respond: RespondFn },
 ): Promise<void> {
-  const log = deps.logger.child({ command: '/autofix', user, channel });
+  const { user, channel, teamId, respond } = who;
+  const log = deps.logger.child({ command: '/autofix', user, channel, cluster });
   try {
-    const res = await deps.producer.addInvestigation({ target, requestedBy: user, channel, teamId }, () =>
-      deps.poster.post(channel, buildInvestigatingMessage({ target, requestedBy: user })),
+    const res = await deps.producer.addInvestigation(
+      { cluster, target, requestedBy: user, channel, teamId },
+      () => deps.poster.post(channel, buildInvestigatingMessage({ target, cluster, requestedBy: user })),
     );
     if (res.kind === 'already_running') {
       deps.metrics.commands.inc({ result: 'already_running' });
@@ -85,26 +91,54 @@ export async function startInvestigation(
   }
 }
 
+/** The snapshot of registrations a command is parsed against; null (and the user told) when Redis is away. */
+async function readDirectory(deps: CommandDeps): Promise<Directory | null> {
+  try {
+    return await deps.directory.snapshot();
+  } catch (e) {
+    deps.logger.warn(
+      { err: e instanceof Error ? e.message : String(e) },
+      'could not read the worker registrations',
+    );
+    return null;
+  }
+}
+
+const UNREACHABLE = buildRefusalMessage(
+  'kube-autofix cannot reach its queue right now, so it cannot tell which clusters are served. Nothing was started; try again in a minute.',
+);
+
 export function handleAutofixCommand(deps: CommandDeps): (args: SlackCommandMiddlewareArgs) => Promise<void> {
   return async ({ command, ack, respond }) => {
-    if (isHistoryCommand(command.text ?? '')) return answerHistory({ command, ack, respond }, deps);
-    const parsed = parseAutofixCommand(command.text ?? '', {
-      channelId: command.channel_id,
-      channelNamespaces: deps.config.slack.channelNamespaces,
-      allowedNamespaces: deps.config.namespaces,
-      command: command.command,
-    });
+    const text = command.text ?? '';
+    const dir = await readDirectory(deps);
+    if (!dir) {
+      deps.metrics.commands.inc({ result: 'error' });
+      await ack(ephemeral(UNREACHABLE));
+      return;
+    }
+    const slack = deps.config.slack;
+    if (isHistoryCommand(text))
+      return answerHistory({ command, ack, respond }, deps, commandContextFor(slack, command, dir, true));
+    const ctx = commandContextFor(slack, command, dir);
+    const parsed = parseAutofixCommand(text, ctx);
+    const channelCluster = slack.channelClusters[command.channel_id];
     if (parsed.kind === 'help') {
       await ack(
         ephemeral(
           buildHelpMessage({
             command: command.command,
-            channelNamespace: deps.config.slack.channelNamespaces[command.channel_id] ?? null,
-            allowedNamespaces: deps.config.namespaces,
+            channelNamespace: slack.channelNamespaces[command.channel_id] ?? null,
+            clusters: clusterList(dir, channelCluster),
           }),
         ),
       );
       deps.metrics.commands.inc({ result: 'help' });
+      return;
+    }
+    if (parsed.kind === 'clusters') {
+      await ack(ephemeral(buildClustersMessage(clusterList(dir, channelCluster), command.command)));
+      deps.metrics.commands.inc({ result: 'clusters' });
       return;
     }
     if (parsed.kind === 'invalid') {
@@ -112,18 +146,16 @@ export function handleAutofixCommand(deps: CommandDeps): (args: SlackCommandMidd
       deps.metrics.commands.inc({ result: 'invalid' });
       return;
     }
+    if (parsed.kind === 'refused') {
+      await ack(ephemeral(buildRefusalMessage(parsed.message)));
+      deps.metrics.commands.inc({ result: 'refused' });
+      return;
+    }
     // Ack first: Slack gives up after 3 s, and posting + enqueueing must not count against that.
     await ack();
     const who = { user: command.user_id, channel: command.channel_id, teamId: command.team_id, respond };
-    if (parsed.kind === 'triage') return startTriage(deps, parsed.namespace, who);
-    if (parsed.kind === 'resolve') return startResolve(deps, parsed.ref, who);
-    await startInvestigation(
-      deps,
-      parsed.target,
-      command.user_id,
-      command.channel_id,
-      respond,
-      command.team_id,
-    );
+    if (parsed.kind === 'triage') return startTriage(deps, parsed.cluster, parsed.namespace, who);
+    if (parsed.kind === 'resolve') return startResolve(deps, parsed.cluster, parsed.ref, who);
+    await startInvestigation(deps, parsed.cluster, parsed.target, who);
   };
 }

@@ -24,7 +24,7 @@ export function isHistoryCommand(text: string): boolean {
 }
 
 export interface HistoryDeps {
-  config: Pick<Config, 'namespaces' | 'slack'>;
+  config: Pick<Config, 'slack'>;
   /** Reads MLflow; when tracking is off (`enabled` false) the answer says so. */
   tracker: Pick<Tracker, 'enabled' | 'history'>;
   /** `history pod/<name>` goes to the worker's resolve job: the bot reads no cluster. */
@@ -37,6 +37,7 @@ type Command = SlackCommandMiddlewareArgs['command'];
 
 /** Hands a pod/ReplicaSet to the worker, which resolves it and posts the owner's history to the requester. */
 async function lookUpOwner(
+  cluster: string,
   ref: TargetRef,
   command: Command,
   respond: Respond,
@@ -44,6 +45,7 @@ async function lookUpOwner(
 ): Promise<void> {
   try {
     const jobId = await deps.producer.addResolve({
+      cluster,
       then: 'history',
       ref,
       requestedBy: command.user_id,
@@ -69,20 +71,22 @@ async function lookUpOwner(
   }
 }
 
-/** Answers a `history` text: the same target grammar and namespace rules as an investigation. */
+/**
+ * Answers a `history` text: the same target grammar, cluster choice and namespace rules as an investigation
+ * (`ctx` answered by the bot: a workload's history needs no live worker).
+ */
 export async function answerHistory(
   { command, ack, respond }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'>,
   deps: HistoryDeps,
+  ctx: CommandContext,
 ): Promise<void> {
   await ack();
-  const ctx: CommandContext = {
-    channelId: command.channel_id,
-    channelNamespaces: deps.config.slack.channelNamespaces,
-    allowedNamespaces: deps.config.namespaces,
-    command: command.command,
-  };
   const logger = deps.logger;
   const parsed = parseAutofixCommand((command.text ?? '').replace(HISTORY_WORD, ''), ctx);
+  if (parsed.kind === 'refused') {
+    await respond(ephemeral(buildRefusalMessage(parsed.message)));
+    return;
+  }
   if (parsed.kind !== 'investigate' && parsed.kind !== 'resolve') {
     const why = parsed.kind === 'invalid' ? parsed.message : 'Name a workload, e.g. deployment/web.';
     await respond(ephemeral(buildInvalidCommandMessage(why, ctx.command)));
@@ -94,10 +98,11 @@ export async function answerHistory(
     );
     return;
   }
-  if (parsed.kind === 'resolve') return lookUpOwner(parsed.ref, command, respond, deps);
+  if (parsed.kind === 'resolve') return lookUpOwner(parsed.cluster, parsed.ref, command, respond, deps);
   try {
+    const target = { ...parsed.target, cluster: parsed.cluster };
     await respond(
-      ephemeral(buildHistoryMessage(parsed.target, await deps.tracker.history(parsed.target, HISTORY_LIMIT))),
+      ephemeral(buildHistoryMessage(parsed.target, await deps.tracker.history(target, HISTORY_LIMIT))),
     );
   } catch (e) {
     logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not read the history');

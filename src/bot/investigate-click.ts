@@ -1,8 +1,10 @@
-// The triage message's Investigate button: the same start as `/autofix <kind>/<name> -n <ns>` (allowlist, one per target).
+// The triage message's Investigate button: the same start as `/autofix <kind>/<name> -n <ns> -c <cluster>` (the
+// triaged cluster, its live worker and allowlist now, one per target).
 import type { RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { Target } from '../domain/index.js';
+import { ClusterField, Target } from '../domain/index.js';
 import { buildRefusalMessage } from '../slack/blocks/refusal-message.js';
+import { chooseCluster } from './choose-cluster.js';
 import { startInvestigation, type CommandDeps } from './command-handler.js';
 import { BlockActionsPayload, BlockActionElement, INVESTIGATE_ACTION } from '../slack/slack-payloads.js';
 
@@ -11,7 +13,11 @@ export const InvestigateButtonAction = BlockActionElement.extend({
   value: z.string().min(1).max(2000),
 });
 
+/** The button's value: the target and its cluster (buttons posted before clusters: the default one). */
+const InvestigateValue = Target.extend({ cluster: ClusterField });
+
 export interface InvestigateClick {
+  cluster: string;
   target: Target;
   userId: string;
   channelId: string;
@@ -32,13 +38,14 @@ export function parseInvestigateClick(
   } catch {
     return { ok: false, error: 'the button value is not JSON' };
   }
-  const target = Target.safeParse(value);
-  if (!target.success) return { ok: false, error: z.prettifyError(target.error) };
+  const parsedValue = InvestigateValue.safeParse(value);
+  if (!parsedValue.success) return { ok: false, error: z.prettifyError(parsedValue.error) };
+  const { cluster, ...target } = parsedValue.data;
   const p = payload.data;
   const channelId = p.channel?.id ?? p.container.channel_id;
   const teamId = p.team?.id ?? p.user.team_id;
   if (!channelId || !teamId) return { ok: false, error: 'the click carries no channel or team' };
-  return { ok: true, click: { target: target.data, userId: p.user.id, channelId, teamId } };
+  return { ok: true, click: { cluster, target, userId: p.user.id, channelId, teamId } };
 }
 
 async function refuse(respond: RespondFn, text: string): Promise<void> {
@@ -56,16 +63,32 @@ export function handleInvestigateClick(
       deps.logger.warn({ err: parsed.error }, 'ignored an Investigate click that is not one of ours');
       return;
     }
-    const { target, userId, channelId, teamId } = parsed.click;
-    // The allowlist is read now, not when the triage was posted: a namespace removed since is refused.
-    if (!deps.config.namespaces.includes(target.namespace)) {
-      deps.metrics.commands.inc({ result: 'invalid' });
+    const { cluster, target, userId, channelId, teamId } = parsed.click;
+    let choice;
+    try {
+      const dir = await deps.directory.snapshot();
+      choice = chooseCluster({ directory: dir, channelCluster: undefined }, cluster, true);
+    } catch {
       await refuse(
         respond,
-        `Namespace ${target.namespace} is no longer in kube-autofix's allowlist (AUTOFIX_NAMESPACES). Nothing was started.`,
+        'kube-autofix cannot reach its queue right now. Nothing was started; try again in a minute.',
       ).catch(() => undefined);
       return;
     }
-    await startInvestigation(deps, target, userId, channelId, respond, teamId);
+    if (!choice.ok) {
+      deps.metrics.commands.inc({ result: 'refused' });
+      await refuse(respond, choice.message).catch(() => undefined);
+      return;
+    }
+    // The allowlist is read now, not when the triage was posted: a namespace removed since is refused.
+    if (!choice.namespaces.includes(target.namespace)) {
+      deps.metrics.commands.inc({ result: 'invalid' });
+      await refuse(
+        respond,
+        `Namespace ${target.namespace} is no longer in kube-autofix's allowlist on cluster ${cluster} (AUTOFIX_NAMESPACES of its worker). Nothing was started.`,
+      ).catch(() => undefined);
+      return;
+    }
+    await startInvestigation(deps, cluster, target, { user: userId, channel: channelId, teamId, respond });
   };
 }

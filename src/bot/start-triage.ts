@@ -33,9 +33,15 @@ async function tell(respond: RespondFn, text: string): Promise<void> {
 }
 
 /** Enqueues the namespace triage; its listing is posted in the channel by the worker. */
-export async function startTriage(deps: StartDeps, namespace: string, who: Requester): Promise<void> {
+export async function startTriage(
+  deps: StartDeps,
+  cluster: string,
+  namespace: string,
+  who: Requester,
+): Promise<void> {
   try {
     const jobId = await deps.producer.addTriage({
+      cluster,
       namespace,
       requestedBy: who.user,
       channel: who.channel,
@@ -43,7 +49,7 @@ export async function startTriage(deps: StartDeps, namespace: string, who: Reque
       requestedAt: new Date().toISOString(),
     });
     deps.metrics.commands.inc({ result: 'enqueued' });
-    deps.logger.info({ jobId, namespace, user: who.user, channel: who.channel }, 'triage requested');
+    deps.logger.info({ jobId, cluster, namespace, user: who.user, channel: who.channel }, 'triage requested');
   } catch (e) {
     deps.metrics.commands.inc({ result: 'error' });
     deps.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not start the triage');
@@ -55,20 +61,26 @@ export async function startTriage(deps: StartDeps, namespace: string, who: Reque
 }
 
 /** Opens the thread for a pod/ReplicaSet reference; the worker resolves it and investigates the owner there. */
-export async function startResolve(deps: StartDeps, ref: TargetRef, who: Requester): Promise<void> {
+export async function startResolve(
+  deps: StartDeps,
+  cluster: string,
+  ref: TargetRef,
+  who: Requester,
+): Promise<void> {
   try {
     const threadTs = await deps.poster.post(
       who.channel,
-      buildInvestigatingMessage({ target: ref, requestedBy: who.user }),
+      buildInvestigatingMessage({ target: ref, cluster, requestedBy: who.user }),
     );
     const jobId = await deps.producer.addResolve({
+      cluster,
       ref,
       requestedBy: who.user,
       thread: { channel: who.channel, threadTs, teamId: who.teamId },
       requestedAt: new Date().toISOString(),
     });
     deps.metrics.commands.inc({ result: 'enqueued' });
-    deps.logger.info({ jobId, ref: `${ref.kind}/${ref.name}`, threadTs }, 'resolution requested');
+    deps.logger.info({ jobId, cluster, ref: `${ref.kind}/${ref.name}`, threadTs }, 'resolution requested');
   } catch (e) {
     deps.metrics.commands.inc({ result: 'error' });
     deps.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not start the resolution');

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/config.js';
 import type { InvestigationResult, Target } from '../domain/index.js';
-import { AutofixError, ErrorCode, asAutofixError, parseTargetRef } from '../domain/index.js';
+import { AutofixError, DEFAULT_CLUSTER, ErrorCode, asAutofixError, parseTargetRef } from '../domain/index.js';
 import { resolveTarget } from '../agent/collect/resolve-target.js';
 import { investigate, startRun, toResult, type AgentDeps, type Investigation } from '../agent/investigate.js';
 import { fixWorkload } from '../workflow/fix-workload.js';
@@ -85,6 +85,7 @@ function configFor(opts: CommandOptions, env: CommandIo['env']): Config {
 }
 
 function errorResult(
+  cluster: string,
   target: Target | null,
   ref: string,
   ns: string | undefined,
@@ -92,6 +93,7 @@ function errorResult(
   run: InvestigationRun | null,
 ): InvestigationResult {
   return {
+    cluster,
     target: target ?? { kind: ref.split('/')[0] ?? '', name: ref.split('/')[1] ?? '', namespace: ns ?? '' },
     outcome: e.exitCode === 2 ? 'refused' : 'error',
     diagnosis: null,
@@ -148,10 +150,10 @@ async function runAgent(
   run: InvestigationRun,
   opts: CommandOptions,
   io: CommandIo,
-  namespaces: readonly string[],
+  scope: { cluster: string; namespaces: readonly string[] },
 ): Promise<{ inv: Investigation; result: InvestigationResult }> {
   if (mode === 'diagnose') {
-    const inv = await investigate(target, deps, { run });
+    const inv = await investigate(target, deps, { run, clusterName: scope.cluster });
     return { inv, result: toResult(inv) };
   }
   const approve = async (record: StoredProposal): Promise<string | null> => {
@@ -167,12 +169,7 @@ async function runAgent(
     return (await io.confirm('Apply this change?')) ? `cli (${io.env.USER ?? 'terminal'})` : null;
   };
   const notifier = terminalNotifier({ stderr: io.stderr, quiet: opts.quiet, showProposal: !opts.yes });
-  const fixed = await fixWorkload(
-    target,
-    deps,
-    { notifier, approve, requestedBy: 'cli', namespaces },
-    { run },
-  );
+  const fixed = await fixWorkload(target, deps, { notifier, approve, requestedBy: 'cli', ...scope }, { run });
   return { inv: fixed.investigation, result: fixed.result };
 }
 
@@ -184,6 +181,7 @@ export async function runInvestigateCommand(
   io: CommandIo,
 ): Promise<number> {
   let target: Target | null = null;
+  let cluster: string = DEFAULT_CLUSTER;
   let run: InvestigationRun | null = null;
   let stopInterrupt = (): void => undefined;
   const notices = trackingNotices();
@@ -194,6 +192,7 @@ export async function runInvestigateCommand(
   try {
     const parsed = parseTargetRef(ref, opts.namespace);
     const config = configFor(opts, io.env);
+    cluster = config.cluster;
     assertNamespaceAllowed(parsed.namespace, config.namespaces);
     if (mode === 'fix' && !opts.yes && !io.isTty) {
       throw new AutofixError(
@@ -215,9 +214,12 @@ export async function runInvestigateCommand(
     target = resolved.target;
     if (resolved.via)
       io.stderr(`kube-autofix: ${resolved.via}: investigating ${target.kind.toLowerCase()}/${target.name}\n`);
-    run = await startRun(deps.tracker, target, deps, { sessionId: `cli-${randomUUID()}` });
+    run = await startRun(deps.tracker, target, deps, {
+      sessionId: `cli-${randomUUID()}`,
+      clusterName: config.cluster,
+    });
     stopInterrupt = endRunOnInterrupt(io, run);
-    const { inv, result } = await runAgent(mode, target, deps, run, opts, io, config.namespaces);
+    const { inv, result } = await runAgent(mode, target, deps, run, opts, io, config);
     await finishRun(run, result);
     stopInterrupt();
     if (opts.json) io.stdout(JSON.stringify(result) + '\n');
@@ -228,7 +230,7 @@ export async function runInvestigateCommand(
     const err = asAutofixError(e);
     // The run's link, when its creation (beside the investigation) got that far.
     await run?.settled();
-    const result = errorResult(target, ref, opts.namespace, err, run);
+    const result = errorResult(cluster, target, ref, opts.namespace, err, run);
     if (run) await finishRun(run, result);
     stopInterrupt();
     if (opts.json) io.stdout(JSON.stringify(result) + '\n');

@@ -1,5 +1,5 @@
 // Human-readable report of an investigation for the terminal (pure: returns text).
-import { confidenceLabel, type InvestigationResult } from '../domain/index.js';
+import { DEFAULT_CLUSTER, confidenceLabel, type InvestigationResult } from '../domain/index.js';
 import { revealHidden } from '../safety/visible-text.js';
 
 const HEADLINES: Record<InvestigationResult['outcome'], string> = {
@@ -18,6 +18,7 @@ export function renderReport(
 ): string {
   const t = r.target;
   const out: string[] = [`${t.kind.toLowerCase()}/${t.name} in ${t.namespace}: ${HEADLINES[r.outcome]}`];
+  if (r.cluster !== DEFAULT_CLUSTER) out.push(`Cluster:      ${r.cluster}`);
   if (r.error) out.push(`Error:        ${r.error}`);
   const d = r.diagnosis;
   if (d) {

@@ -30,11 +30,12 @@ export function requireServiceConfig(kind: ServiceKind, config: Config): void {
       'every request on /slack/events is verified with it (or set SLACK_APP_TOKEN for Socket Mode)',
     );
   }
-  if (config.namespaces.length === 0)
+  // A bot alone learns each cluster's allowlist from its workers' registrations; a worker must have its own.
+  if (kind !== 'bot' && config.namespaces.length === 0)
     missing(
       'AUTOFIX_NAMESPACES',
       kind,
-      'it is the allowlist of namespaces kube-autofix may act in (empty allows none)',
+      'it is the allowlist of namespaces kube-autofix may act in on this cluster (empty allows none)',
     );
   if (bot && config.slack.approvers.length === 0)
     missing('AUTOFIX_APPROVERS', kind, 'only the users and user groups it lists may approve fixes');

@@ -5,7 +5,8 @@ import { AutofixError, ErrorCode, asAutofixError, describeTarget } from '../doma
 import { createKubeCluster } from '../k8s/kube-cluster.js';
 import { createLogger } from '../observability/logger.js';
 import { keySpace } from '../queue/key-space.js';
-import { closeRedis, createRedisConnection, waitReady } from '../queue/redis-connection.js';
+import { closeRedis, createRedisConnection, describeRedis, waitReady } from '../queue/redis-connection.js';
+import { oneClusterPolicy } from '../workflow/decision-checks.js';
 import { createRedisProposalStore } from '../store/redis-proposal-store.js';
 import { createTracker } from '../tracking/create-tracker.js';
 import type { ApplyOutcome } from '../workflow/apply-change.js';
@@ -62,7 +63,8 @@ function rollbackDeps(
     authority: { isApprover: async () => true },
     clock: { now: Date.now },
     config,
-    decisions: { namespaces: config.namespaces, selfApproval: true },
+    // The kubeconfig is one cluster's: a proposal of another cluster (AUTOFIX_CLUSTER) is refused, nothing touched.
+    decisions: oneClusterPolicy(config.cluster, config.namespaces, true),
     nextRound: async () => undefined,
   };
 }
@@ -133,11 +135,15 @@ export async function runRollbackCommand(id: string, opts: RollbackOptions, io: 
   let redis: ReturnType<typeof createRedisConnection> | null = null;
   try {
     const config = loadConfig(io.env);
-    redis = createRedisConnection(config.redisUrl, 'producer');
+    redis = createRedisConnection(config.redis, 'producer');
     if (!(await waitReady(redis, 10_000)))
-      throw new AutofixError(ErrorCode.ClusterUnreachable, `Redis at ${config.redisUrl} does not answer.`, {
-        hint: 'The proposals live in the bot’s Redis: set REDIS_URL (and AUTOFIX_QUEUE_PREFIX) as the bot has them.',
-      });
+      throw new AutofixError(
+        ErrorCode.ClusterUnreachable,
+        `Redis at ${describeRedis(config.redis)} does not answer.`,
+        {
+          hint: 'The proposals live in the bot’s Redis: set REDIS_URL (and AUTOFIX_QUEUE_PREFIX) as the bot has them.',
+        },
+      );
     const store = createRedisProposalStore(redis, keySpace(config.queue.prefix));
     result = await rollBack(id, opts, io, config, store);
     code = result.outcome === 'rolled_back' ? (result.healthy ? 0 : 1) : 2;

@@ -5,7 +5,8 @@ import type { Metrics } from '../observability/metrics.js';
 import { createProducer } from '../queue/producer.js';
 import { createRedisProposalStore } from '../store/redis-proposal-store.js';
 import { keySpace } from '../queue/key-space.js';
-import { closeRedis, createRedisConnection, waitReady } from '../queue/redis-connection.js';
+import { closeRedis, createRedisConnection, describeRedis, waitReady } from '../queue/redis-connection.js';
+import { createClusterDirectory } from '../bot/cluster-directory.js';
 import { createBotApp, type BotAppDeps } from '../bot/bot-app.js';
 import { verifyBotToken } from '../bot/verify-bot-token.js';
 import { createTracker } from '../tracking/create-tracker.js';
@@ -18,6 +19,8 @@ export interface RunningService {
 
 export interface BotOverrides {
   queueName?: string;
+  /** How long the registrations are reused between commands (default 1.5 s). */
+  directoryTtlMs?: number;
   port?: number;
   clientSettings?: BotAppDeps['clientSettings'];
   posterOptions?: BotAppDeps['posterOptions'];
@@ -31,7 +34,7 @@ export async function runBot(
 ): Promise<RunningService> {
   const identity = await verifyBotToken(config.slack, overrides.clientSettings);
   const keys = keySpace(config.queue.prefix);
-  const redis = createRedisConnection(config.redisUrl, 'producer', logger.child({ component: 'bot-redis' }));
+  const redis = createRedisConnection(config.redis, 'producer', logger.child({ component: 'bot-redis' }));
   // The producer fails fast while Redis is down; give it a moment to connect before taking commands.
   if (!(await waitReady(redis, 10_000)))
     logger.warn('Redis is not reachable yet; commands fail until it is (see /healthz)');
@@ -41,10 +44,16 @@ export async function runBot(
   const tracker = createTracker(config, logger, { http: { attempts: 3, timeoutMs: 5000 } });
   // The alert consumer blocks on its own connection, which waits out Redis restarts (worker role).
   const blocking = config.alerts
-    ? createRedisConnection(config.redisUrl, 'worker', logger.child({ component: 'bot-alerts-redis' }))
+    ? createRedisConnection(config.redis, 'worker', logger.child({ component: 'bot-alerts-redis' }))
     : null;
   const bot = createBotApp({
     config,
+    directory: createClusterDirectory({
+      redis,
+      keys,
+      botNamespaces: config.namespaces,
+      ttlMs: overrides.directoryTtlMs,
+    }),
     producer,
     store,
     redis,
@@ -58,7 +67,7 @@ export async function runBot(
     ...(config.alerts && blocking
       ? {
           alerts: {
-            config: { alerts: config.alerts, namespaces: config.namespaces },
+            config: { alerts: config.alerts, namespaces: config.namespaces, cluster: config.cluster },
             redis,
             blocking,
             keys,
@@ -73,7 +82,16 @@ export async function runBot(
       : {}),
   });
   const { port } = await bot.start();
-  logger.info({ port, mode: bot.mode, prefix: keys.prefix, alerts: config.alerts !== null }, 'bot listening');
+  logger.info(
+    {
+      port,
+      mode: bot.mode,
+      prefix: keys.base,
+      redis: describeRedis(config.redis),
+      alerts: config.alerts !== null,
+    },
+    'bot listening',
+  );
   return {
     port,
     async stop() {

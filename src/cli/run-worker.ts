@@ -1,4 +1,5 @@
-// Starts a worker: the agent (cluster, engine, tracker), Slack poster, Redis stores and the BullMQ worker.
+// Starts a worker for one cluster (AUTOFIX_CLUSTER): the agent (cluster, engine, tracker), Slack poster, Redis
+// stores, the BullMQ worker on that cluster's queue, and its registration with heartbeat.
 import type { Config } from '../config/config.js';
 import { noProgress } from '../agent/progress.js';
 import type { Logger } from '../observability/logger.js';
@@ -13,6 +14,8 @@ import { createProducer } from '../queue/producer.js';
 import { createRedisProposalStore } from '../store/redis-proposal-store.js';
 import { closeRedis, createRedisConnection } from '../queue/redis-connection.js';
 import { createAutofixWorker } from '../queue/worker.js';
+import { announceWorker } from '../queue/worker-registry.js';
+import { agentVersion } from '../observability/version.js';
 import type { WorkerContext } from '../queue/worker-context.js';
 import { createApproverCheck } from '../slack/approvers.js';
 import {
@@ -34,6 +37,8 @@ export interface WorkerOverrides {
 }
 
 export interface RunningWorker {
+  /** Its registration's id (what `/autofix clusters` lists). */
+  readonly workerId: string;
   stop(): Promise<void>;
 }
 
@@ -44,10 +49,12 @@ export async function runWorker(
   overrides: WorkerOverrides = {},
 ): Promise<RunningWorker> {
   const keys = keySpace(config.queue.prefix);
+  // This worker's cluster: its queue, claims and job messages; proposals and registrations are shared.
+  const own = keys.cluster(config.cluster);
   // Workers wait out Redis restarts rather than failing jobs: both connections queue commands while offline.
-  const redis = createRedisConnection(config.redisUrl, 'worker', logger.child({ component: 'worker-redis' }));
+  const redis = createRedisConnection(config.redis, 'worker', logger.child({ component: 'worker-redis' }));
   const blocking = createRedisConnection(
-    config.redisUrl,
+    config.redis,
     'worker',
     logger.child({ component: 'worker-bullmq' }),
   );
@@ -66,9 +73,9 @@ export async function runWorker(
     poster: createSlackPoster(client, logger, overrides.posterOptions),
     authority: createApproverCheck({ approvers: config.slack.approvers, client, logger }),
     store: createRedisProposalStore(redis, keys),
-    messages: createJobMessages(redis, keys),
+    messages: createJobMessages(redis, own),
     threads: createThreadIndex(redis, keys),
-    active: createActiveInvestigations(redis, keys),
+    active: createActiveInvestigations(redis, own),
     producer,
     bookkeeping,
     metrics,
@@ -78,18 +85,41 @@ export async function runWorker(
   };
   const worker = createAutofixWorker({
     connection: blocking,
-    keys,
+    keys: own,
     queue: config.queue,
     context,
     queueName: overrides.queueName,
   });
+  // Announced once it consumes: the bot routes this cluster's commands here from now on.
+  const announcement = await announceWorker(
+    redis,
+    keys,
+    {
+      cluster: config.cluster,
+      version: agentVersion(),
+      namespaces: config.namespaces,
+      engine: config.llm ? `llm:${config.llm.model}` : 'rules',
+      concurrency: config.queue.concurrency,
+      heartbeatMs: config.queue.heartbeatMs,
+    },
+    logger,
+  );
   logger.info(
-    { concurrency: config.queue.concurrency, lockMs: config.queue.lockDurationMs, prefix: keys.prefix },
+    {
+      cluster: config.cluster,
+      workerId: announcement.workerId,
+      concurrency: config.queue.concurrency,
+      lockMs: config.queue.lockDurationMs,
+      prefix: own.prefix,
+    },
     'worker started',
   );
   return {
+    workerId: announcement.workerId,
     async stop() {
       await worker.close(overrides.graceMs);
+      // Withdrawn first: the bot stops routing here while the rest closes.
+      await announcement.stop();
       // Bookkeeping still being written finishes (each flush is bounded) before Redis closes.
       await bookkeeping.drain();
       await producer.close().catch(() => undefined);

@@ -35,11 +35,7 @@ async function workerHealth(
   metrics: Metrics,
   logger: Logger,
 ): Promise<Stoppable> {
-  const redis = createRedisConnection(
-    config.redisUrl,
-    'producer',
-    logger.child({ component: 'health-redis' }),
-  );
+  const redis = createRedisConnection(config.redis, 'producer', logger.child({ component: 'health-redis' }));
   const server = await startHealthServer({ port, redis, registry: metrics.registry });
   logger.info({ port: server.port }, 'worker health and metrics listening');
   return {

@@ -16,6 +16,7 @@ export interface TerminalNotifierOptions {
 /** The stored proposal as the report the CLI prints for an investigation that proposed it. */
 export function proposalResult(record: StoredProposal): InvestigationResult {
   return {
+    cluster: record.cluster,
     target: record.target,
     outcome: 'proposed',
     diagnosis: resultDiagnosis(record.diagnosis),

@@ -1,6 +1,13 @@
 // Environment → typed Config (zod); the only module that reads process.env.
 import { z } from 'zod';
-import { AutofixError, ErrorCode, parseQuantity, DNS1123_LABEL } from '../domain/index.js';
+import {
+  AutofixError,
+  ClusterName,
+  DEFAULT_CLUSTER,
+  ErrorCode,
+  parseQuantity,
+  DNS1123_LABEL,
+} from '../domain/index.js';
 
 const csv = (s: string | undefined): string[] =>
   (s ?? '')
@@ -79,6 +86,8 @@ export const SlackConfig = z.object({
   apiUrl: z.string().url().nullable(),
   approvers: z.array(z.string()),
   channelNamespaces: z.record(z.string(), z.string()),
+  /** Channel id → the cluster a command there goes to when it names none (AUTOFIX_CHANNEL_CLUSTERS). */
+  channelClusters: z.record(z.string(), ClusterName),
   proposalTtlSeconds: z.number().int().positive(),
   /** May the person who requested an investigation approve its proposal (AUTOFIX_SELF_APPROVAL, default true). */
   selfApproval: z.boolean(),
@@ -92,6 +101,8 @@ export const QueueConfig = z.object({
   concurrency: z.number().int().min(1).max(50),
   /** A job's lock; a worker that stops renewing it (killed) loses the job to another after this long. */
   lockDurationMs: z.number().int().min(500),
+  /** How often a worker renews its registration; it counts as gone after three missed beats. */
+  heartbeatMs: z.number().int().min(100),
 });
 export type QueueConfig = z.infer<typeof QueueConfig>;
 
@@ -108,7 +119,27 @@ export const AlertsConfig = z.object({
 });
 export type AlertsConfig = z.infer<typeof AlertsConfig>;
 
+export const RedisMode = z.enum(['standalone', 'cluster', 'sentinel']);
+export type RedisMode = z.infer<typeof RedisMode>;
+
+/** Where the queues and the proposal store live; the same for the bot and every cluster's workers. */
+export const RedisConfig = z.object({
+  mode: RedisMode,
+  /** standalone: one URL; cluster: seed nodes; sentinel: the sentinels (their credentials in the URLs). */
+  urls: z.array(z.string().min(1)).min(1),
+  /** sentinel: the monitored master's name (REDIS_SENTINEL_MASTER). */
+  sentinelMaster: z.string().nullable(),
+  /** Credentials of the data nodes when not in the URLs (sentinel: the master's); REDIS_USERNAME / REDIS_PASSWORD. */
+  username: z.string().nullable(),
+  password: z.string().nullable(),
+  /** A PEM file of the CA that signed Redis's TLS certificate (rediss:// URLs), when not a public one. */
+  tlsCaFile: z.string().nullable(),
+});
+export type RedisConfig = z.infer<typeof RedisConfig>;
+
 export const Config = z.object({
+  /** The cluster this worker serves (AUTOFIX_CLUSTER): its queues, its proposals' home. */
+  cluster: ClusterName,
   /** KUBECONFIG as given (a path, or a list the client merges); null → in-cluster or ~/.kube/config. */
   kubeconfig: z.string().nullable(),
   namespaces: z.array(z.string().regex(DNS1123_LABEL)),
@@ -117,7 +148,7 @@ export const Config = z.object({
   rolloutTimeoutSeconds: z.number().int().positive(),
   llm: LlmConfig.nullable(),
   mlflow: MlflowConfig.nullable(),
-  redisUrl: z.string(),
+  redis: RedisConfig,
   queue: QueueConfig,
   slack: SlackConfig,
   policy: PolicyConfig,
@@ -201,24 +232,22 @@ function quantityVar(env: Env, name: string, def: string, what: string): number 
   return v;
 }
 
-function channelMap(raw: string | undefined, namespaces: readonly string[]): Record<string, string> {
+/** `C123=value,C456=value` with each value a DNS label; `what` names the value in errors. */
+function channelPairs(variable: string, raw: string | undefined, what: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of csv(raw)) {
-    const [channel, ns, ...rest] = pair.split('=').map((x) => x.trim());
-    if (!channel || !ns || rest.length > 0 || !DNS1123_LABEL.test(ns)) {
-      bad('AUTOFIX_CHANNEL_NAMESPACES', 'comma-separated CHANNEL=namespace pairs, e.g. C123=shop', raw);
-    }
-    if (!CHANNEL_ID.test(channel))
+    const [channel, value, ...rest] = pair.split('=').map((x) => x.trim());
+    if (!channel || !value || rest.length > 0 || value.length > 63 || !DNS1123_LABEL.test(value)) {
       bad(
-        'AUTOFIX_CHANNEL_NAMESPACES',
-        `Slack channel ids in upper case (C…, G…, D…), not "${channel}"`,
+        variable,
+        `comma-separated CHANNEL=${what} pairs, e.g. C123=${what === 'namespace' ? 'shop' : 'prod-eu'}`,
         raw,
       );
-    if (!namespaces.includes(ns))
-      bad('AUTOFIX_CHANNEL_NAMESPACES', `namespaces listed in AUTOFIX_NAMESPACES; "${ns}" is not`, raw);
-    if (Object.hasOwn(out, channel))
-      bad('AUTOFIX_CHANNEL_NAMESPACES', `each channel once; ${channel} is mapped twice`, raw);
-    out[channel] = ns;
+    }
+    if (!CHANNEL_ID.test(channel))
+      bad(variable, `Slack channel ids in upper case (C…, G…, D…), not "${channel}"`, raw);
+    if (Object.hasOwn(out, channel)) bad(variable, `each channel once; ${channel} is mapped twice`, raw);
+    out[channel] = value;
   }
   return out;
 }
@@ -233,7 +262,8 @@ function alertRoutes(raw: string | undefined, namespaces: readonly string[]): Re
       bad(name, 'comma-separated namespace=CHANNEL pairs with a default, e.g. shop=C0SHOP,*=C0OPS', raw);
     if (!CHANNEL_ID.test(channel))
       bad(name, `Slack channel ids in upper case (C…, G…), not "${channel}"`, raw);
-    if (ns !== '*' && !namespaces.includes(ns))
+    // A central bot without AUTOFIX_NAMESPACES routes any namespace; each cluster's worker re-checks its own.
+    if (ns !== '*' && namespaces.length > 0 && !namespaces.includes(ns))
       bad(name, `namespaces listed in AUTOFIX_NAMESPACES (or *); "${ns}" is not`, raw);
     if (Object.hasOwn(out, ns)) bad(name, `each namespace once; ${ns} is routed twice`, raw);
     out[ns] = channel;
@@ -265,6 +295,56 @@ function alertsVar(env: Env, namespaces: readonly string[]): AlertsConfig | null
   };
 }
 
+/** A bot without AUTOFIX_NAMESPACES (the central install) learns each cluster's allowlist from its workers. */
+function channelMap(raw: string | undefined, namespaces: readonly string[]): Record<string, string> {
+  const out = channelPairs('AUTOFIX_CHANNEL_NAMESPACES', raw, 'namespace');
+  const outside = Object.values(out).find((ns) => !namespaces.includes(ns));
+  if (namespaces.length > 0 && outside !== undefined)
+    bad('AUTOFIX_CHANNEL_NAMESPACES', `namespaces listed in AUTOFIX_NAMESPACES; "${outside}" is not`, raw);
+  return out;
+}
+
+const REDIS_URL = /^rediss?:\/\/[^\s,]+$/;
+
+/** REDIS_MODE and its variables; URLs are checked here so a typo is named at start, not at first use. */
+function redisVar(env: Env): RedisConfig {
+  const mode = env.REDIS_MODE || 'standalone';
+  if (!RedisMode.safeParse(mode).success) bad('REDIS_MODE', RedisMode.options.join(' | '), mode);
+  const given = env.REDIS_URL || 'redis://127.0.0.1:6379';
+  const urls = csv(given);
+  // Errors show the URLs without their passwords.
+  const raw = given.replace(/\/\/[^@/,\s]*@/g, '//***@');
+  const wrong = urls.find((u) => !REDIS_URL.test(u) || !URL.canParse(u));
+  if (wrong !== undefined || urls.length === 0)
+    bad(
+      'REDIS_URL',
+      'redis://host:port or rediss://host:port (comma-separated for cluster or sentinel)',
+      raw,
+    );
+  if (mode === 'standalone' && urls.length > 1)
+    bad('REDIS_URL', 'one URL (or REDIS_MODE=cluster / sentinel for several nodes)', raw);
+  if (new Set(urls.map((u) => new URL(u).protocol)).size > 1)
+    bad('REDIS_URL', 'one scheme for every node (all redis:// or all rediss://)', raw);
+  const master = env.REDIS_SENTINEL_MASTER || null;
+  if (mode === 'sentinel' && master === null)
+    bad('REDIS_SENTINEL_MASTER', 'the name of the master the sentinels monitor (REDIS_MODE=sentinel)', '');
+  return {
+    mode: RedisMode.parse(mode),
+    urls,
+    sentinelMaster: master,
+    username: env.REDIS_USERNAME || null,
+    password: env.REDIS_PASSWORD || null,
+    tlsCaFile: env.REDIS_TLS_CA_FILE || null,
+  };
+}
+
+function clusterVar(raw: string | undefined): string {
+  const name = raw || DEFAULT_CLUSTER;
+  if (!ClusterName.safeParse(name).success)
+    bad('AUTOFIX_CLUSTER', 'a DNS label (lowercase letters, digits and "-", at most 63)', name);
+  return name;
+}
+
 /** Reads the whole configuration; every variable has a default or a clear error naming it. */
 export function loadConfig(env: Env = process.env): Config {
   const namespaces = csv(env.AUTOFIX_NAMESPACES);
@@ -294,6 +374,12 @@ export function loadConfig(env: Env = process.env): Config {
   const prefix = env.AUTOFIX_QUEUE_PREFIX || 'autofix';
   if (!QueueConfig.shape.prefix.safeParse(prefix).success)
     bad('AUTOFIX_QUEUE_PREFIX', 'letters, digits, "_", "." or "-"', prefix);
+  const beatRaw = env.AUTOFIX_WORKER_HEARTBEAT || '10s';
+  const beat = /^\d+ms$/.test(beatRaw.trim())
+    ? Number(beatRaw.trim().slice(0, -2)) / 1000
+    : parseDuration(beatRaw);
+  if (beat === null || beat < 0.1 || beat > 300)
+    bad('AUTOFIX_WORKER_HEARTBEAT', 'a duration from 100ms to 5m, such as 10s', beatRaw);
   const logLevel = env.LOG_LEVEL || 'info';
   const levels = Config.shape.logLevel;
   if (!levels.safeParse(logLevel).success) bad('LOG_LEVEL', levels.options.join(' | '), logLevel);
@@ -305,6 +391,7 @@ export function loadConfig(env: Env = process.env): Config {
     bad('AUTOFIX_GITOPS_MODE', GitOpsMode.options.join(' | '), gitops);
 
   return Config.parse({
+    cluster: clusterVar(env.AUTOFIX_CLUSTER),
     kubeconfig: env.KUBECONFIG || null,
     namespaces,
     maxIterations: intVar(env, 'AUTOFIX_MAX_ITERATIONS', 3, 1, 10),
@@ -330,11 +417,12 @@ export function loadConfig(env: Env = process.env): Config {
           password: env.MLFLOW_TRACKING_PASSWORD || null,
         }
       : null,
-    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    redis: redisVar(env),
     queue: {
       prefix,
       concurrency: intVar(env, 'AUTOFIX_WORKER_CONCURRENCY', 2, 1, 50),
       lockDurationMs: lock * 1000,
+      heartbeatMs: Math.round(beat * 1000),
     },
     slack: {
       botToken: env.SLACK_BOT_TOKEN || null,
@@ -343,6 +431,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiUrl: env.SLACK_API_URL || null,
       approvers: approversVar(env.AUTOFIX_APPROVERS),
       channelNamespaces: channelMap(env.AUTOFIX_CHANNEL_NAMESPACES, namespaces),
+      channelClusters: channelPairs('AUTOFIX_CHANNEL_CLUSTERS', env.AUTOFIX_CHANNEL_CLUSTERS, 'cluster'),
       proposalTtlSeconds: ttl,
       selfApproval: boolVar(
         { AUTOFIX_SELF_APPROVAL: env.AUTOFIX_SELF_APPROVAL || 'true' },

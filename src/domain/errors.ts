@@ -14,6 +14,8 @@ export const ErrorCode = {
   NotAuthorized: 'NOT_AUTHORIZED',
   /** Rolling back would overwrite a change made after kube-autofix's own. */
   RollbackUnsafe: 'ROLLBACK_UNSAFE',
+  /** A job or proposal of another cluster reached this worker (a routing mistake): it is not acted on. */
+  WrongCluster: 'WRONG_CLUSTER',
   LlmUnavailable: 'LLM_UNAVAILABLE',
   TrackingFailed: 'TRACKING_FAILED',
   Internal: 'INTERNAL',
@@ -32,6 +34,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   PATCH_REJECTED: 2,
   NOT_AUTHORIZED: 2,
   ROLLBACK_UNSAFE: 2,
+  WRONG_CLUSTER: 2,
   CLUSTER_UNREACHABLE: 3,
   LLM_UNAVAILABLE: 3,
   TRACKING_FAILED: 3,

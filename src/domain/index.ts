@@ -14,3 +14,4 @@ export * from './confidence-label.js';
 export * from './gitops.js';
 export * from './attempt.js';
 export * from './trigger.js';
+export * from './cluster.js';

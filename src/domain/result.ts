@@ -1,5 +1,6 @@
 // The outcome of an investigation, exactly the `--json` shape documented in ARCHITECTURE.md.
 import { z } from 'zod';
+import { ClusterField } from './cluster.js';
 import { DiagnosisSummary } from './diagnosis.js';
 import { KubeObject } from './evidence.js';
 import { GitOpsAdvice } from './gitops.js';
@@ -24,6 +25,8 @@ export const ApplyReport = z.object({
 export type ApplyReport = z.infer<typeof ApplyReport>;
 
 export const InvestigationResult = z.object({
+  /** The cluster investigated (AUTOFIX_CLUSTER; additive to the documented shape). */
+  cluster: ClusterField,
   target: z.object({ kind: z.string(), name: z.string(), namespace: z.string() }),
   outcome: Outcome,
   diagnosis: DiagnosisSummary.nullable(),

@@ -1,9 +1,9 @@
-// One active investigation per target: a Redis claim (SET NX with a TTL) pointing at the running thread.
-import type { Redis } from 'ioredis';
+// One active investigation per target of a cluster: a Redis claim (SET NX with a TTL) pointing at the running thread.
 import { z } from 'zod';
 import type { Target } from '../domain/index.js';
 import { targetKey } from '../domain/index.js';
-import type { KeySpace } from './key-space.js';
+import type { ClusterKeys } from './key-space.js';
+import type { RedisConnection } from './redis-connection.js';
 
 export const ActiveInvestigation = z.object({
   channel: z.string(),
@@ -50,8 +50,8 @@ function parse(raw: string | null): ActiveInvestigation | null {
 }
 
 export function createActiveInvestigations(
-  redis: Redis,
-  keys: KeySpace,
+  redis: RedisConnection,
+  keys: Pick<ClusterKeys, 'activeInvestigation'>,
   ttlSeconds = CLAIM_TTL_SECONDS,
 ): ActiveInvestigations {
   const key = (t: Target): string => keys.activeInvestigation(targetKey(t));

@@ -1,8 +1,8 @@
 // Alert incidents in Redis: a workload's alerts, grouped into one thread, decided in one atomic step per webhook.
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { TargetRef } from '../domain/index.js';
-import type { KeySpace } from './key-space.js';
+import type { AlertKeys } from './key-space.js';
+import type { RedisConnection } from './redis-connection.js';
 
 /** What the thread's parent quotes (bounded by the receiver; rendered escaped). */
 export const AlertFacts = z.object({
@@ -260,21 +260,21 @@ const RESULTS = z.union([
   ),
 ]);
 
-export function createAlertIncidents(redis: Redis, keys: KeySpace): AlertIncidents {
+export function createAlertIncidents(redis: RedisConnection, keys: AlertKeys): AlertIncidents {
   const ownedSet = async (incident: string, owner: string, field: string, value: string) =>
-    parse(await redis.eval(OWNED_SET, 1, keys.alertIncident(incident), owner, field, value));
+    parse(await redis.eval(OWNED_SET, 1, keys.incident(incident), owner, field, value));
   return {
     async step(items, opts) {
       const wire = items.map((it) =>
         it.kind === 'say'
-          ? { kind: 'say', key: keys.alertSaid(it.key) }
-          : { ...it, incident: keys.alertIncident(it.incident) },
+          ? { kind: 'say', key: keys.said(it.key) }
+          : { ...it, incident: keys.incident(it.incident) },
       );
       const raw = await redis.eval(
         STEP,
         2,
-        keys.alertNotification(opts.notification),
-        keys.alertBudget(),
+        keys.notification(opts.notification),
+        keys.budget(),
         opts.now,
         opts.cooldownMs,
         opts.maxPerMinute,
@@ -293,14 +293,14 @@ export function createAlertIncidents(redis: Redis, keys: KeySpace): AlertInciden
       await redis.eval(
         UNDO,
         2,
-        keys.alertNotification(opts.notification),
-        keys.alertBudget(),
+        keys.notification(opts.notification),
+        keys.budget(),
         opts.jobId,
-        JSON.stringify({ incidents: incidents.map(keys.alertIncident), said: said.map(keys.alertSaid) }),
+        JSON.stringify({ incidents: incidents.map(keys.incident), said: said.map(keys.said) }),
       );
     },
     async get(incident) {
-      return parse(await redis.get(keys.alertIncident(incident)));
+      return parse(await redis.get(keys.incident(incident)));
     },
     setThread: (incident, owner, threadTs) => ownedSet(incident, owner, 'threadTs', threadTs),
     setInvestigation: (incident, owner, jobId) => ownedSet(incident, owner, 'investigation', jobId),

@@ -1,12 +1,13 @@
 // The alert queue: the receiver's decisions for one webhook, carried out by the bot off the request path.
 import { UnrecoverableError, Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { AlertTrigger, TargetRef } from '../domain/index.js';
+import { AlertTrigger, ClusterField, TargetRef } from '../domain/index.js';
 import type { Logger } from '../observability/logger.js';
 import { classifyFailure, describeFailure } from './classify-failure.js';
-import type { KeySpace } from './key-space.js';
-import { unavailable, within } from './producer.js';
+import type { AlertKeys } from './key-space.js';
+import { unavailable } from './producer.js';
+import type { RedisConnection } from './redis-connection.js';
+import { within } from './within.js';
 
 /** Its own queue, so threads open while every worker slot is busy investigating. */
 export const ALERT_QUEUE_NAME = 'autofix-alerts';
@@ -28,6 +29,8 @@ export type UnresolvableItem = z.infer<typeof UnresolvableItem>;
 
 export const OpenIncident = z.object({
   incident: z.string().min(1),
+  /** The cluster whose worker investigates it (the alert's `cluster` label, else the bot's AUTOFIX_CLUSTER). */
+  cluster: ClusterField,
   ref: TargetRef,
   channel: z.string().min(1),
   trigger: AlertTrigger,
@@ -71,8 +74,8 @@ export interface AlertQueue {
 }
 
 export function createAlertQueue(opts: {
-  connection: Redis;
-  keys: KeySpace;
+  connection: RedisConnection;
+  keys: Pick<AlertKeys, 'prefix'>;
   logger: Logger;
   timeoutMs?: number;
 }): AlertQueue {
@@ -97,8 +100,8 @@ export interface AlertConsumer {
 /** Runs `handle` for each alert job (validated); permanent failures are not retried. */
 export function createAlertConsumer(opts: {
   /** A `worker`-role connection: it blocks waiting for jobs. */
-  connection: Redis;
-  keys: KeySpace;
+  connection: RedisConnection;
+  keys: Pick<AlertKeys, 'prefix'>;
   logger: Logger;
   concurrency?: number;
   handle: (data: AlertJob, job: Job) => Promise<string>;

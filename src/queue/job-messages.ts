@@ -1,6 +1,6 @@
 // Slack messages a job has posted, kept in Redis so a retried job edits them instead of posting again.
-import type { Redis } from 'ioredis';
-import type { KeySpace } from './key-space.js';
+import type { ClusterKeys } from './key-space.js';
+import type { RedisConnection } from './redis-connection.js';
 
 /**
  * `progress`: the edited progress message; `outcome`: the final message; `followup`: a note after it (next
@@ -19,7 +19,10 @@ export interface JobMessages {
   forget(jobId: string, slot: MessageSlot): Promise<void>;
 }
 
-export function createJobMessages(redis: Redis, keys: KeySpace): JobMessages {
+export function createJobMessages(
+  redis: RedisConnection,
+  keys: Pick<ClusterKeys, 'jobMessages'>,
+): JobMessages {
   return {
     async get(jobId, slot) {
       return redis.hget(keys.jobMessages(jobId), slot);

@@ -1,6 +1,14 @@
-// Job names and payloads of the autofix queue, defined once with zod (bot → Redis → worker).
+// Job names and payloads of the autofix queues, defined once with zod (bot → Redis → worker). Every job names
+// its cluster: the producer routes by it, and a worker refuses a job of another cluster.
 import { z } from 'zod';
-import { AlertTrigger, AttemptRecord, DNS1123_LABEL, Target, TargetRef } from '../domain/index.js';
+import {
+  AlertTrigger,
+  AttemptRecord,
+  ClusterName,
+  DNS1123_LABEL,
+  Target,
+  TargetRef,
+} from '../domain/index.js';
 import { ProposalThread } from '../workflow/proposal-record.js';
 
 export const QUEUE_NAME = 'autofix';
@@ -18,6 +26,7 @@ export const Continuation = z.object({
 export type Continuation = z.infer<typeof Continuation>;
 
 export const InvestigateJob = z.object({
+  cluster: ClusterName,
   target: Target,
   requestedBy: z.string().min(1),
   thread: SlackThread,
@@ -29,19 +38,22 @@ export const InvestigateJob = z.object({
 export type InvestigateJob = z.infer<typeof InvestigateJob>;
 
 export const ApplyJob = z.object({
+  /** The proposal's cluster: approvals go home, to a worker of that cluster. */
+  cluster: ClusterName,
   proposalId: z.string().min(1),
   approvedBy: z.string().min(1),
 });
 export type ApplyJob = z.infer<typeof ApplyJob>;
 
 export const RollbackJob = z.object({
+  cluster: ClusterName,
   proposalId: z.string().min(1),
   requestedBy: z.string().min(1),
 });
 export type RollbackJob = z.infer<typeof RollbackJob>;
 
 /** Delayed until the proposal's expiry: takes the buttons off an undecided proposal. */
-export const ExpireJob = z.object({ proposalId: z.string().min(1) });
+export const ExpireJob = z.object({ cluster: ClusterName, proposalId: z.string().min(1) });
 export type ExpireJob = z.infer<typeof ExpireJob>;
 
 /**
@@ -58,6 +70,7 @@ export type BookkeepingJob = z.infer<typeof BookkeepingJob>;
 
 /** `/autofix -n <ns>`: list the namespace's unhealthy workloads in the channel (bounded, no logs). */
 export const TriageJob = z.object({
+  cluster: ClusterName,
   namespace: z.string().max(63).regex(DNS1123_LABEL),
   requestedBy: z.string().min(1),
   channel: z.string().min(1),
@@ -68,6 +81,7 @@ export type TriageJob = z.infer<typeof TriageJob>;
 
 /** `/autofix pod/<name>`: resolve to the owning workload in the thread, then investigate it there. */
 const ResolveThenInvestigate = z.object({
+  cluster: ClusterName,
   then: z.literal('investigate').optional(),
   ref: TargetRef,
   requestedBy: z.string().min(1),
@@ -79,6 +93,7 @@ const ResolveThenInvestigate = z.object({
 
 /** `/autofix history pod/<name>`: resolve, then show the workload's history to the requester only (no thread). */
 const ResolveThenHistory = z.object({
+  cluster: ClusterName,
   then: z.literal('history'),
   ref: TargetRef,
   requestedBy: z.string().min(1),

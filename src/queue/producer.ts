@@ -1,7 +1,7 @@
-// Enqueues jobs (BullMQ Queue) and keeps one active investigation per target; fails fast when Redis is down.
+// Enqueues jobs on the queue of the job's cluster (one BullMQ Queue per cluster) and keeps one active
+// investigation per target and cluster; fails fast when Redis is down.
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { AlertTrigger, Target } from '../domain/index.js';
 import { targetKey } from '../domain/index.js';
 import type { Logger } from '../observability/logger.js';
@@ -19,16 +19,21 @@ import {
   type BookkeepingJob,
   type Continuation,
   type JobName,
+  type JobPayload,
   type ExpireJob,
   type ResolveJob,
   type TriageJob,
   type RollbackJob,
   type SlackThread,
 } from './jobs.js';
-import type { KeySpace } from './key-space.js';
+import type { ClusterKeys, KeySpace } from './key-space.js';
 import { QueueError, QueueErrorCode } from './queue-error.js';
+import type { RedisConnection } from './redis-connection.js';
+import { within } from './within.js';
 
 export interface InvestigationRequest {
+  /** The cluster whose worker investigates (its queue, its claim on the target). */
+  cluster: string;
   target: Target;
   requestedBy: string;
   channel: string;
@@ -67,27 +72,20 @@ export interface Producer {
   addTriage(job: TriageJob): Promise<string>;
   /** A pod/ReplicaSet reference; the worker resolves it and claims the owning workload. */
   addResolve(job: ResolveJob): Promise<string>;
-  readonly queue: Queue;
-  readonly active: ActiveInvestigations;
+  /** The queue of one cluster (created on first use). */
+  queue(cluster: string): Queue;
+  /** The claims on targets of one cluster. */
+  active(cluster: string): ActiveInvestigations;
   close(): Promise<void>;
 }
 
 export interface ProducerOptions {
-  connection: Redis;
+  connection: RedisConnection;
   keys: KeySpace;
   queueName?: string;
   logger: Logger;
   /** How long an enqueue may take before it counts as "Redis unreachable" (default 5 s). */
   timeoutMs?: number;
-}
-
-/** Rejects after `ms`: a Queue that has never reached Redis would otherwise wait for it forever. */
-export function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function unavailable(what: string, e: unknown): QueueError {
@@ -97,16 +95,39 @@ export function unavailable(what: string, e: unknown): QueueError {
   });
 }
 
-export function createProducer(opts: ProducerOptions): Producer {
-  const queue = new Queue(opts.queueName ?? QUEUE_NAME, {
-    connection: opts.connection,
-    prefix: opts.keys.prefix,
-  });
-  queue.on('error', (e: Error) => opts.logger.warn({ err: e.message }, 'queue connection problem'));
-  const active = createActiveInvestigations(opts.connection, opts.keys);
+interface ClusterQueue {
+  keys: ClusterKeys;
+  queue: Queue;
+  active: ActiveInvestigations;
+}
 
-  async function add<N extends JobName>(name: N, data: unknown, jobId: string, delay = 0): Promise<string> {
+export function createProducer(opts: ProducerOptions): Producer {
+  const clusters = new Map<string, ClusterQueue>();
+  /** Each cluster's queue under its own hash-tagged prefix: only that cluster's workers consume it. */
+  function forCluster(name: string): ClusterQueue {
+    const known = clusters.get(name);
+    if (known) return known;
+    const keys = opts.keys.cluster(name);
+    const queue = new Queue(opts.queueName ?? QUEUE_NAME, {
+      connection: opts.connection,
+      prefix: keys.prefix,
+    });
+    queue.on('error', (e: Error) =>
+      opts.logger.warn({ err: e.message, cluster: name }, 'queue connection problem'),
+    );
+    const made = { keys, queue, active: createActiveInvestigations(opts.connection, keys) };
+    clusters.set(name, made);
+    return made;
+  }
+
+  async function add<N extends JobName>(
+    name: N,
+    data: JobPayload<N>,
+    jobId: string,
+    delay = 0,
+  ): Promise<string> {
     const payload = JOB_SCHEMAS[name].parse(data);
+    const { queue } = forCluster(payload.cluster);
     try {
       const job = await within(
         opts.timeoutMs ?? 5000,
@@ -119,10 +140,11 @@ export function createProducer(opts: ProducerOptions): Producer {
   }
 
   return {
-    queue,
-    active,
+    queue: (cluster) => forCluster(cluster).queue,
+    active: (cluster) => forCluster(cluster).active,
     async addInvestigation(request, openThread) {
-      const { target, requestedBy, channel, continuation, trigger } = request;
+      const { cluster, target, requestedBy, channel, continuation, trigger } = request;
+      const { active } = forCluster(cluster);
       const jobId = jobIdFor('investigate', `${targetKey(target)}-${randomBytes(6).toString('hex')}`);
       let claim;
       try {
@@ -139,6 +161,7 @@ export function createProducer(opts: ProducerOptions): Producer {
         await add(
           'investigate',
           {
+            cluster,
             target,
             requestedBy,
             thread,
@@ -148,7 +171,10 @@ export function createProducer(opts: ProducerOptions): Producer {
           },
           jobId,
         );
-        opts.logger.info({ jobId, target: targetKey(target), requestedBy }, 'investigation enqueued');
+        opts.logger.info(
+          { jobId, cluster, target: targetKey(target), requestedBy },
+          'investigation enqueued',
+        );
         return { kind: 'enqueued', jobId, thread };
       } catch (e) {
         await release();
@@ -173,7 +199,7 @@ export function createProducer(opts: ProducerOptions): Producer {
         jobIdFor('resolve', `${job.ref.kind}-${job.ref.name}-${randomBytes(6).toString('hex')}`),
       ),
     async close() {
-      await queue.close();
+      await Promise.all([...clusters.values()].map((c) => c.queue.close()));
     },
   };
 }

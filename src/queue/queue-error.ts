@@ -6,6 +6,8 @@ export const QueueErrorCode = {
   Unavailable: 'QUEUE_UNAVAILABLE',
   /** A job's payload does not match its schema: retrying cannot help. */
   BadPayload: 'QUEUE_BAD_PAYLOAD',
+  /** A job names another cluster than the worker's: it is never run here. */
+  WrongCluster: 'QUEUE_WRONG_CLUSTER',
 } as const;
 export type QueueErrorCode = (typeof QueueErrorCode)[keyof typeof QueueErrorCode];
 

@@ -1,6 +1,6 @@
 // What a Slack thread holds (its MLflow run, its latest proposal), for callers that know only the thread.
-import type { Redis } from 'ioredis';
 import type { KeySpace } from './key-space.js';
+import type { RedisConnection } from './redis-connection.js';
 import type { SlackThread } from './jobs.js';
 
 const TTL_SECONDS = 7 * 24 * 3600;
@@ -13,7 +13,7 @@ export interface ThreadIndex {
   get(thread: Pick<SlackThread, 'channel' | 'threadTs'>): Promise<Partial<Record<ThreadField, string>>>;
 }
 
-export function createThreadIndex(redis: Redis, keys: KeySpace): ThreadIndex {
+export function createThreadIndex(redis: RedisConnection, keys: Pick<KeySpace, 'thread'>): ThreadIndex {
   const key = (t: Pick<SlackThread, 'channel' | 'threadTs'>): string => keys.thread(t.channel, t.threadTs);
   return {
     async set(thread, field, value) {

@@ -15,7 +15,8 @@ import type { Authority } from '../workflow/decision-checks.js';
 import type { ProposalStore } from '../workflow/proposal-store.js';
 
 export interface WorkerContext {
-  config: Pick<Config, 'namespaces' | 'maxIterations' | 'rolloutTimeoutSeconds' | 'slack'>;
+  /** `cluster` is the one this worker serves: its queue, and the only proposals it acts on. */
+  config: Pick<Config, 'cluster' | 'namespaces' | 'maxIterations' | 'rolloutTimeoutSeconds' | 'slack'>;
   /** Cluster, engine and tracker shared by all jobs; each job adds its own progress sink. */
   agent: Omit<AgentDeps, 'progress'>;
   poster: SlackPoster;

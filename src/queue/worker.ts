@@ -1,11 +1,11 @@
 // The BullMQ worker: validates each job, dispatches it to its processor, retries transient failures only.
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { QueueConfig } from '../config/config.js';
 import { classifyFailure, describeFailure, isFinalAttempt } from './classify-failure.js';
 import { JOB_SCHEMAS, QUEUE_NAME, type JobName } from './jobs.js';
-import type { KeySpace } from './key-space.js';
+import type { ClusterKeys } from './key-space.js';
 import { QueueError, QueueErrorCode } from './queue-error.js';
+import type { RedisConnection } from './redis-connection.js';
 import { processApply } from './processors/apply.js';
 import { processBookkeeping } from './processors/bookkeeping.js';
 import { processInvestigate } from './processors/investigate.js';
@@ -27,8 +27,9 @@ export const PROCESSORS: { [N in JobName]: Processor<N> } = {
 
 export interface AutofixWorkerOptions {
   /** A `worker`-role connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking reads. */
-  connection: Redis;
-  keys: KeySpace;
+  connection: RedisConnection;
+  /** The served cluster's keys: the worker consumes that cluster's queue only. */
+  keys: ClusterKeys;
   queue: QueueConfig;
   context: WorkerContext;
   queueName?: string;
@@ -57,6 +58,12 @@ async function dispatch(job: Job, opts: AutofixWorkerOptions): Promise<string> {
     throw new QueueError(
       QueueErrorCode.BadPayload,
       `Job ${job.id} (${job.name}) has an invalid payload: ${parsed.error.message}`,
+    );
+  // Only a routing mistake puts one here (each cluster has its own queue); acting on it would touch the wrong cluster.
+  if (parsed.data.cluster !== opts.keys.cluster)
+    throw new QueueError(
+      QueueErrorCode.WrongCluster,
+      `Job ${job.id} (${job.name}) is for cluster ${parsed.data.cluster}; this worker serves ${opts.keys.cluster}. Nothing was done.`,
     );
   const processor = (opts.processors?.[job.name] ?? PROCESSORS[job.name]) as Processor<JobName>;
   return processor(parsed.data, job, opts.context);

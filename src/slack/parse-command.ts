@@ -1,4 +1,5 @@
-// The `/autofix` grammar: `[<kind>/<name>] [-n|--namespace <ns>]` or `help`, with a message per bad-input class.
+// The `/autofix` grammar: `[<kind>/<name>] [-n|--namespace <ns>] [-c|--cluster <name>]`, `clusters` or `help`, with
+// a message per bad-input class. The cluster is chosen (and its allowlist learned) through the context.
 import {
   DNS1123_LABEL,
   isAutofixError,
@@ -11,19 +12,32 @@ import { unescapeSlackText } from './slack-limits.js';
 
 export type ParsedCommand =
   | { kind: 'help' }
-  | { kind: 'investigate'; target: Target; namespaceFrom: 'flag' | 'channel' }
+  /** `clusters`: the registered clusters and the health of their workers. */
+  | { kind: 'clusters' }
+  | { kind: 'investigate'; cluster: string; target: Target; namespaceFrom: 'flag' | 'channel' }
   /** No target: list the namespace's unhealthy workloads. */
-  | { kind: 'triage'; namespace: string; namespaceFrom: 'flag' | 'channel' }
+  | { kind: 'triage'; cluster: string; namespace: string; namespaceFrom: 'flag' | 'channel' }
   /** `pod/<name>` or `replicaset/<name>`: the worker resolves it to the owning workload. */
-  | { kind: 'resolve'; ref: TargetRef; namespaceFrom: 'flag' | 'channel' }
-  | { kind: 'invalid'; message: string };
+  | { kind: 'resolve'; cluster: string; ref: TargetRef; namespaceFrom: 'flag' | 'channel' }
+  | { kind: 'invalid'; message: string }
+  /** Well formed, but no cluster can take it now (no live worker, several clusters and none named). */
+  | { kind: 'refused'; message: string };
+
+/** The cluster a command goes to and the namespaces it allows now, or why none can take it. */
+export type ClusterChoice =
+  { ok: true; cluster: string; namespaces: readonly string[] } | { ok: false; message: string };
 
 export interface CommandContext {
   channelId: string;
   /** Channel id → default namespace (AUTOFIX_CHANNEL_NAMESPACES). */
   channelNamespaces: Readonly<Record<string, string>>;
-  /** AUTOFIX_NAMESPACES; deny by default. */
-  allowedNamespaces: readonly string[];
+  /**
+   * Picks the cluster (the `--cluster` value, else the channel's default, else the only one) and tells its
+   * allowlist; `needsWorker` is false for what the bot answers alone (a workload's history).
+   */
+  chooseCluster(requested: string | undefined, needsWorker: boolean): ClusterChoice;
+  /** The bot answers a workload itself (`history`): its cluster need not have a live worker. */
+  answeredByBot?: boolean;
   /** The command's name as registered in Slack; default `/autofix`. */
   command?: string;
 }
@@ -61,15 +75,16 @@ const CONFUSABLES: Record<string, string> = {
 /** The form every invalid message ends with. */
 export function usageLine(command = '/autofix'): string {
   return (
-    `Usage: \`${command} <kind>/<name> [-n <namespace>]\`, e.g. \`${command} deployment/web -n shop\` ` +
-    `(kinds: deployment, statefulset, daemonset, pod, replicaset); \`${command} -n shop\` lists what is unhealthy. ` +
-    `\`${command} help\` explains more.`
+    `Usage: \`${command} <kind>/<name> [-n <namespace>] [-c <cluster>]\`, e.g. \`${command} deployment/web -n shop\` ` +
+    `(kinds: deployment, statefulset, daemonset, pod, replicaset); \`${command} -n shop\` lists what is unhealthy; ` +
+    `\`${command} clusters\` lists the clusters. \`${command} help\` explains more.`
   );
 }
 
-/** The exact command that investigates `target` again (offered with stale proposals). */
-export function formatAutofixCommand(target: TargetRef, command = '/autofix'): string {
-  return `${command} ${target.kind.toLowerCase()}/${target.name} -n ${target.namespace}`;
+/** The exact command that investigates `target` again (offered with stale proposals), on its cluster when named. */
+export function formatAutofixCommand(target: TargetRef, command = '/autofix', cluster?: string): string {
+  const on = cluster === undefined ? '' : ` -c ${cluster}`;
+  return `${command} ${target.kind.toLowerCase()}/${target.name} -n ${target.namespace}${on}`;
 }
 
 const codePoint = (ch: string): string =>
@@ -139,41 +154,48 @@ function flagProblem(token: string): string {
     return `${shown}; the namespace option is \`-n <namespace>\` or \`--namespace <namespace>\`.`;
   }
   if (/^-n[a-z0-9]/.test(token)) return `${shown}; did you mean \`-n ${show(token.slice(2))}\`?`;
-  return `${shown}; the only option is \`-n <namespace>\` (or \`--namespace <namespace>\`).`;
+  if (/^-{1,2}(clusters?|ctx|context)(=.*)?$/i.test(token))
+    return `${shown}; the cluster option is \`-c <cluster>\` or \`--cluster <cluster>\`.`;
+  return `${shown}; the only options are \`-n <namespace>\` (or \`--namespace\`) and \`-c <cluster>\` (or \`--cluster\`).`;
 }
 
 interface Tokens {
   ref: string | undefined;
   namespace: string | undefined;
+  cluster: string | undefined;
 }
 
-/** Positional target and `-n`/`--namespace` (separate or `=`), in any order; each at most once. */
+const FLAGS = { namespace: /^(-n|--namespace)(?:=(.*))?$/, cluster: /^(-c|--cluster)(?:=(.*))?$/ } as const;
+const EXAMPLE = { namespace: 'shop', cluster: 'prod-eu' } as const;
+
+/** Positional target, `-n`/`--namespace` and `-c`/`--cluster` (separate or `=`), in any order; each at most once. */
 function readTokens(tokens: string[]): Tokens | string {
-  let ref: string | undefined;
-  let namespace: string | undefined;
+  const out: Tokens = { ref: undefined, namespace: undefined, cluster: undefined };
   for (let i = 0; i < tokens.length; i += 1) {
     const token = tokens[i]!;
     if (!token.startsWith('-')) {
-      if (ref === undefined) ref = token;
-      else return extraWordProblem(ref, token);
+      if (out.ref === undefined) out.ref = token;
+      else return extraWordProblem(out.ref, token);
       continue;
     }
-    const flag = /^(-n|--namespace)(?:=(.*))?$/.exec(token);
-    if (!flag) return flagProblem(token);
+    const which = (['namespace', 'cluster'] as const).find((k) => FLAGS[k].test(token));
+    if (!which) return flagProblem(token);
+    const flag = FLAGS[which].exec(token)!;
     let value = flag[2];
     if (value === undefined) {
       i += 1;
       value = tokens[i];
     }
     if (value === undefined || value === '' || value.startsWith('-')) {
-      return `\`${flag[1]}\` needs a namespace after it, e.g. \`${flag[1]} shop\`.`;
+      return `\`${flag[1]}\` needs a ${which} after it, e.g. \`${flag[1]} ${EXAMPLE[which]}\`.`;
     }
-    if (namespace !== undefined) {
-      return `The namespace is given twice (\`${show(namespace)}\` and \`${show(value)}\`); give it once.`;
+    const given = out[which];
+    if (given !== undefined) {
+      return `The ${which} is given twice (\`${show(given)}\` and \`${show(value)}\`); give it once.`;
     }
-    namespace = value;
+    out[which] = value;
   }
-  return { ref, namespace };
+  return out;
 }
 
 function extraWordProblem(ref: string, extra: string): string {
@@ -183,18 +205,22 @@ function extraWordProblem(ref: string, extra: string): string {
   return `Unexpected \`${show(extra)}\` after the target \`${show(ref)}\`; give one target per command.`;
 }
 
-function namespaceProblem(namespace: string, ctx: CommandContext): string | null {
-  if (ctx.allowedNamespaces.includes(namespace)) return null;
+function namespaceProblem(
+  namespace: string,
+  choice: { cluster: string; namespaces: readonly string[] },
+): string | null {
+  const list = choice.namespaces;
+  if (list.includes(namespace)) return null;
   const allowed =
-    ctx.allowedNamespaces.length === 0
-      ? 'No namespace is allowed yet.'
-      : `Allowed: ${ctx.allowedNamespaces
+    list.length === 0
+      ? 'No namespace is allowed there yet.'
+      : `Allowed: ${list
           .slice(0, 10)
           .map((n) => `\`${n}\``)
-          .join(', ')}` + `${ctx.allowedNamespaces.length > 10 ? ', …' : ''}.`;
+          .join(', ')}` + `${list.length > 10 ? ', …' : ''}.`;
   return (
-    `Namespace \`${namespace}\` is not in kube-autofix's allowlist, so it will not touch it. ${allowed} ` +
-    `To allow it, an admin adds it to AUTOFIX_NAMESPACES and grants the worker its Role there ` +
+    `Namespace \`${namespace}\` is not in kube-autofix's allowlist on cluster \`${choice.cluster}\`, so it will not touch it. ${allowed} ` +
+    `To allow it, an admin adds it to AUTOFIX_NAMESPACES of that cluster's worker and grants the worker its Role there ` +
     '(deploy/kubernetes/worker-role.yaml).'
   );
 }
@@ -218,8 +244,13 @@ export function parseAutofixCommand(text: string, ctx: CommandContext): ParsedCo
   const tokens = clean.length === 0 ? [] : clean.split(/ +/);
   if (tokens.length > 0 && (HELP_WORDS.has(tokens[0]!.toLowerCase()) || tokens.includes('--help')))
     return { kind: 'help' };
+  if (tokens.length === 1 && tokens[0]!.toLowerCase() === 'clusters') return { kind: 'clusters' };
   const read = readTokens(tokens);
   if (typeof read === 'string') return invalid(read);
+  if (read.cluster !== undefined && (read.cluster.length > 63 || !DNS1123_LABEL.test(read.cluster)))
+    return invalid(
+      `"${show(read.cluster)}" is not a valid cluster name (a lowercase DNS label, e.g. prod-eu).`,
+    );
   const fromChannel = Object.hasOwn(ctx.channelNamespaces, ctx.channelId)
     ? ctx.channelNamespaces[ctx.channelId]
     : undefined;
@@ -232,8 +263,10 @@ export function parseAutofixCommand(text: string, ctx: CommandContext): ParsedCo
   if (read.ref === undefined) {
     if (namespace.length > 63 || !DNS1123_LABEL.test(namespace))
       return invalid(`"${show(namespace)}" is not a valid namespace name.`);
-    const refused = namespaceProblem(namespace, ctx);
-    return refused ? invalid(refused) : { kind: 'triage', namespace, namespaceFrom };
+    const choice = ctx.chooseCluster(read.cluster, true);
+    if (!choice.ok) return { kind: 'refused', message: choice.message };
+    const refused = namespaceProblem(namespace, choice);
+    return refused ? invalid(refused) : { kind: 'triage', cluster: choice.cluster, namespace, namespaceFrom };
   }
   let ref: TargetRef;
   try {
@@ -242,9 +275,12 @@ export function parseAutofixCommand(text: string, ctx: CommandContext): ParsedCo
     // Never throws: anything unexpected is still an invalid command, not a crash of the handler.
     return invalid(isAutofixError(e) ? e.message : 'The target could not be read.');
   }
-  const notAllowed = namespaceProblem(ref.namespace, ctx);
-  if (notAllowed) return invalid(notAllowed);
   const kind = normalizeKind(ref.kind);
-  if (!kind) return { kind: 'resolve', ref, namespaceFrom };
-  return { kind: 'investigate', target: { ...ref, kind }, namespaceFrom };
+  // Only a workload's history is answered by the bot alone; a pod or ReplicaSet needs a worker to resolve it.
+  const choice = ctx.chooseCluster(read.cluster, !(ctx.answeredByBot && kind));
+  if (!choice.ok) return { kind: 'refused', message: choice.message };
+  const notAllowed = namespaceProblem(ref.namespace, choice);
+  if (notAllowed) return invalid(notAllowed);
+  if (!kind) return { kind: 'resolve', cluster: choice.cluster, ref, namespaceFrom };
+  return { kind: 'investigate', cluster: choice.cluster, target: { ...ref, kind }, namespaceFrom };
 }

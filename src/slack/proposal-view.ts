@@ -7,6 +7,7 @@ export function proposalView(record: ProposalRecord): ProposalMessageInput {
   const d = record.diagnosis;
   return {
     target: record.target,
+    cluster: record.cluster,
     diagnosis: d
       ? { ...summarizeDiagnosis(d), notes: d.notes }
       : {

@@ -1,5 +1,6 @@
 // The ProposalStore in Redis: atomic state transitions in Lua, so every decision and step happens once.
-import type { Redis } from 'ioredis';
+// Each script touches one key, so it runs as well on Redis Cluster as on a single Redis.
+import type { Cluster, Redis } from 'ioredis';
 import { ZodError } from 'zod';
 import {
   MUTABLE_FIELDS,
@@ -72,7 +73,7 @@ function decodeOrThrow(id: string, hash: Record<string, string>): StoredProposal
 
 /** `keyOf` names the Redis hash of a proposal id (the queue's key space decides the prefix). */
 export function createRedisProposalStore(
-  redis: Redis,
+  redis: Redis | Cluster,
   keys: { proposal(id: string): string },
 ): ProposalStore {
   const load = async (id: string): Promise<StoredProposal> => {

@@ -1,5 +1,6 @@
 // MlflowTracker: one parent run per investigation, nested runs per iteration and for apply, a trace at the end.
 import type { MlflowConfig } from '../config/config.js';
+import { DEFAULT_CLUSTER } from '../domain/index.js';
 import { isMlflowError } from './mlflow-error.js';
 import { createMlflowClient, type MlflowClient } from './mlflow-client.js';
 import type { MlflowHttpOptions } from './mlflow-http.js';
@@ -83,7 +84,11 @@ export function investigationFacts(info: InvestigationInfo): {
     policy_level: info.policyLevel,
     agent_version: info.agentVersion,
   };
-  const tags: Record<string, string> = { 'autofix.target': targetTag(target), 'autofix.engine': info.engine };
+  const tags: Record<string, string> = {
+    'autofix.target': targetTag(target),
+    'autofix.cluster': info.cluster ?? DEFAULT_CLUSTER,
+    'autofix.engine': info.engine,
+  };
   if (info.requestedBy) tags['autofix.requested_by'] = info.requestedBy;
   if (info.channel) tags['autofix.channel'] = info.channel;
   return { params, tags };
@@ -112,6 +117,7 @@ function rootAttributes(story: IncidentStory, info: InvestigationInfo): Record<s
     // Root-span attributes `mlflow.traceTag.<key>` become trace tags on the server (autofix.run_id is
     // added once the run exists).
     'mlflow.traceTag.autofix.target': targetTag(info.target),
+    'mlflow.traceTag.autofix.cluster': info.cluster ?? DEFAULT_CLUSTER,
   };
 }
 
@@ -144,12 +150,16 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
    * Earlier investigations of the workload, read at most once per HISTORY_TTL_MS (a failed read is not
    * kept); none when MLflow cannot tell (the guard warns once).
    */
-  function recall(guard: TrackingGuard, target: InvestigationInfo['target']): Promise<PastIncident[]> {
-    const key = targetTag(target);
+  function recall(
+    guard: TrackingGuard,
+    target: InvestigationInfo['target'],
+    cluster: string,
+  ): Promise<PastIncident[]> {
+    const key = `${cluster}/${targetTag(target)}`;
     const cached = histories.get(key);
     if (cached && now() - cached.at < historyTtlMs) return cached.past;
     const read = (): Promise<PastIncident[]> =>
-      readHistory(client, experiment, target, { limit: RECALL_LIMIT });
+      readHistory(client, experiment, { ...target, cluster }, { limit: RECALL_LIMIT });
     const past = guard.run('read the workload history', read, null).then((p) => {
       if (p === null && histories.get(key)?.past === past) histories.delete(key);
       return p ?? [];
@@ -161,11 +171,12 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
   /** An investigation that ended joins its workload's cached history, so the next one counts it. */
   function remember(
     target: InvestigationInfo['target'],
+    cluster: string,
     story: IncidentStory | null,
     ref: RunRef,
     engine: string,
   ) {
-    const key = targetTag(target);
+    const key = `${cluster}/${targetTag(target)}`;
     const cached = histories.get(key);
     if (!cached || !story) return;
     const incident = incidentOfStory(ref, story, engine, Date.parse(story.request.at));
@@ -290,7 +301,8 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
       // The history is read beside the run's creation and the investigation; the proposal never waits for
       // it (unless awaitHistory): a "seen before" line not known by then is simply not shown.
       let past: readonly PastIncident[] = [];
-      const pastRead = recall(guard, info.target).then((p) => (past = p));
+      const cluster = info.cluster ?? DEFAULT_CLUSTER;
+      const pastRead = recall(guard, info.target, cluster).then((p) => (past = p));
       // The only MLflow write before the proposal: the run, for the link the thread shows. It is created
       // while the investigation runs; the trace's ids, which derive from the run id, are bound at the end.
       const ref = guard.run('start the investigation run', () => createParent(info, story), null);
@@ -312,7 +324,7 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
         past: () => past.filter((p) => p.runId !== runId),
         pastRead: opts.awaitHistory ? pastRead : undefined,
         flushDeadlineMs,
-        onFlushed: (s, r) => remember(info.target, s, r, info.engine),
+        onFlushed: (s, r) => remember(info.target, cluster, s, r, info.engine),
       });
       await run.logParams(investigationFacts(info).params);
       return run;

@@ -36,6 +36,8 @@ export interface InvestigationInfo {
   maxIterations: number;
   policyLevel: string;
   agentVersion: string;
+  /** AUTOFIX_CLUSTER of the investigating worker (or CLI): the `autofix.cluster` tag. */
+  cluster?: string;
   requestedBy: string | null;
   channel: string | null;
   /** Link to the Slack thread the incident is handled in. */

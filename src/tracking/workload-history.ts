@@ -1,5 +1,6 @@
-// Reads past investigations of one workload from MLflow (runs/search on the autofix.target tag), newest first.
-import { Category } from '../domain/index.js';
+// Reads past investigations of one workload on one cluster from MLflow (runs/search on the autofix.target and
+// autofix.cluster tags), newest first.
+import { Category, DEFAULT_CLUSTER } from '../domain/index.js';
 import { parseStory, type IncidentStory } from './incident-story.js';
 import type { MlflowClient } from './mlflow-client.js';
 import type { MlflowRun } from './mlflow-schemas.js';
@@ -10,6 +11,8 @@ export interface WorkloadRef {
   kind: string;
   name: string;
   namespace: string;
+  /** The cluster it runs on; runs recorded before clusters existed count as the default one's. */
+  cluster?: string;
 }
 
 /** At most this many runs are read, whatever a caller asks for. */
@@ -85,15 +88,22 @@ export async function readHistory(
   const experimentId = await experiment();
   if (!experimentId) return [];
   const limit = Math.max(1, Math.min(MAX_HISTORY, Math.trunc(opts.limit)));
+  const cluster = target.cluster ?? DEFAULT_CLUSTER;
+  const quote = (v: string): string => `'${v.replace(/'/g, "\\'")}'`;
+  // Nested iteration/apply runs carry no target tag, so only investigations match.
+  const byTarget = `tags.\`autofix.target\` = ${quote(targetTag(target))}`;
+  // Untagged runs (before clusters) are the default cluster's: MLflow's filter has no OR, so those are sorted here.
+  const untaggedCount = cluster === DEFAULT_CLUSTER;
   const runs = await client.searchRuns({
     experimentIds: [experimentId],
-    // Nested iteration/apply runs carry no target tag, so only investigations match.
-    filter: `tags.\`autofix.target\` = '${targetTag(target).replace(/'/g, "\\'")}'`,
+    filter: untaggedCount ? byTarget : `${byTarget} and tags.\`autofix.cluster\` = ${quote(cluster)}`,
     orderBy: ['attributes.start_time DESC'],
-    maxResults: limit + (opts.exclude ? 1 : 0),
+    maxResults: untaggedCount ? MAX_HISTORY + 1 : limit + (opts.exclude ? 1 : 0),
   });
+  const clusterOf = (r: MlflowRun): string =>
+    r.data.tags.find((t) => t.key === 'autofix.cluster')?.value ?? DEFAULT_CLUSTER;
   return runs
-    .filter((r) => r.info.run_id !== opts.exclude)
+    .filter((r) => r.info.run_id !== opts.exclude && clusterOf(r) === cluster)
     .slice(0, limit)
     .map((r) => toIncident(client, r));
 }

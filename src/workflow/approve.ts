@@ -10,7 +10,7 @@ import {
   type ApplyDeps,
   type ApplyOutcome,
 } from './apply-change.js';
-import { checkDecision } from './decision-checks.js';
+import { checkDecision, clusterRefusal } from './decision-checks.js';
 import type { StoredProposal } from './proposal-record.js';
 import { StoreError, StoreErrorCode } from './proposal-store.js';
 import { openStep } from './open-step.js';
@@ -76,6 +76,12 @@ async function resumeInterrupted(deps: WorkflowDeps, record: StoredProposal): Pr
 async function claim(deps: WorkflowDeps, record: StoredProposal, approvedBy: string): Promise<Claim> {
   if (record.state === 'applying') return resumeInterrupted(deps, record);
   if (record.state !== 'approved') return { go: 'skip', outcome: `state_${record.state}` };
+  // Not this cluster's proposal: said, and left approved for a worker of its own cluster.
+  const elsewhere = clusterRefusal(record, 'approve', deps.decisions);
+  if (elsewhere) {
+    await deps.notifier.refusal(record, elsewhere.describe());
+    return { go: 'skip', outcome: 'wrong_cluster' };
+  }
   try {
     await checkDecision(record, 'approve', approvedBy, deps.decisions, deps.authority);
   } catch (e) {

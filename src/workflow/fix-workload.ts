@@ -15,7 +15,7 @@ import {
 } from '../agent/investigate.js';
 import type { ApplyOutcome } from './apply-change.js';
 import { applyApproved } from './approve.js';
-import type { Authority } from './decision-checks.js';
+import { oneClusterPolicy, type Authority } from './decision-checks.js';
 import { decide } from './decide.js';
 import { createMemoryProposalStore } from './memory-proposal-store.js';
 import type { StoredProposal } from './proposal-record.js';
@@ -35,6 +35,8 @@ export interface FixPorts {
   authority?: Authority;
   /** AUTOFIX_NAMESPACES, re-checked at decision time as the worker does. */
   namespaces: readonly string[];
+  /** AUTOFIX_CLUSTER: the name the kubeconfig's cluster goes by in proposals and runs. */
+  cluster: string;
   /** Who asked for the fix (the record's requester); defaults to "cli". */
   requestedBy?: string;
   /** Rollout polling and settle window; defaults: the workflow's. */
@@ -76,7 +78,7 @@ function workflowDeps(deps: AgentDeps, ports: FixPorts, store: ProposalStore, se
     authority: ports.authority ?? { isApprover: async () => true },
     clock: { now: Date.now },
     config: deps.config,
-    decisions: { namespaces: ports.namespaces, selfApproval: true },
+    decisions: oneClusterPolicy(ports.cluster, ports.namespaces, true),
     nextRound: async (_record, attempts) => {
       seen.next = attempts;
     },
@@ -114,8 +116,9 @@ export async function fixWorkload(
   target: Target,
   deps: AgentDeps,
   ports: FixPorts,
-  opts: InvestigateOptions = {},
+  given: InvestigateOptions = {},
 ): Promise<FixResult> {
+  const opts: InvestigateOptions = { clusterName: ports.cluster, ...given };
   const store = ports.store ?? createMemoryProposalStore();
   const seen: Seen = { out: null, refusal: null, next: null };
   const wf = workflowDeps(deps, ports, store, seen);
@@ -128,6 +131,7 @@ export async function fixWorkload(
     const record = await proposeRound({ ...wf, scheduleExpiry: async () => undefined }, inv, {
       proposalId: id,
       jobId: id,
+      cluster: ports.cluster,
       thread: { channel: 'cli', threadTs: 'cli', teamId: null },
       requestedBy: ports.requestedBy ?? 'cli',
       requestedAt,

@@ -1,7 +1,7 @@
 // A stored proposal and its life cycle: the states, the legal transitions, and the Redis hash encoding.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { AttemptRecord, Diagnosis, KubeObject, Proposal, Target } from '../domain/index.js';
+import { AttemptRecord, ClusterField, Diagnosis, KubeObject, Proposal, Target } from '../domain/index.js';
 
 /** Where the proposal was shown: a chat thread (Slack) or, for the CLI, the terminal ("cli"). */
 export const ProposalThread = z.object({
@@ -51,6 +51,8 @@ export function canTransition(from: ProposalState, to: ProposalState): boolean {
 export const ProposalRecord = z.object({
   id: z.string().min(1),
   jobId: z.string().min(1),
+  /** The cluster the target lives on: decisions go to that cluster's workers (records before clusters: default). */
+  cluster: ClusterField,
   target: Target,
   proposal: Proposal,
   diagnosis: Diagnosis.nullable(),

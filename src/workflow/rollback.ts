@@ -3,7 +3,7 @@ import { rollbackPatch } from '../tracking/story-patches.js';
 import { isAutofixError, isCodedError } from '../domain/index.js';
 import { applyReport, type ApplyOutcome } from './apply-change.js';
 import { applyDepsOf, loadProposal, refuse } from './approve.js';
-import { checkDecision } from './decision-checks.js';
+import { checkDecision, clusterRefusal } from './decision-checks.js';
 import { openStep } from './open-step.js';
 import { rollbackChange } from './safe-rollback.js';
 import type { WorkflowDeps } from './workflow-ports.js';
@@ -17,6 +17,11 @@ export async function rollbackApplied(
 ): Promise<string> {
   const record = await loadProposal(deps, proposalId);
   if (record.state !== 'rolling_back') return `state_${record.state}`;
+  const elsewhere = clusterRefusal(record, 'rollback', deps.decisions);
+  if (elsewhere) {
+    await deps.notifier.refusal(record, elsewhere.describe());
+    return 'wrong_cluster';
+  }
   const tracked = await openStep(deps.tracker, record);
   let out: ApplyOutcome;
   try {

@@ -9,6 +9,8 @@ export interface RoundRequest {
   /** The proposal's id and the job (or CLI run) it belongs to. */
   proposalId: string;
   jobId: string;
+  /** The cluster investigated (the worker's AUTOFIX_CLUSTER; the CLI's too). */
+  cluster: string;
   thread: ProposalThread;
   requestedBy: string;
   /** Epoch ms of the request (time to healthy counts from it); null when unknown. */
@@ -33,6 +35,7 @@ export function proposalRecordOf(inv: Investigation, req: RoundRequest, now: num
   return {
     id: req.proposalId,
     jobId: req.jobId,
+    cluster: req.cluster,
     target: inv.target,
     proposal: inv.proposal,
     diagnosis: inv.diagnosis,

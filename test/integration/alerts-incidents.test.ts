@@ -26,7 +26,7 @@ afterAll(async () => {
 function store(): { incidents: AlertIncidents; prefix: string } {
   const prefix = `t${randomBytes(5).toString('hex')}`;
   prefixes.push(prefix);
-  return { incidents: createAlertIncidents(redis, keySpace(prefix)), prefix };
+  return { incidents: createAlertIncidents(redis, keySpace(prefix).alerts), prefix };
 }
 
 function item(incident: string, fingerprint: string, status: 'firing' | 'resolved' = 'firing'): AlertItem {
@@ -109,7 +109,7 @@ describe('the alert step (Lua on real Redis)', () => {
     });
     const inc = await incidents.get('web');
     expect(inc).toMatchObject({ resolvedAt: '2026-12-07T04:00:00Z', firing: {} });
-    const ttl = await redis.pttl(keySpace(prefix).alertIncident('web'));
+    const ttl = await redis.pttl(keySpace(prefix).alerts.incident('web'));
     expect(ttl).toBeGreaterThan(60_000);
     expect(ttl).toBeLessThanOrEqual(90_000);
     expect(await incidents.step([item('web', 'b', 'resolved')], opts())).toMatchObject({

@@ -39,7 +39,7 @@ describe('Redis proposal store', () => {
 
 describe('one active investigation per target', () => {
   it('claims once, points the second request at the thread, releases only for its owner', async () => {
-    const active = createActiveInvestigations(redis, keys, 60);
+    const active = createActiveInvestigations(redis, keys.cluster('default'), 60);
     const first = await active.claim(target, { channel: 'C1', requestedBy: 'U1', owner: 'job-1' });
     expect(first.claimed).toBe(true);
     expect(await active.setThread(target, 'job-1', '9.9')).toBe(true);
@@ -54,11 +54,22 @@ describe('one active investigation per target', () => {
     expect((await active.claim(target, { channel: 'C2', requestedBy: 'U2', owner: 'job-2' })).claimed).toBe(
       true,
     );
-    expect(await redis.ttl(keys.activeInvestigation('deployment/shop/web'))).toBeGreaterThan(50);
+    expect(
+      await redis.ttl(keys.cluster('default').activeInvestigation('deployment/shop/web')),
+    ).toBeGreaterThan(50);
+  });
+
+  it('the same workload on two clusters is two targets: each is claimed on its own', async () => {
+    const same = { ...target, name: 'twin' };
+    const eu = createActiveInvestigations(redis, keys.cluster('prod-eu'), 60);
+    const us = createActiveInvestigations(redis, keys.cluster('prod-us'), 60);
+    expect((await eu.claim(same, { channel: 'C', requestedBy: 'U', owner: 'eu' })).claimed).toBe(true);
+    expect((await us.claim(same, { channel: 'C', requestedBy: 'U', owner: 'us' })).claimed).toBe(true);
+    expect((await eu.claim(same, { channel: 'C', requestedBy: 'U', owner: 'eu2' })).claimed).toBe(false);
   });
 
   it('20 simultaneous /autofix for one target: one claim', async () => {
-    const active = createActiveInvestigations(redis, keys, 60);
+    const active = createActiveInvestigations(redis, keys.cluster('default'), 60);
     const other = { ...target, name: 'api' };
     const claims = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -71,7 +82,7 @@ describe('one active investigation per target', () => {
 
 describe('job messages', () => {
   it('records one ts per job and slot', async () => {
-    const messages = createJobMessages(redis, keys);
+    const messages = createJobMessages(redis, keys.cluster('default'));
     expect(await messages.get('j', 'progress')).toBeNull();
     expect(await messages.record('j', 'progress', '1.1')).toEqual({ won: true, ts: '1.1' });
     expect(await messages.record('j', 'progress', '2.2')).toEqual({ won: false, ts: '1.1' });

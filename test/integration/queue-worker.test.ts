@@ -9,7 +9,7 @@ import { createMetrics } from '../../src/observability/metrics.js';
 import { QUEUE_NAME } from '../../src/queue/jobs.js';
 import { keySpace } from '../../src/queue/key-space.js';
 import { createProducer, type Producer } from '../../src/queue/producer.js';
-import { closeRedis, createRedisConnection } from '../../src/queue/redis-connection.js';
+import { closeRedis, createRedisConnection, standaloneRedis } from '../../src/queue/redis-connection.js';
 import { createAutofixWorker, type AutofixWorker } from '../../src/queue/worker.js';
 import type { WorkerContext } from '../../src/queue/worker-context.js';
 import { sandboxEnv } from './sandbox-env.js';
@@ -21,8 +21,8 @@ const prefix = `t${randomBytes(5).toString('hex')}`;
 const keys = keySpace(prefix);
 const url = sandboxEnv().REDIS_URL;
 const metrics = createMetrics({ defaults: false });
-const conn = createRedisConnection(url, 'producer', logger);
-const workerConn = createRedisConnection(url, 'worker', logger);
+const conn = createRedisConnection(standaloneRedis(url), 'producer', logger);
+const workerConn = createRedisConnection(standaloneRedis(url), 'worker', logger);
 let producer: Producer;
 let queue: Queue;
 let worker: AutofixWorker;
@@ -42,11 +42,11 @@ async function apply(data: { proposalId: string }, job: Job): Promise<string> {
 
 beforeAll(() => {
   producer = createProducer({ connection: conn, keys, logger });
-  queue = new Queue(QUEUE_NAME, { connection: conn, prefix });
+  queue = new Queue(QUEUE_NAME, { connection: conn, prefix: keys.cluster('default').prefix });
   const context = { logger, metrics } as unknown as WorkerContext;
   worker = createAutofixWorker({
     connection: workerConn,
-    keys,
+    keys: keys.cluster('default'),
     queue: { ...loadConfig({}).queue, concurrency: 4 },
     context,
     processors: { apply, rollback: apply },
@@ -79,7 +79,9 @@ describe('retries', () => {
       new Error('socket hang up'),
       null,
     ]);
-    const job = await finished(await producer.addApply({ proposalId: 'flaky', approvedBy: 'U1' }));
+    const job = await finished(
+      await producer.addApply({ cluster: 'default', proposalId: 'flaky', approvedBy: 'U1' }),
+    );
     expect(job.returnvalue).toBe('done after 2 failures');
     const [a, b, c] = attempts.get('flaky')!;
     // 3 s, then 6 s (JOB_OPTIONS: exponential from 3 s).
@@ -91,7 +93,9 @@ describe('retries', () => {
     script.set('refused', [
       new AutofixError(ErrorCode.NamespaceNotAllowed, 'Namespace "kube-system" is not allowed.'),
     ]);
-    const job = await finished(await producer.addApply({ proposalId: 'refused', approvedBy: 'U1' }));
+    const job = await finished(
+      await producer.addApply({ cluster: 'default', proposalId: 'refused', approvedBy: 'U1' }),
+    );
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toMatch(/not allowed/);
     expect(attempts.get('refused')).toHaveLength(1);
@@ -106,9 +110,37 @@ describe('retries', () => {
     expect(unknown.failedReason).toMatch(/Unknown job name/);
   });
 
+  it("refuses a job of another cluster on this cluster's queue without running it", async () => {
+    const job = await queue.add(
+      'apply',
+      { cluster: 'prod-eu', proposalId: 'misrouted', approvedBy: 'U1' },
+      { jobId: 'apply__misrouted', attempts: 3 },
+    );
+    const done = await finished(job.id!);
+    expect(done.attemptsMade).toBe(1);
+    expect(done.failedReason).toMatch(
+      /is for cluster prod-eu; this worker serves default\. Nothing was done/,
+    );
+    expect(attempts.get('misrouted')).toBeUndefined();
+  });
+
+  it("another cluster's queue is not consumed: its job waits for its own worker", async () => {
+    const other = createProducer({ connection: conn, keys, logger });
+    try {
+      const id = await other.addApply({ cluster: 'staging', proposalId: 'elsewhere', approvedBy: 'U1' });
+      const theirs = other.queue('staging');
+      // Given the time our worker took for everything above, it would have taken this one by now if it could.
+      await finished(await producer.addApply({ cluster: 'default', proposalId: 'ours', approvedBy: 'U1' }));
+      expect(await (await theirs.getJob(id))!.getState()).toBe('waiting');
+      expect(attempts.get('elsewhere')).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('deduplicates an apply for the same proposal while the first exists', async () => {
-    const a = await producer.addApply({ proposalId: 'dup', approvedBy: 'U1' });
-    const b = await producer.addApply({ proposalId: 'dup', approvedBy: 'U2' });
+    const a = await producer.addApply({ cluster: 'default', proposalId: 'dup', approvedBy: 'U1' });
+    const b = await producer.addApply({ cluster: 'default', proposalId: 'dup', approvedBy: 'U2' });
     expect(a).toBe(b);
     await finished(a);
     expect(attempts.get('dup')).toHaveLength(1);
@@ -126,7 +158,7 @@ describe('graceful shutdown', () => {
   it('close() lets the active job finish before returning', async () => {
     let open!: () => void;
     gate = { open: () => open(), promise: new Promise<void>((r) => (open = r)) };
-    const id = await producer.addApply({ proposalId: 'slow', approvedBy: 'U1' });
+    const id = await producer.addApply({ cluster: 'default', proposalId: 'slow', approvedBy: 'U1' });
     await waitFor(async () => attempts.get('slow')?.length === 1, {
       what: 'the slow job to start',
       timeoutMs: 10_000,

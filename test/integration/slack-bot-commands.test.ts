@@ -14,8 +14,10 @@ import { waitFor } from './support/wait-for.js';
 
 let h: Harness;
 beforeAll(async () => {
+  // A worker announces itself but consumes nothing: the jobs the bot enqueues stay in the queue to be read.
   h = await startHarness({
     env: { AUTOFIX_NAMESPACES: 'shop,payments', AUTOFIX_CHANNEL_NAMESPACES: 'C0SHOP=shop' },
+    announce: true,
   });
 });
 afterAll(async () => {

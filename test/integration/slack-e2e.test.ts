@@ -18,6 +18,7 @@ import {
   type Harness,
 } from './support/slack-harness.js';
 import { waitFor } from './support/wait-for.js';
+import { keySpace } from '../../src/queue/key-space.js';
 
 let k: Kube;
 let ns: string;
@@ -245,6 +246,7 @@ describe('approval safety', () => {
     );
     expect(job?.attemptsMade).toBe(1);
     // The target is free again: a new /autofix starts a new investigation instead of pointing at this one.
-    expect(await h.redis.exists(`${h.prefix}:active:deployment/${ns}/ghost`)).toBe(0);
+    const claim = keySpace(h.prefix).cluster(h.cluster).activeInvestigation(`deployment/${ns}/ghost`);
+    expect(await h.redis.exists(claim)).toBe(0);
   });
 });

@@ -9,6 +9,7 @@ import { createKubeCluster } from '../../src/k8s/kube-cluster.js';
 import type { Cluster } from '../../src/k8s/cluster.js';
 import { classifyFailure } from '../../src/queue/classify-failure.js';
 import { applyApproved } from '../../src/workflow/approve.js';
+import { oneClusterPolicy } from '../../src/workflow/decision-checks.js';
 import { rollbackApplied } from '../../src/workflow/rollback.js';
 import type { WorkflowDeps } from '../../src/workflow/workflow-ports.js';
 import { startDropProxy } from './support/drop-proxy.js';
@@ -112,7 +113,7 @@ describe('decision-time re-checks (in the worker)', () => {
     const { deps, notes } = workflowHarness(cluster, ns);
     const record = await proposeAndApprove(deps, target('shrink'));
     const generation = (await live('shrink')).metadata?.generation;
-    const shrunk = { ...deps, decisions: { namespaces: ['somewhere-else'], selfApproval: true } };
+    const shrunk = { ...deps, decisions: oneClusterPolicy('default', ['somewhere-else'], true) };
     expect(await applyApproved(shrunk, record.id, APPROVER, retry)).toBe('refused');
     expect((await live('shrink')).metadata?.generation).toBe(generation);
     expect(await image('shrink')).toBe('nginx:1.99');
@@ -120,9 +121,21 @@ describe('decision-time re-checks (in the worker)', () => {
     expect(notes.refusals[0]).toMatch(new RegExp(`Namespace "${ns}" is not allowed`));
   });
 
+  it("a proposal of another cluster reaching this cluster's worker: refused, nothing changed here", async () => {
+    const { deps, notes } = workflowHarness(cluster, ns);
+    const record = await proposeAndApprove(deps, target('shrink'), APPROVER, (p) => p, 'prod-eu');
+    const generation = (await live('shrink')).metadata?.generation;
+    expect(await applyApproved(deps, record.id, APPROVER, retry)).toBe('wrong_cluster');
+    // Kept for a worker of its own cluster.
+    expect((await deps.store.get(record.id))!.state).toBe('approved');
+    expect((await live('shrink')).metadata?.generation).toBe(generation);
+    expect(await image('shrink')).toBe('nginx:1.99');
+    expect(notes.refusals[0]).toMatch(/This proposal is for cluster prod-eu, .* acting on cluster default/);
+  });
+
   it('AUTOFIX_SELF_APPROVAL=false: the requester cannot approve their own fix', async () => {
     const { deps, notes } = workflowHarness(cluster, ns, {
-      decisions: { namespaces: [ns], selfApproval: false },
+      decisions: oneClusterPolicy('default', [ns], false),
     });
     const own = await proposeAndApprove(deps, target('shrink'), REQUESTER);
     expect(await applyApproved(deps, own.id, REQUESTER, retry)).toBe('refused');

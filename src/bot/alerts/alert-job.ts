@@ -75,6 +75,7 @@ async function openIncident(deps: AlertJobDeps, jobId: string, o: OpenIncident):
   if (isWorkloadRef(o.ref)) {
     const res = await deps.producer.addInvestigation(
       {
+        cluster: o.cluster,
         target: o.ref,
         requestedBy: ALERT_REQUESTER,
         channel: o.channel,
@@ -98,6 +99,7 @@ async function openIncident(deps: AlertJobDeps, jobId: string, o: OpenIncident):
   } else {
     // A pod or ReplicaSet: the worker resolves its owner in this thread, then investigates it (as /autofix pod/…).
     started = await deps.producer.addResolve({
+      cluster: o.cluster,
       ref: o.ref,
       requestedBy: ALERT_REQUESTER,
       thread,

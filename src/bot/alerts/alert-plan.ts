@@ -1,14 +1,21 @@
 // One webhook → the items of the atomic Redis step (pure): target, route, allowlist and incident key per alert.
 import { createHash, randomBytes } from 'node:crypto';
 import type { AlertsConfig } from '../../config/config.js';
-import type { AlertTrigger, TargetRef } from '../../domain/index.js';
+import { ClusterName, type AlertTrigger, type TargetRef } from '../../domain/index.js';
 import type { AlertFacts, AlertItem, SayItem } from '../../queue/alert-incidents.js';
 import type { AlertmanagerAlert, AlertmanagerPayload } from './alertmanager-payload.js';
 import { alertTarget, workloadStem } from './alert-target.js';
 
 /** What each step item stands for, so the step's results can be turned into the alert job. */
 export type PlannedItem =
-  | { kind: 'alert'; item: AlertItem; channel: string; ref: TargetRef; trigger: AlertTrigger }
+  | {
+      kind: 'alert';
+      item: AlertItem;
+      channel: string;
+      ref: TargetRef;
+      trigger: AlertTrigger;
+      cluster: string;
+    }
   | { kind: 'refused'; item: SayItem; namespace: string }
   | { kind: 'unresolvable'; item: SayItem; channel: string; alertname: string; why: string };
 
@@ -32,7 +39,7 @@ export function cleanText(s: string | undefined, max: number): string | null {
 
 const hash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
-/** Incidents are per workload (its name guessed from a pod's), per namespace and per cluster label. */
+/** Incidents are per workload (its name guessed from a pod's), per namespace and per cluster. */
 export function incidentKey(ref: TargetRef, cluster: string | null): string {
   return hash(`${cluster ?? ''}\u0000${ref.namespace}\u0000${workloadStem(ref)}`);
 }
@@ -64,10 +71,17 @@ export function channelFor(config: AlertsConfig, namespace: string | null): stri
   );
 }
 
+/** The cluster an alert's investigation runs on: its `cluster` label when that is a cluster name, else `fallback`. */
+export function alertCluster(label: string | null, fallback: string): string {
+  return label !== null && ClusterName.safeParse(label).success ? label : fallback;
+}
+
+/** `defaultCluster`: where alerts without a usable `cluster` label go (the bot's AUTOFIX_CLUSTER). */
 export function planAlerts(
   payload: AlertmanagerPayload,
   config: AlertsConfig,
   allowedNamespaces: readonly string[],
+  defaultCluster: string,
 ): AlertPlan {
   const items: PlannedItem[] = [];
   let skipped = 0;
@@ -96,9 +110,11 @@ export function planAlerts(
       continue;
     }
     const channel = channelFor(config, target.ref.namespace);
+    const cluster = alertCluster(facts.cluster, defaultCluster);
     items.push({
       kind: 'alert',
       channel,
+      cluster,
       ref: target.ref,
       trigger: {
         kind: 'alert',
@@ -111,7 +127,7 @@ export function planAlerts(
       },
       item: {
         kind: 'alert',
-        incident: incidentKey(target.ref, facts.cluster),
+        incident: incidentKey(target.ref, cluster),
         fingerprint: a.fingerprint,
         status: a.status,
         endsAt: a.endsAt,

@@ -16,7 +16,7 @@ export const ALERTS_PATH = '/alerts/alertmanager';
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface AlertReceiverDeps {
-  config: { alerts: AlertsConfig; namespaces: Config['namespaces'] };
+  config: { alerts: AlertsConfig; namespaces: Config['namespaces']; cluster: Config['cluster'] };
   incidents: Pick<AlertIncidents, 'step' | 'undo'>;
   queue: Pick<AlertQueue, 'add'>;
   metrics: Metrics;
@@ -77,7 +77,13 @@ export function jobFrom(
       if (r === 'say')
         unresolvable.push({ channel: p.channel, item: { alertname: p.alertname, why: p.why } });
     } else if (r === 'open') {
-      open.push({ incident: p.item.incident, ref: p.ref, channel: p.channel, trigger: p.trigger });
+      open.push({
+        incident: p.item.incident,
+        cluster: p.cluster,
+        ref: p.ref,
+        channel: p.channel,
+        trigger: p.trigger,
+      });
     } else if (r === 'storm') {
       storm.push({ channel: p.channel, item: { ref: p.ref, alertname: p.trigger.alertname } });
     } else if (r === 'repeat' || r === 'update' || r === 'refired' || r === 'resolved') {
@@ -169,7 +175,7 @@ export function createAlertReceiver(
       });
     }
     const payload = check.payload;
-    const plan = planAlerts(payload, alerts, deps.config.namespaces);
+    const plan = planAlerts(payload, alerts, deps.config.namespaces, deps.config.cluster);
     const at = now();
     const notification = createHash('sha256').update(read.body).digest('hex').slice(0, 40);
     const jobId = `alert__${notification}-${at}`;

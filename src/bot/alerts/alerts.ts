@@ -1,6 +1,5 @@
 // Wires the Alertmanager receiver (the route) and the bot's alert consumer (the job) from the bot's own parts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Redis } from 'ioredis';
 import type { AlertsConfig, Config } from '../../config/config.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -9,6 +8,7 @@ import { createAlertConsumer, createAlertQueue } from '../../queue/alert-queue.j
 import { createJobMessages } from '../../queue/job-messages.js';
 import type { KeySpace } from '../../queue/key-space.js';
 import type { Producer } from '../../queue/producer.js';
+import type { RedisConnection } from '../../queue/redis-connection.js';
 import { createThreadIndex } from '../../queue/thread-index.js';
 import type { SlackPoster } from '../../slack/slack-poster.js';
 import type { Tracker } from '../../tracking/tracker.js';
@@ -17,11 +17,11 @@ import { processAlertJob } from './alert-job.js';
 import { createAlertReceiver } from './alert-receiver.js';
 
 export interface AlertsDeps {
-  config: { alerts: AlertsConfig; namespaces: Config['namespaces'] };
+  config: { alerts: AlertsConfig; namespaces: Config['namespaces']; cluster: Config['cluster'] };
   /** The bot's fail-fast connection (the receiver's step and enqueue). */
-  redis: Redis;
+  redis: RedisConnection;
   /** A `worker`-role connection the consumer blocks on. */
-  blocking: Redis;
+  blocking: RedisConnection;
   keys: KeySpace;
   producer: Pick<Producer, 'addInvestigation' | 'addResolve'>;
   store: Pick<ProposalStore, 'get'>;
@@ -38,8 +38,8 @@ export interface Alerts {
 
 export function createAlerts(deps: AlertsDeps, poster: SlackPoster): Alerts {
   const logger = deps.logger.child({ component: 'alerts' });
-  const incidents = createAlertIncidents(deps.redis, deps.keys);
-  const queue = createAlertQueue({ connection: deps.redis, keys: deps.keys, logger });
+  const incidents = createAlertIncidents(deps.redis, deps.keys.alerts);
+  const queue = createAlertQueue({ connection: deps.redis, keys: deps.keys.alerts, logger });
   const handle = createAlertReceiver({
     config: deps.config,
     incidents,
@@ -53,7 +53,7 @@ export function createAlerts(deps: AlertsDeps, poster: SlackPoster): Alerts {
     producer: deps.producer,
     incidents,
     threads: createThreadIndex(deps.redis, deps.keys),
-    messages: createJobMessages(deps.redis, deps.keys),
+    messages: createJobMessages(deps.redis, deps.keys.alerts),
     store: deps.store,
     tracker: deps.tracker,
     teamId: deps.teamId,
@@ -61,7 +61,7 @@ export function createAlerts(deps: AlertsDeps, poster: SlackPoster): Alerts {
   };
   const consumer = createAlertConsumer({
     connection: deps.blocking,
-    keys: deps.keys,
+    keys: deps.keys.alerts,
     logger,
     handle: (data, job) => processAlertJob(jobDeps, data, job),
   });

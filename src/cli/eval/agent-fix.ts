@@ -1,5 +1,6 @@
 // The eval's one call into the agent's fix path: investigate, approve automatically, apply, watch.
 import type { Category, Outcome, Target } from '../../domain/index.js';
+import { DEFAULT_CLUSTER } from '../../domain/index.js';
 import type { DiagnosisEngine } from '../../agent/diagnose/engine.js';
 import { meteredEngine } from '../../agent/diagnose/metered-engine.js';
 import { fixWorkload } from '../../workflow/fix-workload.js';
@@ -59,6 +60,7 @@ export async function runAgent(target: Target, deps: AgentDeps, fix: boolean): P
         approve,
         requestedBy: 'eval',
         namespaces: [target.namespace],
+        cluster: DEFAULT_CLUSTER,
       })
     : null;
   const inv = fixed?.investigation ?? (await investigate(target, deps));

@@ -15,6 +15,8 @@ export async function continueInvestigation(
 ): Promise<void> {
   const res = await ctx.producer.addInvestigation(
     {
+      // The next round runs where the last one did: the proposal's cluster.
+      cluster: record.cluster,
       target: record.target,
       requestedBy: record.requestedBy,
       channel: record.thread.channel,

@@ -110,6 +110,7 @@ async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Pro
         progress: reporter.sink,
       },
       {
+        clusterName: data.cluster,
         requestedBy: data.requestedBy,
         channel: data.thread.channel,
         alert: data.trigger ?? null,
@@ -150,13 +151,14 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
         notifier: slackNotifier(ctx, job),
         clock: { now: ctx.now ?? Date.now },
         scheduleExpiry: async (record) => {
-          await ctx.producer.addExpiry({ proposalId: record.id }, record.expiresAt);
+          await ctx.producer.addExpiry({ cluster: record.cluster, proposalId: record.id }, record.expiresAt);
         },
       },
       inv,
       {
         proposalId,
         jobId,
+        cluster: data.cluster,
         thread: data.thread,
         requestedBy: data.requestedBy,
         requestedAt: Number.isFinite(requestedAt) ? requestedAt : null,

@@ -50,10 +50,12 @@ export async function resolveForHistory(
     );
     return 'history_unavailable';
   }
-  const past = await tracker.history(target, HISTORY_LIMIT).catch((e: unknown) => {
-    ctx.logger.warn({ jobId: job.id, err: describeFailure(e) }, 'could not read the history');
-    return null;
-  });
+  const past = await tracker
+    .history({ ...target, cluster: data.cluster }, HISTORY_LIMIT)
+    .catch((e: unknown) => {
+      ctx.logger.warn({ jobId: job.id, err: describeFailure(e) }, 'could not read the history');
+      return null;
+    });
   // As for a workload asked directly: an MLflow outage is said, not retried.
   if (!past) {
     await tell(historyUnavailableMessage('MLflow did not answer; try again in a minute.'));

@@ -22,6 +22,7 @@ export const processResolve: Processor<'resolve'> = async (data, job, ctx) => {
     // The thread the bot opened for the reference becomes the investigation's thread: same dedupe, same claim.
     const res = await ctx.producer.addInvestigation(
       {
+        cluster: data.cluster,
         target,
         requestedBy: data.requestedBy,
         channel: data.thread.channel,

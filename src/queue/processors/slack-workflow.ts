@@ -9,6 +9,7 @@ import { buildRollbackResultMessage } from '../../slack/blocks/rollback-result-m
 import { formatAutofixCommand } from '../../slack/parse-command.js';
 import { proposalView } from '../../slack/proposal-view.js';
 import type { SlackMessage } from '../../slack/slack-poster.js';
+import { oneClusterPolicy } from '../../workflow/decision-checks.js';
 import type { StoredProposal } from '../../workflow/proposal-record.js';
 import type { Notifier, StepOutcome, WorkflowDeps } from '../../workflow/workflow-ports.js';
 import { postOnce } from '../post-once.js';
@@ -110,7 +111,7 @@ export function workflowDeps(ctx: WorkerContext, job: Job): WorkflowDeps {
       policy: ctx.agent.config.policy,
       gitopsMode: ctx.agent.config.gitopsMode,
     },
-    decisions: { namespaces: ctx.config.namespaces, selfApproval: ctx.config.slack.selfApproval },
+    decisions: oneClusterPolicy(ctx.config.cluster, ctx.config.namespaces, ctx.config.slack.selfApproval),
     nextRound: (record, attempts) => continueInvestigation(ctx, job, record, attempts),
     rolloutPollMs: ctx.rolloutPollMs,
   };

@@ -39,7 +39,7 @@ const triageOnce: Processor<'triage'> = async (data, job, ctx) => {
     ctx,
     { jobId, slot: 'outcome' },
     { channel: data.channel },
-    buildTriageMessage({ ...report, requestedBy: data.requestedBy }),
+    buildTriageMessage({ ...report, cluster: data.cluster, requestedBy: data.requestedBy }),
   );
   ctx.logger.info(
     { jobId, namespace: data.namespace, unhealthy: report.unhealthy.length, apiCalls: report.apiCalls },

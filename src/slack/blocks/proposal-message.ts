@@ -30,6 +30,8 @@ import { feedbackBlocks } from './feedback-blocks.js';
 
 export interface ProposalMessageInput {
   target: Target;
+  /** The cluster the target lives on (and the change would be applied on). */
+  cluster?: string;
   diagnosis: DiagnosisView;
   /** One sentence per changed field, computed from the diff (what the change really does). */
   changes: readonly string[];
@@ -108,7 +110,7 @@ export function proposalBlocks(
 ): KnownBlock[] {
   const changes = changeList(input.changes);
   return [
-    header(`Proposed fix: ${targetPlain(input.target)}`),
+    header(`Proposed fix: ${targetPlain(input.target)}${input.cluster ? ` on ${input.cluster}` : ''}`),
     ...diagnosisBlocks(input.diagnosis),
     section(`*Change* (computed from the diff)\n${changes}`),
     ...(input.engineExplanation.length > 0

@@ -14,6 +14,8 @@ import {
 
 /** What the worker's triage found (the agent's TriageReport has this shape; the bot never imports the agent). */
 export interface TriageView {
+  /** The cluster triaged: its Investigate buttons investigate there. */
+  cluster: string;
   namespace: string;
   workloads: number;
   unhealthy: Array<{
@@ -30,12 +32,12 @@ export interface TriageView {
 /** Header, summary context and the "and N more" line leave room for this many workload sections. */
 export const MAX_TRIAGE_ITEMS = SLACK_LIMITS.blocksPerMessage - 3;
 
-/** The Investigate button's value: the target as JSON, read back with the Target schema. */
-export function investigateValue(target: Target): string {
-  return JSON.stringify({ kind: target.kind, name: target.name, namespace: target.namespace });
+/** The Investigate button's value: the target and its cluster as JSON, read back by the bot. */
+export function investigateValue(target: Target, cluster: string): string {
+  return JSON.stringify({ kind: target.kind, name: target.name, namespace: target.namespace, cluster });
 }
 
-function itemBlock(item: TriageView['unhealthy'][number]): KnownBlock {
+function itemBlock(item: TriageView['unhealthy'][number], cluster: string): KnownBlock {
   const icon = item.severity === 'critical' ? ':red_circle:' : ':large_orange_circle:';
   const ref = `${item.target.kind.toLowerCase()}/${item.target.name}`;
   const block = section(
@@ -44,34 +46,39 @@ function itemBlock(item: TriageView['unhealthy'][number]): KnownBlock {
   block.accessory = button({
     actionId: INVESTIGATE_ACTION,
     text: 'Investigate',
-    value: investigateValue(item.target),
+    value: investigateValue(item.target, cluster),
   });
   return block;
 }
 
 export function buildTriageMessage(view: TriageView): SlackMessage {
   const ns = escapeMrkdwn(view.namespace);
+  const on = `on cluster \`${escapeMrkdwn(view.cluster)}\``;
   const who = mention(view.requestedBy);
   const calls = `${view.apiCalls} API calls, no logs read; requested by ${who}.`;
   if (view.unhealthy.length === 0) {
-    const text = `:white_check_mark: \`${ns}\`: all ${view.workloads} workloads healthy.`;
+    const text = `:white_check_mark: \`${ns}\` ${on}: all ${view.workloads} workloads healthy.`;
     return message(text, [section(text), context(calls)]);
   }
   const count = `${view.unhealthy.length} of ${view.workloads} workloads unhealthy`;
   const blocks: KnownBlock[] = [
-    header(`Triage of ${view.namespace}: ${count}`),
+    header(`Triage of ${view.namespace} on ${view.cluster}: ${count}`),
     context(`Most severe first. *Investigate* starts a full investigation in its own thread. ${calls}`),
   ];
   // Within the block count and Slack's total text budget, with room for the "and N more" line.
   let shown = 0;
   for (const item of view.unhealthy.slice(0, MAX_TRIAGE_ITEMS)) {
-    const block = itemBlock(item);
+    const block = itemBlock(item, view.cluster);
     if (blocksTextLength([...blocks, block]) > SLACK_LIMITS.blocksText - 400) break;
     blocks.push(block);
     shown += 1;
   }
   const rest = view.unhealthy.length - shown;
   if (rest > 0)
-    blocks.push(context(`…and ${rest} more — run \`kube-autofix triage -n ${ns}\` for the full list.`));
-  return message(`Triage of \`${ns}\`: ${count}`, blocks);
+    blocks.push(
+      context(
+        `…and ${rest} more — run \`kube-autofix triage -n ${ns}\` against that cluster for the full list.`,
+      ),
+    );
+  return message(`Triage of \`${ns}\` ${on}: ${count}`, blocks);
 }

@@ -7,6 +7,11 @@ import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
 import { QUEUE_NAME } from '../../../src/queue/jobs.js';
 import { keySpace } from '../../../src/queue/key-space.js';
+import {
+  announceWorker,
+  type Announcement,
+  type RegistrationInput,
+} from '../../../src/queue/worker-registry.js';
 import { createRedisProposalStore } from '../../../src/store/redis-proposal-store.js';
 import type { ProposalStore } from '../../../src/workflow/proposal-store.js';
 import { runBot, type RunningService } from '../../../src/cli/run-bot.js';
@@ -37,6 +42,8 @@ export const CHANNEL = 'C0OPS';
 
 export interface Harness {
   slack: SlackStandIn;
+  /** The cluster its bot routes to by default and its worker serves (AUTOFIX_CLUSTER, default `default`). */
+  cluster: string;
   /** Set in Socket Mode: commands and clicks travel as envelopes over its WebSocket instead of HTTP. */
   socket: SocketModeStandIn | null;
   prefix: string;
@@ -45,7 +52,15 @@ export interface Harness {
   /** An inspection connection (not the bot's). */
   redis: Redis;
   store: ProposalStore;
+  /** The queue of `cluster`. */
   queue: Queue;
+  /** The queue of another cluster (closed with the harness). */
+  queueOf(cluster: string): Queue;
+  /**
+   * Registers a worker for `cluster` that consumes nothing (the bot then routes there): for tests of the bot
+   * and the queue alone. Its registration is withdrawn by the returned stop, or at close.
+   */
+  announce(cluster?: string, over?: Partial<RegistrationInput>): Promise<Announcement>;
   metrics: Metrics;
   bot: RunningService | null;
   botUrl: string;
@@ -65,6 +80,8 @@ export interface HarnessOptions {
   socketMode?: boolean;
   /** The bot's HTTP port; default 0 (any free one). Socket Mode does not report the port it bound. */
   botPort?: number;
+  /** Register a consuming-nothing worker for the harness's cluster at start (see `announce`). */
+  announce?: boolean;
 }
 
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -97,20 +114,54 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const config = loadConfig(env);
   const redis = new Redis(sandbox.REDIS_URL, { maxRetriesPerRequest: 1 });
   const metrics = createMetrics({ defaults: false });
-  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix });
+  const keys = keySpace(prefix);
+  const queues = new Map<string, Queue>();
+  const queueOf = (cluster: string): Queue => {
+    const known = queues.get(cluster);
+    if (known) return known;
+    const q = new Queue(QUEUE_NAME, { connection: redis, prefix: keys.cluster(cluster).prefix });
+    queues.set(cluster, q);
+    return q;
+  };
+  const announced: Announcement[] = [];
   const bot =
     opts.bot === false
       ? null
-      : await runBot(config, logger, metrics, { port: opts.botPort ?? 0, clientSettings: fastSlack });
+      : await runBot(config, logger, metrics, {
+          port: opts.botPort ?? 0,
+          clientSettings: fastSlack,
+          // Every command reads the registrations afresh: a test that stops and starts workers sees it at once.
+          directoryTtlMs: 0,
+        });
   const h: Harness = {
     slack,
     socket,
+    cluster: config.cluster,
     prefix,
     config,
     env,
     redis,
-    store: createRedisProposalStore(redis, keySpace(prefix)),
-    queue,
+    store: createRedisProposalStore(redis, keys),
+    queue: queueOf(config.cluster),
+    queueOf,
+    async announce(cluster = config.cluster, over = {}) {
+      const a = await announceWorker(
+        redis,
+        keys,
+        {
+          cluster,
+          version: 'test',
+          namespaces: config.namespaces,
+          engine: 'none (announced by the test)',
+          concurrency: 1,
+          heartbeatMs: config.queue.heartbeatMs,
+          ...over,
+        },
+        logger,
+      );
+      announced.push(a);
+      return a;
+    },
     metrics,
     bot,
     botUrl: bot && !socket ? `http://127.0.0.1:${bot.port}/slack/events` : '',
@@ -126,14 +177,16 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     async close() {
       await h.worker?.stop();
+      for (const a of announced) await a.stop();
       await bot?.stop();
-      await queue.close();
+      for (const q of queues.values()) await q.close();
       await deletePrefix(redis, prefix);
       redis.disconnect();
       await socket?.close();
       await slack.close();
     },
   };
+  if (opts.announce) await h.announce();
   if (opts.worker) await h.startWorker();
   return h;
 }

@@ -6,6 +6,7 @@ import { loadConfig } from '../../../src/config/config.js';
 import type { Cluster } from '../../../src/k8s/cluster.js';
 import { NoopTracker } from '../../../src/tracking/no-op-tracker.js';
 import { createMemoryProposalStore } from '../../../src/workflow/memory-proposal-store.js';
+import { oneClusterPolicy } from '../../../src/workflow/decision-checks.js';
 import { proposalIdFor, type StoredProposal } from '../../../src/workflow/proposal-record.js';
 import type { StepOutcome, WorkflowDeps } from '../../../src/workflow/workflow-ports.js';
 
@@ -40,7 +41,7 @@ export function workflowHarness(
     authority: { isApprover: async (u) => u === APPROVER || u === REQUESTER },
     clock: { now: Date.now },
     config: { maxIterations: 3, rolloutTimeoutSeconds: 60, policy: config.policy },
-    decisions: { namespaces: [namespace], selfApproval: true },
+    decisions: oneClusterPolicy('default', [namespace], true),
     nextRound: async () => void notes.rounds++,
     rolloutPollMs: 250,
     ...over,
@@ -54,6 +55,8 @@ export async function proposeAndApprove(
   target: Target,
   approver = APPROVER,
   tamper: (p: Proposal) => Proposal = (p) => p,
+  /** The cluster the proposal is recorded for (the harness's worker serves `default`). */
+  cluster = 'default',
 ): Promise<StoredProposal> {
   const config = loadConfig({ AUTOFIX_NAMESPACES: target.namespace });
   const inv = await investigate(target, {
@@ -68,6 +71,7 @@ export async function proposeAndApprove(
   const { record } = await deps.store.save({
     id: proposalIdFor(`${target.namespace}/${target.name}/${now}`),
     jobId: `job-${now}`,
+    cluster,
     target,
     proposal: tamper(inv.proposal),
     diagnosis: inv.diagnosis,

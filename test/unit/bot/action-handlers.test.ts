@@ -8,6 +8,7 @@ import type { SlackMessage, SlackPoster } from '../../../src/slack/slack-poster.
 import { createMemoryProposalStore } from '../../../src/workflow/memory-proposal-store.js';
 import type { ProposalState } from '../../../src/workflow/proposal-record.js';
 import { sampleRecord } from '../../fixtures/proposal-record.js';
+import { fixedDirectory, seen as seenWorker } from '../../fixtures/registrations.js';
 
 const APPROVER = 'UAPPROVER';
 const NOW = 1500;
@@ -20,9 +21,9 @@ interface Seen {
   tags: Record<string, string>[];
 }
 
-async function setup(state: ProposalState = 'proposed', over: Partial<ActionDeps> = {}) {
+async function setup(state: ProposalState = 'proposed', over: Partial<ActionDeps> = {}, cluster = 'default') {
   const store = createMemoryProposalStore();
-  await store.save(sampleRecord(), 1000);
+  await store.save(sampleRecord({ cluster }), 1000);
   await store.attachMessage('p1', '2.000002');
   if (state !== 'proposed') {
     const path: Record<string, ProposalState[]> = {
@@ -43,7 +44,8 @@ async function setup(state: ProposalState = 'proposed', over: Partial<ActionDeps
     store,
     tracker: { recordDecision: async (_run, tags) => void seen.tags.push(tags) },
     authority: { isApprover: async (u) => u === APPROVER || u === 'U1' },
-    decisions: { namespaces: ['shop'], selfApproval: true },
+    directory: fixedDirectory([seenWorker('default', 1000)]),
+    selfApproval: true,
     clock: { now: () => NOW },
     producer: {
       addApply: async (job) => {
@@ -91,7 +93,7 @@ describe('handleAutofixAction', () => {
     await press(deps, seen, click('autofix_approve', APPROVER));
     expect((await store.get('p1'))!.state).toBe('approved');
     expect((await store.get('p1'))!.decidedBy).toBe(APPROVER);
-    expect(seen.applies).toEqual([{ proposalId: 'p1', approvedBy: APPROVER }]);
+    expect(seen.applies).toEqual([{ cluster: 'default', proposalId: 'p1', approvedBy: APPROVER }]);
     expect(seen.updates).toHaveLength(1);
     expect(JSON.stringify(seen.updates[0])).not.toContain('autofix_approve');
     expect(seen.tags).toEqual([{ 'autofix.decision': 'approved', 'autofix.approved_by': APPROVER }]);
@@ -122,9 +124,7 @@ describe('handleAutofixAction', () => {
   });
 
   it('self-approval off: the requester is refused by the workflow check', async () => {
-    const { deps, store, seen } = await setup('proposed', {
-      decisions: { namespaces: ['shop'], selfApproval: false },
-    });
+    const { deps, store, seen } = await setup('proposed', { selfApproval: false });
     await press(deps, seen, click('autofix_approve', 'U1'));
     expect(seen.answers[0]).toMatch(/cannot also approve its fix/);
     expect((await store.get('p1'))!.state).toBe('proposed');
@@ -144,11 +144,52 @@ describe('handleAutofixAction', () => {
     const applied = await setup('applied');
     await press(applied.deps, applied.seen, click('autofix_rollback', APPROVER));
     expect((await applied.store.get('p1'))!.state).toBe('rolling_back');
-    expect(applied.seen.rollbacks).toEqual([{ proposalId: 'p1', requestedBy: APPROVER }]);
+    expect(applied.seen.rollbacks).toEqual([{ cluster: 'default', proposalId: 'p1', requestedBy: APPROVER }]);
     const proposed = await setup();
     await press(proposed.deps, proposed.seen, click('autofix_rollback', APPROVER));
     expect(proposed.seen.answers[0]).toMatch(/nothing to roll back/);
     expect(proposed.seen.rollbacks).toEqual([]);
+  });
+
+  it('approvals and rollbacks go home: the job goes to the queue of the proposal’s cluster', async () => {
+    const workers = fixedDirectory([seenWorker('default', 1000), seenWorker('prod-eu', 2000)]);
+    const eu = await setup('proposed', { directory: workers }, 'prod-eu');
+    await press(eu.deps, eu.seen, click('autofix_approve', APPROVER));
+    expect(eu.seen.applies).toEqual([{ cluster: 'prod-eu', proposalId: 'p1', approvedBy: APPROVER }]);
+    const applied = await setup('applied', { directory: workers }, 'prod-eu');
+    await press(applied.deps, applied.seen, click('autofix_rollback', APPROVER));
+    expect(applied.seen.rollbacks).toEqual([{ cluster: 'prod-eu', proposalId: 'p1', requestedBy: APPROVER }]);
+  });
+
+  it('a click for a cluster whose worker is gone says so and keeps the proposal; Reject still works', async () => {
+    // prod-eu's only worker stopped renewing 12 minutes ago; default's is live.
+    const workers = fixedDirectory([seenWorker('default', 1000), seenWorker('prod-eu', 12 * 60_000)]);
+    const { deps, store, seen } = await setup('proposed', { directory: workers }, 'prod-eu');
+    await press(deps, seen, click('autofix_approve', APPROVER));
+    expect(seen.answers[0]).toMatch(
+      /No worker serves cluster prod-eu right now \(its worker was last seen 12 min ago\)/,
+    );
+    expect(seen.answers[0]).toMatch(/proposal is kept/);
+    expect((await store.get('p1'))!.state).toBe('proposed');
+    expect(seen.applies).toEqual([]);
+    expect(seen.updates).toEqual([]);
+    // Rejecting touches no cluster: it needs no worker.
+    await press(deps, seen, click('autofix_reject', APPROVER));
+    expect((await store.get('p1'))!.state).toBe('rejected');
+    const applied = await setup('applied', { directory: workers }, 'prod-eu');
+    await press(applied.deps, applied.seen, click('autofix_rollback', APPROVER));
+    expect(applied.seen.answers[0]).toMatch(/this rollback can only run there/);
+    expect((await applied.store.get('p1'))!.state).toBe('applied');
+    expect(applied.seen.rollbacks).toEqual([]);
+  });
+
+  it('the allowlist a click is checked against is the one the proposal’s cluster advertises', async () => {
+    const workers = fixedDirectory([seenWorker('prod-eu', 1000, { namespaces: ['payments'] })]);
+    const { deps, store, seen } = await setup('proposed', { directory: workers }, 'prod-eu');
+    await press(deps, seen, click('autofix_approve', APPROVER));
+    expect(seen.answers[0]).toMatch(/shop/);
+    expect((await store.get('p1'))!.state).toBe('proposed');
+    expect(seen.applies).toEqual([]);
   });
 
   it('a store that fails: one clear answer, nothing enqueued', async () => {

@@ -16,6 +16,7 @@ function bot(env: Record<string, string>) {
   });
   return createBotApp({
     config,
+    directory: { snapshot: async () => ({ now: 0, clusters: new Map() }) },
     producer: {
       addInvestigation: async () => ({ kind: 'already_running', running: null }),
       addApply: async () => 'a',

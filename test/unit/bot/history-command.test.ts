@@ -8,11 +8,21 @@ import { renderHistory, runHistoryCommand } from '../../../src/cli/history-comma
 import { createLogger } from '../../../src/observability/logger.js';
 import { buildHistoryMessage } from '../../../src/slack/blocks/history-message.js';
 import { answerHistory, isHistoryCommand } from '../../../src/bot/history-command.js';
+import type { CommandContext } from '../../../src/slack/parse-command.js';
+import { singleCluster } from '../../fixtures/command-context.js';
 import type { PastIncident } from '../../../src/tracking/past-incidents.js';
 import { slackBlockProblems } from '../../../tools/stand-ins/local-slack/slack-stand-in.js';
 import { closedPort } from '../../../tools/stand-ins/mlflow-failure-server.js';
 
 const target = { kind: 'Deployment' as const, name: 'web', namespace: 'shop' };
+/** The bot's context for a history command: one cluster allowing `shop`. */
+const botContext: CommandContext = {
+  channelId: 'C1',
+  channelNamespaces: {},
+  chooseCluster: singleCluster(['shop']),
+  answeredByBot: true,
+  command: '/autofix',
+};
 const entry = (startedAt: number, over: Partial<PastIncident> = {}): PastIncident => ({
   runId: `r${startedAt}`,
   runUrl: `http://mlflow.test/#/experiments/1/runs/r${startedAt}`,
@@ -79,7 +89,7 @@ describe('/autofix history', () => {
           respond: (async (m: unknown) => void said.push(m)) as never,
         },
         {
-          config: { namespaces: ['shop'], slack: { channelNamespaces: {} } } as never,
+          config: { slack: { channelNamespaces: {}, channelClusters: {} } } as never,
           tracker: {
             enabled: history !== null,
             history: async () => {
@@ -90,6 +100,7 @@ describe('/autofix history', () => {
           producer: { addResolve: async () => Promise.reject(new Error('no resolution expected')) },
           logger: createLogger('silent'),
         },
+        botContext,
       );
     await run('history', async () => []);
     await run('history deployment/web -n payments', async () => []);
@@ -203,7 +214,7 @@ describe('/autofix history pod/<name>', () => {
         respond: (async (m: never) => void said.push(m)) as never,
       },
       {
-        config: { namespaces: ['shop'], slack: { channelNamespaces: {} } } as never,
+        config: { slack: { channelNamespaces: {}, channelClusters: {} } } as never,
         tracker: {
           enabled: mlflow === 'on',
           history: async () => {
@@ -220,6 +231,7 @@ describe('/autofix history pod/<name>', () => {
         },
         logger: createLogger('silent'),
       },
+      botContext,
     );
     return { said, read, enqueued };
   }
@@ -229,6 +241,7 @@ describe('/autofix history pod/<name>', () => {
     const rs = await ask('history rs/web-5d8c9f7b6d -n shop');
     expect(pod.enqueued).toEqual([
       {
+        cluster: 'default',
         then: 'history',
         ref: { kind: 'Pod', name: 'web-5d8c9f7b6d-x7k2p', namespace: 'shop' },
         requestedBy: 'U0ASKER',

@@ -4,6 +4,7 @@ import { renderReport } from '../../../src/cli/render-report.js';
 import type { InvestigationResult } from '../../../src/domain/index.js';
 
 const result: InvestigationResult = {
+  cluster: 'default',
   target: { kind: 'Deployment', name: 'web', namespace: 'shop' },
   outcome: 'proposed',
   diagnosis: {

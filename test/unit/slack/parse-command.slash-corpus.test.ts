@@ -1,13 +1,17 @@
-// The slash-command corpus: every text parses to the expected result, none throws, none names a namespace outside the allowlist.
+// The slash-command corpus: every text parses to the expected result, none throws, none names a namespace outside
+// the allowlist of the cluster it goes to.
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Target, TargetRef } from '../../../src/domain/index.js';
 import { parseAutofixCommand, type CommandContext } from '../../../src/slack/parse-command.js';
+import { clusters } from '../../fixtures/command-context.js';
 
 interface SlashCase {
   text: string;
-  expect: 'investigate' | 'triage' | 'resolve' | 'help' | 'invalid' | 'any';
+  expect: 'investigate' | 'triage' | 'resolve' | 'help' | 'clusters' | 'invalid' | 'refused' | 'any';
   target?: Target;
+  /** The cluster it goes to, when not `default`. */
+  cluster?: string;
   /** For `triage`: the namespace listed. */
   namespace?: string;
   /** For `resolve`: the pod or ReplicaSet the worker resolves. */
@@ -20,10 +24,12 @@ const cases = JSON.parse(
   readFileSync(new URL('../../corpus/slash-commands/cases.json', import.meta.url), 'utf8'),
 ) as SlashCase[];
 
+/** `default` (the first) and `staging`; any other cluster has no worker. */
+const allowed: Record<string, string[]> = { default: ['shop', 'payments'], staging: ['shop'] };
 const ctx: CommandContext = {
   channelId: 'C0SHOP',
   channelNamespaces: { C0SHOP: 'shop' },
-  allowedNamespaces: ['shop', 'payments'],
+  chooseCluster: clusters(allowed),
 };
 const figures = { texts: 0, accepted: 0, help: 0, refused: 0, threw: 0, wronglyAccepted: 0 };
 
@@ -41,7 +47,8 @@ describe('slash-command corpus', () => {
       figures.threw += 1;
       throw e;
     }
-    figures[parsed.kind === 'help' ? 'help' : parsed.kind === 'invalid' ? 'refused' : 'accepted'] += 1;
+    const said = parsed.kind === 'invalid' || parsed.kind === 'refused';
+    figures[parsed.kind === 'help' ? 'help' : said ? 'refused' : 'accepted'] += 1;
     const namespace =
       parsed.kind === 'investigate'
         ? parsed.target.namespace
@@ -50,13 +57,16 @@ describe('slash-command corpus', () => {
           : parsed.kind === 'triage'
             ? parsed.namespace
             : null;
-    if (namespace !== null) {
-      if (!ctx.allowedNamespaces.includes(namespace)) figures.wronglyAccepted += 1;
-      expect(ctx.allowedNamespaces).toContain(namespace);
+    if (namespace !== null && 'cluster' in parsed) {
+      const list = allowed[parsed.cluster] ?? [];
+      if (!list.includes(namespace)) figures.wronglyAccepted += 1;
+      expect(list).toContain(namespace);
     }
     if (c.expect === 'any') return;
-    if (c.expect === 'invalid' && parsed.kind !== 'invalid') figures.wronglyAccepted += 1;
+    if ((c.expect === 'invalid' || c.expect === 'refused') && !said) figures.wronglyAccepted += 1;
     expect(parsed.kind).toBe(c.expect);
+    if ('cluster' in parsed) expect(parsed.cluster).toBe(c.cluster ?? 'default');
+    if (parsed.kind === 'refused' && c.match) expect(parsed.message).toMatch(new RegExp(c.match));
     if (parsed.kind === 'investigate') expect(parsed.target).toEqual(c.target);
     if (parsed.kind === 'triage') expect(parsed.namespace).toBe(c.namespace);
     if (parsed.kind === 'resolve') expect(parsed.ref).toEqual(c.ref);

@@ -5,11 +5,12 @@ import {
   parseAutofixCommand,
   type CommandContext,
 } from '../../../src/slack/parse-command.js';
+import { clusters, singleCluster } from '../../fixtures/command-context.js';
 
 const ctx: CommandContext = {
   channelId: 'C0SHOP',
   channelNamespaces: { C0SHOP: 'shop' },
-  allowedNamespaces: ['shop', 'payments'],
+  chooseCluster: singleCluster(['shop', 'payments']),
 };
 const noDefault: CommandContext = { ...ctx, channelId: 'C0OTHER' };
 
@@ -34,6 +35,7 @@ describe('parseAutofixCommand: valid input', () => {
   ])('%j', (text, kind, name, namespace, from) => {
     expect(parseAutofixCommand(text, ctx)).toEqual({
       kind: 'investigate',
+      cluster: 'default',
       target: { kind, name, namespace },
       namespaceFrom: from,
     });
@@ -49,7 +51,12 @@ describe('parseAutofixCommand: valid input', () => {
     ['', 'shop', 'channel'],
     ['   ', 'shop', 'channel'],
   ])('%j triages the namespace', (text, namespace, from) => {
-    expect(parseAutofixCommand(text, ctx)).toEqual({ kind: 'triage', namespace, namespaceFrom: from });
+    expect(parseAutofixCommand(text, ctx)).toEqual({
+      kind: 'triage',
+      cluster: 'default',
+      namespace,
+      namespaceFrom: from,
+    });
   });
 
   it.each([
@@ -60,6 +67,7 @@ describe('parseAutofixCommand: valid input', () => {
   ])('%j is a reference the worker resolves', (text, kind, name, namespace, from) => {
     expect(parseAutofixCommand(text, ctx)).toEqual({
       kind: 'resolve',
+      cluster: 'default',
       ref: { kind, name, namespace },
       namespaceFrom: from,
     });
@@ -75,6 +83,82 @@ describe('parseAutofixCommand: valid input', () => {
     expect(command).toBe('/autofix statefulset/db-0.x -n payments');
     expect(parseAutofixCommand(command.replace('/autofix ', ''), noDefault)).toMatchObject({
       kind: 'investigate',
+      target,
+    });
+  });
+});
+
+describe('parseAutofixCommand: clusters', () => {
+  const two: CommandContext = {
+    ...ctx,
+    chooseCluster: clusters({ staging: ['shop', 'sandbox'], 'prod-eu': ['shop'] }),
+  };
+
+  it.each([
+    ['deployment/web -n shop -c prod-eu', 'prod-eu'],
+    ['deployment/web -n shop --cluster prod-eu', 'prod-eu'],
+    ['--cluster=prod-eu deployment/web', 'prod-eu'],
+    ['-c staging -n shop deployment/web', 'staging'],
+  ])('%j goes to %s', (text, cluster) => {
+    expect(parseAutofixCommand(text, two)).toMatchObject({ kind: 'investigate', cluster });
+  });
+
+  it("checks the namespace against the chosen cluster's own allowlist", () => {
+    expect(parseAutofixCommand('deployment/web -n sandbox -c staging', two)).toMatchObject({
+      kind: 'investigate',
+      cluster: 'staging',
+    });
+    const message = invalid('deployment/web -n sandbox -c prod-eu', two);
+    expect(message).toMatch(/Namespace `sandbox` is not in kube-autofix's allowlist on cluster `prod-eu`/);
+    expect(message).toContain('Allowed: `shop`.');
+  });
+
+  it("a cluster the chooser refuses is a refusal (the chooser's words), not a usage error", () => {
+    expect(parseAutofixCommand('deployment/web -n shop -c nowhere', two)).toEqual({
+      kind: 'refused',
+      message: 'No worker serves cluster nowhere.',
+    });
+    expect(parseAutofixCommand('-n shop -c nowhere', two)).toMatchObject({ kind: 'refused' });
+  });
+
+  it('triage and pod references carry the cluster too', () => {
+    expect(parseAutofixCommand('-n shop -c prod-eu', two)).toMatchObject({
+      kind: 'triage',
+      cluster: 'prod-eu',
+    });
+    expect(parseAutofixCommand('pod/web-1 -c prod-eu', two)).toMatchObject({
+      kind: 'resolve',
+      cluster: 'prod-eu',
+    });
+  });
+
+  it('`clusters` alone lists them', () => {
+    expect(parseAutofixCommand('clusters', two)).toEqual({ kind: 'clusters' });
+    expect(parseAutofixCommand(' CLUSTERS ', two)).toEqual({ kind: 'clusters' });
+  });
+
+  it('asks for a live worker except for what the bot answers alone (a workload, not a pod)', () => {
+    const asked: boolean[] = [];
+    const spy: CommandContext = {
+      ...ctx,
+      answeredByBot: true,
+      chooseCluster: (r, needsWorker) => {
+        asked.push(needsWorker);
+        return { ok: true, cluster: 'default', namespaces: ['shop'] };
+      },
+    };
+    parseAutofixCommand('deployment/web -n shop', spy);
+    parseAutofixCommand('pod/web-1 -n shop', spy);
+    parseAutofixCommand('deployment/web -n shop', { ...spy, answeredByBot: false });
+    expect(asked).toEqual([false, true, true]);
+  });
+
+  it('offers the re-run command on the cluster it ran on', () => {
+    const target = { kind: 'Deployment' as const, name: 'web', namespace: 'shop' };
+    const command = formatAutofixCommand(target, '/autofix', 'prod-eu');
+    expect(command).toBe('/autofix deployment/web -n shop -c prod-eu');
+    expect(parseAutofixCommand(command.replace('/autofix ', ''), two)).toMatchObject({
+      cluster: 'prod-eu',
       target,
     });
   });
@@ -112,7 +196,11 @@ describe('parseAutofixCommand: every invalid message shows the right form', () =
     ['flag without value', 'deployment/web -n', /`-n` needs a namespace after it/],
     ['flag followed by flag', 'deployment/web --namespace -n shop', /`--namespace` needs a namespace/],
     ['empty = value', 'deployment/web --namespace=', /`--namespace` needs a namespace/],
-    ['unknown flag', 'deployment/web -A', /Unknown option `-A`; the only option is `-n <namespace>`/],
+    ['unknown flag', 'deployment/web -A', /Unknown option `-A`; the only options are `-n <namespace>`/],
+    ['a kubectl-style context flag', 'deployment/web --context prod', /the cluster option is `-c <cluster>`/],
+    ['cluster flag without value', 'deployment/web -c', /`-c` needs a cluster after it, e.g. `-c prod-eu`/],
+    ['repeated cluster', 'deployment/web -c a -c b', /cluster is given twice \(`a` and `b`\)/],
+    ['bad cluster name', 'deployment/web -c Prod_EU', /"Prod_EU" is not a valid cluster name/],
     ['glued short flag', 'deployment/web -nshop', /did you mean `-n shop`\?/],
     [
       'single-dash long flag',
@@ -124,7 +212,7 @@ describe('parseAutofixCommand: every invalid message shows the right form', () =
     const message = invalid(text);
     expect(message).toMatch(expected);
     expect(message).toContain(
-      'Usage: `/autofix <kind>/<name> [-n <namespace>]`, e.g. `/autofix deployment/web -n shop`',
+      'Usage: `/autofix <kind>/<name> [-n <namespace>] [-c <cluster>]`, e.g. `/autofix deployment/web -n shop`',
     );
   });
 
@@ -160,8 +248,8 @@ describe('parseAutofixCommand: every invalid message shows the right form', () =
   });
 
   it('an empty allowlist says nothing is allowed yet', () => {
-    expect(invalid('deployment/web -n shop', { ...ctx, allowedNamespaces: [] })).toMatch(
-      /No namespace is allowed yet/,
+    expect(invalid('deployment/web -n shop', { ...ctx, chooseCluster: singleCluster([]) })).toMatch(
+      /No namespace is allowed there yet/,
     );
   });
 

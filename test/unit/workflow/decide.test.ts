@@ -1,6 +1,7 @@
 // The one decision step: which states each decision moves from, what it tags, and that a refusal moves nothing.
 import { describe, expect, it } from 'vitest';
 import { decide, type DecisionDeps } from '../../../src/workflow/decide.js';
+import { oneClusterPolicy } from '../../../src/workflow/decision-checks.js';
 import { createMemoryProposalStore } from '../../../src/workflow/memory-proposal-store.js';
 import type { ProposalState } from '../../../src/workflow/proposal-record.js';
 import { sampleRecord } from '../../fixtures/proposal-record.js';
@@ -18,7 +19,7 @@ async function deps(path: ProposalState[] = []): Promise<DecisionDeps & { tags: 
     store,
     tracker: { recordDecision: async (runId, t) => void tags.push({ runId: String(runId), ...t }) },
     authority: { isApprover: async (u) => u !== 'UNOBODY' },
-    decisions: { namespaces: ['shop'], selfApproval: true },
+    decisions: oneClusterPolicy('default', ['shop'], true),
     clock: { now: () => 1500 },
   };
 }
@@ -56,9 +57,19 @@ describe('decide', () => {
 
   it('a namespace removed from the allowlist refuses approve and rollback but not reject', async () => {
     const d = await deps();
-    const narrowed = { ...d, decisions: { namespaces: ['other'], selfApproval: true } };
+    const narrowed = { ...d, decisions: oneClusterPolicy('default', ['other'], true) };
     expect((await decide(narrowed, 'p1', 'approve', 'U2')).kind).toBe('refused');
     expect((await decide(narrowed, 'p1', 'reject', 'U2')).kind).toBe('decided');
+  });
+
+  it('a proposal of another cluster is refused here, whatever the decision, and kept', async () => {
+    const d = await deps();
+    const elsewhere = { ...d, decisions: oneClusterPolicy('prod-eu', ['shop'], true) };
+    const res = await decide(elsewhere, 'p1', 'approve', 'U2');
+    expect(res).toMatchObject({ kind: 'refused' });
+    expect(res.kind === 'refused' && res.reason).toMatch(/for cluster default.*acting on cluster prod-eu/);
+    expect((await decide(elsewhere, 'p1', 'reject', 'U2')).kind).toBe('refused');
+    expect((await d.store.get('p1'))!.state).toBe('proposed');
   });
 
   it('a proposal that is not stored is missing', async () => {

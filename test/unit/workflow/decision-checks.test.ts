@@ -1,6 +1,10 @@
 // Decision-time re-checks: allowlist, approver authority, separation of duties, and where a click came from.
 import { describe, expect, it } from 'vitest';
-import { checkDecision, clickOriginRefusal } from '../../../src/workflow/decision-checks.js';
+import {
+  checkDecision,
+  clickOriginRefusal,
+  oneClusterPolicy,
+} from '../../../src/workflow/decision-checks.js';
 import type { StoredProposal } from '../../../src/workflow/proposal-record.js';
 import { sampleRecord } from '../../fixtures/proposal-record.js';
 
@@ -16,7 +20,7 @@ const record: StoredProposal = {
   updatedAt: 1,
 };
 const approvers = { isApprover: async (u: string) => u === 'UREQ' || u === 'UOK' };
-const open = { namespaces: ['shop'], selfApproval: true };
+const open = oneClusterPolicy('default', ['shop'], true);
 
 describe('checkDecision', () => {
   it('lets an approver approve, reject and roll back in an allowed namespace', async () => {
@@ -25,7 +29,7 @@ describe('checkDecision', () => {
   });
 
   it('refuses approve and rollback once the namespace left AUTOFIX_NAMESPACES; reject stays possible', async () => {
-    const shrunk = { namespaces: ['other'], selfApproval: true };
+    const shrunk = oneClusterPolicy('default', ['other'], true);
     for (const d of ['approve', 'rollback'] as const)
       await expect(checkDecision(record, d, 'UOK', shrunk, approvers)).rejects.toMatchObject({
         code: 'NAMESPACE_NOT_ALLOWED',
@@ -42,12 +46,36 @@ describe('checkDecision', () => {
 
   it('AUTOFIX_SELF_APPROVAL=false refuses the requester approving; default allows it', async () => {
     await expect(checkDecision(record, 'approve', 'UREQ', open, approvers)).resolves.toBeUndefined();
-    const strict = { namespaces: ['shop'], selfApproval: false };
+    const strict = oneClusterPolicy('default', ['shop'], false);
     await expect(checkDecision(record, 'approve', 'UREQ', strict, approvers)).rejects.toMatchObject({
       code: 'NOT_AUTHORIZED',
       message: expect.stringMatching(/AUTOFIX_SELF_APPROVAL=false/),
     });
     await expect(checkDecision(record, 'reject', 'UREQ', strict, approvers)).resolves.toBeUndefined();
+  });
+});
+
+describe('checkDecision across clusters', () => {
+  const onProd = { ...record, cluster: 'prod-eu' };
+
+  it('a worker (or CLI) of another cluster refuses every decision on the proposal, reject too', async () => {
+    for (const d of ['approve', 'reject', 'rollback'] as const)
+      await expect(checkDecision(onProd, d, 'UOK', open, approvers)).rejects.toMatchObject({
+        code: 'WRONG_CLUSTER',
+        message: expect.stringMatching(/for cluster prod-eu, .* acting on cluster default/),
+      });
+  });
+
+  it("the bot (no cluster of its own) checks the proposal's cluster's allowlist, not another's", async () => {
+    const bot = {
+      cluster: null,
+      namespacesOf: (c: string) => (c === 'prod-eu' ? ['shop'] : []),
+      selfApproval: true,
+    };
+    await expect(checkDecision(onProd, 'approve', 'UOK', bot, approvers)).resolves.toBeUndefined();
+    await expect(checkDecision(record, 'approve', 'UOK', bot, approvers)).rejects.toMatchObject({
+      code: 'NAMESPACE_NOT_ALLOWED',
+    });
   });
 });
 

@@ -44,6 +44,7 @@ function ports(over: Partial<FixPorts> = {}): FixPorts & { shown: StoredProposal
     },
     approve: async () => 'cli (dana)',
     namespaces: ['shop'],
+    cluster: 'default',
     rollout: { pollMs: 1, settleSeconds: 0 },
     ...over,
   };

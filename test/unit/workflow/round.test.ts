@@ -19,6 +19,7 @@ const inv = {
 const req: RoundRequest = {
   proposalId: 'p9',
   jobId: 'job-9',
+  cluster: 'staging',
   thread: { channel: 'C1', threadTs: '1.1', teamId: null },
   requestedBy: 'U1',
   requestedAt: 100,
@@ -29,7 +30,14 @@ const req: RoundRequest = {
 describe('proposeRound', () => {
   it('builds the record from the investigation: iteration counted from the first, expiry from now', () => {
     const r = proposalRecordOf(inv, req, 1000);
-    expect(r).toMatchObject({ id: 'p9', jobId: 'job-9', runId: 'run-1', iteration: 4, expiresAt: 61_000 });
+    expect(r).toMatchObject({
+      id: 'p9',
+      jobId: 'job-9',
+      cluster: 'staging',
+      runId: 'run-1',
+      iteration: 4,
+      expiresAt: 61_000,
+    });
     expect(r.attempts).toEqual([{ iteration: 1, change: null, errors: ['dry-run refused'] }]);
   });
 

@@ -136,6 +136,7 @@ function rig(
 
 const open = {
   incident: 'i1',
+  cluster: 'prod-eu',
   ref: { kind: 'Deployment' as const, name: 'web', namespace: 'shop' },
   channel: 'C0SHOP',
   trigger: TRIGGER,
@@ -150,6 +151,7 @@ describe('processAlertJob', () => {
     expect(r.posts[0]!.message.text).toContain('KubeDeploymentReplicasMismatch');
     expect(r.investigations).toEqual([
       {
+        cluster: 'prod-eu',
         target: open.ref,
         requestedBy: ALERT_REQUESTER,
         channel: 'C0SHOP',
@@ -178,6 +180,7 @@ describe('processAlertJob', () => {
     await processAlertJob(r.deps, emptyJob({ open: [{ ...open, ref }] }), { id: 'alert__job1' });
     expect(r.resolves).toHaveLength(1);
     expect(r.resolves[0]).toMatchObject({
+      cluster: 'prod-eu',
       ref,
       requestedBy: ALERT_REQUESTER,
       thread: { channel: 'C0SHOP', threadTs: '100.1', teamId: 'T0TEAM' },

@@ -11,7 +11,7 @@ const config: AlertsConfig = {
   maxPerMinute: 10,
 };
 const plan = (alerts: ReturnType<typeof amAlert>[]) =>
-  planAlerts(AlertmanagerPayload.parse(amPayload(alerts)), config, ['shop', 'pay']);
+  planAlerts(AlertmanagerPayload.parse(amPayload(alerts)), config, ['shop', 'pay'], 'default');
 
 describe('planAlerts', () => {
   it('routes by namespace, else to the default channel', () => {
@@ -38,6 +38,18 @@ describe('planAlerts', () => {
   it('keeps clusters apart (the alert’s cluster label)', () => {
     const ref = { kind: 'Deployment' as const, name: 'web', namespace: 'shop' };
     expect(incidentKey(ref, 'eu')).not.toBe(incidentKey(ref, 'us'));
+  });
+
+  it('sends each alert to the cluster its `cluster` label names, else the bot’s own (not a label a queue can take)', () => {
+    const labels = RULE_LABELS.KubeDeploymentReplicasMismatch('shop', 'web');
+    const p = plan([
+      amAlert({ ...labels, cluster: 'prod-eu' }),
+      amAlert(labels),
+      amAlert({ ...labels, cluster: 'Prod EU}' }),
+    ]);
+    expect(p.items.map((i) => i.kind === 'alert' && i.cluster)).toEqual(['prod-eu', 'default', 'default']);
+    const keys = p.items.map((i) => i.kind === 'alert' && i.item.incident);
+    expect(keys[0]).not.toBe(keys[1]);
   });
 
   it('refuses namespaces outside the allowlist (said once per group) and never for resolved alerts', () => {

@@ -50,7 +50,7 @@ async function rig(
     },
   };
   const handler = createAlertReceiver({
-    config: { alerts, namespaces: ['shop', 'pay'] },
+    config: { alerts, namespaces: ['shop', 'pay'], cluster: 'default' },
     incidents,
     queue: {
       async add(job, jobId) {

@@ -19,6 +19,7 @@ import { buildRollbackResultMessage } from '../../../../src/slack/blocks/rollbac
 import { parseAutofixCommand } from '../../../../src/slack/parse-command.js';
 import { SLACK_LIMITS, blocksTextLength } from '../../../../src/slack/slack-limits.js';
 import { slackBlockProblems } from '../../../../tools/stand-ins/local-slack/slack-block-rules.js';
+import { singleCluster } from '../../../fixtures/command-context.js';
 
 const target: Target = { kind: 'Deployment', name: 'web', namespace: 'shop' };
 const ok: Validation = {
@@ -342,15 +343,34 @@ describe('other messages', () => {
   });
 
   it('help and invalid-command messages show the usage', () => {
-    const help = buildHelpMessage({ channelNamespace: 'shop', allowedNamespaces: ['shop', 'payments'] });
+    const cluster = (name: string, namespaces: string[]) => ({
+      name,
+      namespaces,
+      lastSeenMs: 0,
+      workers: [],
+      channelDefault: name === 'staging',
+    });
+    const help = buildHelpMessage({
+      channelNamespace: 'shop',
+      clusters: [cluster('default', ['shop', 'payments'])],
+    });
     expectValid(help);
-    expect(json(help)).toContain('`/autofix &lt;kind&gt;/&lt;name&gt; [-n &lt;namespace&gt;]`');
+    expect(json(help)).toContain(
+      '`/autofix &lt;kind&gt;/&lt;name&gt; [-n &lt;namespace&gt;] [-c &lt;cluster&gt;]`',
+    );
+    expect(json(help)).toContain('(cluster `default`): `shop`, `payments`');
+    const two = buildHelpMessage({
+      clusters: [cluster('prod-eu', ['shop']), cluster('staging', ['sandbox'])],
+    });
+    expectValid(two);
+    expect(json(two)).toContain('• `prod-eu`: `shop`');
+    expect(json(two)).toContain('• `staging` (this channel’s default): `sandbox`');
     expect(json(help)).toContain("This channel's default namespace is `shop`");
     expectValid(buildHelpMessage());
     const parsed = parseAutofixCommand('deployment/web -n shop <@U1>', {
       channelId: 'C1',
       channelNamespaces: {},
-      allowedNamespaces: ['shop'],
+      chooseCluster: singleCluster(['shop']),
     });
     if (parsed.kind !== 'invalid') throw new Error('expected invalid');
     const m = buildInvalidCommandMessage(parsed.message);

@@ -13,6 +13,7 @@ import { slackBlockProblems } from '../../../../tools/stand-ins/local-slack/slac
 
 function view(count: number, lineLength = 80): TriageView {
   return {
+    cluster: 'prod-eu',
     namespace: 'shop',
     workloads: count + 3,
     apiCalls: 7,
@@ -54,6 +55,7 @@ describe('buildTriageMessage', () => {
     expect(b.map((x) => Target.parse(JSON.parse(x.value!)).name)).toEqual(['web-000', 'web-001']);
     expect(JSON.stringify(m.blocks)).not.toContain('<@U0EVIL>');
     expect(m.text).toContain('2 of 5 workloads unhealthy');
+    expect(m.text).toContain('on cluster `prod-eu`');
   });
 
   it('stays within 50 blocks and 3000-character sections with 200 entries, and says how many are left out', () => {
@@ -78,11 +80,12 @@ describe('buildTriageMessage', () => {
 });
 
 describe('parseInvestigateClick', () => {
-  it('reads the target back from the button it built', () => {
+  it('reads the target and its cluster back from the button it built', () => {
     const value = buttons(buildTriageMessage(view(1)).blocks)[0]!.value!;
     expect(parseInvestigateClick(click(value))).toEqual({
       ok: true,
       click: {
+        cluster: 'prod-eu',
         target: { kind: 'Deployment', name: 'web-000', namespace: 'shop' },
         userId: 'U0BOB',
         channelId: 'C0SHOP',
@@ -91,8 +94,17 @@ describe('parseInvestigateClick', () => {
     });
   });
 
+  it('a button posted before clusters existed investigates on the default cluster', () => {
+    const old = JSON.stringify({ kind: 'Deployment', name: 'web', namespace: 'shop' });
+    expect(parseInvestigateClick(click(old))).toMatchObject({ ok: true, click: { cluster: 'default' } });
+  });
+
   it.each([
     ['not JSON', 'deployment/web'],
+    [
+      'a bad cluster',
+      JSON.stringify({ kind: 'Deployment', name: 'web', namespace: 'shop', cluster: 'Prod EU' }),
+    ],
     ['not a workload', JSON.stringify({ kind: 'Pod', name: 'web', namespace: 'shop' })],
     ['bad name', JSON.stringify({ kind: 'Deployment', name: 'Web;rm', namespace: 'shop' })],
   ])('refuses a forged value: %s', (_why, value) => {
