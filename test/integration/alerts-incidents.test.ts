@@ -9,6 +9,7 @@ import {
   type AlertItem,
   type StepOptions,
 } from '../../src/queue/alert-incidents.js';
+import { incidentKey } from '../../src/bot/alerts/alert-plan.js';
 import { keySpace } from '../../src/queue/key-space.js';
 import { sandboxEnv } from './sandbox-env.js';
 import { deletePrefix } from './support/slack-harness.js';
@@ -215,6 +216,22 @@ describe('the alert step (Lua on real Redis)', () => {
       duplicate: false,
       results: ['open', 'say'],
     });
+  });
+
+  it('keeps one workload alerting on two clusters as two incidents, every key in the alert slot', async () => {
+    const { incidents, prefix } = store();
+    const ref = { kind: 'Deployment' as const, name: 'web', namespace: 'shop' };
+    const [eu, staging] = [incidentKey(ref, 'prod-eu'), incidentKey(ref, 'staging')];
+    expect(await incidents.step([item(eu, 'f-eu'), item(staging, 'f-st')], opts())).toMatchObject({
+      results: ['open', 'open'],
+    });
+    expect(await incidents.step([item(eu, 'f-eu')], opts())).toMatchObject({ results: ['repeat'] });
+    expect(await incidents.get(staging)).toMatchObject({ notifications: 1 });
+    expect(await incidents.get(eu)).toMatchObject({ notifications: 2 });
+    // One hash tag for the whole step: on Redis Cluster its Lua runs on one slot.
+    const keys = await redis.keys(`*${prefix}*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const k of keys) expect(k.startsWith(`{${prefix}}:alert:`)).toBe(true);
   });
 
   it('decides 1,000 alerts in one step', async () => {

@@ -221,6 +221,7 @@ describe('a diagnose is one MLflow run with everything issue 4 lists', () => {
     expect(metric(run, 'time_to_proposal_seconds')).toBeGreaterThan(0);
     expect(autofixTags(run)).toEqual({
       'autofix.target': `deployment/${ns}/oom`,
+      'autofix.cluster': 'default',
       'autofix.engine': 'rules',
       'autofix.category': 'oom_killed',
       'autofix.outcome': 'proposed',
@@ -434,6 +435,7 @@ describe('a fix adds the apply nested run', () => {
     expect(metric(run, 'success')).toBe(1);
     expect(autofixTags(run)).toEqual({
       'autofix.target': `deployment/${ns}/oom-fix`,
+      'autofix.cluster': 'default',
       'autofix.engine': 'rules',
       'autofix.category': 'oom_killed',
       'autofix.outcome': 'fixed',

@@ -66,6 +66,16 @@ describe('fixWorkload', () => {
     });
   });
 
+  it('the proposal, the result and the run carry the cluster it was made on (AUTOFIX_CLUSTER)', async () => {
+    const { deps } = setup();
+    const store = createMemoryProposalStore();
+    const p = ports({ store, cluster: 'staging' });
+    const fixed = await fixWorkload(target, deps, p);
+    expect(fixed.result).toMatchObject({ cluster: 'staging', outcome: 'fixed' });
+    expect(p.shown[0]!.cluster).toBe('staging');
+    expect((await store.get(p.shown[0]!.id))?.cluster).toBe('staging');
+  });
+
   it('a declined proposal is rejected in the store and on the run, and nothing is patched', async () => {
     const { cluster, tracker, deps } = setup();
     const store = createMemoryProposalStore();
