@@ -61,7 +61,12 @@ export async function runWorker(
   const agent = wireAgent(config, logger, noProgress);
   const producer = createProducer({ connection: redis, keys, queueName: overrides.queueName, logger });
   const client = createSlackWebClient(config.slack, overrides.clientSettings);
-  const bookkeeping = createBookkeeping({ producer, logger, limit: 4 * config.queue.concurrency });
+  const bookkeeping = createBookkeeping({
+    producer,
+    cluster: config.cluster,
+    logger,
+    limit: 4 * config.queue.concurrency,
+  });
   const context: WorkerContext = {
     config,
     agent: {

@@ -7,7 +7,7 @@ import type { Producer } from './producer.js';
 
 export interface Bookkeeping {
   /** Arranges the watch; call before posting the round's result, so a crash right after is covered. */
-  watch(job: BookkeepingJob): Promise<void>;
+  watch(job: Omit<BookkeepingJob, 'cluster'>): Promise<void>;
   /** Runs `investigation` counted as one running: flushes wait (boundedly) while any runs. */
   investigating<T>(investigation: () => Promise<T>): Promise<T>;
   /**
@@ -23,6 +23,8 @@ export interface Bookkeeping {
 
 export interface BookkeepingOptions {
   producer: Pick<Producer, 'addBookkeeping' | 'cancelBookkeeping'>;
+  /** The worker's cluster (AUTOFIX_CLUSTER): its queue carries the watch jobs. */
+  cluster: string;
   logger: Logger;
   /** Queued flushes that start even while investigations run (default 8). */
   limit?: number;
@@ -56,7 +58,7 @@ export function createBookkeeping(opts: BookkeepingOptions): Bookkeeping {
     const done: Promise<void> = q
       .flush()
       .then(async (written) => {
-        if (written && q.runId) await opts.producer.cancelBookkeeping(q.runId);
+        if (written && q.runId) await opts.producer.cancelBookkeeping(opts.cluster, q.runId);
       })
       .catch(warn('MLflow bookkeeping failed'))
       .finally(() => {
@@ -84,7 +86,7 @@ export function createBookkeeping(opts: BookkeepingOptions): Bookkeeping {
     async watch(job) {
       // Without the watch a crash could leave the run RUNNING; the round still goes on.
       await opts.producer
-        .addBookkeeping(job, now() + delay)
+        .addBookkeeping({ ...job, cluster: opts.cluster }, now() + delay)
         .catch(warn('could not arrange the bookkeeping watch'));
     },
     async investigating(investigation) {

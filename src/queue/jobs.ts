@@ -61,6 +61,8 @@ export type ExpireJob = z.infer<typeof ExpireJob>;
  * round's MLflow bookkeeping is written: it only runs when the worker died in between, and completes the run.
  */
 export const BookkeepingJob = z.object({
+  /** The worker's own cluster: the watch runs on that cluster's queue. */
+  cluster: ClusterName,
   runId: z.string().min(1),
   /** The round's outcome as posted: proposed, healthy, no_safe_fix. */
   outcome: z.string().min(1),

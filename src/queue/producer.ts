@@ -67,7 +67,7 @@ export interface Producer {
   /** The watch on a round's bookkeeping, due at `at` (epoch ms); once per run. */
   addBookkeeping(job: BookkeepingJob, at: number): Promise<string>;
   /** The round's bookkeeping was written: its watch is not needed. */
-  cancelBookkeeping(runId: string): Promise<void>;
+  cancelBookkeeping(cluster: string, runId: string): Promise<void>;
   /** One triage per request (a listing, no claim: triage never changes anything). */
   addTriage(job: TriageJob): Promise<string>;
   /** A pod/ReplicaSet reference; the worker resolves it and claims the owning workload. */
@@ -187,7 +187,8 @@ export function createProducer(opts: ProducerOptions): Producer {
       add('expire', job, jobIdFor('expire', job.proposalId), Math.max(0, at - Date.now())),
     addBookkeeping: (job, at) =>
       add('bookkeeping', job, jobIdFor('bookkeeping', job.runId), Math.max(0, at - Date.now())),
-    async cancelBookkeeping(runId) {
+    async cancelBookkeeping(cluster, runId) {
+      const { queue } = forCluster(cluster);
       await within(opts.timeoutMs ?? 5000, queue.remove(jobIdFor('bookkeeping', runId)));
     },
     addTriage: (job) =>

@@ -9,11 +9,12 @@ function setup(opts: { limit?: number; maxWaitMs?: number } = {}) {
   const b = createBookkeeping({
     producer: {
       addBookkeeping: async (job) => {
-        added.push(job.runId);
+        added.push(`${job.cluster}/${job.runId}`);
         return job.runId;
       },
-      cancelBookkeeping: async (runId) => void cancelled.push(runId),
+      cancelBookkeeping: async (cluster, runId) => void cancelled.push(`${cluster}/${runId}`),
     },
+    cluster: 'staging',
     logger: createLogger('silent'),
     ...opts,
   });
@@ -52,7 +53,8 @@ describe('bookkeeping', () => {
     expect(started).toEqual(['r1']);
     f.open();
     await b.drain();
-    expect([added, cancelled]).toEqual([['r1'], ['r1']]);
+    // The watch goes on, and comes off, the worker's own cluster's queue.
+    expect([added, cancelled]).toEqual([['staging/r1'], ['staging/r1']]);
   });
 
   it('keeps the watch when the flush did not write everything', async () => {
