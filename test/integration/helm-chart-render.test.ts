@@ -14,7 +14,12 @@ import type {
 import { CHART_DIR, helm, renderChart } from './support/helm.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const VALUES = ['ci/default-values.yaml', 'ci/full-values.yaml', 'ci/socket-mode-values.yaml'];
+const VALUES = [
+  'ci/default-values.yaml',
+  'ci/full-values.yaml',
+  'ci/socket-mode-values.yaml',
+  'ci/worker-mode-values.yaml',
+];
 
 const kinds = (objs: KubernetesObject[]): string[] => objs.map((o) => o.kind!).sort();
 const find = <T extends KubernetesObject>(objs: KubernetesObject[], kind: string, name?: RegExp): T[] =>
@@ -126,6 +131,10 @@ describe('helm template', () => {
     const cm = find<V1ConfigMap>(objs, 'ConfigMap')[0]!;
     expect(cm.data).toMatchObject({
       AUTOFIX_CHANNEL_NAMESPACES: 'C0123SHOP=shop,C0456PAY=payments',
+      AUTOFIX_CHANNEL_CLUSTERS: 'C0123SHOP=prod-eu',
+      AUTOFIX_CLUSTER: 'prod-eu',
+      REDIS_MODE: 'sentinel',
+      REDIS_SENTINEL_MASTER: 'autofix',
       AUTOFIX_JOB_LOCK: '45s',
       AUTOFIX_ALLOWED_REGISTRIES: 'registry.example.com,docker.io',
       PORT: '8080',
@@ -188,6 +197,56 @@ describe('helm template', () => {
     )[0]!;
     expect(generated.stringData.token).toMatch(/^[A-Za-z0-9]{48}$/);
     expect(find(await renderChart(['ci/default-values.yaml']), 'Secret', /-alerts$/)).toHaveLength(0);
+  });
+
+  it('mode=worker: only this cluster’s workers and their Roles, named, on the central Redis (TLS CA mounted)', async () => {
+    const objs = await renderChart(['ci/worker-mode-values.yaml']);
+    expect(find(objs, 'Deployment').map((d) => d.metadata!.labels!['app.kubernetes.io/component'])).toEqual([
+      'worker',
+    ]);
+    expect(find(objs, 'StatefulSet')).toHaveLength(0);
+    expect(find(objs, 'Ingress')).toHaveLength(0);
+    expect(find(objs, 'NetworkPolicy').map((n) => n.metadata!.name)).toEqual(['autofix-kube-autofix-worker']);
+    expect(find(objs, 'Role').map((r) => r.metadata!.namespace)).toEqual(['shop']);
+    const cm = find<V1ConfigMap>(objs, 'ConfigMap')[0]!;
+    expect(cm.data).toMatchObject({
+      AUTOFIX_CLUSTER: 'prod-eu',
+      REDIS_MODE: 'cluster',
+      AUTOFIX_WORKER_HEARTBEAT: '5s',
+    });
+    expect(cm.data!.REDIS_URL).toBeUndefined();
+    const pod = deploymentOf(objs, 'worker').spec!.template.spec!;
+    const env = pod.containers[0]!.env!;
+    expect(env.map((e) => e.name)).toEqual(
+      expect.arrayContaining([
+        'REDIS_URL',
+        'REDIS_USERNAME',
+        'REDIS_PASSWORD',
+        'REDIS_TLS_CA_FILE',
+        'SLACK_BOT_TOKEN',
+      ]),
+    );
+    expect(env.map((e) => e.name)).not.toContain('SLACK_SIGNING_SECRET');
+    const ca = env.find((e) => e.name === 'REDIS_TLS_CA_FILE')!.value!;
+    const mount = pod.containers[0]!.volumeMounts!.find((m) => m.name === 'redis-ca')!;
+    expect(ca.startsWith(`${mount.mountPath}/`)).toBe(true);
+    expect(pod.volumes!.find((v) => v.name === 'redis-ca')!.secret!.secretName).toBe('central-redis-ca');
+  });
+
+  it('mode=bot: the bot only (no worker, no RBAC), routing by channel; the default is one cluster named default', async () => {
+    const objs = await renderChart(['ci/default-values.yaml'], {
+      set: ['mode=bot', 'redis.url=rediss://redis.example:6380', 'slack.channelClusters.C0EU=prod-eu'],
+    });
+    expect(find(objs, 'Deployment').map((d) => d.metadata!.labels!['app.kubernetes.io/component'])).toEqual([
+      'bot',
+    ]);
+    expect([...find(objs, 'Role'), ...find(objs, 'ClusterRole'), ...find(objs, 'StatefulSet')]).toEqual([]);
+    expect(find<V1ConfigMap>(objs, 'ConfigMap')[0]!.data).toMatchObject({
+      AUTOFIX_CHANNEL_CLUSTERS: 'C0EU=prod-eu',
+      REDIS_URL: 'rediss://redis.example:6380',
+    });
+    const all = find<V1ConfigMap>(await renderChart(['ci/default-values.yaml']), 'ConfigMap')[0]!;
+    expect(all.data).toMatchObject({ AUTOFIX_CLUSTER: 'default', REDIS_MODE: 'standalone' });
   });
 
   it('Socket Mode: the app token instead of the signing secret, credentials from values, no Ingress', async () => {
@@ -338,5 +397,18 @@ describe('bad values are refused before anything reaches the cluster', () => {
       ]),
     ).toMatch(/alerts.routes routes payments, which is not in namespaces/);
     expect(await refusal([...base, '--set', 'alerts.token=short'])).toMatch(/\/alerts\/token/);
+    expect(await refusal([...base, '--set', 'mode=worker'])).toMatch(
+      /mode=worker joins the central install: set redis.url/,
+    );
+    expect(await refusal([...base, '--set', 'mode=bot'])).toMatch(
+      /mode=bot serves workers in other clusters.*set redis.url \(rediss:\/\/\) or redis.existingSecret/,
+    );
+    expect(
+      await refusal([...base, '--set', 'redis.url=redis://a:26379', '--set', 'redis.mode=sentinel']),
+    ).toMatch(/redis.mode=sentinel needs redis.sentinelMaster/);
+    expect(await refusal([...base, '--set', 'redis.mode=cluster'])).toMatch(
+      /redis.mode=cluster needs redis.url .* the bundled Redis is a single node/,
+    );
+    expect(await refusal([...base, '--set', 'cluster.name=Prod_EU'])).toMatch(/cluster.name/);
   });
 });

@@ -71,9 +71,20 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- if $ctx.Values.redis.tlsCaSecret }}
+            - name: redis-ca
+              mountPath: /etc/kube-autofix/redis-ca
+              readOnly: true
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir: { sizeLimit: 64Mi }
+        {{- with $ctx.Values.redis.tlsCaSecret }}
+        - name: redis-ca
+          secret:
+            secretName: {{ . }}
+            items: [{ key: ca.crt, path: ca.crt }]
+        {{- end }}
       {{- with $v.nodeSelector }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}

@@ -50,8 +50,18 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s-redis" (include "kube-autofix.fullname" .) -}}
 {{- end -}}
 
+{{/* A worker-only release (mode=worker) uses the central Redis, never its own. */}}
 {{- define "kube-autofix.bundledRedis" -}}
-{{- if and (not .Values.redis.url) (not .Values.redis.existingSecret) -}}true{{- end -}}
+{{- if and (ne .Values.mode "worker") (not .Values.redis.url) (not .Values.redis.existingSecret) -}}true{{- end -}}
+{{- end -}}
+
+{{/* Which components this release runs (mode: all | bot | worker). */}}
+{{- define "kube-autofix.runsBot" -}}
+{{- if ne .Values.mode "worker" -}}true{{- end -}}
+{{- end -}}
+
+{{- define "kube-autofix.runsWorker" -}}
+{{- if ne .Values.mode "bot" -}}true{{- end -}}
 {{- end -}}
 
 {{/* The Secret created from values (when any group has no existingSecret). */}}
@@ -90,10 +100,22 @@ app.kubernetes.io/component: {{ .component }}
 {{- if and (not .Values.slack.existingSecret) (not .Values.slack.botToken) -}}
 {{- fail "kube-autofix: set slack.botToken (the xoxb- Bot User OAuth Token) or slack.existingSecret (a Secret with the key SLACK_BOT_TOKEN)" -}}
 {{- end -}}
-{{- if and (eq .Values.slack.mode "http") (not .Values.slack.existingSecret) (not .Values.slack.signingSecret) -}}
+{{- if and (eq .Values.mode "worker") (not .Values.redis.url) (not .Values.redis.existingSecret) -}}
+{{- fail "kube-autofix: mode=worker joins the central install: set redis.url (or redis.existingSecret) to the Redis its bot uses" -}}
+{{- end -}}
+{{- if and (eq .Values.mode "bot") (include "kube-autofix.bundledRedis" .) -}}
+{{- fail "kube-autofix: mode=bot serves workers in other clusters, which reach Redis over the network with TLS and a password; the bundled Redis has neither and admits only this release's pods: set redis.url (rediss://) or redis.existingSecret" -}}
+{{- end -}}
+{{- if and (eq .Values.redis.mode "sentinel") (not .Values.redis.sentinelMaster) -}}
+{{- fail "kube-autofix: redis.mode=sentinel needs redis.sentinelMaster (the name of the master the sentinels monitor)" -}}
+{{- end -}}
+{{- if and (ne .Values.redis.mode "standalone") (include "kube-autofix.bundledRedis" .) -}}
+{{- fail (printf "kube-autofix: redis.mode=%s needs redis.url (or redis.existingSecret) with its nodes; the bundled Redis is a single node" .Values.redis.mode) -}}
+{{- end -}}
+{{- if and (ne .Values.mode "worker") (eq .Values.slack.mode "http") (not .Values.slack.existingSecret) (not .Values.slack.signingSecret) -}}
 {{- fail "kube-autofix: slack.mode=http needs slack.signingSecret (or slack.existingSecret with SLACK_SIGNING_SECRET); for Socket Mode set slack.mode=socket" -}}
 {{- end -}}
-{{- if and (eq .Values.slack.mode "socket") (not .Values.slack.existingSecret) (not .Values.slack.appToken) -}}
+{{- if and (ne .Values.mode "worker") (eq .Values.slack.mode "socket") (not .Values.slack.existingSecret) (not .Values.slack.appToken) -}}
 {{- fail "kube-autofix: slack.mode=socket needs slack.appToken (an xapp- token with connections:write) or slack.existingSecret with SLACK_APP_TOKEN" -}}
 {{- end -}}
 {{- if and (eq .Values.slack.mode "socket") .Values.ingress.enabled -}}
@@ -145,6 +167,12 @@ capabilities:
     secretKeyRef:
       name: {{ $ctx.Values.redis.existingSecret }}
       key: REDIS_URL
+{{ include "kube-autofix.secretEnv" (dict "name" "REDIS_USERNAME" "secret" $ctx.Values.redis.existingSecret "optional" true) }}
+{{ include "kube-autofix.secretEnv" (dict "name" "REDIS_PASSWORD" "secret" $ctx.Values.redis.existingSecret "optional" true) }}
+{{- end }}
+{{- if $ctx.Values.redis.tlsCaSecret }}
+- name: REDIS_TLS_CA_FILE
+  value: /etc/kube-autofix/redis-ca/ca.crt
 {{- end }}
 {{ include "kube-autofix.secretEnv" (dict "name" "SLACK_BOT_TOKEN" "secret" (include "kube-autofix.slackSecret" $ctx) "optional" false) }}
 {{- if eq .component "bot" }}
