@@ -37,6 +37,7 @@ const STRONG_ENDINGS = [
   'dsn',
   'jwt',
   'psk',
+  'authorization',
 ];
 // Whole words that are strong only on their own or as the tail of these compounds (so `bypass`, `compass` are not).
 const STRONG_WORDS = new Set(['pwd', 'pass', 'pw', 'pin', 'otp', 'bearer', 'salt']);
@@ -141,7 +142,21 @@ const ABOUT = new Set([
   'pattern',
   'template',
   'vault',
+  'stdin',
+  'fingerprint',
+  'exception',
+  'failure',
+  'warning',
+  'message',
+  'msg',
+  'ids',
 ]);
+
+/**
+ * Words that make the whole name a reference or a protocol field, not a credential: `existingSecret` names a
+ * Secret object; `Sec-WebSocket-Key` and `Idempotency-Key` are nonces the protocol sends in the clear.
+ */
+const NOT_CREDENTIAL = new Set(['existing', 'websocket', 'idempotency', 'public', 'pub', 'csrfparam']);
 
 /** Split snake, kebab, dotted and camelCase names into lower-case words (`keyStorePassword` → key store password). */
 export function nameWords(name: string): string[] {
@@ -168,6 +183,8 @@ export function credentialStrength(name: string): CredentialStrength | null {
   const words = nameWords(name);
   if (words.length === 0) return null;
   const last = words[words.length - 1]!;
+  if (words.some((w, i) => NOT_CREDENTIAL.has(w) || NOT_CREDENTIAL.has(`${w}${words[i + 1] ?? ''}`)))
+    return null;
   if (words.length > 1 && ABOUT.has(last)) return null;
   // `session_id`, `private_key_id`: an id of a session is the session; an id of a key only names it.
   if (words.length > 1 && last === 'id') {
