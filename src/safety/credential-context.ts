@@ -15,7 +15,7 @@ interface Token {
 }
 
 // Quotes and brackets delimit tokens, so `"msg":"token validation failed"` is read word by word.
-const TOKEN = /[^\s"'`,{}[\]()<>]+/g;
+const TOKEN = /\[REDACTED\]|[^\s"'`,{}[\]()<>]+/g;
 const CONNECTORS = new Set(['is', 'was', 'are', 'were', 'be', '=', ':', '-', '→', 'of']);
 // How far a credential word reaches: to the colon that ends its clause, or to the token right after it.
 const CLAUSE_WORDS = 6;
@@ -40,12 +40,14 @@ function credentialAt(ts: Token[], i: number): boolean {
   if (t.includes('=') || t.includes('[REDACTED]')) return false;
   if (credentialStrength(t) === 'strong') return true;
   // Two words that name one (`api key`, `access key`, `client secret`).
-  return i > 0 && credentialStrength(`${ts[i - 1]!.text} ${t}`) === 'strong';
+  const prev = ts[i - 1]?.text ?? '';
+  const word = /^[A-Za-z][\w-]*$/;
+  return word.test(prev) && word.test(t) && credentialStrength(`${prev} ${t}`) === 'strong';
 }
 
 function candidate(t: Token): boolean {
   const core = t.text.replace(/[.;!]+$/, '');
-  return !core.includes('[REDACTED]') && !core.includes('://') && !/^\w+=/.test(core) && randomLooking(core);
+  return !core.includes('[REDACTED]') && !core.includes('://') && !/.=/.test(core) && randomLooking(core);
 }
 
 /** Ranges of random-looking tokens that a credential word in the same clause announces. */

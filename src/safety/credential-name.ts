@@ -97,7 +97,6 @@ const ABOUT = new Set([
   'source',
   'store',
   'backend',
-  'header',
   'prefix',
   'suffix',
   'field',

@@ -94,8 +94,8 @@ function blockScalarAt(text: string, at: number): Value | null {
   const lineStart = text.lastIndexOf('\n', at) + 1;
   const indent = /^[ \t]*(?:- )?/.exec(text.slice(lineStart))![0].length;
   let end = at + m[0].length;
-  const start = end;
-  for (const line of text.slice(start).split('\n')) {
+  const start = end + /^[ \t]*/.exec(text.slice(end))![0].length;
+  for (const line of text.slice(at + m[0].length).split('\n')) {
     const lead = /^[ \t]*/.exec(line)![0].length;
     if (line.trim() !== '' && lead <= indent) break;
     end += line.length + 1;
@@ -135,7 +135,8 @@ function credentialRange(
     const token = lineStartKey
       ? rest.trimEnd()
       : /^[^\s"'`;]+(?:,[ \t]*[A-Za-z]+=(?:"[^"]*"|[^\s"',;]+))*/.exec(rest)?.[0];
-    if (token && !harmlessValue(token) && (strength === 'strong' || randomLooking(token))) {
+    if (token && harmlessValue(token)) return null;
+    if (token && (strength === 'strong' || randomLooking(token))) {
       if (!/^[a-z]+$/.test(token) || lineStartKey) return [from, from + token.length];
     }
   }
