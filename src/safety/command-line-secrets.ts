@@ -158,7 +158,11 @@ function secretWord(w: Word | undefined): w is Word {
 }
 
 /** `--password=x`, `--password x`, `-storepass x`, `-passout pass:x`: a long flag named for a credential. */
-function longFlag(w: Word, next: Word | undefined, push: (r: Range | null) => void): 'none' | 'self' | 'next' {
+function longFlag(
+  w: Word,
+  next: Word | undefined,
+  push: (r: Range | null) => void,
+): 'none' | 'self' | 'next' {
   const flag = /^(--?)([A-Za-z][\w.-]{2,80})(?:=(.*))?$/s.exec(w.value);
   if (!flag) return 'none';
   const name = flag[2]!;
@@ -169,8 +173,10 @@ function longFlag(w: Word, next: Word | undefined, push: (r: Range | null) => vo
   const eq = w.raw.indexOf('=');
   if (flag[3] !== undefined && eq > 0) {
     const v = flag[3];
-    if (v.startsWith('pass:')) push(partOf(w, eq + 1 + 5 + (w.raw[eq + 1] === '"' || w.raw[eq + 1] === "'" ? 1 : 0)));
-    else if (!source && !harmlessValue(v) && (strength === 'strong' || randomLooking(v))) push(partOf(w, eq + 1));
+    if (v.startsWith('pass:'))
+      push(partOf(w, eq + 1 + 5 + (w.raw[eq + 1] === '"' || w.raw[eq + 1] === "'" ? 1 : 0)));
+    else if (!source && !harmlessValue(v) && (strength === 'strong' || randomLooking(v)))
+      push(partOf(w, eq + 1));
     return 'self';
   }
   if (!secretWord(next)) return 'self';
@@ -208,7 +214,9 @@ function lineRanges(ws: Word[]): Range[] {
     const toolFlag =
       tool !== null &&
       !(tool.sub && !(sub !== null && tool.sub.includes(sub))) &&
-      (tool.short?.includes(short) || tool.attached?.includes(short) || tool.userPass?.[w.value.split('=')[0]!] !== undefined);
+      (tool.short?.includes(short) ||
+        tool.attached?.includes(short) ||
+        tool.userPass?.[w.value.split('=')[0]!] !== undefined);
     if (!toolFlag) {
       const used = longFlag(w, next, push);
       if (used === 'next') i += 1;
@@ -219,7 +227,8 @@ function lineRanges(ws: Word[]): Range[] {
       // `docker login`, `rabbitmqctl add_user app <pw>`, `mc alias set x url <key> <secret>`: counted from the subcommand.
       if (sub === null) sub = w.value;
       else position += 1;
-      if (tool.positional?.some(([s, n]) => s === sub && n === position) && !harmlessValue(w.value)) push(whole(w));
+      if (tool.positional?.some(([s, n]) => s === sub && n === position) && !harmlessValue(w.value))
+        push(whole(w));
       continue;
     }
     if (tool.sub && !(sub !== null && tool.sub.includes(sub))) continue;
@@ -253,14 +262,27 @@ function htpasswdRanges(ws: Word[]): Range[] {
   return r ? [r] : [];
 }
 
+/** Oracle tools' `user/password@service` logon argument. */
+function oracleLogonRanges(ws: Word[]): Range[] {
+  const i = ws.findIndex((w) => /(?:^|\/)(?:sqlplus|rman|expdp|impdp|sqlldr|exp|imp|dgmgrl)$/.test(w.value));
+  if (i === -1) return [];
+  const out: Range[] = [];
+  for (const w of ws.slice(i + 1)) {
+    const m = /^[^/\s@-][^/\s@]*\/([^@\s/]+)(?:@|$)/.exec(w.raw);
+    if (m && !harmlessValue(m[1]!))
+      out.push([w.start + m[0].indexOf('/') + 1, w.start + m[0].indexOf('/') + 1 + m[1]!.length]);
+  }
+  return out;
+}
+
 /** Ranges of credentials on command lines in `text`, line by line. */
 export function commandLineRanges(text: string): Range[] {
-  if (!/(?:^|\s)-|htpasswd|rabbitmqctl|vault|\bmc\b/.test(text)) return [];
+  if (!/(?:^|\s)-|htpasswd|rabbitmqctl|vault|\bmc\b|sqlplus|rman|dp\b|sqlldr/.test(text)) return [];
   const out: Range[] = [];
   let offset = 0;
   for (const line of text.split('\n')) {
     const ws = words(line, offset);
-    out.push(...lineRanges(ws), ...htpasswdRanges(ws));
+    out.push(...lineRanges(ws), ...htpasswdRanges(ws), ...oracleLogonRanges(ws));
     offset += line.length + 1;
   }
   return out;

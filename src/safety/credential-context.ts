@@ -16,19 +16,26 @@ interface Token {
 
 // Quotes and brackets delimit tokens, so `"msg":"token validation failed"` is read word by word.
 const TOKEN = /\[REDACTED\]|[^\s"'`,{}[\]()<>]+/g;
+// Every credential word holds one of these: a line with none has nothing to look at.
+const STEMS =
+  /pass|pw|pin|secret|token|key|auth|cred|cookie|sess|sid|bearer|jwt|dsn|otp|salt|psk|sig|hmac|private|nonce|code|conn/i;
 const CONNECTORS = new Set(['is', 'was', 'are', 'were', 'be', '=', ':', '-', '→', 'of']);
 // How far a credential word reaches: to the colon that ends its clause, or to the token right after it.
 const CLAUSE_WORDS = 6;
 const AFTER_COLON = 3;
 
+const CLOSERS = new Set(['"', "'", '`', ')', ']']);
+
 function tokens(line: string, offset: number): Token[] {
   const out: Token[] = [];
   for (const m of line.matchAll(TOKEN)) {
     let text = m[0];
-    const rest = line.slice(m.index + text.length).replace(/^["'`)\]]*/, '');
-    const announces = text.endsWith(':') || rest.startsWith(':');
-    const closes = /[.;!]$/.test(text) && !/^\d/.test(text.slice(-2));
-    text = text.replace(/:$/, '');
+    let after = m.index + text.length;
+    while (after < line.length && CLOSERS.has(line[after]!)) after++;
+    const announces = text.endsWith(':') || line[after] === ':';
+    const last = text[text.length - 1];
+    const closes = (last === '.' || last === ';' || last === '!') && !/\d/.test(text[text.length - 2] ?? '');
+    if (text.endsWith(':')) text = text.slice(0, -1);
     if (text === '') continue;
     out.push({ text, start: offset + m.index, end: offset + m.index + text.length, announces, closes });
   }
@@ -47,7 +54,12 @@ function credentialAt(ts: Token[], i: number): boolean {
 
 function candidate(t: Token): boolean {
   const core = t.text.replace(/[.;!]+$/, '');
-  return !core.includes('[REDACTED]') && !core.includes('://') && !/.=/.test(core) && randomLooking(core);
+  return (
+    !core.includes('[REDACTED]') &&
+    !core.includes('://') &&
+    !/^[A-Za-z_][A-Za-z_.-]*=/.test(core) &&
+    randomLooking(core)
+  );
 }
 
 /** Ranges of random-looking tokens that a credential word in the same clause announces. */
@@ -55,8 +67,10 @@ export function credentialContextRanges(text: string): Range[] {
   const out: Range[] = [];
   let offset = 0;
   for (const line of text.split('\n')) {
-    const ts = tokens(line, offset);
+    const lineOffset = offset;
     offset += line.length + 1;
+    if (!STEMS.test(line)) continue;
+    const ts = tokens(line, lineOffset);
     for (let i = 0; i < ts.length; i++) {
       if (!credentialAt(ts, i)) continue;
       // Right after the word, past `is`/`:`/`=`: `secret is X`, `api key X`.
@@ -72,7 +86,8 @@ export function credentialContextRanges(text: string): Range[] {
         if (ts[k]!.closes) break;
         if (!ts[k]!.announces) continue;
         for (let n = k + 1; n < Math.min(ts.length, k + 1 + AFTER_COLON); n++) {
-          if (candidate(ts[n]!)) out.push([ts[n]!.start, ts[n]!.start + ts[n]!.text.replace(/[.;!]+$/, '').length]);
+          if (candidate(ts[n]!))
+            out.push([ts[n]!.start, ts[n]!.start + ts[n]!.text.replace(/[.;!]+$/, '').length]);
           if (ts[n]!.closes) break;
         }
         break;

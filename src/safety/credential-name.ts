@@ -45,7 +45,18 @@ const PASS_COMPOUNDS =
   /^(?:store|key|srcstore|deststore|srckey|destkey|require|master|db|admin|root|redis|mysql|pg|sql|ldap|bind|smtp|mail|ftp|proxy|http|app|user|sasl|vnc|rabbit|default)pass$/;
 const STRONG_AUTH = /^(?:master|basic|proxy|http)auth$/;
 // Whole words that name a credential or something else (`key: app.kubernetes.io/name`, `auth: enabled`).
-const WEAK_WORDS = new Set(['key', 'auth', 'signature', 'sig', 'session', 'sid', 'hmac', 'private', 'nonce', 'code']);
+const WEAK_WORDS = new Set([
+  'key',
+  'auth',
+  'signature',
+  'sig',
+  'session',
+  'sid',
+  'hmac',
+  'private',
+  'nonce',
+  'code',
+]);
 // Weak words that still mask an env value or ConfigMap key whole (`SIGNING_KEY`, `AUTH`), unlike `EXIT_CODE`.
 const WEAK_FOR_ENV = new Set(['key', 'auth', 'signature', 'sig', 'hmac', 'private']);
 
@@ -179,6 +190,20 @@ function wordStrength(word: string): CredentialStrength | null {
  * `TOKEN_TTL`, `MAX_TOKENS`, `tokenizer` → null (their values only name, size or switch a credential).
  */
 export function credentialStrength(name: string): CredentialStrength | null {
+  const cached = cache.get(name);
+  if (cached !== undefined) return cached;
+  // Every credential word contains one of these; most names in a log line contain none.
+  const strength = STEMS.test(name) ? strengthOf(name) : null;
+  if (cache.size >= 20_000) cache.clear();
+  cache.set(name, strength);
+  return strength;
+}
+
+const STEMS =
+  /pass|pw|pin|secret|token|key|auth|cred|cookie|sess|sid|bearer|jwt|dsn|otp|salt|psk|sig|hmac|private|nonce|code|connstr|connection/i;
+const cache = new Map<string, CredentialStrength | null>();
+
+function strengthOf(name: string): CredentialStrength | null {
   const words = nameWords(name);
   if (words.length === 0) return null;
   const last = words[words.length - 1]!;

@@ -41,10 +41,53 @@ function masked(
   return true;
 }
 
-// A key: quoted, a Ruby symbol, or a bare dotted/dashed name (`spring.datasource.password`, `x-api-token`).
-const KEY = String.raw`"([^"\n]{1,100})"|'([^'\n]{1,100})'|:?([A-Za-z_@$][\w.\-@$]{0,100})`;
-// The separator: `=`, `:`, `=>` (with spaces and, for a quoted value, a line break around it).
-const KEY_SEP = new RegExp(String.raw`(?<![\w.@$])(?:${KEY})([ \t]*(?:=>|=|:)(?![:=/])[ \t]*)`, 'g');
+/** A name that may be a key: found around each credential stem, so ordinary words cost nothing. */
+export interface KeyCandidate {
+  name: string;
+  start: number;
+  /** After the closing quote of a quoted key. */
+  end: number;
+  quoted: boolean;
+}
+
+const STEM =
+  /pass|pw|pin|secret|token|key|auth|cred|cookie|sess|sid|bearer|jwt|dsn|otp|salt|psk|sig|hmac|private|nonce|code|conn/gi;
+/** `[A-Za-z0-9_.\-@$]`, by code unit (this runs around every stem of every log line). */
+function keyChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 95 ||
+    c === 46 ||
+    c === 45 ||
+    c === 64 ||
+    c === 36
+  );
+}
+
+export function keyCandidates(text: string): KeyCandidate[] {
+  const out: KeyCandidate[] = [];
+  let last = -1;
+  for (const m of text.matchAll(STEM)) {
+    let start = m.index;
+    let end = m.index + m[0].length;
+    while (start > 0 && keyChar(text.charCodeAt(start - 1)) && m.index - start < 100) start--;
+    while (end < text.length && keyChar(text.charCodeAt(end)) && end - m.index < 100) end++;
+    // `--db-pass`, `-Dx.password`: the dashes are the flag's, not the key's; a full stop may end a sentence.
+    while (start < end && /[-.\d]/.test(text[start]!)) start++;
+    while (end > start && /[-.]/.test(text[end - 1]!)) end--;
+    if (start <= last || start >= end || !/[A-Za-z_@$]/.test(text[start]!)) continue;
+    last = start;
+    const q = text[start - 1];
+    const quoted = (q === '"' || q === "'") && text[end] === q;
+    out.push({ name: text.slice(start, end), start, end: quoted ? end + 1 : end, quoted });
+  }
+  return out;
+}
+
+// The separator after a key: `=`, `:`, `=>` (spaces around it; not `://` or `::`).
+const SEPARATOR = /[ \t]*(?:=>|=|:)(?![:=/])[ \t]*/y;
 
 /** Where an unquoted value ends: whitespace and the delimiters of the structures it may sit in. */
 const UNQUOTED = /^[^\s"'`,;&}\])<{[][^\s"'`,;&}\])<]*/;
@@ -157,36 +200,34 @@ function credentialRange(
   return masked(strength, value, opts) ? [from, v.end] : null;
 }
 
-function keyName(m: RegExpExecArray): string {
-  return (m[1] ?? m[2] ?? m[3] ?? '').trim();
-}
-
 /** Ranges of values whose key names a credential, in `key=value`, `key: value`, `"key" : "value"`, `key => value`. */
-export function keyValueRanges(text: string): Range[] {
+export function keyValueRanges(text: string, candidates = keyCandidates(text)): Range[] {
   const out: Range[] = [];
-  KEY_SEP.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = KEY_SEP.exec(text)) !== null) {
-    const name = keyName(m);
-    const strength = credentialStrength(name);
+  let consumed = 0;
+  for (const k of candidates) {
+    if (k.start < consumed) continue;
+    SEPARATOR.lastIndex = k.end;
+    const sep = SEPARATOR.exec(text);
+    if (!sep) continue;
+    const strength = credentialStrength(k.name);
     if (!strength) continue;
-    const separator = m[4]!.trim();
-    let at = m.index + m[0].length;
-    const lineStart = text.lastIndexOf('\n', m.index) + 1;
-    const before = text.slice(lineStart, m.index);
+    const separator = sep[0].trim();
+    let at = k.end + sep[0].length;
+    const lineStart = text.lastIndexOf('\n', k.start) + 1;
+    const before = text.slice(lineStart, k.start - (k.quoted ? 1 : 0)).replace(/:$/, '');
     const lineStartKey = /^[ \t>*<-]*$/.test(before) || /^[ \t]*-[ \t]+$/.test(before);
     // A quoted value may follow a line break (pretty-printed JSON); a bare one may not (a YAML mapping).
     if (/^\r?\n/.test(text.slice(at, at + 2))) {
-      const next = /^\s*/.exec(text.slice(at))![0].length;
+      const next = /^\s*/.exec(text.slice(at, at + 200))![0].length;
       if (!quotedAt(text, at + next)) continue;
       at += next;
     }
     // `volume "x" : secret "y"` is prose; a space before the colon is JSON (Jackson, .NET) only with a quoted value.
-    if (/^\s+:/.test(m[4]!) && !lineStartKey && !quotedAt(text, at)) continue;
-    const range = credentialRange(text, at, strength, separator, lineStartKey, name);
+    if (/^\s+:/.test(sep[0]) && !lineStartKey && !quotedAt(text, at)) continue;
+    const range = credentialRange(text, at, strength, separator, lineStartKey, k.name);
     if (range) {
       out.push(range);
-      KEY_SEP.lastIndex = range[1];
+      consumed = range[1];
     }
   }
   return out;
@@ -194,18 +235,20 @@ export function keyValueRanges(text: string): Range[] {
 
 // `password netrcPw-3344`, `requirepass reqPassPw5`, `ldap.bind.password   wsPropPw77`: a strong name, a space,
 // and a value that cannot be a word of a sentence (digits with letters, or random).
-const SPACED =
-  /(?<![\w.@$-])(["']?)([A-Za-z_][\w.-]{1,80})\1(?=([ \t]+)("[^"\n]{1,200}"|'[^'\n]{1,200}'|[^\s"'`,;&)\]}]{4,}))/g;
+// The value after a space: quoted, or a run without the delimiters of the structures around it.
+const SPACED_VALUE = /([ \t]+)("[^"\n]{1,200}"|'[^'\n]{1,200}'|[^\s"'`,;&)\]}]{4,})/y;
 
-export function spacedValueRanges(text: string): Range[] {
+export function spacedValueRanges(text: string, candidates = keyCandidates(text)): Range[] {
   const out: Range[] = [];
-  for (const m of text.matchAll(SPACED)) {
-    if (credentialStrength(m[2]!) !== 'strong') continue;
-    const raw = m[4]!;
+  for (const k of candidates) {
+    SPACED_VALUE.lastIndex = k.end;
+    const m = SPACED_VALUE.exec(text);
+    if (!m || credentialStrength(k.name) !== 'strong') continue;
+    const raw = m[2]!;
     const quoted = /^["']/.test(raw);
     const value = quoted ? raw.slice(1, -1) : raw;
     if (harmlessValue(value) || !secretish(value)) continue;
-    const start = m.index + m[0].length + m[3]!.length + (quoted ? 1 : 0);
+    const start = k.end + m[1]!.length + (quoted ? 1 : 0);
     out.push([start, start + value.length]);
   }
   return out;

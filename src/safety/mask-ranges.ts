@@ -36,4 +36,3 @@ export function applyRanges(text: string, ranges: Range[]): string {
   }
   return out + text.slice(at);
 }
-

@@ -1,13 +1,21 @@
 // Whether a string looks generated (a key, a token) rather than written (a word, a name, a number, an id).
 
-/** Shannon entropy in bits per character. */
+const counts = new Int32Array(65536);
+
+/** Shannon entropy in bits per character (of UTF-16 code units). */
 export function entropy(s: string): number {
-  const counts = new Map<string, number>();
-  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const seen: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const n = counts[c]!;
+    counts[c] = n + 1;
+    if (n === 0) seen.push(c);
+  }
   let bits = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
+  for (const c of seen) {
+    const p = counts[c]! / s.length;
     bits -= p * Math.log2(p);
+    counts[c] = 0;
   }
   return bits;
 }

@@ -5,7 +5,7 @@
 import { commandLineRanges } from './command-line-secrets.js';
 import { credentialContextRanges } from './credential-context.js';
 import { keyBlockRanges } from './key-blocks.js';
-import { keyValueRanges, namedPairRanges, spacedValueRanges } from './key-values.js';
+import { keyCandidates, keyValueRanges, namedPairRanges, spacedValueRanges } from './key-values.js';
 import { NO_KNOWN_VALUES, type KnownValues } from './known-values.js';
 import { applyRanges, REDACTED } from './mask-ranges.js';
 import { libraryTokenRanges, ownTokenRanges } from './provider-tokens.js';
@@ -81,12 +81,13 @@ function redactNested(text: string, known: KnownValues, depth: number): string {
 
 function redact(text: string, known: KnownValues, depth: number): string {
   const out = redactNested(known.mask(text), known, depth);
+  const keys = keyCandidates(out);
   return applyRanges(out, [
     ...keyBlockRanges(out),
     ...libraryTokenRanges(out),
     ...ownTokenRanges(out),
-    ...keyValueRanges(out),
-    ...spacedValueRanges(out),
+    ...keyValueRanges(out, keys),
+    ...spacedValueRanges(out, keys),
     ...namedPairRanges(out),
     ...structureRanges(out),
     ...commandLineRanges(out),

@@ -103,12 +103,15 @@ function sqlRanges(text: string): Range[] {
  */
 function fileRanges(text: string): Range[] {
   const out: Range[] = [];
-  for (const m of text.matchAll(/(?<![^\s'"])[^\s:'"]+:(?:\d{1,5}|\*):[^\s:'"]+:[^\s:'"]+:([^\s'"]+)(?=$|[\s'"])/gm)) {
-    const r = tail(m, m[1]!);
+  const pgpass = /(^|[\s'"])([^\s:'"]+:(?:\d{1,5}|\*):[^\s:'"]+:[^\s:'"]+:([^\s'"]+))(?=$|[\s'"])/gm;
+  for (const m of text.matchAll(pgpass)) {
+    const r = tail(m, m[3]!);
     if (r) out.push(r);
   }
   if (/\buser\s+\S+\s|SETUSER/i.test(text)) {
-    for (const m of text.matchAll(/(?<=(?:^|[\s"'])(?:user\s+\S+|"?SETUSER"?\s+"?\S+?"?)\s(?:[^\n]*?\s)?"?)[>#]([^\s"']+)/gim)) {
+    for (const m of text.matchAll(
+      /(?<=(?:^|[\s"'])(?:user\s+\S+|"?SETUSER"?\s+"?\S+?"?)\s(?:[^\n]*?\s)?"?)[>#]([^\s"']+)/gim,
+    )) {
       out.push([m.index + 1, m.index + m[0].length]);
     }
   }
@@ -121,7 +124,24 @@ function fileRanges(text: string): Range[] {
   return out;
 }
 
+/** SMTP `AUTH PLAIN <base64>` / `AUTH LOGIN` exchanges: the Base64 words after it carry user and password. */
+function smtpRanges(text: string): Range[] {
+  const out: Range[] = [];
+  for (const m of text.matchAll(/\bAUTH (?:PLAIN|LOGIN|XOAUTH2?)\b[^\n]*/g)) {
+    for (const w of m[0].matchAll(/(?<![\w+/=])[A-Za-z0-9+/]{8,}={0,2}(?![\w+/=])/g))
+      if (/\d|=/.test(w[0]) || w[0].length >= 12)
+        out.push([m.index + w.index, m.index + w.index + w[0].length]);
+  }
+  return out;
+}
+
 /** Ranges of credentials carried by URL, XML, SQL and credential-file structure in `text`. */
 export function structureRanges(text: string): Range[] {
-  return [...urlRanges(text), ...xmlRanges(text), ...sqlRanges(text), ...fileRanges(text)];
+  return [
+    ...urlRanges(text),
+    ...xmlRanges(text),
+    ...sqlRanges(text),
+    ...fileRanges(text),
+    ...smtpRanges(text),
+  ];
 }
