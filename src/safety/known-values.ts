@@ -39,10 +39,13 @@ export function knownForms(value: string | Uint8Array): string[] {
   const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : value;
   const text = typeof value === 'string' ? value : new TextDecoder('utf-8', { fatal: false }).decode(value);
   const isText = !text.includes('\uFFFD');
+  if ((isText ? text.trim().length : bytes.length) < MIN_KNOWN_LENGTH) return [];
   const forms = new Set<string>();
   if (isText) {
     const t = text.trim();
-    for (const s of [t, ...t.split(/\r?\n/).map((l) => l.trim())]) {
+    for (const s of [t, ...t.split(/\r?\n/).map((l) => l.trim())].filter(
+      (l) => l.length >= MIN_KNOWN_LENGTH,
+    )) {
       forms.add(s);
       forms.add(jsonEscaped(s));
       forms.add(jsonEscaped(jsonEscaped(s)));

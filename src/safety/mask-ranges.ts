@@ -28,7 +28,8 @@ export function applyRanges(text: string, ranges: Range[]): string {
   let at = 0;
   let i = 0;
   while (i < sorted.length) {
-    let [start, end] = sorted[i]!;
+    const start = sorted[i]![0];
+    let end = sorted[i]![1];
     while (i + 1 < sorted.length && sorted[i + 1]![0] <= end) end = Math.max(end, sorted[++i]![1]);
     out += text.slice(at, Math.max(at, start)) + REDACTED;
     at = Math.max(at, end);

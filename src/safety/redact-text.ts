@@ -23,8 +23,9 @@ function reencode(redacted: string, encode: (s: string) => string): string {
 
 // A JSON string literal holding escapes: text logged inside a JSON field (a request body, a docker log line).
 const ESCAPED_STRING = /"((?:[^"\\\n]|\\.)*\\.(?:[^"\\\n]|\\.)*)"/g;
-// A run holding percent escapes (a URL-encoded value nested in a URL or a form body).
-const PERCENT_RUN = /[^\s"'&=?#<>]*%[0-9A-Fa-f]{2}[^\s"'&?#<>]*/g;
+// A run holding percent escapes inside one URL component (a URL-encoded value nested in a query or a form
+// body); the URL's own delimiters end it, so the URL around it is kept as written.
+const PERCENT_RUN = /[^\s"'&=?#<>:/@;,]*%[0-9A-Fa-f]{2}[^\s"'&=?#<>:/@;,]*/g;
 // A Base64 run long enough to hold a credential (a `tls.key` value, an encoded config).
 const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/=_-])/g;
 

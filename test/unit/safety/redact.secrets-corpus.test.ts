@@ -33,7 +33,10 @@ const loadYaml = <T>(file: string): T[] =>
 
 const texts = [
   ...load<TextCase>('log-text.json'),
-  ...loadYaml<TextCase & { class: string }>('log-lines.yaml').map((c) => ({ ...c, name: `${c.class}: ${c.name}` })),
+  ...loadYaml<TextCase & { class: string }>('log-lines.yaml').map((c) => ({
+    ...c,
+    name: `${c.class}: ${c.name}`,
+  })),
 ];
 const lookAlikes = [
   ...load<{ name: string; text: string }>('look-alikes.json'),
