@@ -2,13 +2,13 @@
 // then memory (RSS and heap after a forced GC) as commands pile up, to tell a leak from lazy GC.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deletePrefix } from '../tools/demo/delete-prefix.js';
 import { startSlackStandIn } from '../tools/stand-ins/local-slack/slack-stand-in.js';
 import { burst, memoryCurve, type BurstRow, type MemoryRow } from './bot-bench.js';
 import { spawnService } from './spawn-service.js';
 import { createLogger } from '../src/observability/logger.js';
 import { keySpace } from '../src/queue/key-space.js';
 import { announceWorker } from '../src/queue/worker-registry.js';
-import { deletePrefix as deleteKeys } from '../tools/demo/delete-prefix.js';
 
 export interface BotSection {
   bursts: BurstRow[];
@@ -29,10 +29,14 @@ export interface BotOptions {
 
 const SECRET = 'bench-signing-secret';
 
-async function deletePrefix(redisUrl: string, prefix: string): Promise<void> {
+/** Removes the bench's Redis keys (its queue prefix) once a section is done. */
+export async function clearBenchKeys(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
+  try {
+    await deletePrefix(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function growth(rows: MemoryRow[]): number | null {
@@ -103,6 +107,6 @@ export async function benchBot(opts: BotOptions): Promise<BotSection> {
     redis.disconnect();
     await bot.stop();
     await slack.close();
-    await deletePrefix(opts.redisUrl, prefix);
+    await clearBenchKeys(opts.redisUrl, prefix);
   }
 }

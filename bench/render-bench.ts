@@ -1,4 +1,5 @@
 // The bench report's shape and its plain-text tables.
+import type { AlertsSection } from './alerts-section.js';
 import type { BotSection } from './bot-section.js';
 import type { FunctionsBench } from './functions-bench.js';
 import type { PromptRow } from './prompt-section.js';
@@ -9,6 +10,7 @@ export interface BenchReport {
   machine: { cpus: number; model: string; memoryGiB: number; node: string; loadAverage: number[] };
   tracking?: TrackingSection;
   bot?: BotSection;
+  alerts?: AlertsSection;
   worker?: WorkerRow[];
   prompt?: PromptRow[];
   functions?: FunctionsBench;
@@ -95,6 +97,38 @@ function botLines(b: BotSection): string[] {
   ];
 }
 
+function alertLines(a: AlertsSection): string[] {
+  return [
+    '## Alert receiver: Alertmanager webhooks, one at a time (ack latency, ms)',
+    ...table(
+      ['alerts', 'webhooks', 'alerts each', 'non-200', 'failed', 'p50', 'p99', 'max'],
+      a.webhooks.map((r) => [
+        r.kind,
+        r.webhooks,
+        r.alertsEach,
+        r.non200,
+        r.failed,
+        r.p50Ms,
+        r.p99Ms,
+        r.maxMs,
+      ]),
+    ),
+    '',
+    '## Alert receiver: alerts/s sustained (new workloads, webhooks back-to-back)',
+    ...table(
+      ['in flight', 'alerts each', 'seconds', 'webhooks', 'not accepted', 'alerts/s'],
+      a.sustained.map((r) => [
+        r.concurrency,
+        r.alertsEach,
+        r.seconds,
+        r.webhooks,
+        r.notAccepted,
+        r.alertsPerSecond,
+      ]),
+    ),
+  ];
+}
+
 function workerLines(rows: WorkerRow[]): string[] {
   return [
     '## Worker (rule engine): one process, a batch of OOM-looping deployments',
@@ -149,10 +183,6 @@ function functionLines(f: FunctionsBench): string[] {
       f.rows.map((r) => [r.name, r.opsPerSecond, r.microsPerOp, r.heapDeltaKiB]),
     ),
     `redaction ${f.redactionMBps} MB/s; pipeline costs ${f.pipelineToAnalyzersCostRatio}× the analyzers alone`,
-    `redaction of the corpus log: ${Object.entries(f.redaction.mbPerSecond)
-      .map(([k, v]) => `${k} ${v} MB/s`)
-      .join('; ')}`,
-    `redaction costs ${f.redaction.costVsBefore.now}× what it did before issue 19 (${f.redaction.costVsBefore.withKnownValues}× with 12 known values); secretlint's rules are ${(100 * f.redaction.libraryShare).toFixed(1)}% of it, the known-value matcher ${(100 * f.redaction.knownValueShare).toFixed(1)}%`,
   ];
 }
 
@@ -163,6 +193,7 @@ export function renderBench(r: BenchReport): string {
     '',
     ...(r.tracking ? [...trackingLines(r.tracking), ''] : []),
     ...(r.bot ? [...botLines(r.bot), ''] : []),
+    ...(r.alerts ? [...alertLines(r.alerts), ''] : []),
     ...(r.worker ? [...workerLines(r.worker), ''] : []),
     ...(r.prompt ? [...promptLines(r.prompt), ''] : []),
     ...(r.functions ? [...functionLines(r.functions), ''] : []),

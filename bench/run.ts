@@ -1,8 +1,10 @@
-// `npm run bench`: measures the service on the sandbox (bot ack latency under bursts, worker throughput,
+// `npm run bench`: measures the service on the sandbox (bot ack latency under bursts, the alert receiver's ack
+// latency and alerts/s, worker throughput,
 // prompt size and API calls per eval case, memory of bot and worker) and the pure pipeline, as a table
 // or `--json`. Measurements only: nothing here passes or fails.
 import os from 'node:os';
 import { sandboxEnv } from '../test/integration/sandbox-env.js';
+import { benchAlerts } from './alerts-section.js';
 import { benchBot } from './bot-section.js';
 import { benchFunctions } from './functions-bench.js';
 import { benchPrompts } from './prompt-section.js';
@@ -10,7 +12,7 @@ import { renderBench, type BenchReport } from './render-bench.js';
 import { benchTracking } from './tracking-section.js';
 import { benchWorker } from './worker-section.js';
 
-const SECTIONS = ['tracking', 'bot', 'worker', 'prompt', 'functions'] as const;
+const SECTIONS = ['tracking', 'bot', 'alerts', 'worker', 'prompt', 'functions'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** One case per category by default (`--all-cases` for every case). */
@@ -70,6 +72,19 @@ async function main(): Promise<void> {
       memoryCommands: Number(arg('commands') ?? 6000),
       memoryStep: 1500,
       memoryRate: 100,
+    });
+  }
+  if (only.includes('alerts') && env) {
+    log(
+      'alerts: 1,000-alert Alertmanager webhooks one at a time (new, then re-sent), then alerts/s sustained',
+    );
+    report.alerts = await benchAlerts({
+      redisUrl: env.REDIS_URL,
+      webhooks: Number(arg('webhooks') ?? 20),
+      sustained: [
+        { concurrency: 1, seconds: 10, alertsEach: 100 },
+        { concurrency: 4, seconds: 10, alertsEach: 100 },
+      ],
     });
   }
   if (only.includes('worker') && env) {
