@@ -17,6 +17,7 @@ import { analyzers, isHealthy, runAnalyzers } from './analyzers/registry.js';
 import type { AttemptFeedback, DiagnosisEngine } from './diagnose/engine.js';
 import type { ProgressSink } from './progress.js';
 import { propose } from './change/propose.js';
+import type { Sealed } from './change/rehydrate-patch.js';
 import { toYaml } from './change/unified-diff.js';
 import { validateChange } from './validate/validate-change.js';
 
@@ -30,7 +31,7 @@ export interface IterationDeps {
 export interface IterationInput {
   n: number;
   evidence: Evidence;
-  sealed: { live: KubeObject; templates: KubeObject[] };
+  sealed: Sealed;
   previousAttempts: AttemptFeedback[];
   run: RunHandle;
   /** Compact outcomes of earlier incidents of this workload (hints for an LLM). */

@@ -41,6 +41,11 @@ export interface Cluster {
   get(resource: NamespacedResource, namespace: string, name: string): Promise<KubeObject | null>;
   /** Names of a Secret's keys; the values never leave the k8s layer. Null when it does not exist. */
   getSecretKeys(namespace: string, name: string): Promise<string[] | null>;
+  /**
+   * A Secret's values as bytes, for the known-value matcher only (they are masked, never shown or logged).
+   * Null when it does not exist; throws FORBIDDEN when RBAC denies the read.
+   */
+  getSecretValues(namespace: string, name: string): Promise<Uint8Array[] | null>;
   listNodes(): Promise<KubeObject[]>;
   readLog(namespace: string, pod: string, opts: LogOptions): Promise<string>;
   /**

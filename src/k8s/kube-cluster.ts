@@ -106,6 +106,20 @@ export function createKubeCluster(opts: { kubeconfig?: string; http?: KubeHttp }
       return [...keys].sort();
     },
 
+    async getSecretValues(namespace, name) {
+      const secret = await getJson(
+        `/api/v1/namespaces/${namespace}/secrets/${name}`,
+        `get secret ${name} in ${namespace}`,
+      );
+      if (!secret) return null;
+      const data = isRecord(secret.data) ? Object.values(secret.data) : [];
+      const strings = isRecord(secret.stringData) ? Object.values(secret.stringData) : [];
+      return [
+        ...data.filter((v) => typeof v === 'string').map((v) => new Uint8Array(Buffer.from(v, 'base64'))),
+        ...strings.filter((v) => typeof v === 'string').map((v) => new TextEncoder().encode(v)),
+      ];
+    },
+
     async listNodes() {
       const body = await getJson('/api/v1/nodes', 'list nodes', { limit: 500 });
       return Array.isArray(body?.items) ? body.items.filter(isRecord) : [];

@@ -1,142 +1,111 @@
-// Masks known secret shapes inside free text (log tails, event messages, annotations, URLs, command lines).
+// Masks secrets inside free text (log tails, event messages, annotations, URLs, command lines), in this order:
+// the workload's own secret values (known), then text nested in JSON strings, percent or Base64 encoding
+// (decoded and redacted in turn), then key blocks, provider token shapes, the structure around a value
+// (keys, headers, flags, SQL, files) and random-looking tokens in a credential's context.
+import { commandLineRanges } from './command-line-secrets.js';
+import { credentialContextRanges } from './credential-context.js';
+import { keyBlockRanges } from './key-blocks.js';
+import { keyCandidates, keyValueRanges, namedPairRanges, spacedValueRanges } from './key-values.js';
+import { NO_KNOWN_VALUES, type KnownValues } from './known-values.js';
+import { applyRanges, REDACTED } from './mask-ranges.js';
+import { libraryTokenRanges, ownTokenRanges } from './provider-tokens.js';
+import { structureRanges } from './text-structures.js';
 
-/** What every masked value becomes; fixed so tests and readers can recognise it. */
-export const REDACTED = '[REDACTED]';
+export { REDACTED };
 
-// Key words whose `key=value` / `key: value` values are secrets, in logs, query strings, JSON and env.
-const SECRET_WORDS = String.raw`password|passwd|passphrase|secret|token|credentials?|api[_-]?key|apikey|access[_-]?key|private[_-]?key|(?:encryption|signing|master|license|hmac|jwt|session|account|shared[_-]?access|storage|client|app)[_-]?key|session[_-]?id|sharedaccesssignature|connection[_-]?string|connstr`;
-const SECRET_KEY = String.raw`[\w.-]{0,40}?(?:${SECRET_WORDS})[\w.-]{0,40}`;
-// Short words that name a credential only as a whole word of the key (`pwd`, `DB_PASS`, `auth`, `--db-pass`).
-const SHORT_KEY = String.raw`(?:[A-Za-z0-9]+[_-])*(?:pwd|pass|pw|auth|dsn|cookie|sig|jwt|otp|pin)`;
+/** How deep encodings nest before we stop decoding (JSON in JSON in Base64 …). */
+const MAX_DEPTH = 3;
 
-/** Keys whose values are names, sizes or switches, not credentials (`secretName`, `max_tokens`, `token_ttl`). */
-const HARMLESS_KEY =
-  /(?:name|names|ref|refs|keyref|namespace|path|file|dir|mount|type|kind|version|provider|store|enabled|count|limit|length|size|ttl|expiry|expires|expires_in|timeout|tokens|max|min|age|len|id_field|format|policy|mode|source|header|prefix|usage|rotation|strategy|backend|field|hash_alg|algorithm)["']?$/i;
-/** Values that carry nothing secret (numbers, switches, placeholders already masked). */
-const HARMLESS_VALUE =
-  /^(?:["']?)(?:\d{1,6}|true|false|null|none|nil|yes|no|on|off|enabled|disabled|required|optional|\*+|\[REDACTED\]|<redacted>|\$\{[^}]*\}?|\$[A-Z_][A-Z0-9_]*)(?:["']?)$/i;
-
-type Replacer = string | ((...groups: string[]) => string);
-type Rule = readonly [RegExp, Replacer];
-
-const keep = (head: string): string => `${head}${REDACTED}`;
-
-function keyValue(whole: string, head: string, key: string, value: string): string {
-  if (HARMLESS_VALUE.test(value) || (HARMLESS_KEY.test(key) && !/[A-Za-z].*\d|\d.*[A-Za-z]/.test(value)))
-    return whole;
-  const quote = value.startsWith('"') || value.startsWith("'") ? value[0] : '';
-  return `${head}${quote}${REDACTED}${quote}`;
+/** Re-encodes redacted text with `encode`, leaving each mask as it is. */
+function reencode(redacted: string, encode: (s: string) => string): string {
+  return redacted.split(REDACTED).map(encode).join(REDACTED);
 }
 
-/** `key=value`, `key: value`, `"key": "value"`, `?key=value&…` (no space before ':' so `volume "x" : secret …` stays). */
-function keyValueRule(key: string): Rule {
-  return [
-    new RegExp(
-      String.raw`((["']?)\b(${key})\2(?:\s*=\s*|:\s*))(\[REDACTED\]|"[^"]*"|'[^']*'|[^\s"'&,;}\]]+)`,
-      'gi',
-    ),
-    (whole: string, head: string, _q: string, k: string, value: string) => keyValue(whole, head, k, value),
-  ];
-}
+// A JSON string literal holding escapes: text logged inside a JSON field (a request body, a docker log line).
+const ESCAPED_STRING = /"((?:[^"\\\n]|\\.)*\\.(?:[^"\\\n]|\\.)*)"/g;
+// A run holding percent escapes inside one URL component (a URL-encoded value nested in a query or a form
+// body); the URL's own delimiters end it, so the URL around it is kept as written.
+const PERCENT_RUN = /[^\s"'&=?#<>:/@;,]*%[0-9A-Fa-f]{2}[^\s"'&=?#<>:/@;,]*/g;
+// A Base64 run long enough to hold a credential (a `tls.key` value, an encoded config).
+const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/=_-])/g;
 
-/** Ordered: whole blocks and headers first, so later shapes see them already masked. */
-const RULES: readonly Rule[] = [
-  // PEM private keys (also PGP blocks and JSON-escaped newlines), including one cut off by a log tail.
-  [/-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----[\s\S]*?(?:-----END \1PRIVATE KEY\2-----|$)/g, REDACTED],
-  [/\bAGE-SECRET-KEY-1[0-9A-Z]{20,}/gi, REDACTED],
-  // Authorization headers keep their scheme word so the reader still sees what kind of credential it was.
-  // Without a scheme only a long word counts, so "may require authorization: server message" stays readable.
-  [
-    /\b((?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?)(?:\[REDACTED\]|(bearer|basic|token|digest|negotiate|aws4-hmac-sha256|sharedkey|splunk|apikey)[ \t]+[^\s"',;]+(?:,[ \t]*[A-Za-z]+=[^\s"',;]+)*|[^\s"',;]{8,})/gi,
-    (_m, head: string, scheme?: string) => `${head}${scheme ? `${scheme} ` : ''}${REDACTED}`,
-  ],
-  [/\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, `$1${REDACTED}`],
-  // Cookie headers: every cookie value is a session.
-  [/\b((?:set-)?cookie["']?[ \t]*:[ \t]*["']?)[^\r\n"']+/gi, `$1${REDACTED}`],
-  // JWTs (header.payload.signature, base64url, header always starts with `{"`).
-  [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED],
-  // Cloud keys: AWS access key ids, Google API keys and OAuth tokens.
-  [/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, REDACTED],
-  [/\bAIza[0-9A-Za-z_-]{30,}/g, REDACTED],
-  [/\bya29\.[0-9A-Za-z_-]{20,}/g, REDACTED],
-  // Forge and package-registry tokens: GitHub, GitLab, npm, PyPI, Hugging Face.
-  [/\bgh[pousr]_[A-Za-z0-9]{30,}\b/g, REDACTED],
-  [/\bgithub_pat_[A-Za-z0-9_]{22,}/g, REDACTED],
-  [/\bgl(?:pat|dt|rt|ptt|ft|cbt|imt|oas|soat|agent)-[A-Za-z0-9_-]{16,}/g, REDACTED],
-  [/\bnpm_[A-Za-z0-9]{30,}/g, REDACTED],
-  [/\bpypi-AgE[A-Za-z0-9_-]{30,}/g, REDACTED],
-  [/\bhf_[A-Za-z0-9]{30,}/g, REDACTED],
-  // Slack tokens (bot, user, app, refresh, config) and webhook URLs; Discord webhooks.
-  [/\bxox(?:[abposer]|e\.xox[bp])-[A-Za-z0-9-]{10,}/g, REDACTED],
-  [/\bxapp-\d-[A-Za-z0-9-]{10,}/g, REDACTED],
-  [/(\bhooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9/_-]+/gi, `$1${REDACTED}`],
-  [/(\bdiscord(?:app)?\.com\/api\/webhooks\/\d+\/)[A-Za-z0-9_-]+/gi, `$1${REDACTED}`],
-  // Microsoft Teams / Office 365 connector webhooks: the whole path is the credential.
-  [
-    /(\b(?:outlook\.office(?:365)?\.com|[a-z0-9-]+\.webhook\.office\.com)\/webhook(?:b2)?\/)[^\s"'<>]+/gi,
-    `$1${REDACTED}`,
-  ],
-  // Payment and SaaS keys: Stripe, SendGrid, Twilio, Mailgun, Shopify, DigitalOcean, Databricks, Vault.
-  [/\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}/g, REDACTED],
-  [/\bwhsec_[A-Za-z0-9]{20,}/g, REDACTED],
-  [/\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g, REDACTED],
-  [/\bSK[0-9a-f]{32}\b/g, REDACTED],
-  [/\bkey-[0-9a-f]{32}\b/g, REDACTED],
-  [/\bshp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}\b/g, REDACTED],
-  [/\bdo[por]_v1_[a-f0-9]{64}\b/g, REDACTED],
-  [/\bdapi[0-9a-f]{32}\b/g, REDACTED],
-  [/\bhv[sbr]\.[A-Za-z0-9_-]{20,}/g, REDACTED],
-  // Grafana Cloud and service-account tokens, Square tokens and secrets, Facebook/Meta access tokens.
-  [/\bgl(?:c|sa)_[A-Za-z0-9_=+/-]{32,}/g, REDACTED],
-  [/\bsq0(?:atp|csp|idp)-[A-Za-z0-9_-]{22,}/g, REDACTED],
-  [/\bEAA[A-Za-z0-9]{60,}/g, REDACTED],
-  // OpenAI / Anthropic style keys (sk-…, sk-proj-…, sk-ant-…).
-  [/\bsk-[A-Za-z0-9_-]{20,}/g, REDACTED],
-  // Credentials in URLs: scheme://user:password@host keeps the user; the password may hold '@' or be alone (`redis://:pw@`).
-  [
-    /\b([a-z][a-z0-9+.-]{0,30}:\/\/[^\s:@/]{0,256}:)(?!\/)[^\s]{1,256}@(?=[^\s@/]+(?:[/?#\s"'<>)]|$))/gi,
-    `$1${REDACTED}@`,
-  ],
-  // A long bare token as URL user info (Sentry DSNs, `https://<token>@github.com`).
-  [/\b([a-z][a-z0-9+.-]{0,30}:\/\/)[A-Za-z0-9_-]{20,}@/gi, `$1${REDACTED}@`],
-  // Signed URLs: S3/GCS signatures and security tokens, Azure SAS `sig=`.
-  [
-    /([?&](?:x-amz-signature|x-amz-security-token|x-amz-credential|x-goog-signature|x-goog-credential|signature|sig|code|access_token|id_token|refresh_token|key)=)[^&\s"'#]+/gi,
-    `$1${REDACTED}`,
-  ],
-  // Command lines: `curl -u user:pw`, `mysql -pPW`, `redis-cli -a pw`, `sshpass -p pw`, `docker login -p pw`.
-  [/((?:^|\s)(?:-u|--user)[ =]["']?[^\s:"']+:)[^\s"']+/g, (_m, head: string) => keep(head)],
-  [/(\bmysql(?:dump|admin|sh)?\b[^\n]*?\s-p)(?=[^\s-])[^\s"']+/g, (_m, head: string) => keep(head)],
-  [/(\bredis-cli\b[^\n]*?\s-a\s+)\S+/g, (_m, head: string) => keep(head)],
-  [
-    /(\bmongo(?:sh|dump|restore|import|export|stat|top)?\b[^\n]*?\s-p\s+)(?!-)\S+/g,
-    (_m, head: string) => keep(head),
-  ],
-  // `htpasswd -b[c…] file user password`: the last word is the password.
-  [/(\bhtpasswd\s+-[A-Za-z]*b[A-Za-z]*\s+\S+\s+\S+\s+)\S+/g, (_m, head: string) => keep(head)],
-  [/(\bsshpass\s+-p\s*)\S+/g, (_m, head: string) => keep(head)],
-  [/(\bdocker\s+login\b[^\n]*?\s-p\s+)\S+/g, (_m, head: string) => keep(head)],
-  // `--password hunter2`, `--db-pass x`, `-token abc`: a credential flag followed by its value.
-  [
-    new RegExp(String.raw`((?:^|\s)--?(${SECRET_KEY}|${SHORT_KEY})\s+)(?!-)([^\s"']+)`, 'gi'),
-    (whole: string, head: string, key: string, value: string) => keyValue(whole, head, key, value),
-  ],
-  keyValueRule(SECRET_KEY),
-  keyValueRule(SHORT_KEY),
-];
-
-/** The text with every known secret shape replaced by {@link REDACTED}; other text is untouched. */
-export function redactText(s: string): string {
-  if (typeof s !== 'string') return s; // callers with untyped data must not make redaction throw
-  let out = s;
-  for (const [re, replacement] of RULES) {
-    // Two calls because replace's overloads do not accept the union.
-    out = typeof replacement === 'string' ? out.replace(re, replacement) : out.replace(re, replacement);
+function decodeJsonString(body: string): string | null {
+  try {
+    return JSON.parse(`"${body}"`) as string;
+  } catch {
+    return null;
   }
+}
+
+function decodeBase64(run: string): string | null {
+  const bytes = Buffer.from(run.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (bytes.length < 16) return null;
+  const text = bytes.toString('utf8');
+  // Binary (gzip, a nonce, a digest) holds no text to redact.
+  const printable = text.replace(/[^\x20-\x7e\t\r\n]/g, '').length;
+  return printable >= text.length * 0.95 ? text : null;
+}
+
+/** Text nested in JSON strings, percent and Base64 encodings, each decoded, redacted, and put back. */
+function redactNested(text: string, known: KnownValues, depth: number): string {
+  if (depth >= MAX_DEPTH) return text;
+  let out = text;
+  if (out.includes('\\')) {
+    out = out.replace(ESCAPED_STRING, (whole: string, body: string) => {
+      const decoded = decodeJsonString(body);
+      if (decoded === null) return whole;
+      const redacted = redact(decoded, known, depth + 1);
+      return redacted === decoded ? whole : `"${reencode(redacted, (s) => JSON.stringify(s).slice(1, -1))}"`;
+    });
+  }
+  if (out.includes('%')) {
+    out = out.replace(PERCENT_RUN, (run: string) => {
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+      if (decoded === run) return run;
+      const redacted = redact(decoded, known, depth + 1);
+      return redacted === decoded ? run : reencode(redacted, encodeURIComponent);
+    });
+  }
+  out = out.replace(BASE64_RUN, (run: string) => {
+    const decoded = decodeBase64(run);
+    if (decoded === null) return run;
+    // Any secret inside makes the whole run one: Base64 cannot be masked in part.
+    return redact(decoded, known, depth + 1) === decoded ? run : REDACTED;
+  });
   return out;
 }
 
-/** Whether the text contains a known secret shape. */
-export function containsSecret(s: string): boolean {
-  return redactText(s) !== s;
+function redact(text: string, known: KnownValues, depth: number): string {
+  const out = redactNested(known.mask(text), known, depth);
+  const keys = keyCandidates(out);
+  return applyRanges(out, [
+    ...keyBlockRanges(out),
+    ...libraryTokenRanges(out),
+    ...ownTokenRanges(out),
+    ...keyValueRanges(out, keys),
+    ...spacedValueRanges(out, keys),
+    ...namedPairRanges(out),
+    ...structureRanges(out),
+    ...commandLineRanges(out),
+    ...credentialContextRanges(out),
+  ]);
+}
+
+/**
+ * The text with every secret found replaced by {@link REDACTED}; other text is untouched. `known` holds the
+ * values of the Secrets the workload reads (see known-values.ts): masked wherever and however they appear.
+ */
+export function redactText(s: string, known: KnownValues = NO_KNOWN_VALUES): string {
+  if (typeof s !== 'string') return s; // callers with untyped data must not make redaction throw
+  return redact(s, known, 0);
+}
+
+/** Whether the text contains a secret. */
+export function containsSecret(s: string, known: KnownValues = NO_KNOWN_VALUES): boolean {
+  return redactText(s, known) !== s;
 }

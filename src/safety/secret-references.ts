@@ -29,7 +29,7 @@ function containerUses(spec: JsonRecord): SecretUse[] {
  * Every Secret name the pod's containers can read: env, envFrom, volumes (plain and projected).
  * Image pull secrets are read by the kubelet, never by the containers, so they do not count.
  */
-function secretsRead(spec: JsonRecord): Set<string> {
+export function secretsRead(spec: JsonRecord): Set<string> {
   const names = containerUses(spec).map((u) => u.secret);
   for (const v of asArray(spec.volumes)) {
     names.push(asString(getIn(v, ['secret', 'secretName'])) ?? '');

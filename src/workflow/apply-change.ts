@@ -6,7 +6,8 @@ import type { GitOpsMode } from '../config/config.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { assertLiveApplyAllowed } from '../agent/gitops/gitops-advice.js';
 import { canonicalJson } from '../domain/canonical-json.js';
-import { rehydratePatch } from '../agent/change/rehydrate-patch.js';
+import { rehydratePatch, type Sealed } from '../agent/change/rehydrate-patch.js';
+import { readKnownValues } from '../agent/collect/collect-secret-values.js';
 import { stripGeneratedLabels } from '../agent/collect/summarize.js';
 import { asArray, asRecord as rec } from '../domain/json-access.js';
 import { redactObject } from '../safety/redact.js';
@@ -34,11 +35,7 @@ export interface ApplyOutcome extends ApplyReport {
   appliedTemplate: AppliedTemplate | null;
 }
 
-/** The live workload and its revision templates (where masked values are restored from). */
-export interface Sealed {
-  live: KubeObject;
-  templates: KubeObject[];
-}
+export type { Sealed };
 
 export async function liveSources(cluster: Cluster, target: Target): Promise<Sealed> {
   const live = await cluster.getWorkload(target);
@@ -61,7 +58,9 @@ export async function liveSources(cluster: Cluster, target: Target): Promise<Sea
       target.kind === 'Deployment' ? rec(o.spec).template : rec(rec(o.data).spec).template,
     ),
   );
-  return { live, templates };
+  // The proposal was made from evidence redacted with the workload's secret values: restoring compares the same way.
+  const known = await readKnownValues(cluster, target.namespace, live, []);
+  return { live, templates, known };
 }
 
 /** What rollback compares against: the template digest, and a redacted copy to say what changed since. */

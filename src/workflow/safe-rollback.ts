@@ -67,7 +67,7 @@ export async function rollbackChange(
   const target = record.target;
   const sealed = await liveSources(deps.cluster, target);
   assertStillOurs(record, sealed);
-  const redactedLive = redactObject(sealed.live);
+  const redactedLive = redactObject(sealed.live, sealed.known);
   const change = {
     summary: ['restore the pod template from before kube-autofix applied its change'],
     patch: [

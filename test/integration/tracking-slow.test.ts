@@ -18,19 +18,20 @@ let proxy: MlflowProxy;
 beforeAll(async () => {
   k = kube();
   ns = await createNamespace(k, 'trk-slow');
+  // A failure that holds still (the pull never succeeds), so both runs see the same cluster state;
+  // a crash loop cycles between running and waiting, and the two runs could read different moments of it.
   await k.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('oom', {
-      image: 'acme/shop-web:1.4.0',
-      resources: { limits: { memory: '64Mi' } },
-    }),
+    body: deployment('pull', { image: 'nginx:1.99' }),
   });
   await waitFor(
     async () =>
-      (await k.core.listNamespacedPod({ namespace: ns })).items.some(
-        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0,
+      (await k.core.listNamespacedPod({ namespace: ns })).items.some((p) =>
+        ['ErrImagePull', 'ImagePullBackOff'].includes(
+          p.status?.containerStatuses?.[0]?.state?.waiting?.reason ?? '',
+        ),
       ),
-    { what: 'oom to restart', timeoutMs: 90_000 },
+    { what: 'the pull to fail', timeoutMs: 90_000 },
   );
   proxy = await startMlflowProxy(String(process.env.MLFLOW_TRACKING_URI), { delayMs: DELAY_MS });
 });
@@ -44,7 +45,7 @@ async function timed(trackingUri: string): Promise<{ ms: number; run: CliRun }> 
   const t0 = performance.now();
   const run = await runCli(
     'diagnose',
-    'deployment/oom',
+    'deployment/pull',
     { namespace: ns },
     {
       AUTOFIX_NAMESPACES: ns,

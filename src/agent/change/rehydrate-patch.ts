@@ -1,7 +1,19 @@
 // Puts real values back where a patch built from redacted evidence carries the redaction mask.
 import type { KubeObject, PatchOp } from '../../domain/index.js';
 import { deepEqual, isRecord, type JsonRecord } from '../../domain/json-access.js';
+import { NO_KNOWN_VALUES, type KnownValues } from '../../safety/known-values.js';
 import { REDACTED, redactObject } from '../../safety/redact.js';
+
+/**
+ * What stays in memory and is never shown: the unredacted live object, its revision templates, and the
+ * matcher for the workload's own secret values (the evidence was redacted with it, so every comparison is;
+ * collect and the apply step always set it).
+ */
+export interface Sealed {
+  live: KubeObject;
+  templates: KubeObject[];
+  known?: KnownValues;
+}
 
 type Json = unknown;
 
@@ -36,11 +48,11 @@ function agreed(candidates: Json[]): Json {
  * source whose redacted form matches it exactly, so only values that were there, unchanged, come back.
  * Places still masked afterwards are returned as unresolved.
  */
-function restore(value: Json, sources: Json[], path: string, unresolved: string[]): Json {
+function restore(value: Json, sources: Json[], path: string, unresolved: string[], known: KnownValues): Json {
   if (typeof value === 'string') {
     if (!value.includes(REDACTED)) return value;
     const found = agreed(
-      sources.filter((src) => typeof src === 'string' && deepEqual(redactObject(src), value)),
+      sources.filter((src) => typeof src === 'string' && deepEqual(redactObject(src, known), value)),
     );
     if (found === undefined) unresolved.push(path);
     return found ?? value;
@@ -52,6 +64,7 @@ function restore(value: Json, sources: Json[], path: string, unresolved: string[
         sources.map((s) => counterpart(s, v, i)),
         `${path}/${i}`,
         unresolved,
+        known,
       ),
     );
   }
@@ -67,7 +80,10 @@ function restore(value: Json, sources: Json[], path: string, unresolved: string[
       (s) =>
         isRecord(s) &&
         typeof s.value === 'string' &&
-        deepEqual(redactObject({ env: [{ name: entry.name, value: s.value }] }).env[0]?.value, entry.value),
+        deepEqual(
+          redactObject({ env: [{ name: entry.name, value: s.value }] }, known).env[0]?.value,
+          entry.value,
+        ),
     );
     const found = agreed(matches.map((m) => (m as JsonRecord).value));
     if (found !== undefined) return { ...entry, value: found };
@@ -81,6 +97,7 @@ function restore(value: Json, sources: Json[], path: string, unresolved: string[
           sources.map((s) => (isRecord(s) ? s[k] : undefined)),
           `${path}/${k}`,
           unresolved,
+          known,
         ),
       ]),
     );
@@ -93,11 +110,13 @@ function restore(value: Json, sources: Json[], path: string, unresolved: string[
  * redacted form it equals, so its values come from those alone; otherwise every candidate counts. Either
  * way, candidates that disagree leave the value unresolved.
  */
-function sourcesFor(op: PatchOp, live: KubeObject, templates: KubeObject[]): Json[] {
+function sourcesFor(op: PatchOp, { live, templates }: Sealed, known: KnownValues): Json[] {
   const inTemplate = op.path === '/spec/template' || op.path.startsWith('/spec/template/');
   const sub = op.path.slice('/spec/template'.length);
   // Every revision that redacts to this value: if their real values differ, the value stays unresolved.
-  const origins = inTemplate ? templates.filter((t) => deepEqual(redactObject(at(t, sub)), op.value)) : [];
+  const origins = inTemplate
+    ? templates.filter((t) => deepEqual(redactObject(at(t, sub), known), op.value))
+    : [];
   if (origins.length > 0) return origins.map((o) => at(o, sub));
   return [at(live, op.path), ...(inTemplate ? templates.map((t) => at(t, sub)) : [])];
 }
@@ -108,17 +127,15 @@ export interface Rehydrated {
   unresolved: string[];
 }
 
-export function rehydratePatch(
-  ops: PatchOp[],
-  sealed: { live: KubeObject; templates: KubeObject[] },
-): Rehydrated {
+export function rehydratePatch(ops: PatchOp[], sealed: Sealed): Rehydrated {
   const unresolved: string[] = [];
+  const known = sealed.known ?? NO_KNOWN_VALUES;
   const out = ops.map((op) =>
     op.value === undefined
       ? op
       : {
           ...op,
-          value: restore(op.value, sourcesFor(op, sealed.live, sealed.templates), op.path, unresolved),
+          value: restore(op.value, sourcesFor(op, sealed, known), op.path, unresolved, known),
         },
   );
   return { ops: out, unresolved };

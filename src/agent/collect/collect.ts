@@ -9,7 +9,10 @@ import type {
 } from '../../domain/index.js';
 import { AutofixError, ErrorCode, describeTarget } from '../../domain/index.js';
 import type { Cluster } from '../../k8s/cluster.js';
+import type { KnownValues } from '../../safety/known-values.js';
 import { redactObject, redactText } from '../../safety/redact.js';
+import type { Sealed } from '../change/rehydrate-patch.js';
+import { readKnownValues } from './collect-secret-values.js';
 import { checkDependencies } from './collect-dependencies.js';
 import { checkReferences, podTemplateReferences } from './collect-references.js';
 import { asRecord } from '../../domain/json-access.js';
@@ -70,6 +73,7 @@ async function collectLogs(
   pods: PodSummary[],
   limits: CollectLimits,
   gaps: string[],
+  known: KnownValues,
 ): Promise<LogTail[]> {
   const chosen = pods
     .filter((p) => !p.deleting && p.nodeName)
@@ -96,7 +100,7 @@ async function collectLogs(
           limitBytes: limits.limitBytes,
         });
         // Redacted whole before splitting: a PEM block or a multi-line token spans lines.
-        const lines = redactText(text)
+        const lines = redactText(text, known)
           .split('\n')
           .filter((l) => l.length > 0);
         const truncated = lines.length >= limits.tailLines || Buffer.byteLength(text) >= limits.limitBytes;
@@ -108,7 +112,7 @@ async function collectLogs(
           ...w,
           lines: [],
           truncated: false,
-          error: redactText(e instanceof Error ? e.message : String(e)),
+          error: redactText(e instanceof Error ? e.message : String(e), known),
         };
       }
     }),
@@ -155,11 +159,12 @@ function summarizeServices(
 
 /**
  * What collect returns: the redacted evidence everyone may see, and the unredacted live object and
- * revision templates, which stay in memory to put real values back into a patch (never logged).
+ * revision templates, which stay in memory to put real values back into a patch (never logged), with
+ * the matcher for the workload's secret values the evidence was redacted with.
  */
 export interface Collected {
   evidence: Evidence;
-  sealed: { live: KubeObject; templates: KubeObject[] };
+  sealed: Sealed;
 }
 
 /** Collects the evidence for `target`; throws TARGET_NOT_FOUND when it does not exist. */
@@ -181,6 +186,8 @@ export async function collectEvidence(
     );
   }
   const gaps: string[] = [];
+  // The workload's own secret values first: everything below is redacted with them.
+  const known = await readKnownValues(cluster, ns, workload, gaps);
   const selector = selectorOf(workload);
   const revisionResource = target.kind === 'Deployment' ? 'replicasets' : 'controllerrevisions';
   const [podObjs, revisionObjs, eventObjs, services, slices, quotas, limitRanges, nodes] = await Promise.all([
@@ -194,7 +201,7 @@ export async function collectEvidence(
     orGap(gaps, 'nodes', () => cluster.listNodes(), []),
   ]);
   // Termination and waiting messages carry log tails (FallbackToLogsOnError): redacted like logs.
-  const pods = podObjs.map((p) => redactObject(summarizePod(p)));
+  const pods = podObjs.map((p) => redactObject(summarizePod(p), known));
   const revisions =
     target.kind === 'Deployment'
       ? summarizeReplicaSets(workload, revisionObjs)
@@ -214,7 +221,7 @@ export async function collectEvidence(
     .filter((e) => involved.has(`${e.kind}/${e.name}`))
     .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''))
     .slice(0, limits.maxEvents)
-    .map((e) => ({ ...e, message: redactText(e.message) }));
+    .map((e) => ({ ...e, message: redactText(e.message, known) }));
   const refs = await orGap(
     gaps,
     'references',
@@ -226,7 +233,7 @@ export async function collectEvidence(
   );
   for (const u of refs.unchecked)
     gaps.push(`${u}: not checked (reference lookup budget of ${limits.maxReferenceLookups} reached)`);
-  const logs = await collectLogs(cluster, ns, pods, limits, gaps);
+  const logs = await collectLogs(cluster, ns, pods, limits, gaps, known);
   const podLabels = asRecord(asRecord(asRecord(asRecord(workload.spec).template).metadata).labels) as Record<
     string,
     string
@@ -237,9 +244,9 @@ export async function collectEvidence(
   const evidence: Evidence = {
     target,
     collectedAt: new Date().toISOString(),
-    workload: redactObject(live),
+    workload: redactObject(live, known),
     status: summarizeWorkloadStatus(workload),
-    revisions: revisions.map((r) => ({ ...r, template: redactObject(r.template) })),
+    revisions: revisions.map((r) => ({ ...r, template: redactObject(r.template, known) })),
     pods,
     events,
     logs,
@@ -255,5 +262,5 @@ export async function collectEvidence(
     apiCalls: cluster.apiCalls() - start,
     gaps,
   };
-  return { evidence, sealed: { live, templates: revisions.map((r) => r.template) } };
+  return { evidence, sealed: { live, templates: revisions.map((r) => r.template), known } };
 }

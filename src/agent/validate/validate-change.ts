@@ -8,7 +8,7 @@ import { evaluatePolicy } from '../../safety/evaluate-policy.js';
 import { redactObject, redactText } from '../../safety/redact.js';
 import { sameAsJudged } from '../../safety/same-as-judged.js';
 import { applyPatch } from '../change/apply-patch.js';
-import { rehydratePatch } from '../change/rehydrate-patch.js';
+import { rehydratePatch, type Sealed } from '../change/rehydrate-patch.js';
 import type { PatchOp, PolicyResult } from '../../domain/index.js';
 
 export interface ValidateInput {
@@ -17,7 +17,7 @@ export interface ValidateInput {
   /** The redacted live object (as the evidence holds it) and the whole object the change makes of it (propose's `patched`). */
   live: KubeObject;
   proposed: KubeObject;
-  sealed: { live: KubeObject; templates: KubeObject[] };
+  sealed: Sealed;
   /** The Services that select the workload's pods, from the evidence: a change that re-points them is flagged. */
   services?: readonly ServiceSummary[];
   policy: PolicyConfig;
@@ -52,7 +52,7 @@ function judge(input: JudgeInput): { policy: PolicyResult; flags: string[] } {
     proposed: input.proposed,
     ops: input.change.patch,
     policy: input.policy,
-    previousTemplates: input.sealed.templates.map((t) => redactObject(t)),
+    previousTemplates: input.sealed.templates.map((t) => redactObject(t, input.sealed.known)),
     ...(input.services === undefined ? {} : { services: input.services }),
   });
   return { policy, flags };
@@ -73,7 +73,7 @@ function rehydrateChecked(input: JudgeInput): { ops: PatchOp[] } | { violations:
       violations: [`the restored operations do not apply to the live object: ${(e as Error).message}`],
     };
   }
-  const drift = sameAsJudged(sent, input.proposed);
+  const drift = sameAsJudged(sent, input.proposed, input.sealed.known);
   return drift.length > 0 ? { violations: drift } : { ops };
 }
 
@@ -123,7 +123,7 @@ export async function validateChange(input: ValidateInput): Promise<ValidateOutp
   drySpan?.end();
   if (!dry.ok) {
     // The dry-run ran with real values restored: the server's message must not carry them onward.
-    const message = redactText(`${dry.reason}: ${dry.message}`);
+    const message = redactText(`${dry.reason}: ${dry.message}`, input.sealed.known);
     return {
       validation: { schemaOk: true, policy, dryRun: { ok: false, message }, flags },
       ops: null,
