@@ -148,6 +148,7 @@ export async function investigate(
           previousAttempts: attempts,
           run: iterationRun,
           history: historyHints(run.past),
+          replayRun: run,
         },
       );
       const base = {

@@ -13,6 +13,9 @@ import type {
 import { isAutofixError } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import type { RunHandle, SpanHandle } from '../tracking/tracker.js';
+import { buildBundle, bundlePath, type EngineInput, type ReplayBundle } from '../tracking/replay-bundle.js';
+import { agentVersion } from '../observability/version.js';
+import { redactText } from '../safety/redact.js';
 import { analyzers, isHealthy, runAnalyzers } from './analyzers/registry.js';
 import type { AttemptFeedback, DiagnosisEngine } from './diagnose/engine.js';
 import type { ProgressSink } from './progress.js';
@@ -36,6 +39,8 @@ export interface IterationInput {
   run: RunHandle;
   /** Compact outcomes of earlier incidents of this workload (hints for an LLM). */
   history?: string[];
+  /** The run that keeps each iteration's replay bundle (the investigation's parent run). */
+  replayRun?: RunHandle;
 }
 
 export type IterationOutcome =
@@ -81,17 +86,47 @@ function traceLlmCalls(span: SpanHandle, usage: readonly LlmUsage[], startMs: nu
   });
 }
 
+/** The engine's input and what it answered, kept so the iteration can be re-run offline (`eval --replay`). */
+async function keepBundle(
+  deps: IterationDeps,
+  input: IterationInput,
+  engineInput: EngineInput,
+  recorded: ReplayBundle['recorded'],
+): Promise<void> {
+  if (!input.replayRun) return;
+  const bundle = buildBundle({
+    iteration: input.n,
+    agentVersion: agentVersion(),
+    engine: { name: deps.engine.name, model: deps.engine.model },
+    input: engineInput,
+    recorded,
+  });
+  if (bundle) await input.replayRun.logArtifact(bundlePath(input.n), bundle);
+  else
+    await input.replayRun.setTags({ 'autofix.replay.skipped': `iteration ${input.n}: over the size bound` });
+}
+
 async function diagnose(deps: IterationDeps, input: IterationInput, findings: Finding[]): Promise<Diagnosis> {
   const span = input.run.startSpan('diagnose', 'chain', { engine: deps.engine.name });
   const startMs = Date.now();
+  // One object for the engine and the bundle: the bundle is exactly as redacted as what the engine saw.
+  const engineInput: EngineInput = {
+    evidence: input.evidence,
+    findings,
+    previousAttempts: input.previousAttempts,
+    policy: deps.config.policy,
+    history: input.history ?? [],
+  };
   try {
-    const r = await deps.engine.diagnose({
-      evidence: input.evidence,
-      findings,
-      previousAttempts: input.previousAttempts,
-      policy: deps.config.policy,
-      history: input.history ?? [],
-    });
+    let r;
+    try {
+      r = await deps.engine.diagnose(engineInput);
+    } catch (e) {
+      const error = redactText(e instanceof Error ? e.message : String(e));
+      await keepBundle(deps, input, engineInput, { diagnosis: null, usage: [], error });
+      throw e;
+    }
+    await keepBundle(deps, input, engineInput, { diagnosis: r.diagnosis, usage: r.usage, error: null });
     const sum = (k: 'latencySeconds' | 'promptTokens' | 'completionTokens') =>
       r.usage.reduce((n, u) => n + u[k], 0);
     if (r.usage.length > 0) {

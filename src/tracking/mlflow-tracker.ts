@@ -31,6 +31,8 @@ import { StoryDecision } from './incident-story.js';
 import { alertResolvedPatch, decisionPatch } from './story-patches.js';
 import { extendStory } from './story-writer.js';
 import { endOpenNestedRuns } from './flush-run.js';
+import { BUNDLE_TAG, BUNDLE_VERSION } from './replay-bundle.js';
+import { feedbackLabels } from './outcome-labels.js';
 
 export { investigationRunName } from './root-span.js';
 
@@ -88,6 +90,8 @@ export function investigationFacts(info: InvestigationInfo): {
     'autofix.target': targetTag(target),
     'autofix.cluster': info.cluster ?? DEFAULT_CLUSTER,
     'autofix.engine': info.engine,
+    // Every iteration that reaches its engine leaves a bundle under replay/: the tag eval --replay searches.
+    [BUNDLE_TAG]: String(BUNDLE_VERSION),
   };
   if (info.requestedBy) tags['autofix.requested_by'] = info.requestedBy;
   if (info.channel) tags['autofix.channel'] = info.channel;
@@ -287,8 +291,25 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
       );
     },
 
+    async recordLabels(runId, labels) {
+      if (!runId) return;
+      try {
+        await client.logBatch(runId, {
+          tags: Object.entries(labels).map(([key, value]) => ({ key, value })),
+        });
+      } catch (e) {
+        opts.onDecisionTagFailed?.(runId, e);
+      }
+    },
+
     async recordFeedback(input) {
       const r = await feedback.record(input);
+      // The assessment is the record; the run's labels are what eval --replay reads with its search.
+      const tags = Object.entries(feedbackLabels(input.helpful, input.reason)).map(([key, value]) => ({
+        key,
+        value,
+      }));
+      await client.logBatch(input.runId, { tags });
       return { replaced: r.replaced };
     },
 

@@ -18,7 +18,8 @@ const NOOP_SPAN: SpanHandle = {
   end: () => undefined,
 };
 
-const NOOP_RUN: RunHandle = {
+/** A run that records nothing (tracking off, or an offline replay). */
+export const NOOP_RUN: RunHandle = {
   runId: null,
   runUrl: null,
   logParams: async () => undefined,
@@ -57,6 +58,8 @@ export class NoopTracker implements Tracker {
   async recordDecision(_runId: string | null, _tags: Record<string, string>): Promise<void> {}
 
   async recordAlertResolved(_runId: string | null, _resolvedAt: string): Promise<void> {}
+
+  async recordLabels(_runId: string | null, _labels: Record<string, string>): Promise<void> {}
 
   async recordFeedback(_input: FeedbackInput): Promise<{ replaced: boolean }> {
     throw new AutofixError(ErrorCode.ConfigInvalid, 'Feedback needs MLflow tracking, which is off.', {

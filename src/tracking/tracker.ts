@@ -128,7 +128,15 @@ export interface Tracker {
    * and told `patch`; a run that has ended is left alone. Never throws: says what it did.
    */
   completeAbandonedRun(runId: string, facts: AbandonedRunFacts): Promise<AbandonedRunResult>;
-  /** A person's helpful / not helpful on an investigation, replacing their earlier one. Throws when MLflow cannot record it. */
+  /**
+   * Outcome labels (`outcome-labels.ts`) on a finished investigation's run, e.g. an eval case's expected
+   * category; like a decision, never held up by MLflow and never throws.
+   */
+  recordLabels(runId: string | null, labels: Record<string, string>): Promise<void>;
+  /**
+   * A person's helpful / not helpful on an investigation, replacing their earlier one, also kept as the
+   * run's feedback labels (a correction names the expected category). Throws when MLflow cannot record it.
+   */
   recordFeedback(input: FeedbackInput): Promise<{ replaced: boolean }>;
   /** Past investigations of a workload, newest first, at most `limit`. Throws when MLflow does not answer. */
   history(target: WorkloadRef, limit: number): Promise<PastIncident[]>;

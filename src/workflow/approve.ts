@@ -1,5 +1,6 @@
 // approve → applying → applied | apply_failed | stale: re-check, apply (or adopt a landed patch), watch, record.
 import { rolloutPatch } from '../tracking/story-patches.js';
+import { rolloutLabels, verdictLabels } from '../tracking/outcome-labels.js';
 import { ErrorCode, isAutofixError, isCodedError } from '../domain/index.js';
 import { finishRun } from './finish-run.js';
 import type { KubeObject } from '../domain/index.js';
@@ -167,7 +168,12 @@ export async function applyApproved(
   try {
     out = await applyOrAdopt(deps, record, go, tracked.step);
   } catch (e) {
-    if (isAutofixError(e)) await tracked.run?.setTags({ 'autofix.apply_refused': e.code });
+    if (isAutofixError(e))
+      await tracked.run?.setTags({
+        'autofix.apply_refused': e.code,
+        // A proposal the workload moved away from was never judged on its merits: a verdict of its own.
+        ...(e.code === ErrorCode.StaleProposal ? verdictLabels(record.iteration, 'stale') : {}),
+      });
     await tracked.step?.end('FAILED');
     if (tracked.run) await finishRun(tracked.run, { outcome: 'refused', error: null });
     return onApplyError(deps, record, e, opts.finalAttempt);
@@ -194,7 +200,12 @@ async function finishApply(
   });
   const applied = moved.kind === 'ok' ? moved.record : record;
   if (tracked.run) {
-    await tracked.run.setTags({ 'autofix.decision': 'approved', 'autofix.approved_by': approvedBy });
+    await tracked.run.setTags({
+      'autofix.decision': 'approved',
+      'autofix.approved_by': approvedBy,
+      ...verdictLabels(record.iteration, 'approved', record.proposal.change),
+      ...rolloutLabels(record.iteration, out.rolloutHealthy),
+    });
     await tracked.run.tellStory(
       rolloutPatch({ ...out, healthy: out.rolloutHealthy, approvedBy, decidedAt: record.decidedAt }),
     );

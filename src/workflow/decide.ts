@@ -1,6 +1,7 @@
 // The one decision step: approve, reject or request a rollback — re-check, one atomic move, the run tagged.
 import { isAutofixError } from '../domain/index.js';
 import type { Tracker } from '../tracking/tracker.js';
+import { verdictLabels } from '../tracking/outcome-labels.js';
 import { checkDecision, type Authority, type Decision, type DecisionPolicy } from './decision-checks.js';
 import type { ProposalState, StoredProposal } from './proposal-record.js';
 import type { ProposalStore, TransitionRequest } from './proposal-store.js';
@@ -78,9 +79,18 @@ export async function decide(
   if (moved.kind === 'missing') return moved;
   if (moved.kind === 'conflict') return { kind: 'conflict', record: moved.record };
   if (moved.kind === 'expired') {
-    await deps.tracker.recordDecision(moved.record.runId, { 'autofix.decision': 'expired' });
+    await deps.tracker.recordDecision(moved.record.runId, {
+      'autofix.decision': 'expired',
+      ...verdictLabels(moved.record.iteration, 'expired'),
+    });
     return { kind: 'expired', record: moved.record };
   }
-  await deps.tracker.recordDecision(moved.record.runId, tagsOf(decision, by));
+  const r = moved.record;
+  // The verdict on this iteration's proposal (and the change approved), for eval --replay to score against.
+  const labels =
+    decision === 'rollback'
+      ? {}
+      : verdictLabels(r.iteration, decision === 'approve' ? 'approved' : 'rejected', r.proposal.change);
+  await deps.tracker.recordDecision(r.runId, { ...tagsOf(decision, by), ...labels });
   return { kind: 'decided', decision, record: moved.record };
 }

@@ -1,4 +1,5 @@
 // proposed → expired at the TTL, without a click: the proposal loses its buttons and the run says so.
+import { verdictLabels } from '../tracking/outcome-labels.js';
 import type { WorkflowDeps } from './workflow-ports.js';
 
 /** Expires a still-undecided proposal whose time is up; anything already decided is left alone. */
@@ -17,7 +18,7 @@ export async function expireProposal(deps: WorkflowDeps, proposalId: string): Pr
   if (moved.kind !== 'ok') return 'taken';
   if (record.runId) {
     const run = await deps.tracker.resumeInvestigation(record.runId);
-    await run.setTags({ 'autofix.decision': 'expired' });
+    await run.setTags({ 'autofix.decision': 'expired', ...verdictLabels(record.iteration, 'expired') });
     await run.end('FINISHED');
   }
   await deps.notifier.outcome(moved.record, { kind: 'expired' });

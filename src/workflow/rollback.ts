@@ -1,5 +1,6 @@
 // rolling_back → rolled_back | rollback_failed: re-check, then the safe rollback, watched and recorded.
 import { rollbackPatch } from '../tracking/story-patches.js';
+import { rollbackLabels } from '../tracking/outcome-labels.js';
 import { isAutofixError, isCodedError } from '../domain/index.js';
 import { applyReport, type ApplyOutcome } from './apply-change.js';
 import { applyDepsOf, loadProposal, refuse } from './approve.js';
@@ -49,7 +50,11 @@ export async function rollbackApplied(
     to: 'rolled_back',
     fields: { detail: out.message },
   });
-  await tracked.run?.setTags({ 'autofix.outcome': 'rolled_back', 'autofix.rolled_back_by': requestedBy });
+  await tracked.run?.setTags({
+    'autofix.outcome': 'rolled_back',
+    'autofix.rolled_back_by': requestedBy,
+    ...rollbackLabels(record.iteration),
+  });
   await tracked.run?.tellStory(rollbackPatch(requestedBy, out.rolloutHealthy, out.message));
   await tracked.run?.end('FINISHED');
   await deps.notifier.outcome(moved.kind === 'ok' ? moved.record : record, {

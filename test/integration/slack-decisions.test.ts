@@ -91,7 +91,11 @@ describe('decisions', () => {
         (await runTags(h.env.MLFLOW_TRACKING_URI!, record.runId!))['autofix.decision'] === 'rejected',
       { what: 'the rejected tag', timeoutMs: 10_000 },
     );
-    expect((await runTags(h.env.MLFLOW_TRACKING_URI!, record.runId!))['autofix.rejected_by']).toBe(APPROVER);
+    expect(await runTags(h.env.MLFLOW_TRACKING_URI!, record.runId!)).toMatchObject({
+      'autofix.rejected_by': APPROVER,
+      // The verdict eval --replay scores a re-proposal of the same change against.
+      'autofix.label.1.verdict': 'rejected',
+    });
 
     const after = await click(h, 'autofix_approve', asked.proposalId, APPROVER, where(asked.proposal));
     const said = await answerTo(after.responseId);
@@ -159,6 +163,9 @@ describe('decisions', () => {
       async () =>
         (await runTags(h.env.MLFLOW_TRACKING_URI!, record.runId!))['autofix.decision'] === 'expired',
       { what: 'the expired tag', timeoutMs: 10_000 },
+    );
+    expect((await runTags(h.env.MLFLOW_TRACKING_URI!, record.runId!))['autofix.label.1.verdict']).toBe(
+      'expired',
     );
     expect(await imageOf(k, ns, 'idle')).toBe('nginx:1.99');
   });

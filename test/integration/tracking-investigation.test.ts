@@ -7,6 +7,7 @@ import { analyzers } from '../../src/agent/analyzers/registry.js';
 import { finishRun } from '../../src/workflow/finish-run.js';
 import { investigate, toResult } from '../../src/agent/investigate.js';
 import { wireAgent } from '../../src/cli/wire-agent.js';
+import { readBundle } from '../../src/tracking/replay-bundle.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import {
@@ -231,6 +232,7 @@ describe('a diagnose is one MLflow run with everything issue 4 lists', () => {
       'autofix.root_cause': r.json.diagnosis!.rootCause,
       'autofix.confidence': '0.8',
       'autofix.story': expect.any(String),
+      'autofix.replay.schema': '1',
     });
     expect(mlflow.kv(run.data.tags)['mlflow.note.content']).toContain(r.json.diagnosis!.rootCause);
 
@@ -240,7 +242,13 @@ describe('a diagnose is one MLflow run with everything issue 4 lists', () => {
     expect(it1.info.status).toBe('FINISHED');
     expect(metricKeys(it1)).toEqual(PER_ITERATION);
     expect(await mlflow.artifactPaths(it1.info.run_id)).toEqual(ITERATION_ARTIFACTS);
-    expect(await mlflow.artifactPaths(run.info.run_id)).toEqual([]);
+    // The replay bundle is on the parent: exactly the evidence and findings of the iteration, redacted alike.
+    expect(await mlflow.artifactPaths(run.info.run_id)).toEqual(['replay/iteration-1.json']);
+    const bundle = readBundle(await mlflow.artifactText(run, 'replay/iteration-1.json'), 'iteration-1');
+    expect(bundle).toMatchObject({ iteration: 1, engine: { name: 'rules', model: 'rules' }, trimmed: [] });
+    expect(bundle.recorded.diagnosis).toEqual(JSON.parse(await mlflow.artifactText(it1, 'diagnosis.json')));
+    expect(bundle.input.evidence).toEqual(JSON.parse(await mlflow.artifactText(it1, 'evidence.json')));
+    expect(bundle.input.findings).toEqual(JSON.parse(await mlflow.artifactText(it1, 'findings.json')));
     const evidence = JSON.parse(await mlflow.artifactText(it1, 'evidence.json')) as {
       target: unknown;
       logs: { lines: string[] }[];
@@ -449,6 +457,12 @@ describe('a fix adds the apply nested run', () => {
       'autofix.root_cause': expect.any(String),
       'autofix.confidence': expect.any(String),
       'autofix.story': expect.any(String),
+      'autofix.replay.schema': '1',
+      // The labels eval --replay scores against: approved, this change, applied and healthy.
+      'autofix.label.1.verdict': 'approved',
+      'autofix.label.1.approved_change': expect.stringContaining('"op":"replace"'),
+      'autofix.label.1.applied': 'true',
+      'autofix.label.1.healthy': 'true',
     });
     const nested = await mlflow.nestedRuns(run.info.experiment_id, run.info.run_id);
     expect([...nested.entries()].map(([name, n]) => [name, n.info.status])).toEqual([

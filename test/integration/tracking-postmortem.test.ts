@@ -31,7 +31,7 @@ import {
 import { waitFor } from './support/wait-for.js';
 
 const EXPERIMENT = `it-postmortem-${randomUUID()}`;
-const REASON = 'the root cause was the registry, not the tag';
+const REASON = 'wrong diagnosis: it was missing config — the pull secret, not the tag';
 
 let k: Kube;
 let ns: string;
@@ -175,6 +175,19 @@ describe('a Slack-driven fix tells its story', () => {
       { what: 'the assessment with the reason', timeoutMs: 15_000 },
     );
     expect(mine[0]).toMatchObject({ source: { source_type: 'HUMAN' }, feedback: { value: false } });
+    // The run keeps it as labels for eval --replay: the correction is the expected category.
+    const labelled = await waitFor(
+      async () => {
+        const t = await runTags(h.env.MLFLOW_TRACKING_URI!, runId);
+        return t['autofix.label.feedback'] === 'down' ? t : null;
+      },
+      { what: 'the feedback labels', timeoutMs: 15_000 },
+    );
+    expect(labelled).toMatchObject({
+      'autofix.label.feedback_reason': REASON,
+      'autofix.label.expected_category': 'missing_config',
+      'autofix.label.expected_source': 'human',
+    });
     const shown = await h.slack.waitFor(
       () => {
         const m = h.slack.message(CHANNEL, result.ts)!;
@@ -194,6 +207,15 @@ describe('a Slack-driven fix tells its story', () => {
       { what: 'the replaced assessment', timeoutMs: 15_000 },
     );
     expect(replaced[0]!.assessment_id).toBe(mine[0]!.assessment_id);
+    await waitFor(
+      async () => {
+        const t = await runTags(h.env.MLFLOW_TRACKING_URI!, runId);
+        return (
+          t['autofix.label.feedback'] === 'up' && t['autofix.label.expected_category'] === 'missing_config'
+        );
+      },
+      { what: 'the replaced feedback label, the correction kept', timeoutMs: 15_000 },
+    );
     // Feedback never touches the cluster.
     expect(await imageOf(k, ns, 'web')).toBe(image);
   });

@@ -2,6 +2,7 @@
 // linking to its investigation run, so engines and models compare side by side.
 import type { MlflowConfig } from '../../config/config.js';
 import { createMlflowClient } from '../../tracking/mlflow-client.js';
+import { EVAL_CASE_TAG } from '../../tracking/outcome-labels.js';
 import type { CaseResult, EvalSummary } from './score-eval.js';
 
 export const DEFAULT_EVAL_EXPERIMENT = 'kube-autofix-eval';
@@ -83,7 +84,7 @@ export async function startSuiteTracking(config: MlflowConfig, info: SuiteInfo):
     caseDone: (r) =>
       guard(`case ${r.name}`, async () => {
         const tags: Record<string, string> = {
-          'autofix.eval.case': r.name,
+          [EVAL_CASE_TAG]: r.name,
           'autofix.eval.status': r.status,
           'autofix.eval.expected_category': r.expectedCategory,
         };

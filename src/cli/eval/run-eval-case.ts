@@ -15,6 +15,7 @@ import type { EvalCase } from './eval-case.js';
 import { waitForHealed, waitForSymptom, type JudgeTiming } from './judge-case.js';
 import { estimateCost, type PriceTable } from './price-table.js';
 import type { CaseResult } from './score-eval.js';
+import { EVAL_CASE_TAG, expectedCategoryLabels } from '../../tracking/outcome-labels.js';
 
 export const EVAL_LABEL = 'kube-autofix.dev/eval-suite';
 
@@ -133,6 +134,11 @@ async function measure(
     healed = verdict.ok;
     if (healed) secondsToHealthy = secs(performance.now() - t0);
   }
+  // The case's stated expectation labels its investigation, so `eval --replay` can score the recording offline.
+  await agentDeps.tracker.recordLabels(answer.runId, {
+    ...expectedCategoryLabels(c.expect.category, 'eval'),
+    [EVAL_CASE_TAG]: c.name,
+  });
   const u = counted.usage;
   return {
     status: 'ok',

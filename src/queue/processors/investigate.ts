@@ -41,6 +41,7 @@ function rememberingTracker(ctx: WorkerContext, jobId: string, thread: Investiga
     resumeInvestigation: (runId) => base.resumeInvestigation(runId),
     recordDecision: (runId, tags) => base.recordDecision(runId, tags),
     recordAlertResolved: (runId, at) => base.recordAlertResolved(runId, at),
+    recordLabels: (runId, labels) => base.recordLabels(runId, labels),
     recordFeedback: (input) => base.recordFeedback(input),
     completeAbandonedRun: (runId, facts) => base.completeAbandonedRun(runId, facts),
     history: (target, limit) => base.history(target, limit),
