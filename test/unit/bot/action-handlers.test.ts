@@ -96,7 +96,15 @@ describe('handleAutofixAction', () => {
     expect(seen.applies).toEqual([{ cluster: 'default', proposalId: 'p1', approvedBy: APPROVER }]);
     expect(seen.updates).toHaveLength(1);
     expect(JSON.stringify(seen.updates[0])).not.toContain('autofix_approve');
-    expect(seen.tags).toEqual([{ 'autofix.decision': 'approved', 'autofix.approved_by': APPROVER }]);
+    expect(seen.tags).toEqual([
+      {
+        'autofix.decision': 'approved',
+        'autofix.approved_by': APPROVER,
+        // The verdict and the change approved, for eval --replay.
+        'autofix.label.1.verdict': 'approved',
+        'autofix.label.1.approved_change': expect.stringContaining('"op":"replace"'),
+      },
+    ]);
   });
 
   it('a second Approve after the first is refused with who got there first; the lost apply job is re-sent', async () => {
@@ -136,7 +144,7 @@ describe('handleAutofixAction', () => {
     await press(deps, seen, click('autofix_approve', APPROVER));
     expect((await store.get('p1'))!.state).toBe('expired');
     expect(seen.answers[0]).toMatch(/expired/);
-    expect(seen.tags).toEqual([{ 'autofix.decision': 'expired' }]);
+    expect(seen.tags).toEqual([{ 'autofix.decision': 'expired', 'autofix.label.1.verdict': 'expired' }]);
     expect(seen.applies).toEqual([]);
   });
 

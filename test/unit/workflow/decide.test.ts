@@ -30,7 +30,14 @@ describe('decide', () => {
     const res = await decide(d, 'p1', 'reject', 'U2');
     expect(res.kind).toBe('decided');
     expect((await d.store.get('p1'))!.state).toBe('rejected');
-    expect(d.tags).toEqual([{ runId: 'run-1', 'autofix.decision': 'rejected', 'autofix.rejected_by': 'U2' }]);
+    expect(d.tags).toEqual([
+      {
+        runId: 'run-1',
+        'autofix.decision': 'rejected',
+        'autofix.rejected_by': 'U2',
+        'autofix.label.1.verdict': 'rejected',
+      },
+    ]);
   });
 
   it('rollback: from applied and from a failed rollback, never from proposed', async () => {

@@ -63,6 +63,8 @@ describe('fixWorkload', () => {
     expect(tracker.decisions).toContainEqual({
       'autofix.decision': 'approved',
       'autofix.approved_by': 'cli (dana)',
+      'autofix.label.1.verdict': 'approved',
+      'autofix.label.1.approved_change': expect.stringContaining('"op"'),
     });
   });
 
@@ -84,7 +86,9 @@ describe('fixWorkload', () => {
     expect(fixed.result.outcome).toBe('proposed');
     expect(cluster.patches).toHaveLength(0);
     expect((await store.get(p.shown[0]!.id))?.state).toBe('rejected');
-    expect(tracker.decisions).toEqual([{ 'autofix.decision': 'rejected' }]);
+    expect(tracker.decisions).toEqual([
+      { 'autofix.decision': 'rejected', 'autofix.label.1.verdict': 'rejected' },
+    ]);
   });
 
   it('a namespace no longer allowed at decision time: refused, said once, nothing patched', async () => {
