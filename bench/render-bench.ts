@@ -2,6 +2,7 @@
 import type { AlertsSection } from './alerts-section.js';
 import type { BotSection } from './bot-section.js';
 import type { FunctionsBench } from './functions-bench.js';
+import type { ReplayBench } from './replay-bench.js';
 import type { PromptRow } from './prompt-section.js';
 import type { TrackingSection } from './tracking-section.js';
 import type { WorkerRow } from './worker-section.js';
@@ -14,6 +15,7 @@ export interface BenchReport {
   worker?: WorkerRow[];
   prompt?: PromptRow[];
   functions?: FunctionsBench;
+  replay?: ReplayBench;
 }
 
 const cell = (v: unknown): string => (v === null || v === undefined ? '-' : String(v));
@@ -201,5 +203,12 @@ export function renderBench(r: BenchReport): string {
     ...(r.worker ? [...workerLines(r.worker), ''] : []),
     ...(r.prompt ? [...promptLines(r.prompt), ''] : []),
     ...(r.functions ? [...functionLines(r.functions), ''] : []),
+    ...(r.replay
+      ? [
+          '## eval --replay, rule engine (in-process, MLflow reads excluded)',
+          `${r.replay.casesPerSecond} cases/s (${r.replay.microsPerCase} µs per case, ${r.replay.cases} recordings in turn)`,
+          '',
+        ]
+      : []),
   ].join('\n');
 }

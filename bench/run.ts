@@ -1,6 +1,6 @@
 // `npm run bench`: measures the service on the sandbox (bot ack latency under bursts, the alert receiver's ack
-// latency and alerts/s, worker throughput,
-// prompt size and API calls per eval case, memory of bot and worker) and the pure pipeline, as a table
+// latency and alerts/s, worker throughput, prompt size and API calls per eval case, memory of bot and worker),
+// the pure pipeline and replay speed, as a table
 // or `--json`. Measurements only: nothing here passes or fails.
 import os from 'node:os';
 import { sandboxEnv } from '../test/integration/sandbox-env.js';
@@ -8,6 +8,7 @@ import { benchAlerts } from './alerts-section.js';
 import { benchBot } from './bot-section.js';
 import { benchFunctions } from './functions-bench.js';
 import { benchPrompts } from './prompt-section.js';
+import { benchReplay } from './replay-bench.js';
 import { renderBench, type BenchReport } from './render-bench.js';
 import { benchTracking } from './tracking-section.js';
 import { benchWorker } from './worker-section.js';
@@ -108,6 +109,8 @@ async function main(): Promise<void> {
   if (only.includes('functions')) {
     log('functions: the pure pipeline in-process');
     report.functions = benchFunctions();
+    log('functions: eval --replay with the rule engine (recorded cases scored per second)');
+    report.replay = await benchReplay();
   }
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderBench(report));
 }

@@ -159,34 +159,64 @@ service(
 program
   .command('eval')
   .description(
-    'run the eval cases (one folder each) on the cluster and report accuracy, heal rate and calibration',
+    'run the eval cases (one folder each) on the cluster and report accuracy, heal rate and calibration; with --replay, re-run recorded investigations from MLflow offline',
   )
   .option('--cases <dir>', 'folder of eval cases', 'eval/cases')
   .option('--only <names>', 'comma list of case folder names')
   .option('--no-fix', 'diagnose only: do not apply proposals (no heal rate)')
-  .option('--parallel <n>', 'cases at once, each in its own namespace', '1')
+  .option('--parallel <n>', 'cases at once (default 1; 4 with --replay)')
   .option('--repeat <k>', 'runs of each case (pass@1 and pass^k)', '1')
   .option('--prices <file>', 'JSON price table, USD per 1M tokens per model, over the built-in one')
-  .option('--experiment <name>', 'MLflow experiment of the suite run', 'kube-autofix-eval')
+  .option('--experiment <name>', 'MLflow experiment of the suite or evaluation run', 'kube-autofix-eval')
   .option('--json', 'print one JSON object on stdout')
+  .option(
+    '--replay <run|experiment>',
+    'replay the bundles of an investigation run, a sandbox eval suite run, or every run of an experiment, with no cluster',
+  )
+  .option('--since <duration>', 'with --replay: only recordings this recent (e.g. 30d)')
+  .option('--only-labelled', 'with --replay: only cases with a verdict, feedback or a confirmed category')
+  .option('--max <n>', 'with --replay: at most this many cases, newest first (default 200)')
+  .option(
+    '--engine <rules|llm>',
+    'with --replay: the engine (default llm when OPENAI_API_KEY is set, else rules)',
+  )
+  .option('--model <name>', 'with --replay: the model of the llm engine (over AUTOFIX_MODEL)')
   .action(
     async (opts: {
       cases: string;
       only?: string;
       fix: boolean;
-      parallel: string;
+      parallel?: string;
       repeat: string;
       prices?: string;
       experiment: string;
       json?: boolean;
+      replay?: string;
+      since?: string;
+      onlyLabelled?: boolean;
+      max?: string;
+      engine?: string;
+      model?: string;
     }) => {
       const only = opts.only ? opts.only.split(',').map((s) => s.trim()) : [];
-      const [{ runEvalCommand }, { processIo }] = await Promise.all([
-        import('./eval/eval-command.js'),
-        import('./investigate-command.js'),
-      ]);
+      const parallel = opts.parallel === undefined ? undefined : Number(opts.parallel);
+      const { processIo } = await import('./investigate-command.js');
+      if (opts.replay !== undefined) {
+        const { runReplayCommand } = await import('./eval/replay-command.js');
+        process.exitCode = await runReplayCommand(
+          {
+            ...opts,
+            replay: opts.replay,
+            parallel,
+            max: opts.max === undefined ? undefined : Number(opts.max),
+          },
+          processIo(),
+        );
+        return;
+      }
+      const { runEvalCommand } = await import('./eval/eval-command.js');
       process.exitCode = await runEvalCommand(
-        { ...opts, only, parallel: Number(opts.parallel), repeat: Number(opts.repeat) },
+        { ...opts, only, parallel, repeat: Number(opts.repeat) },
         processIo(),
       );
     },

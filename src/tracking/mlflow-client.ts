@@ -7,6 +7,7 @@ import {
   CreateExperimentAnswer,
   EmptyAnswer,
   GetExperimentAnswer,
+  ListArtifactsAnswer,
   RunAnswer,
   SearchRunsAnswer,
   TraceInfoAnswer,
@@ -49,6 +50,12 @@ export interface MlflowClient {
     content: string | Uint8Array,
     contentType: string,
   ): Promise<void>;
+  /** The files (not folders) directly below `path` in the run's artifacts. */
+  listArtifacts(runId: string, path: string): Promise<string[]>;
+  /** An artifact's text, through the server's proxied artifact API. */
+  downloadArtifact(artifactUri: string, path: string): Promise<string>;
+  /** Records datasets (name, digest, source, schema, profile) as the run's inputs (`runs/log-inputs`). */
+  logInputs(runId: string, datasets: DatasetInput[]): Promise<void>;
   /**
    * An OTLP/HTTP JSON `ExportTraceServiceRequest` into the experiment's traces; with `runId` the server
    * also links the traces whose root span is in the request to that run.
@@ -73,6 +80,17 @@ export interface SearchRunsInput {
   filter: string;
   orderBy: string[];
   maxResults: number;
+}
+
+/** One dataset input as `runs/log-inputs` takes it; `context` becomes the `mlflow.data.context` tag. */
+export interface DatasetInput {
+  name: string;
+  digest: string;
+  sourceType: string;
+  source: string;
+  schema: string;
+  profile: string;
+  context: 'training' | 'evaluation' | 'eval';
 }
 
 /** A feedback assessment by a human (`source_id` names them). */
@@ -230,6 +248,43 @@ export function createMlflowClient(config: MlflowConfig, opts: MlflowClientOptio
         path: artifactApiPath(artifactUri, path),
         body: content,
         contentType,
+      });
+    },
+    async listArtifacts(runId, path) {
+      const files: string[] = [];
+      let token: string | undefined;
+      do {
+        const query: Record<string, string> = {
+          run_id: runId,
+          path,
+          ...(token ? { page_token: token } : {}),
+        };
+        const a = await http.json(
+          { method: 'GET', path: `${API}/artifacts/list`, query },
+          ListArtifactsAnswer,
+        );
+        files.push(...a.files.filter((f) => !f.is_dir).map((f) => f.path));
+        token = a.next_page_token || undefined;
+      } while (token);
+      return files;
+    },
+    async downloadArtifact(artifactUri, path) {
+      return (await http.send({ method: 'GET', path: artifactApiPath(artifactUri, path) })).text;
+    },
+    async logInputs(runId, datasets) {
+      await post('/runs/log-inputs', {
+        run_id: runId,
+        datasets: datasets.map((d) => ({
+          tags: [{ key: 'mlflow.data.context', value: d.context }],
+          dataset: {
+            name: d.name,
+            digest: d.digest,
+            source_type: d.sourceType,
+            source: d.source,
+            schema: d.schema,
+            profile: d.profile,
+          },
+        })),
       });
     },
     async exportTraces(experimentId, otlpJson, runId) {

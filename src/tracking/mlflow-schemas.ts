@@ -61,6 +61,19 @@ export const SearchRunsAnswer = z.object({
   next_page_token: z.string().optional(),
 });
 
+export const ListArtifactsAnswer = z.object({
+  files: z
+    .array(
+      z.object({
+        path: z.string(),
+        is_dir: z.boolean().default(false),
+        file_size: z.coerce.number().optional(),
+      }),
+    )
+    .default([]),
+  next_page_token: z.string().optional(),
+});
+
 /** An assessment of a trace as MLflow 3 returns it (feedback only: what this project writes). */
 export const MlflowAssessment = z.object({
   assessment_id: z.string(),

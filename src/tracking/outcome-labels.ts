@@ -16,12 +16,15 @@ const perIncident = (what: string): string => `${PREFIX}.${what}`;
 export const Verdict = z.enum(['approved', 'rejected', 'expired', 'stale']);
 export type Verdict = z.infer<typeof Verdict>;
 
+/** `sha256:<hex>` of the patch's canonical JSON: how a change too long for one tag is kept. */
+export function changeDigest(change: Pick<Change, 'patch'>): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(change.patch)).digest('hex')}`;
+}
+
 /** A change too long for one tag is kept as its digest; replay then compares with the bundle's own change. */
 function changeValue(change: Change): string {
   const json = canonicalJson(change.patch);
-  return json.length <= MLFLOW_LIMITS.tagValueLength
-    ? json
-    : `sha256:${createHash('sha256').update(json).digest('hex')}`;
+  return json.length <= MLFLOW_LIMITS.tagValueLength ? json : changeDigest(change);
 }
 
 /** The decision on iteration n's proposal; an approval carries the change approved. */

@@ -24,10 +24,10 @@ export interface SuiteTracking {
   readonly warnings: string[];
 }
 
-const bool = (b: boolean | null): number | null => (b === null ? null : b ? 1 : 0);
+export const bool = (b: boolean | null): number | null => (b === null ? null : b ? 1 : 0);
 
 /** Numeric fields only (null = not measured, left out rather than logged as 0). */
-function metricsOf(values: Record<string, number | null>, timestamp: number) {
+export function metricsOf(values: Record<string, number | null>, timestamp: number) {
   return Object.entries(values).flatMap(([key, value]) =>
     value === null ? [] : [{ key, value, timestamp, step: 0 }],
   );

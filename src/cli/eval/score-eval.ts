@@ -66,11 +66,25 @@ export interface EvalSummary {
   passed: boolean;
 }
 
-const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
-const mean = (xs: number[]): number | null =>
+export const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
+export const mean = (xs: number[]): number | null =>
   xs.length === 0 ? null : round(xs.reduce((a, b) => a + b, 0) / xs.length);
-const share = (xs: unknown[], n: number): number => (n === 0 ? 0 : round(xs.length / n));
-const present = (xs: Array<number | null>): number[] => xs.filter((x): x is number => x !== null);
+export const share = (xs: unknown[], n: number): number => (n === 0 ? 0 : round(xs.length / n));
+export const present = (xs: Array<number | null>): number[] => xs.filter((x): x is number => x !== null);
+
+/** Mean confidence when right and when wrong, and the Brier score: mean of (confidence − right)². */
+export function calibrate(judged: Array<{ confidence: number | null; right: boolean }>): {
+  meanConfidenceRight: number | null;
+  meanConfidenceWrong: number | null;
+  brierScore: number | null;
+} {
+  const withConf = judged.filter((j): j is { confidence: number; right: boolean } => j.confidence !== null);
+  return {
+    meanConfidenceRight: mean(withConf.filter((j) => j.right).map((j) => j.confidence)),
+    meanConfidenceWrong: mean(withConf.filter((j) => !j.right).map((j) => j.confidence)),
+    brierScore: mean(withConf.map((j) => (j.confidence - (j.right ? 1 : 0)) ** 2)),
+  };
+}
 
 export const categoryRight = (r: CaseResult): boolean => r.category === r.expectedCategory;
 
@@ -98,16 +112,10 @@ function passRates(results: CaseResult[]): { passAt1: number; passHatK: number; 
   };
 }
 
-function calibration(
+const calibration = (
   judged: CaseResult[],
-): Pick<EvalSummary, 'meanConfidenceRight' | 'meanConfidenceWrong' | 'brierScore'> {
-  const withConf = judged.filter((r) => r.confidence !== null);
-  return {
-    meanConfidenceRight: mean(present(withConf.filter(categoryRight).map((r) => r.confidence))),
-    meanConfidenceWrong: mean(present(withConf.filter((r) => !categoryRight(r)).map((r) => r.confidence))),
-    brierScore: mean(withConf.map((r) => ((r.confidence ?? 0) - (categoryRight(r) ? 1 : 0)) ** 2)),
-  };
-}
+): Pick<EvalSummary, 'meanConfidenceRight' | 'meanConfidenceWrong' | 'brierScore'> =>
+  calibrate(judged.map((r) => ({ confidence: r.confidence, right: categoryRight(r) })));
 
 /** Broken cases are left out of the agent's scores (they say nothing about it) and counted apart. */
 export function scoreEval(results: CaseResult[]): EvalSummary {

@@ -1,0 +1,240 @@
+// Logs a replay as an MLflow evaluation run: params (engine, model, source), the case set as a dataset input,
+// one nested run per case linking to the recorded investigation run, summary metrics, and the results table
+// (`eval_results_table.json`, registered as a table so the UI's artifact comparison puts runs side by side).
+import { createHash } from 'node:crypto';
+import type { MlflowConfig } from '../../config/config.js';
+import { createMlflowClient, type MlflowClient } from '../../tracking/mlflow-client.js';
+import { EVAL_CASE_TAG } from '../../tracking/outcome-labels.js';
+import type { RecordedCase } from '../../tracking/replay-source.js';
+import { bool, DEFAULT_EVAL_EXPERIMENT, metricsOf } from './eval-tracking.js';
+import type { ReplayResult } from './replay-case.js';
+import type { ReplaySummary } from './score-replay.js';
+
+export const RESULTS_TABLE = 'eval_results_table.json';
+export const REPLAY_KIND = 'replay';
+
+export interface ReplayRunInfo {
+  replayId: string;
+  experiment?: string;
+  engine: string;
+  model: string;
+  agentVersion: string;
+  source: string;
+  params: Record<string, string | number | boolean>;
+}
+
+export interface ReplayTracking {
+  readonly runUrl: string | null;
+  readonly runId: string;
+  caseDone(r: ReplayResult): Promise<void>;
+  finish(results: ReplayResult[], summary: ReplaySummary, table: string): Promise<void>;
+  /** Problems with MLflow itself: reported, never fatal to the replay. */
+  readonly warnings: string[];
+}
+
+/** The columns of the results table: one row per case, engine and model on every row for side-by-side views. */
+const COLUMNS = [
+  'case',
+  'source_run_id',
+  'iteration',
+  'eval_case',
+  'engine',
+  'model',
+  'expected_category',
+  'expected_source',
+  'recorded_category',
+  'category',
+  'category_right',
+  'recorded_outcome',
+  'outcome',
+  'change_equivalent',
+  'reproposed',
+  'flags',
+  'confidence',
+  'prompt_tokens',
+  'completion_tokens',
+  'cost_usd',
+  'seconds',
+  'error',
+] as const;
+
+function row(r: ReplayResult, engine: string, model: string): Array<string | number | boolean | null> {
+  return [
+    r.name,
+    r.sourceRunId,
+    r.iteration,
+    r.evalCase,
+    engine,
+    model,
+    r.expectedCategory,
+    r.expectedSource,
+    r.recordedCategory,
+    r.category,
+    r.categoryRight,
+    r.recordedOutcome,
+    r.outcome,
+    r.changeEquivalent,
+    r.reproposed,
+    r.flags.join('; '),
+    r.confidence,
+    r.promptTokens,
+    r.completionTokens,
+    r.costUsd,
+    r.seconds,
+    r.error,
+  ];
+}
+
+export function resultsTable(
+  results: ReplayResult[],
+  engine: string,
+  model: string,
+): { columns: readonly string[]; data: unknown[][] } {
+  return { columns: COLUMNS, data: results.map((r) => row(r, engine, model)) };
+}
+
+function caseMetrics(r: ReplayResult): Record<string, number | null> {
+  return {
+    category_right: bool(r.categoryRight),
+    same_as_recorded: bool(r.sameAsRecorded),
+    change_equivalent: bool(r.changeEquivalent),
+    reproposed: bool(r.reproposed),
+    flagged: r.status === 'ok' ? bool(r.flags.length > 0) : null,
+    confidence: r.confidence,
+    llm_calls: r.llmCalls,
+    prompt_tokens: r.promptTokens,
+    completion_tokens: r.completionTokens,
+    cost_usd: r.costUsd,
+    seconds: r.seconds,
+  };
+}
+
+function summaryMetrics(s: ReplaySummary): Record<string, number | null> {
+  const { passed, outcomes, ...numbers } = s;
+  return {
+    ...numbers,
+    ...Object.fromEntries(Object.entries(outcomes).map(([o, n]) => [`outcome_${o}`, n])),
+    passed: bool(passed),
+  };
+}
+
+/** The case set as an MLflow dataset input: which recordings (run, iteration) this replay scored. */
+async function logCaseSet(
+  client: MlflowClient,
+  runId: string,
+  info: ReplayRunInfo,
+  cases: RecordedCase[],
+): Promise<void> {
+  const keys = cases.map((c) => `${c.runId}#${c.iteration}`).sort();
+  await client.logInputs(runId, [
+    {
+      name: `replay:${info.source}`,
+      digest: createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 16),
+      sourceType: 'http',
+      source: JSON.stringify({ url: client.trackingUri, source: info.source }),
+      schema: JSON.stringify({
+        cases: 'replay/iteration-<n>.json of each run, with its autofix.label.* tags',
+      }),
+      profile: JSON.stringify({
+        num_rows: cases.length,
+        source_runs: new Set(cases.map((c) => c.runId)).size,
+        labelled: cases.filter((c) => c.labels.expectedCategory !== null || c.labels.verdict !== null).length,
+      }),
+      context: 'eval',
+    },
+  ]);
+}
+
+export async function startReplayTracking(
+  config: MlflowConfig,
+  info: ReplayRunInfo,
+  cases: RecordedCase[],
+): Promise<ReplayTracking> {
+  const client = createMlflowClient(config);
+  const warnings: string[] = [];
+  const guard = async (what: string, fn: () => Promise<void>): Promise<void> => {
+    await fn().catch((e: unknown) => {
+      warnings.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  };
+  const exp = await client.getOrCreateExperiment(info.experiment ?? DEFAULT_EVAL_EXPERIMENT);
+  const parent = await client.createRun({
+    experimentId: exp.experiment_id,
+    runName: `replay ${info.engine} ${info.model} ${info.replayId}`,
+    tags: {
+      'autofix.eval.suite': info.replayId,
+      'autofix.eval.kind': REPLAY_KIND,
+      'autofix.engine': info.engine,
+      'autofix.model': info.model,
+      'autofix.agent_version': info.agentVersion,
+      'autofix.replay.source': info.source,
+      // How the MLflow UI finds logged tables (what mlflow.log_table records).
+      'mlflow.loggedArtifacts': JSON.stringify([{ path: RESULTS_TABLE, type: 'table' }]),
+    },
+  });
+  await client.logBatch(parent.run_id, {
+    params: Object.entries({
+      engine: info.engine,
+      model: info.model,
+      agent_version: info.agentVersion,
+      source: info.source,
+      ...info.params,
+    }).map(([key, value]) => ({ key, value: String(value) })),
+  });
+  await guard('case set', () => logCaseSet(client, parent.run_id, info, cases));
+  return {
+    runId: parent.run_id,
+    runUrl: client.runUrl(exp.experiment_id, parent.run_id),
+    warnings,
+    caseDone: (r) =>
+      guard(`case ${r.name}`, async () => {
+        const tags: Record<string, string> = {
+          'autofix.eval.kind': REPLAY_KIND,
+          'autofix.eval.status': r.status,
+          'autofix.replay.source_run_id': r.sourceRunId,
+          'autofix.replay.iteration': String(r.iteration),
+          'autofix.investigation_run_id': r.sourceRunId,
+          'autofix.engine': info.engine,
+          'autofix.model': info.model,
+        };
+        if (r.evalCase) tags[EVAL_CASE_TAG] = r.evalCase;
+        if (r.category) tags['autofix.category'] = r.category;
+        if (r.expectedCategory) tags['autofix.eval.expected_category'] = r.expectedCategory;
+        if (r.error) tags['autofix.eval.error'] = r.error;
+        tags['mlflow.note.content'] =
+          `Replay of iteration ${r.iteration} of ${r.sourceRunUrl ? `[${r.sourceRunId}](${r.sourceRunUrl})` : r.sourceRunId}`;
+        const run = await client.createRun({
+          experimentId: exp.experiment_id,
+          runName: r.name,
+          parentRunId: parent.run_id,
+          tags,
+        });
+        await client.logBatch(run.run_id, {
+          params: [
+            { key: 'source_run_id', value: r.sourceRunId },
+            { key: 'iteration', value: String(r.iteration) },
+          ],
+          metrics: metricsOf(caseMetrics(r), Date.now()),
+        });
+        await client.updateRun(run.run_id, r.status === 'ok' ? 'FINISHED' : 'FAILED', Date.now());
+      }),
+    finish: (results, summary, table) =>
+      guard('replay run', async () => {
+        await client.logBatch(parent.run_id, { metrics: metricsOf(summaryMetrics(summary), Date.now()) });
+        await client.uploadArtifact(
+          parent.artifact_uri,
+          RESULTS_TABLE,
+          JSON.stringify(resultsTable(results, info.engine, info.model)),
+          'application/json',
+        );
+        await client.uploadArtifact(parent.artifact_uri, 'replay-results.txt', table, 'text/plain');
+        await client.uploadArtifact(
+          parent.artifact_uri,
+          'replay-results.json',
+          JSON.stringify({ summary, results }, null, 2),
+          'application/json',
+        );
+        await client.updateRun(parent.run_id, summary.errors > 0 ? 'FAILED' : 'FINISHED', Date.now());
+      }),
+  };
+}

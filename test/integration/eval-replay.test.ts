@@ -1,0 +1,254 @@
+// Issue 22: every incident a regression test. A real investigation is recorded on the sandbox MLflow (a fix
+// that heals, a diagnosis whose proposal is rejected), then `eval --replay` re-runs the recorded evidence with
+// the rule engine and with an OpenAI-compatible model, with no cluster, and the evaluation runs are checked.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runReplayCommand, type ReplayOptions } from '../../src/cli/eval/replay-command.js';
+import type { CommandIo } from '../../src/cli/investigate-command.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createTracker } from '../../src/tracking/create-tracker.js';
+import { verdictLabels } from '../../src/tracking/outcome-labels.js';
+import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
+import { createOomLoop, deployment, type Kube, useNamespace } from './support/kube.js';
+import * as mlflow from './support/mlflow-rest.js';
+import { runCli } from './support/run-cli.js';
+import { waitFor } from './support/wait-for.js';
+
+const RECORDED = `it-replay-recorded-${randomUUID()}`;
+const RESULTS = `it-replay-results-${randomUUID()}`;
+const MEMORY = '/spec/template/spec/containers/0/resources/limits/memory';
+
+let k: Kube;
+let ns: string;
+let llm: OpenAiStandIn;
+/** The healed fix's run and the rejected diagnosis's run. */
+let fixed = '';
+let rejected = '';
+let approvedMemory = '';
+
+useNamespace('rpl', (client, name) => {
+  k = client;
+  ns = name;
+});
+
+/** No KUBECONFIG at all: a replay that reached for a cluster would fail. */
+const replayEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+  MLFLOW_TRACKING_URI: mlflow.mlflowUri(),
+  LOG_LEVEL: 'silent',
+  ...extra,
+});
+
+interface ReplayJson {
+  engine: string;
+  model: string;
+  trackingUrl: string | null;
+  summary: Record<string, unknown>;
+  results: Array<Record<string, unknown>>;
+}
+
+async function replay(
+  opts: Partial<ReplayOptions>,
+  env = replayEnv(),
+): Promise<{ code: number; stderr: string; json: ReplayJson | null }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CommandIo = {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    env,
+    isTty: false,
+    confirm: async () => false,
+  };
+  const code = await runReplayCommand(
+    { replay: RECORDED, experiment: RESULTS, json: true, parallel: 1, ...opts },
+    io,
+  );
+  return { code, stderr, json: stdout ? (JSON.parse(stdout) as ReplayJson) : null };
+}
+
+const generation = async (name: string): Promise<number> =>
+  (await k.apps.readNamespacedDeployment({ name, namespace: ns })).metadata!.generation!;
+
+beforeAll(async () => {
+  llm = await startOpenAiStandIn();
+  await k.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('shop', {
+      image: 'acme/shop-web:1.4.0',
+      env: [{ name: 'DATABASE_URL', value: 'postgres://db/shop' }],
+      resources: { limits: { memory: '64Mi' } },
+    }),
+  });
+  await createOomLoop(k, ns);
+  await waitFor(
+    async () =>
+      (await k.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=shop' })).items.some(
+        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0,
+      ),
+    { what: 'deployment/shop to restart', timeoutMs: 90_000 },
+  );
+  const env = {
+    AUTOFIX_NAMESPACES: ns,
+    MLFLOW_TRACKING_URI: mlflow.mlflowUri(),
+    MLFLOW_EXPERIMENT_NAME: RECORDED,
+  };
+  // A real fix, approved (--yes) and healed: its run carries approved/applied/healthy labels.
+  const fix = await runCli('fix', 'deployment/oom', { namespace: ns, yes: true }, env);
+  expect([fix.code, fix.json.outcome]).toEqual([0, 'fixed']);
+  fixed = fix.json.tracking!.runId;
+  // A real diagnosis whose proposal a person rejected (the label the decision records).
+  const diag = await runCli('diagnose', 'deployment/shop', { namespace: ns }, env);
+  expect([diag.code, diag.json.outcome]).toEqual([0, 'proposed']);
+  rejected = diag.json.tracking!.runId;
+  const tracker = createTracker(loadConfig(env), createLogger('silent'));
+  await tracker.recordLabels(rejected, verdictLabels(1, 'rejected'));
+  const tags = mlflow.kv((await mlflow.getRun(fixed)).data.tags);
+  expect(tags).toMatchObject({ 'autofix.label.1.verdict': 'approved', 'autofix.label.1.healthy': 'true' });
+  approvedMemory = (
+    JSON.parse(tags['autofix.label.1.approved_change']!) as { path: string; value: string }[]
+  ).find((op) => op.path === MEMORY)!.value;
+});
+
+afterAll(async () => {
+  await llm?.close();
+});
+
+describe('eval --replay on the sandbox MLflow', () => {
+  it('the rule engine: the approved category and the same fix, the rejected change proposed again; no cluster', async () => {
+    const before = [await generation('oom'), await generation('shop')];
+    const first = await replay({ engine: 'rules' });
+    // The rejected change proposed again fails the replay.
+    expect(first.code).toBe(1);
+    const r = first.json!;
+    expect([r.engine, r.model]).toEqual(['rules', 'rules']);
+    expect(r.summary).toMatchObject({
+      cases: 2,
+      sourceRuns: 2,
+      errors: 0,
+      labelled: 1,
+      categoryAccuracy: 1,
+      agreementWithRecording: 1,
+      changeEquivalence: 1,
+      reproposalRate: 1,
+      outcomes: { proposed: 2 },
+      costUsd: 0,
+      passed: false,
+    });
+    // Newest run first.
+    expect(r.results.map((x) => [x.sourceRunId, x.verdict, x.changeEquivalent, x.reproposed])).toEqual([
+      [rejected, 'rejected', null, true],
+      [fixed, 'approved', true, null],
+    ]);
+    expect(first.stderr).toMatch(/replay \[2\/2\]: pass deployment\/oom@/);
+    // The same recordings score the same on a second run.
+    const second = await replay({ engine: 'rules' });
+    const scores = (j: ReplayJson) => ({ ...j.summary, meanSeconds: null });
+    expect(scores(second.json!)).toEqual(scores(r));
+    // Nothing on the cluster moved.
+    expect([await generation('oom'), await generation('shop')]).toEqual(before);
+
+    // The evaluation run: engine and source, the case set as a dataset input, one nested run per case
+    // linking to its recording, and the results table the UI compares side by side.
+    const runId = r.trackingUrl!.split('/runs/')[1]!;
+    const run = (await fetch(`${mlflow.mlflowUri()}/api/2.0/mlflow/runs/get?run_id=${runId}`).then((x) =>
+      x.json(),
+    )) as {
+      run: mlflow.RunJson & {
+        inputs?: { dataset_inputs?: { dataset: { name: string; profile: string } }[] };
+      };
+    };
+    expect(mlflow.kv(run.run.data.tags)).toMatchObject({
+      'autofix.eval.kind': 'replay',
+      'autofix.engine': 'rules',
+      'autofix.replay.source': RECORDED,
+      'mlflow.loggedArtifacts': '[{"path":"eval_results_table.json","type":"table"}]',
+    });
+    expect(run.run.info.status).toBe('FINISHED');
+    const input = run.run.inputs!.dataset_inputs![0]!.dataset;
+    expect(input.name).toBe(`replay:${RECORDED}`);
+    expect(JSON.parse(input.profile)).toMatchObject({ num_rows: 2, source_runs: 2 });
+    const nested = await mlflow.nestedRuns(run.run.info.experiment_id, runId);
+    expect(
+      [...nested.values()].map((n) => mlflow.kv(n.data.tags)['autofix.replay.source_run_id']).sort(),
+    ).toEqual([fixed, rejected].sort());
+    const table = JSON.parse(await mlflow.artifactText(run.run, 'eval_results_table.json')) as {
+      columns: string[];
+      data: unknown[][];
+    };
+    expect(table.data).toHaveLength(2);
+    expect(table.data.map((row) => row[table.columns.indexOf('change_equivalent')])).toEqual([null, true]);
+  });
+
+  it('an OpenAI-compatible model: its answers scored, tokens, cost and calibration counted', async () => {
+    // The rejected recording: a different fix is not a re-proposal; the healed one: the approved memory value.
+    llm.push(
+      {
+        json: {
+          category: 'oom_killed',
+          rootCause: 'OOMKilled at 64Mi.',
+          summary: 'Memory limit too low.',
+          confidence: 0.6,
+          change: null,
+          humanAction: 'Profile the memory use before raising the limit.',
+        },
+        usage: { promptTokens: 1500, completionTokens: 60 },
+      },
+      {
+        json: {
+          category: 'oom_killed',
+          rootCause: 'OOMKilled at 64Mi.',
+          summary: 'Memory limit too low.',
+          confidence: 0.9,
+          change: {
+            summary: [`raise memory limit of container app to ${approvedMemory}`],
+            patch: [{ op: 'replace', path: MEMORY, valueJson: JSON.stringify(approvedMemory) }],
+          },
+          humanAction: null,
+        },
+        usage: { promptTokens: 1400, completionTokens: 90 },
+      },
+    );
+    const r = await replay(
+      { engine: 'llm', model: 'gpt-4o-mini' },
+      replayEnv({ OPENAI_API_KEY: llm.apiKey, OPENAI_BASE_URL: llm.url, AUTOFIX_LLM_MAX_RETRIES: '0' }),
+    );
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({ engine: 'llm', model: 'gpt-4o-mini' });
+    expect(r.json!.summary).toMatchObject({
+      cases: 2,
+      errors: 0,
+      categoryAccuracy: 1,
+      changeEquivalence: 1,
+      reproposalRate: 0,
+      llmCalls: 2,
+      promptTokens: 2900,
+      completionTokens: 150,
+      costUsd: (2900 * 0.15 + 150 * 0.6) / 1e6,
+      brierScore: 0.01,
+      passed: true,
+    });
+    expect(llm.requests.map((q) => q.problems)).toEqual([[], []]);
+  });
+
+  it('a single run by id, and a source with no bundles or no such experiment, each said clearly', async () => {
+    const one = await replay({ replay: fixed, engine: 'rules' });
+    expect([one.code, one.json!.summary.cases]).toEqual([0, 1]);
+    const empty = `it-replay-empty-${randomUUID()}`;
+    await fetch(`${mlflow.mlflowUri()}/api/2.0/mlflow/experiments/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: empty }),
+    });
+    const none = await replay({ replay: empty, engine: 'rules' });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(`No replay bundles in experiment "${empty}"`);
+    const missing = await replay({ replay: `${empty}-missing`, engine: 'rules' });
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('has no experiment named')]);
+    const unset = await replay({ engine: 'rules' }, { LOG_LEVEL: 'silent' });
+    expect([unset.code, unset.stderr]).toEqual([
+      2,
+      expect.stringContaining('MLFLOW_TRACKING_URI is not set'),
+    ]);
+  });
+});
