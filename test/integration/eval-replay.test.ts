@@ -4,16 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReplayCommand, type ReplayOptions } from '../../src/cli/eval/replay-command.js';
-import type { CommandIo } from '../../src/cli/investigate-command.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createTracker } from '../../src/tracking/create-tracker.js';
 import { verdictLabels } from '../../src/tracking/outcome-labels.js';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
-import { createOomLoop, deployment, type Kube, useNamespace } from './support/kube.js';
+import { createOomLoop, type Kube, useNamespace } from './support/kube.js';
 import * as mlflow from './support/mlflow-rest.js';
-import { runCli } from './support/run-cli.js';
-import { waitFor } from './support/wait-for.js';
+import { captured, runCli } from './support/run-cli.js';
 
 const RECORDED = `it-replay-recorded-${randomUUID()}`;
 const RESULTS = `it-replay-results-${randomUUID()}`;
@@ -51,18 +49,8 @@ async function replay(
   opts: Partial<ReplayOptions>,
   env = replayEnv(),
 ): Promise<{ code: number; stderr: string; json: ReplayJson | null }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIo = {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-    env,
-    isTty: false,
-    confirm: async () => false,
-  };
-  const code = await runReplayCommand(
-    { replay: RECORDED, experiment: RESULTS, json: true, parallel: 1, ...opts },
-    io,
+  const { code, stdout, stderr } = await captured(env, (io) =>
+    runReplayCommand({ replay: RECORDED, experiment: RESULTS, json: true, parallel: 1, ...opts }, io),
   );
   return { code, stderr, json: stdout ? (JSON.parse(stdout) as ReplayJson) : null };
 }
@@ -72,22 +60,7 @@ const generation = async (name: string): Promise<number> =>
 
 beforeAll(async () => {
   llm = await startOpenAiStandIn();
-  await k.apps.createNamespacedDeployment({
-    namespace: ns,
-    body: deployment('shop', {
-      image: 'acme/shop-web:1.4.0',
-      env: [{ name: 'DATABASE_URL', value: 'postgres://db/shop' }],
-      resources: { limits: { memory: '64Mi' } },
-    }),
-  });
-  await createOomLoop(k, ns);
-  await waitFor(
-    async () =>
-      (await k.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=shop' })).items.some(
-        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0,
-      ),
-    { what: 'deployment/shop to restart', timeoutMs: 90_000 },
-  );
+  await Promise.all([createOomLoop(k, ns), createOomLoop(k, ns, 'shop')]);
   const env = {
     AUTOFIX_NAMESPACES: ns,
     MLFLOW_TRACKING_URI: mlflow.mlflowUri(),

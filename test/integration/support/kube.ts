@@ -118,11 +118,11 @@ export function deployment(
   };
 }
 
-/** `deployment/oom` in `ns`: shop-web OOM-looping at a 64Mi limit; resolves once a container has restarted. */
-export async function createOomLoop(k: Kube, ns: string): Promise<void> {
+/** `deployment/<name>` (default oom) in `ns`: shop-web OOM-looping at a 64Mi limit; resolves once a container has restarted. */
+export async function createOomLoop(k: Kube, ns: string, name = 'oom'): Promise<void> {
   await k.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('oom', {
+    body: deployment(name, {
       image: 'acme/shop-web:1.4.0',
       env: [{ name: 'DATABASE_URL', value: 'postgres://db/shop' }],
       resources: { limits: { memory: '64Mi' } },
@@ -130,9 +130,9 @@ export async function createOomLoop(k: Kube, ns: string): Promise<void> {
   });
   await waitFor(
     async () =>
-      (await k.core.listNamespacedPod({ namespace: ns })).items.some(
+      (await k.core.listNamespacedPod({ namespace: ns, labelSelector: `app=${name}` })).items.some(
         (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0,
       ),
-    { what: 'deployment/oom to restart', timeoutMs: 90_000 },
+    { what: `deployment/${name} to restart`, timeoutMs: 90_000 },
   );
 }

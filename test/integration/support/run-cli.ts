@@ -38,7 +38,7 @@ export async function runCli(
 }
 
 /** Runs a command with a non-interactive io that captures both streams. */
-async function captured(
+export async function captured(
   env: Record<string, string | undefined>,
   command: (io: CommandIo) => Promise<number>,
 ): Promise<Omit<CliRun, 'json'>> {
