@@ -60,6 +60,9 @@ function recordingClient(search: () => Promise<void> = async () => undefined): R
       run.data.tags = [...tags].map(([key, value]) => ({ key, value }));
     }),
     uploadArtifact: call('uploadArtifact', async () => undefined),
+    listArtifacts: call('listArtifacts', async () => []),
+    downloadArtifact: call('downloadArtifact', async () => ''),
+    logInputs: call('logInputs', async () => undefined),
     exportTraces: call('exportTraces', async () => undefined),
     linkTracesToRun: call('linkTracesToRun', async () => undefined),
     setTraceTag: call('setTraceTag', async () => undefined),
