@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # `npm run sandbox:up`: provisions (first time, cached) and starts the sandbox on loopback:
 # a real control plane with KWOK nodes, the catalog controller, Redis and MLflow.
+# SANDBOX_KUBE_ONLY=1: the control plane and the controller only (a second cluster for multi-cluster tests,
+# whose workers share the first sandbox's Redis and MLflow).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 t0=$(date +%s)
+KUBE_ONLY="${SANDBOX_KUBE_ONLY:-0}"
 
 if [ -f "$STATE_DIR/env" ] && bash "$SANDBOX_SRC/scripts/status.sh" --quiet; then
   step "already running; environment in $STATE_DIR/env"
@@ -21,7 +24,7 @@ bash "$SANDBOX_SRC/scripts/build-k8s.sh"
 bash "$SANDBOX_SRC/scripts/build-etcd.sh"
 bash "$SANDBOX_SRC/scripts/build-kwok.sh"
 bash "$SANDBOX_SRC/scripts/build-helm.sh"
-bash "$SANDBOX_SRC/scripts/provision-mlflow.sh"
+[ "$KUBE_ONLY" = 1 ] || bash "$SANDBOX_SRC/scripts/provision-mlflow.sh"
 step "provisioned in $(elapsed $(( $(date +%s) - t0 )))"
 
 mkdir -p "$STATE_DIR/pids" "$STATE_DIR/logs"
@@ -49,8 +52,10 @@ wait_for() { # description, seconds, command...
 }
 
 # Ports are checked before anything starts, so a port in use fails fast with nothing to clean up.
-REDIS_PORT=$(pick_port SANDBOX_REDIS_PORT)
-MLFLOW_PORT=$(pick_port SANDBOX_MLFLOW_PORT)
+if [ "$KUBE_ONLY" != 1 ]; then
+  REDIS_PORT=$(pick_port SANDBOX_REDIS_PORT)
+  MLFLOW_PORT=$(pick_port SANDBOX_MLFLOW_PORT)
+fi
 # A failure after this point stops whatever was already started: nothing is left half-running.
 trap 'status=$?; if [ $status -ne 0 ]; then bash "$SANDBOX_SRC/scripts/down.sh" --quiet; fi' EXIT
 
@@ -85,6 +90,7 @@ wait_for "default service account" 60 kubectl get serviceaccount default -n defa
   || fail "the controller-manager did not create the default ServiceAccount within 60s"
 
 # --- Redis ----------------------------------------------------------------------------------
+if [ "$KUBE_ONLY" != 1 ]; then
 mkdir -p "$STATE_DIR/redis"
 step "starting redis on 127.0.0.1:$REDIS_PORT (AOF on, noeviction)"
 start_bg redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$STATE_DIR/redis" \
@@ -101,6 +107,7 @@ MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false start_bg mlflow "$MLFLOW_DIR/venv/bin/m
   --host 127.0.0.1 --port "$MLFLOW_PORT" --workers 1
 wait_for "mlflow" 180 curl -fsS "http://127.0.0.1:$MLFLOW_PORT/health" \
   || fail "mlflow did not answer /health within 180s (log: $STATE_DIR/logs/mlflow.log)"
+fi
 
 # --- Catalog controller ---------------------------------------------------------------------
 step "starting the image-catalog controller"
@@ -109,15 +116,19 @@ start_bg controller node --import tsx "$SANDBOX_SRC/controller/main.ts" \
 wait_for "controller" 60 test -f "$STATE_DIR/controller.ready" \
   || { tail -n 20 "$STATE_DIR/logs/controller.log" >&2; fail "the catalog controller did not start (log: $STATE_DIR/logs/controller.log)"; }
 
-cat > "$STATE_DIR/env.tmp" <<ENV
-export KUBECONFIG='$STATE_DIR/kubeconfig'
-export REDIS_URL='redis://127.0.0.1:$REDIS_PORT'
-export MLFLOW_TRACKING_URI='http://127.0.0.1:$MLFLOW_PORT'
-export SANDBOX_DIR='$STATE_DIR'
-export SANDBOX_KUBECTL='$K8S_DIR/bin/kubectl'
-export SANDBOX_HELM='$HELM_DIR/bin/helm'
-export SANDBOX_REDIS_PORT='$REDIS_PORT'
-ENV
+{
+  echo "export KUBECONFIG='$STATE_DIR/kubeconfig'"
+  if [ "$KUBE_ONLY" != 1 ]; then
+    echo "export REDIS_URL='redis://127.0.0.1:$REDIS_PORT'"
+    echo "export MLFLOW_TRACKING_URI='http://127.0.0.1:$MLFLOW_PORT'"
+    echo "export SANDBOX_REDIS_PORT='$REDIS_PORT'"
+  else
+    echo "export SANDBOX_KUBE_ONLY='1'"
+  fi
+  echo "export SANDBOX_DIR='$STATE_DIR'"
+  echo "export SANDBOX_KUBECTL='$K8S_DIR/bin/kubectl'"
+  echo "export SANDBOX_HELM='$HELM_DIR/bin/helm'"
+} > "$STATE_DIR/env.tmp"
 mv "$STATE_DIR/env.tmp" "$STATE_DIR/env"
 step "ready in $(elapsed $(( $(date +%s) - t0 ))): source $STATE_DIR/env"
 cat "$STATE_DIR/env"

@@ -12,12 +12,12 @@ export interface Kube {
   discovery: DiscoveryV1Api;
 }
 
-export function kube(): Kube {
-  const env = sandboxEnv();
+/** Clients for the sandbox's cluster, or for the cluster of `kubeconfig` (a second one). */
+export function kube(kubeconfig: string = sandboxEnv().KUBECONFIG): Kube {
   const kc = new KubeConfig();
-  kc.loadFromFile(env.KUBECONFIG);
+  kc.loadFromFile(kubeconfig);
   return {
-    kubeconfig: env.KUBECONFIG,
+    kubeconfig,
     apps: kc.makeApiClient(AppsV1Api),
     core: kc.makeApiClient(CoreV1Api),
     discovery: kc.makeApiClient(DiscoveryV1Api),

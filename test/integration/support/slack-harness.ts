@@ -7,6 +7,7 @@ import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
 import { QUEUE_NAME } from '../../../src/queue/jobs.js';
 import { keySpace } from '../../../src/queue/key-space.js';
+import { createRedisConnection, type RedisConnection } from '../../../src/queue/redis-connection.js';
 import {
   announceWorker,
   type Announcement,
@@ -49,8 +50,8 @@ export interface Harness {
   prefix: string;
   config: Config;
   env: Record<string, string>;
-  /** An inspection connection (not the bot's). */
-  redis: Redis;
+  /** An inspection connection (not the bot's): the sandbox's Redis, or the Redis Cluster REDIS_MODE names. */
+  redis: RedisConnection;
   store: ProposalStore;
   /** The queue of `cluster`. */
   queue: Queue;
@@ -112,7 +113,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ...opts.env,
   };
   const config = loadConfig(env);
-  const redis = new Redis(sandbox.REDIS_URL, { maxRetriesPerRequest: 1 });
+  const redis: RedisConnection =
+    config.redis.mode === 'cluster'
+      ? createRedisConnection(config.redis, 'producer')
+      : new Redis(sandbox.REDIS_URL, { maxRetriesPerRequest: 1 });
   const metrics = createMetrics({ defaults: false });
   const keys = keySpace(prefix);
   const queues = new Map<string, Queue>();
