@@ -12,6 +12,8 @@ export interface BenchReport {
   tracking?: TrackingSection;
   bot?: BotSection;
   alerts?: AlertsSection;
+  /** The bot's bursts with 5 clusters registered. */
+  botClusters?: BotSection;
   worker?: WorkerRow[];
   prompt?: PromptRow[];
   functions?: FunctionsBench;
@@ -82,13 +84,17 @@ function trackingLines(t: TrackingSection): string[] {
   ];
 }
 
+function burstTable(b: BotSection): string[] {
+  return table(
+    ['rate/s', 'seconds', 'sent', 'non-200', 'failed', 'p50', 'p99', 'max'],
+    b.bursts.map((r) => [r.rate, r.seconds, r.sent, r.non200, r.failed, r.p50Ms, r.p99Ms, r.maxMs]),
+  );
+}
+
 function botLines(b: BotSection): string[] {
   return [
     '## Bot: signed /autofix commands for distinct targets (ack latency, ms)',
-    ...table(
-      ['rate/s', 'seconds', 'sent', 'non-200', 'failed', 'p50', 'p99', 'max'],
-      b.bursts.map((r) => [r.rate, r.seconds, r.sent, r.non200, r.failed, r.p50Ms, r.p99Ms, r.maxMs]),
-    ),
+    ...burstTable(b),
     '',
     '## Bot memory as commands pile up (MiB; "after GC" = heap after a forced full collection)',
     ...table(
@@ -131,11 +137,19 @@ function alertLines(a: AlertsSection): string[] {
   ];
 }
 
+function botClusterLines(b: BotSection): string[] {
+  return [
+    '## Bot with 5 clusters registered: commands naming them in turn (ack latency, ms)',
+    ...burstTable(b),
+  ];
+}
+
 function workerLines(rows: WorkerRow[]): string[] {
   return [
-    '## Worker (rule engine): one process, a batch of OOM-looping deployments',
+    "## Worker (rule engine): processes on one cluster's queue, a batch of OOM-looping deployments",
     ...table(
       [
+        'processes',
         'concurrency',
         'investigations',
         'proposals',
@@ -146,6 +160,7 @@ function workerLines(rows: WorkerRow[]): string[] {
         'heap after GC',
       ],
       rows.map((r) => [
+        r.workers,
         r.concurrency,
         r.investigations,
         r.proposals,
@@ -200,6 +215,7 @@ export function renderBench(r: BenchReport): string {
     ...(r.tracking ? [...trackingLines(r.tracking), ''] : []),
     ...(r.bot ? [...botLines(r.bot), ''] : []),
     ...(r.alerts ? [...alertLines(r.alerts), ''] : []),
+    ...(r.botClusters ? [...botClusterLines(r.botClusters), ''] : []),
     ...(r.worker ? [...workerLines(r.worker), ''] : []),
     ...(r.prompt ? [...promptLines(r.prompt), ''] : []),
     ...(r.functions ? [...functionLines(r.functions), ''] : []),

@@ -74,6 +74,18 @@ async function main(): Promise<void> {
       memoryStep: 1500,
       memoryRate: 100,
     });
+    log('bot: the same bursts with 5 clusters registered, the commands naming them in turn (-c)');
+    report.botClusters = await benchBot({
+      redisUrl: env.REDIS_URL,
+      clusters: 5,
+      rates: [
+        { rate: 100, seconds: 10 },
+        { rate: 250, seconds: 10 },
+      ],
+      memoryCommands: 0,
+      memoryStep: 1500,
+      memoryRate: 100,
+    });
   }
   if (only.includes('alerts') && env) {
     log(
@@ -89,12 +101,21 @@ async function main(): Promise<void> {
     });
   }
   if (only.includes('worker') && env) {
-    log('worker: proposals per minute for 8 OOM-looping deployments at concurrency 1, 2, 4');
+    log(
+      'worker: proposals per minute for 8 OOM-looping deployments: 1 process at concurrency 1, 2, 4; 2 and 4 processes at 1',
+    );
     report.worker = await benchWorker({
       kubeconfig: env.KUBECONFIG,
       redisUrl: env.REDIS_URL,
       deployments: Number(arg('deployments') ?? 8),
-      concurrencies: [1, 2, 4],
+      // Processes on one cluster's queue, against concurrency inside one process: is it linear up to the cores?
+      levels: [
+        { workers: 1, concurrency: 1 },
+        { workers: 1, concurrency: 2 },
+        { workers: 1, concurrency: 4 },
+        { workers: 2, concurrency: 1 },
+        { workers: 4, concurrency: 1 },
+      ],
     });
   }
   if (only.includes('prompt') && env) {

@@ -1,5 +1,5 @@
-// Bench section "worker": one worker process with the rule engine against a batch of OOM-looping
-// Deployments on the sandbox; proposals per minute at each concurrency, and the worker's memory.
+// Bench section "worker": worker processes with the rule engine against a batch of OOM-looping Deployments on
+// the sandbox, all on one cluster's queue; proposals per minute at each level (processes × concurrency) and memory.
 import { randomBytes } from 'node:crypto';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
@@ -16,6 +16,9 @@ import type { MemorySample } from './service-process.js';
 import { spawnService } from './spawn-service.js';
 
 export interface WorkerRow {
+  /** Worker processes on the one queue. */
+  workers: number;
+  /** Jobs each process runs at once. */
   concurrency: number;
   investigations: number;
   proposals: number;
@@ -30,7 +33,7 @@ export interface WorkerOptions {
   kubeconfig: string;
   redisUrl: string;
   deployments: number;
-  concurrencies: number[];
+  levels: Array<{ workers: number; concurrency: number }>;
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,19 +79,26 @@ async function oneLevel(
   o: WorkerOptions,
   ns: string,
   names: string[],
-  concurrency: number,
+  level: { workers: number; concurrency: number },
 ): Promise<WorkerRow> {
+  const { workers: count, concurrency } = level;
   const slack = await startSlackStandIn();
   const prefix = `benchw${randomBytes(4).toString('hex')}`;
-  const worker = await spawnService('worker', {
-    KUBECONFIG: o.kubeconfig,
-    REDIS_URL: o.redisUrl,
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_API_URL: slack.apiUrl,
-    AUTOFIX_NAMESPACES: ns,
-    AUTOFIX_QUEUE_PREFIX: prefix,
-    AUTOFIX_WORKER_CONCURRENCY: String(concurrency),
-  });
+  const workers = await Promise.all(
+    Array.from({ length: count }, () =>
+      spawnService('worker', {
+        KUBECONFIG: o.kubeconfig,
+        REDIS_URL: o.redisUrl,
+        SLACK_BOT_TOKEN: slack.botToken,
+        SLACK_API_URL: slack.apiUrl,
+        AUTOFIX_NAMESPACES: ns,
+        AUTOFIX_QUEUE_PREFIX: prefix,
+        AUTOFIX_WORKER_CONCURRENCY: String(concurrency),
+      }),
+    ),
+  );
+  // Memory is the first process's: every process runs the same code on its share of the jobs.
+  const worker = workers[0]!;
   const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: 1 });
   const producer = createProducer({
     connection: redis,
@@ -120,6 +130,7 @@ async function oneLevel(
     const seconds = (performance.now() - t0) / 1000;
     const proposals = proposalsPosted(slack);
     return {
+      workers: count,
       concurrency,
       investigations: names.length,
       proposals,
@@ -130,7 +141,7 @@ async function oneLevel(
       afterGc: await worker.memory({ gc: true }),
     };
   } finally {
-    await worker.stop();
+    await Promise.all(workers.map((w) => w.stop()));
     await producer.close();
     await deletePrefix(redis, prefix);
     redis.disconnect();
@@ -176,7 +187,7 @@ export async function benchWorker(o: WorkerOptions): Promise<WorkerRow[]> {
   const names = Array.from({ length: o.deployments }, (_, i) => `oom-${i}`);
   return withOomDeployments(o.kubeconfig, names, async (ns) => {
     const rows: WorkerRow[] = [];
-    for (const c of o.concurrencies) rows.push(await oneLevel(o, ns, names, c));
+    for (const level of o.levels) rows.push(await oneLevel(o, ns, names, level));
     return rows;
   });
 }

@@ -1,7 +1,7 @@
 // One bot, two real clusters: the sandbox's (`alpha`) and a second control plane started here (`beta`), each with
 // its own worker on the shared Redis. A command is routed to the named cluster's worker and applied there only;
-// with two clusters and none named the bot asks which; an approval for a cluster whose worker is gone is refused
-// and the proposal kept.
+// with two clusters and none named the bot asks which; a worker killed mid-job on one cluster does not hold up the
+// other; an approval for a cluster whose worker is gone is refused and the proposal kept.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace, deleteNamespace, kube, waitAvailable, type Kube } from './support/kube.js';
 import { brokenDeployment, imageOf } from './support/slack-flow.js';
@@ -18,6 +18,7 @@ import {
 } from './support/slack-harness.js';
 import { startSecondCluster, type SecondCluster } from './support/second-cluster.js';
 import { spawnWorker, type ChildWorker } from './support/spawn-worker.js';
+import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
 
 let alpha: Kube;
 let beta: Kube;
@@ -25,28 +26,43 @@ let second: SecondCluster;
 let ns: string;
 let h: Harness;
 let betaWorker: ChildWorker;
+let betaEnv: Record<string, string>;
+let llm: OpenAiStandIn;
 
 const generation = async (k: Kube, name: string): Promise<number> =>
   (await k.apps.readNamespacedDeployment({ name, namespace: ns })).metadata?.generation ?? 0;
 
 beforeAll(async () => {
-  second = await startSecondCluster();
+  [second, llm] = await Promise.all([startSecondCluster(), startOpenAiStandIn()]);
   alpha = kube();
   beta = kube(second.kubeconfig);
   // The same namespace and the same broken workloads on both clusters: only the cluster tells them apart.
   ns = await createNamespace(alpha, 'two');
   await beta.core.createNamespace({ body: { metadata: { name: ns } } });
   await Promise.all(
-    [alpha, beta].flatMap((k) => ['web', 'api'].map((name) => brokenDeployment(k, ns, name))),
+    [alpha, beta].flatMap((k) => ['web', 'api', 'cache'].map((name) => brokenDeployment(k, ns, name))),
   );
   h = await startHarness({ env: { AUTOFIX_CLUSTER: 'alpha', AUTOFIX_NAMESPACES: ns }, worker: true });
-  betaWorker = spawnWorker({ ...h.env, AUTOFIX_CLUSTER: 'beta', KUBECONFIG: second.kubeconfig });
+  // Beta's worker asks the LLM stand-in first, so a test can hold one of its investigations mid-job; a 503
+  // makes it fall back to the rule engine at once. A short job lock lets a new worker take over a stalled job.
+  betaEnv = {
+    ...h.env,
+    AUTOFIX_CLUSTER: 'beta',
+    KUBECONFIG: second.kubeconfig,
+    AUTOFIX_JOB_LOCK: '2s',
+    OPENAI_API_KEY: llm.apiKey,
+    OPENAI_BASE_URL: llm.url,
+    AUTOFIX_LLM_MAX_RETRIES: '0',
+    AUTOFIX_LLM_TIMEOUT_MS: '120000',
+  };
+  betaWorker = spawnWorker(betaEnv);
   await betaWorker.ready();
 }, 300_000);
 
 afterAll(async () => {
   await betaWorker?.kill('SIGKILL');
   await h?.close();
+  await llm?.close();
   if (alpha && ns) await deleteNamespace(alpha, ns);
   await second?.stop();
 });
@@ -67,6 +83,7 @@ describe('one bot, two clusters', () => {
   });
 
   it('`-c beta` is investigated and applied on beta by its worker; alpha’s twin is untouched', async () => {
+    llm.push({ status: 503 });
     const alphaBefore = await generation(alpha, 'web');
     const betaBefore = await generation(beta, 'web');
     const before = new Set(parentMessages(h).map((m) => m.ts));
@@ -109,6 +126,7 @@ describe('one bot, two clusters', () => {
 
   it('an approval for beta while beta’s worker is gone: refused with the reason, proposal kept, nothing applied', async () => {
     const before = new Set(parentMessages(h).map((m) => m.ts));
+    llm.push({ status: 503 });
     expect((await slash(h, `deployment/api -n ${ns} --cluster=beta`)).status).toBe(200);
     const parent = await h.slack.waitFor(
       () => parentMessages(h).find((m) => !before.has(m.ts) && m.text.includes('deployment/api')),
@@ -134,5 +152,47 @@ describe('one bot, two clusters', () => {
     // alpha's worker is still there, and a command for beta is now refused at once, not queued.
     const refused = await slash(h, `deployment/api -n ${ns} -c beta`);
     expect(refused.body).toMatch(/No worker serves cluster beta; last seen/);
+  });
+
+  it('beta’s worker killed mid-investigation holds up nothing on alpha; a new beta worker finishes the job', async () => {
+    const before = new Set(parentMessages(h).map((m) => m.ts));
+    const parentOf = (cluster: string) =>
+      h.slack.waitFor(
+        () =>
+          parentMessages(h).find(
+            (m) =>
+              !before.has(m.ts) &&
+              m.text.includes('deployment/cache') &&
+              m.text.includes(`on cluster ${cluster}`),
+          ),
+        10_000,
+        `the parent message on ${cluster}`,
+      );
+    // The last test stopped beta's worker; this one starts its own.
+    betaWorker = spawnWorker(betaEnv);
+    await betaWorker.ready();
+    const seen = llm.requests.length;
+    llm.push({ delayMs: 60_000, status: 503 }); // beta's investigation waits here…
+    expect((await slash(h, `deployment/cache -n ${ns} -c beta`)).status).toBe(200);
+    const betaParent = await parentOf('beta');
+    await llm.waitForRequests(seen + 1);
+    expect((await betaWorker.kill('SIGKILL')).signal).toBe('SIGKILL');
+
+    // …while alpha's twin is investigated and proposed by alpha's worker, beta's job still stalled.
+    expect((await slash(h, `deployment/cache -n ${ns} -c alpha`)).status).toBe(200);
+    const alphaParent = await parentOf('alpha');
+    await h.slack.waitFor(() => proposalsIn(h, CHANNEL, alphaParent.ts)[0], 60_000, 'alpha’s proposal');
+    expect(proposalsIn(h, CHANNEL, betaParent.ts)).toHaveLength(0);
+
+    llm.push({ status: 503 }); // …and the next beta worker falls back to the rule engine at once.
+    betaWorker = spawnWorker(betaEnv);
+    await betaWorker.ready();
+    const proposal = await h.slack.waitFor(
+      () => proposalsIn(h, CHANNEL, betaParent.ts)[0],
+      60_000,
+      'beta’s proposal from the new worker',
+    );
+    expect((await h.store.get(buttonsOf(proposal).autofix_approve!))!.cluster).toBe('beta');
+    expect(proposalsIn(h, CHANNEL, betaParent.ts)).toHaveLength(1);
   });
 });
