@@ -1,4 +1,4 @@
-// validate: schema, then the safety policy on the resulting object, then a server-side dry-run.
+// validate: schema, then the safety policy on the resulting object, then a server-side dry-run whose stored object is judged again.
 import type { Change, KubeObject, ServiceSummary, Target, Validation } from '../../domain/index.js';
 import { Change as ChangeSchema } from '../../domain/index.js';
 import type { PolicyConfig } from '../../config/config.js';
@@ -10,6 +10,7 @@ import { sameAsJudged } from '../../safety/same-as-judged.js';
 import { applyPatch } from '../change/apply-patch.js';
 import { rehydratePatch, type Sealed } from '../change/rehydrate-patch.js';
 import type { PatchOp, PolicyResult } from '../../domain/index.js';
+import { deepEqual } from '../../domain/json-access.js';
 
 export interface ValidateInput {
   target: Target;
@@ -45,11 +46,14 @@ function refused(policy: PolicyResult, flags: string[] = []): ValidateOutput {
 }
 
 /** The policy rules (refusals and flags) on the judged object and every op path. */
-function judge(input: JudgeInput): { policy: PolicyResult; flags: string[] } {
+function judge(
+  input: JudgeInput,
+  proposed: KubeObject = input.proposed,
+): { policy: PolicyResult; flags: string[] } {
   const { flags, ...policy } = evaluatePolicy({
     target: input.target,
     live: input.live,
-    proposed: input.proposed,
+    proposed,
     ops: input.change.patch,
     policy: input.policy,
     previousTemplates: input.sealed.templates.map((t) => redactObject(t, input.sealed.known)),
@@ -108,6 +112,26 @@ export function judgeChange(
   return { ops: restored.ops, policy, flags };
 }
 
+/**
+ * The policy once more on the spec the server's dry-run would store (defaults filled in, quantities
+ * normalised, anything an admission webhook adds), when it is not the spec judged: what is applied is
+ * what the server makes of the operations, so that is what must pass. Metadata stays the judged one
+ * (the server moves generation and managedFields on its own).
+ */
+function judgeStored(
+  input: JudgeInput,
+  stored: KubeObject,
+  flags: string[],
+): { violations: string[]; flags: string[] } {
+  const spec = redactObject(stored, input.sealed.known).spec;
+  if (deepEqual(spec, input.proposed.spec)) return { violations: [], flags };
+  const again = judge(input, { ...input.proposed, spec });
+  return {
+    violations: again.policy.violations.map((v) => `as the server would store it, ${v}`),
+    flags: [...new Set([...flags, ...again.flags])],
+  };
+}
+
 export async function validateChange(input: ValidateInput): Promise<ValidateOutput> {
   const judged = judgeChange(input);
   if ('refused' in judged) return judged.refused;
@@ -130,8 +154,22 @@ export async function validateChange(input: ValidateInput): Promise<ValidateOutp
       errors: [`dry-run: ${message}`],
     };
   }
+  const stored = judgeStored(input, dry.object, flags);
+  if (stored.violations.length > 0) {
+    const refusal = { ok: false, violations: stored.violations };
+    return {
+      validation: {
+        schemaOk: true,
+        policy: refusal,
+        dryRun: { ok: true, message: null },
+        flags: stored.flags,
+      },
+      ops: null,
+      errors: stored.violations.map((v) => `policy: ${v}`),
+    };
+  }
   return {
-    validation: { schemaOk: true, policy, dryRun: { ok: true, message: null }, flags },
+    validation: { schemaOk: true, policy, dryRun: { ok: true, message: null }, flags: stored.flags },
     ops,
     errors: [],
   };
