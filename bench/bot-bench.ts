@@ -14,6 +14,8 @@ export interface BurstRow {
   p50Ms: number | null;
   p99Ms: number | null;
   maxMs: number | null;
+  /** The bot's CPU (user + system) per command it handled, the work after each ack (its parent message) included. */
+  cpuMsPerCommand: number | null;
 }
 
 export interface BotTarget {
@@ -67,6 +69,7 @@ export async function burst(t: BotTarget, rate: number, seconds: number, first: 
     p50Ms: at(50),
     p99Ms: at(99),
     maxMs: at(100),
+    cpuMsPerCommand: null,
   };
 }
 
@@ -75,7 +78,7 @@ export interface MemoryRow extends MemorySample {
 }
 
 /** Resolves once the bot has posted `count` parent messages (its work after each ack is done), or after 2 min. */
-async function settled(t: BotTarget, count: number): Promise<void> {
+export async function settled(t: BotTarget, count: number): Promise<void> {
   await t.slack
     .waitFor(() => (t.slack.calls('chat.postMessage').length >= count ? true : undefined), 120_000, 'posts')
     .catch(() => undefined);

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { deletePrefix } from '../tools/demo/delete-prefix.js';
 import { startSlackStandIn } from '../tools/stand-ins/local-slack/slack-stand-in.js';
-import { burst, memoryCurve, type BurstRow, type MemoryRow } from './bot-bench.js';
+import { burst, memoryCurve, settled, type BurstRow, type MemoryRow } from './bot-bench.js';
 import { spawnService } from './spawn-service.js';
 import { createLogger } from '../src/observability/logger.js';
 import { keySpace } from '../src/queue/key-space.js';
@@ -25,6 +25,8 @@ export interface BotOptions {
   memoryCommands: number;
   memoryStep: number;
   memoryRate: number;
+  /** Writes a V8 CPU profile of the bot during the fastest burst (a `.cpuprofile`, for Chrome DevTools). */
+  profilePath?: string;
 }
 
 const SECRET = 'bench-signing-secret';
@@ -38,6 +40,8 @@ export async function clearBenchKeys(redisUrl: string, prefix: string): Promise<
     redis.disconnect();
   }
 }
+
+const round2 = (n: number): number => Number(n.toFixed(2));
 
 function growth(rows: MemoryRow[]): number | null {
   const gc = rows.filter((r) => r.afterGc && r.commands > 0);
@@ -89,10 +93,24 @@ export async function benchBot(opts: BotOptions): Promise<BotSection> {
   try {
     // Warm-up: JIT, connections, Bolt's first-request paths.
     await burst(target, 20, 1, 1_000_000);
+    await settled(target, 20);
     const bursts: BurstRow[] = [];
+    const fastest = Math.max(...opts.rates.map((r) => r.rate));
     let next = 0;
     for (const r of opts.rates) {
-      bursts.push(await burst(target, r.rate, r.seconds, next));
+      const posted = slack.calls('chat.postMessage').length;
+      const before = await bot.stats();
+      const run = () => burst(target, r.rate, r.seconds, next);
+      const row =
+        opts.profilePath && r.rate === fastest ? await bot.profile(opts.profilePath, run) : await run();
+      await settled(target, posted + row.sent - row.failed - row.non200);
+      const after = await bot.stats();
+      // Per command the bot handled (its parent posted): one lost on the client's side cost it little or nothing.
+      const handled = slack.calls('chat.postMessage').length - posted;
+      bursts.push({
+        ...row,
+        cpuMsPerCommand: handled > 0 ? round2((after.cpuMs - before.cpuMs) / handled) : null,
+      });
       next += r.rate * r.seconds;
     }
     const memory = await memoryCurve(target, bot, {

@@ -86,8 +86,18 @@ function trackingLines(t: TrackingSection): string[] {
 
 function burstTable(b: BotSection): string[] {
   return table(
-    ['rate/s', 'seconds', 'sent', 'non-200', 'failed', 'p50', 'p99', 'max'],
-    b.bursts.map((r) => [r.rate, r.seconds, r.sent, r.non200, r.failed, r.p50Ms, r.p99Ms, r.maxMs]),
+    ['rate/s', 'seconds', 'sent', 'non-200', 'failed', 'p50', 'p99', 'max', 'CPU ms/command'],
+    b.bursts.map((r) => [
+      r.rate,
+      r.seconds,
+      r.sent,
+      r.non200,
+      r.failed,
+      r.p50Ms,
+      r.p99Ms,
+      r.maxMs,
+      r.cpuMsPerCommand,
+    ]),
   );
 }
 

@@ -63,16 +63,18 @@ async function main(): Promise<void> {
     });
   }
   if (only.includes('bot') && env) {
-    log('bot: bursts of signed /autofix commands, then memory over 6,000 commands');
+    log('bot: bursts of signed /autofix commands (CPU per command), then memory over 6,000 commands');
     report.bot = await benchBot({
       redisUrl: env.REDIS_URL,
       rates: [
         { rate: 100, seconds: 10 },
         { rate: 250, seconds: 10 },
+        { rate: 500, seconds: 10 },
       ],
       memoryCommands: Number(arg('commands') ?? 6000),
       memoryStep: 1500,
       memoryRate: 100,
+      ...(arg('profile') ? { profilePath: arg('profile') } : {}),
     });
     log('bot: the same bursts with 5 clusters registered, the commands naming them in turn (-c)');
     report.botClusters = await benchBot({

@@ -1,7 +1,10 @@
-// A bot, worker or both (`start`) in their own process for the bench, reporting over IPC (no inspector):
-// "memory" answers RSS and heap as they are, "gc" forces a full collection first (run with --expose-gc),
-// "stats" the process's CPU time and the MLflow requests it sent (counted on undici's diagnostics channel).
+// A bot, worker or both (`start`) in their own process for the bench, reporting over IPC: "memory" answers
+// RSS and heap as they are, "gc" forces a full collection first (run with --expose-gc), "stats" the process's
+// CPU time and the MLflow requests it sent (counted on undici's diagnostics channel); "profile-start" and
+// "profile-stop" take a V8 CPU profile of a window (the inspector in-process, so start-up is not in it).
 import { subscribe } from 'node:diagnostics_channel';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/observability/logger.js';
 import { createMetrics } from '../src/observability/metrics.js';
@@ -25,9 +28,18 @@ export interface ServiceStats {
 }
 
 export type Role = 'bot' | 'worker' | 'start';
-export type ToService = { type: 'memory' } | { type: 'gc' } | { type: 'stats' } | { type: 'stop' };
+export type ToService =
+  | { type: 'memory' }
+  | { type: 'gc' }
+  | { type: 'stats' }
+  | { type: 'stop' }
+  | { type: 'profile-start' }
+  | { type: 'profile-stop'; path: string };
 export type FromService =
-  { type: 'ready'; port: number } | ({ type: 'memory' } & MemorySample) | ({ type: 'stats' } & ServiceStats);
+  | { type: 'ready'; port: number }
+  | ({ type: 'memory' } & MemorySample)
+  | ({ type: 'stats' } & ServiceStats)
+  | { type: 'profiled' };
 
 const mib = (b: number): number => Number((b / 2 ** 20).toFixed(1));
 
@@ -69,6 +81,19 @@ function countMlflowCalls(
   return out;
 }
 
+async function profileStep(profiler: Session, m: ToService): Promise<void> {
+  if (m.type === 'profile-start') {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+    return;
+  }
+  if (m.type !== 'profile-stop') return;
+  const { profile } = await profiler.post('Profiler.stop');
+  profiler.disconnect();
+  await writeFile(m.path, JSON.stringify(profile));
+}
+
 async function main(): Promise<void> {
   const role = process.argv[2] as Role;
   const config = loadConfig(process.env);
@@ -84,7 +109,12 @@ async function main(): Promise<void> {
   if (role !== 'worker')
     pieces.push(await runBot(config, logger, metrics, { port: 0, clientSettings: fast }));
   const send = (m: FromService): void => void process.send?.(m);
+  const profiler = new Session();
   process.on('message', (m: ToService) => {
+    if (m.type === 'profile-start' || m.type === 'profile-stop') {
+      void profileStep(profiler, m).then(() => send({ type: 'profiled' }));
+      return;
+    }
     if (m.type === 'stop') {
       // The bot first (it stops taking work), then the worker, as `kube-autofix start` does.
       void (async () => {

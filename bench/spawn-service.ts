@@ -7,6 +7,8 @@ export interface ServiceChild {
   port: number;
   memory(opts?: { gc?: boolean }): Promise<MemorySample>;
   stats(): Promise<ServiceStats>;
+  /** Runs `during` with the service's CPU profiled, and writes the profile (a `.cpuprofile`) to `path`. */
+  profile<T>(path: string, during: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,18 @@ export async function spawnService(role: Role, env: Record<string, string>): Pro
       if (m.type !== 'stats') throw new Error('unexpected answer');
       const { type: _type, ...stats } = m;
       return stats;
+    },
+    async profile(path, during) {
+      const started = next(child, 'profiled');
+      ask({ type: 'profile-start' });
+      await started;
+      try {
+        return await during();
+      } finally {
+        const written = next(child, 'profiled');
+        ask({ type: 'profile-stop', path });
+        await written;
+      }
     },
     async stop() {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -68,7 +68,6 @@ export async function startInvestigation(
   who: { user: string; channel: string; teamId: string; respond: RespondFn },
 ): Promise<void> {
   const { user, channel, teamId, respond } = who;
-  const log = deps.logger.child({ command: '/autofix', user, channel, cluster });
   try {
     const res = await deps.producer.addInvestigation(
       { cluster, target, requestedBy: user, channel, teamId },
@@ -79,12 +78,19 @@ export async function startInvestigation(
       await respond(ephemeral(await alreadyRunning(deps, target, res.running)));
       return;
     }
+    // The producer logs the enqueued investigation (one line per command on the bot's hot path).
     deps.metrics.commands.inc({ result: 'enqueued' });
-    log.info({ investigationId: res.jobId, threadTs: res.thread.threadTs }, 'investigation requested');
   } catch (e) {
     deps.metrics.commands.inc({ result: 'error' });
-    log.error(
-      { err: e instanceof Error ? e.message : String(e), code: (e as { code?: unknown }).code },
+    deps.logger.error(
+      {
+        command: '/autofix',
+        user,
+        channel,
+        cluster,
+        err: e instanceof Error ? e.message : String(e),
+        code: (e as { code?: unknown }).code,
+      },
       'could not start the investigation',
     );
     await respond(ephemeral(startFailure(e))).catch(() => undefined);

@@ -19,12 +19,16 @@ export type ActiveInvestigation = z.infer<typeof ActiveInvestigation>;
 /** Longer than any investigation; a claim left by a crashed bot or worker frees itself after this. */
 export const CLAIM_TTL_SECONDS = 30 * 60;
 
-// KEYS[1] claim; ARGV[1] owner; ARGV[2] new JSON or '' to delete. Only the owner may change it.
+// KEYS[1] claim; ARGV[1] owner; ARGV[2] the thread's ts, or '' to delete. Only the owner may change it;
+// the thread is set in the script itself (one round trip on the bot's path per command, not a read and a write).
 const OWNED_UPDATE = `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
-if cjson.decode(raw).owner ~= ARGV[1] then return 0 end
-if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') end
+local claim = cjson.decode(raw)
+if claim.owner ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then redis.call('DEL', KEYS[1]) return 1 end
+claim.threadTs = ARGV[2]
+redis.call('SET', KEYS[1], cjson.encode(claim), 'KEEPTTL')
 return 1`;
 
 export type ClaimResult =
@@ -63,10 +67,7 @@ export function createActiveInvestigations(
       return ok === 'OK' ? { claimed: true, claim } : { claimed: false, running: await get(target) };
     },
     async setThread(target, owner, threadTs) {
-      const current = await get(target);
-      if (!current || current.owner !== owner) return false;
-      const next = JSON.stringify({ ...current, threadTs });
-      return (await redis.eval(OWNED_UPDATE, 1, key(target), owner, next)) === 1;
+      return (await redis.eval(OWNED_UPDATE, 1, key(target), owner, threadTs)) === 1;
     },
     get,
     async release(target, owner) {

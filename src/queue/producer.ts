@@ -172,7 +172,7 @@ export function createProducer(opts: ProducerOptions): Producer {
           jobId,
         );
         opts.logger.info(
-          { jobId, cluster, target: targetKey(target), requestedBy },
+          { investigationId: jobId, cluster, target: targetKey(target), requestedBy, channel, threadTs },
           'investigation enqueued',
         );
         return { kind: 'enqueued', jobId, thread };

@@ -4,6 +4,7 @@ import type { types } from '@slack/bolt';
 import type { SlackConfig } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import { CodedError } from '../domain/index.js';
+import { createSlackFetch } from './slack-fetch.js';
 
 export type WebClient = InstanceType<typeof webApi.WebClient>;
 type WebClientOptions = NonNullable<ConstructorParameters<typeof webApi.WebClient>[1]>;
@@ -87,6 +88,7 @@ export function webClientOptions(
       maxTimeout: 5000,
     },
     timeout: settings.timeoutMs ?? 10_000,
+    fetch: createSlackFetch(),
   };
 }
 

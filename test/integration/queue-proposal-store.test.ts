@@ -46,7 +46,13 @@ describe('one active investigation per target', () => {
     const second = await active.claim(target, { channel: 'C2', requestedBy: 'U2', owner: 'job-2' });
     expect(second).toMatchObject({
       claimed: false,
-      running: { channel: 'C1', threadTs: '9.9', owner: 'job-1' },
+      // The thread is set in Redis's script: the rest of the claim (its start, to the ms) is as it was.
+      running: {
+        channel: 'C1',
+        threadTs: '9.9',
+        owner: 'job-1',
+        since: first.claimed ? first.claim.since : -1,
+      },
     });
     expect(await active.release(target, 'job-2')).toBe(false);
     expect(await active.setThread(target, 'job-2', '8.8')).toBe(false);
