@@ -75,6 +75,7 @@ options:
   cacheDir: $CACHE_ROOT/kwokctl-cache
   enableCRDs: [Logs]
   quietPull: true
+  kubeAuditPolicy: $SANDBOX_SRC/kwok/audit-policy.yaml
 ---
 $(cat "$SANDBOX_SRC/kwok/stages.yaml")
 YAML
@@ -88,6 +89,11 @@ wait_for "nodes Ready" 90 kubectl wait --for=condition=Ready node --all --timeou
   || fail "the simulated nodes did not become Ready within 90s (kwok log: $STATE_DIR/kwok/clusters/autofix/logs)"
 wait_for "default service account" 60 kubectl get serviceaccount default -n default \
   || fail "the controller-manager did not create the default ServiceAccount within 60s"
+# kwokctl writes the audit log (JSON lines) in its own workdir; the tests read it under logs/.
+AUDIT_LOG="$STATE_DIR/logs/kube-apiserver-audit.log"
+ln -sfn "$KWOK_WORKDIR/clusters/autofix/logs/audit.log" "$AUDIT_LOG"
+[ -f "$AUDIT_LOG" ] || fail "kwokctl did not start kube-apiserver with the audit log ($AUDIT_LOG)"
+kubectl apply -f "$SANDBOX_SRC/kwok/test-identities.yaml" >/dev/null || fail "could not create the test identities' roles"
 
 # --- Redis ----------------------------------------------------------------------------------
 if [ "$KUBE_ONLY" != 1 ]; then
@@ -128,6 +134,7 @@ wait_for "controller" 60 test -f "$STATE_DIR/controller.ready" \
   echo "export SANDBOX_DIR='$STATE_DIR'"
   echo "export SANDBOX_KUBECTL='$K8S_DIR/bin/kubectl'"
   echo "export SANDBOX_HELM='$HELM_DIR/bin/helm'"
+  echo "export SANDBOX_AUDIT_LOG='$AUDIT_LOG'"
 } > "$STATE_DIR/env.tmp"
 mv "$STATE_DIR/env.tmp" "$STATE_DIR/env"
 step "ready in $(elapsed $(( $(date +%s) - t0 ))): source $STATE_DIR/env"

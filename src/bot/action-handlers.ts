@@ -1,51 +1,49 @@
 // Approve / Reject / Rollback clicks: ack, the Slack allowlist, then the workflow's decision; the bot's I/O around it.
 // Approvals and rollbacks go home: to the queue of the proposal's cluster, refused while no worker serves it.
 import type { RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { describeTarget } from '../domain/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Producer } from '../queue/producer.js';
 import type { StoredProposal } from '../workflow/proposal-record.js';
-import {
-  buildDecidedProposalMessage,
-  type ProposalDecision,
-} from '../slack/blocks/decided-proposal-message.js';
 import { proposalShowsWhole } from '../slack/blocks/proposal-message.js';
 import { buildRefusalMessage } from '../slack/blocks/refusal-message.js';
+import { decisionAnswer } from '../slack/decision-answer.js';
 import { proposalView } from '../slack/proposal-view.js';
 import { AUTOFIX_DECISIONS, parseAutofixClick, type AutofixClick } from '../slack/slack-payloads.js';
 import { ephemeral } from './ephemeral.js';
-import type { SlackPoster } from '../slack/slack-poster.js';
-import { refusalFor } from './click-refusal.js';
+import type { SlackMessage, SlackPoster } from '../slack/slack-poster.js';
 import { clickOriginRefusal } from '../workflow/decision-checks.js';
-import { decide, type Decision, type DecisionDeps } from '../workflow/decide.js';
+import { decide, stepAfter, type Decision, type DecisionDeps } from '../workflow/decide.js';
 import type { DecisionPolicy } from '../workflow/decision-checks.js';
+import type { ApplyAs, TwoPerson } from '../config/config.js';
 import { agoText } from '../slack/blocks/clusters-message.js';
 import type { ClusterDirectory, Directory } from './cluster-directory.js';
 
 /**
- * The workflow's decision ports (store, tracker, authority = the approvers) plus the bot's I/O; the allowlist
- * of each proposal's cluster comes from the registrations its workers keep.
+ * The workflow's decision ports (store, tracker, authority) plus the bot's I/O; the allowlist of each
+ * proposal's cluster comes from the registrations its workers keep.
  */
 export interface ActionDeps extends Omit<DecisionDeps, 'decisions'> {
   directory: ClusterDirectory;
   /** AUTOFIX_SELF_APPROVAL. */
   selfApproval: boolean;
-  producer: Pick<Producer, 'addApply' | 'addRollback'>;
+  /** AUTOFIX_APPLY_AS: approver hands each checked click to the worker of the proposal's cluster. */
+  applyAs: ApplyAs;
+  /** AUTOFIX_TWO_PERSON. */
+  twoPerson: TwoPerson;
+  producer: Pick<Producer, 'addApply' | 'addRollback' | 'addDecision'>;
   poster: SlackPoster;
   metrics: Metrics;
   logger: Logger;
 }
 
-/** Replaces the proposal message: same content, no buttons, the decision and who made it. */
-async function showDecision(
+/** Replaces the proposal message (the decision and who made it, or the approvals so far). */
+async function updateProposal(
   deps: ActionDeps,
   record: StoredProposal,
-  decision: ProposalDecision,
-  by: string | null,
+  message: SlackMessage,
 ): Promise<void> {
   if (!record.messageTs) return;
-  const message = buildDecidedProposalMessage({ proposal: proposalView(record), decision, by });
   await deps.poster
     .update(record.thread.channel, record.messageTs, message)
     .catch((e: unknown) =>
@@ -72,20 +70,26 @@ function workerGone(dir: Directory, record: StoredProposal, decision: Decision):
 }
 
 /** The bot's own checks, asked by the workflow's decision before anything moves. */
-function clickCheck(click: AutofixClick, dir: Directory) {
+function clickCheck(click: AutofixClick, dir: Directory, twoPerson: TwoPerson) {
   return (record: StoredProposal): string | null => {
     const origin = clickOriginRefusal(record, click);
     if (origin) return origin;
     const gone = workerGone(dir, record, AUTOFIX_DECISIONS[click.actionId]);
     if (gone) return gone;
     // The worker refuses it too; refusing here keeps the message from saying "applying".
-    if (click.actionId === 'autofix_approve' && !proposalShowsWhole(proposalView(record)))
+    if (
+      click.actionId === 'autofix_approve' &&
+      !proposalShowsWhole(proposalView(record, twoPerson))
+    )
       return 'This change is too long to be shown whole in Slack, so it cannot be approved here. Nothing was changed; review and apply it with `kube-autofix fix`.';
     return null;
   };
 }
 
-/** Runs the workflow's decision for a click, then does the bot's I/O: message, answer, job. */
+/**
+ * Runs the workflow's decision for a click, then does the bot's I/O: the private answer, the message, the
+ * next job. In approver mode the decision needs the cluster's answer: it is handed to the worker.
+ */
 async function onDecision(
   deps: ActionDeps,
   click: AutofixClick,
@@ -98,67 +102,48 @@ async function onDecision(
     cluster: null,
     namespacesOf: (cluster) => dir.clusters.get(cluster)?.namespaces ?? [],
     selfApproval: deps.selfApproval,
+    applyAs: deps.applyAs,
+    twoPerson: deps.twoPerson,
   };
   const res = await decide(
     { ...deps, decisions },
     click.proposalId,
     decision,
     click.userId,
-    clickCheck(click, dir),
+    clickCheck(click, dir, deps.twoPerson),
   );
-  if (res.kind === 'refused') {
-    deps.metrics.decisions.inc({ decision: 'refused' });
-    log.info({ reason: res.reason }, 'click refused');
-    await respond(ephemeral(buildRefusalMessage(res.reason)));
-    return;
+  if (res.kind === 'needs_review') {
+    await deps.producer.addDecision({
+      cluster: res.record.cluster,
+      proposalId: res.record.id,
+      decision,
+      userId: click.userId,
+      channelId: click.channelId,
+      teamId: click.teamId,
+    });
+    log.info(
+      { proposalId: res.record.id, decision },
+      "decision handed to the worker for the cluster's review",
+    );
   }
-  if (res.kind === 'missing' || res.kind === 'conflict') {
-    deps.metrics.decisions.inc({ decision: 'refused' });
-    // An approval whose apply job was lost (bot crash between the two) is re-enqueued: the job is idempotent.
-    if (res.kind === 'conflict' && decision === 'approve' && res.record.state === 'approved')
-      await deps.producer.addApply({
-        cluster: res.record.cluster,
-        proposalId: res.record.id,
-        approvedBy: res.record.decidedBy ?? click.userId,
-      });
-    await respond(ephemeral(refusalFor(res.kind === 'missing' ? null : res.record, click)));
-    return;
-  }
-  const record = res.record;
-  if (res.kind === 'expired') {
-    deps.metrics.decisions.inc({ decision: 'expired' });
-    log.info({ proposalId: record.id }, 'decision refused: proposal expired');
-    await showDecision(deps, record, 'expired', null);
-    await respond(ephemeral(refusalFor(record, click)));
-    return;
-  }
-  if (decision === 'rollback') {
-    deps.metrics.decisions.inc({ decision: 'rollback' });
-    log.info({ proposalId: record.id }, 'rollback requested');
+  const answer = decisionAnswer(res, decision, deps.twoPerson);
+  deps.metrics.decisions.inc({ decision: answer.metric });
+  log.info({ outcome: res.kind, reason: res.kind === 'refused' ? res.reason : undefined }, 'click decided');
+  if (answer.update && res.kind !== 'missing') await updateProposal(deps, res.record, answer.update);
+  const step = stepAfter(res, decision);
+  if (step === 'apply' && res.kind !== 'missing')
+    await deps.producer.addApply({
+      cluster: res.record.cluster,
+      proposalId: res.record.id,
+      approvedBy: res.record.decidedBy ?? click.userId,
+    });
+  if (step === 'rollback' && res.kind !== 'missing')
     await deps.producer.addRollback({
-      cluster: record.cluster,
-      proposalId: record.id,
+      cluster: res.record.cluster,
+      proposalId: res.record.id,
       requestedBy: click.userId,
     });
-    await respond(
-      ephemeral(
-        buildRefusalMessage(
-          `Rolling back ${describeTarget(record.target)} to the pod template from before the change; the result follows in the thread.`,
-        ),
-      ),
-    ).catch(() => undefined);
-    return;
-  }
-  const word = decision === 'approve' ? 'approved' : 'rejected';
-  deps.metrics.decisions.inc({ decision: word });
-  log.info({ proposalId: record.id, decision: word }, 'proposal decided');
-  await showDecision(deps, record, word, click.userId);
-  if (decision === 'approve')
-    await deps.producer.addApply({
-      cluster: record.cluster,
-      proposalId: record.id,
-      approvedBy: click.userId,
-    });
+  if (answer.reply) await respond(ephemeral(answer.reply)).catch(() => undefined);
 }
 
 /** One handler for the three buttons; the click's action_id picks the step. */

@@ -11,7 +11,8 @@ import type { Tracker } from '../tracking/tracker.js';
 import type { ProposalStore } from '../workflow/proposal-store.js';
 import { handleAutofixAction } from './action-handlers.js';
 import type { ClusterDirectory } from './cluster-directory.js';
-import { createApproverCheck, type ApproverCheck } from '../slack/approvers.js';
+import { createAuthority } from '../slack/authority.js';
+import type { Authority } from '../workflow/decision-checks.js';
 import { boltLogger } from './bolt-logger.js';
 import { handleAutofixCommand } from './command-handler.js';
 import { registerFeedback } from './feedback-handler.js';
@@ -28,16 +29,20 @@ import {
 } from '../slack/slack-poster.js';
 
 export interface BotAppDeps {
-  config: Pick<Config, 'slack'>;
+  config: Pick<Config, 'slack' | 'identity'>;
   /** The registered clusters (worker registrations in Redis, cached): routing and early refusals. */
   directory: ClusterDirectory;
-  producer: Pick<Producer, 'addInvestigation' | 'addApply' | 'addRollback' | 'addTriage' | 'addResolve'>;
+  producer: Pick<
+    Producer,
+    'addInvestigation' | 'addApply' | 'addRollback' | 'addDecision' | 'addTriage' | 'addResolve'
+  >;
   store: ProposalStore;
   /** Answers /healthz: the bot is healthy when Redis answers PING. */
   redis: Pingable;
   logger: Logger;
   metrics: Metrics;
-  approvers?: ApproverCheck;
+  /** Who may decide (default: from the config — the allowlist, and in approver mode the identity file). */
+  authority?: Authority;
   /** MLflow as the bot uses it: decision tags, feedback and history (the no-op tracker when tracking is off). */
   tracker: Tracker;
   /** The bot's ids from a start-up auth.test (verifyBotToken); without them Bolt calls auth.test itself. */
@@ -133,9 +138,7 @@ export function createBotApp(deps: BotAppDeps): BotApp {
   const { app, mode } = construct(deps, () => alerts);
   const poster = createSlackPoster(app.client, deps.logger, deps.posterOptions);
   if (deps.alerts) alerts = createAlerts(deps.alerts, poster);
-  const approvers =
-    deps.approvers ??
-    createApproverCheck({ approvers: deps.config.slack.approvers, client: app.client, logger: deps.logger });
+  const authority = deps.authority ?? createAuthority(deps.config, app.client, deps.logger);
   const permalink = async (channel: string, ts: string): Promise<string | null> =>
     (await app.client.chat.getPermalink({ channel, message_ts: ts })).permalink ?? null;
 
@@ -154,9 +157,11 @@ export function createBotApp(deps: BotAppDeps): BotApp {
   const onClick = handleAutofixAction({
     store: deps.store,
     tracker: deps.tracker,
-    authority: approvers,
+    authority,
     directory: deps.directory,
     selfApproval: deps.config.slack.selfApproval,
+    applyAs: deps.config.identity.applyAs,
+    twoPerson: deps.config.identity.twoPerson,
     clock: { now: Date.now },
     producer: deps.producer,
     poster,

@@ -53,6 +53,8 @@ function line(p: PastIncident): string {
     (p.category ?? 'unknown').padEnd(15),
     (p.outcome ?? 'unknown').padEnd(12),
     p.approvedBy ? `approved by ${p.approvedBy}` : 'not approved',
+    p.approvals?.includes(';') ? `approvals: ${p.approvals}` : '',
+    p.appliedAs && p.appliedAs !== 'worker' ? `applied as ${p.appliedAs}` : '',
     p.timeToHealthySeconds !== null ? `healthy in ${Math.round(p.timeToHealthySeconds)} s` : '',
   ];
   const links = [p.runUrl, p.threadUrl].filter((x): x is string => x !== null).map((u) => `    ${u}`);

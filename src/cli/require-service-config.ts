@@ -37,6 +37,7 @@ export function requireServiceConfig(kind: ServiceKind, config: Config): void {
       kind,
       'it is the allowlist of namespaces kube-autofix may act in on this cluster (empty allows none)',
     );
-  if (bot && config.slack.approvers.length === 0)
+  // With AUTOFIX_APPLY_AS=approver the cluster's RBAC decides who approves; the allowlist is an optional extra gate.
+  if (bot && config.slack.approvers.length === 0 && config.identity.applyAs !== 'approver')
     missing('AUTOFIX_APPROVERS', kind, 'only the users and user groups it lists may approve fixes');
 }

@@ -17,7 +17,7 @@ import { createAutofixWorker } from '../queue/worker.js';
 import { announceWorker } from '../queue/worker-registry.js';
 import { agentVersion } from '../observability/version.js';
 import type { WorkerContext } from '../queue/worker-context.js';
-import { createApproverCheck } from '../slack/approvers.js';
+import { createAuthority } from '../slack/authority.js';
 import {
   createSlackPoster,
   createSlackWebClient,
@@ -25,6 +25,7 @@ import {
   type WebClientSettings,
 } from '../slack/slack-poster.js';
 import { wireAgent } from './wire-agent.js';
+import { assertNoClusterAdmins } from '../workflow/impersonable.js';
 
 export interface WorkerOverrides {
   queueName?: string;
@@ -48,6 +49,10 @@ export async function runWorker(
   metrics: Metrics,
   overrides: WorkerOverrides = {},
 ): Promise<RunningWorker> {
+  const agent = wireAgent(config, logger, noProgress);
+  // Before any connection or job: an identity the cluster lets do everything is never impersonated.
+  if (config.identity.applyAs === 'approver' && config.identity.identities)
+    await assertNoClusterAdmins(config.identity.identities, agent.cluster);
   const keys = keySpace(config.queue.prefix);
   // This worker's cluster: its queue, claims and job messages; proposals and registrations are shared.
   const own = keys.cluster(config.cluster);
@@ -58,7 +63,6 @@ export async function runWorker(
     'worker',
     logger.child({ component: 'worker-bullmq' }),
   );
-  const agent = wireAgent(config, logger, noProgress);
   const producer = createProducer({ connection: redis, keys, queueName: overrides.queueName, logger });
   const client = createSlackWebClient(config.slack, overrides.clientSettings);
   const bookkeeping = createBookkeeping({
@@ -76,7 +80,7 @@ export async function runWorker(
       config: agent.config,
     },
     poster: createSlackPoster(client, logger, overrides.posterOptions),
-    authority: createApproverCheck({ approvers: config.slack.approvers, client, logger }),
+    authority: createAuthority(config, client, logger),
     store: createRedisProposalStore(redis, keys),
     messages: createJobMessages(redis, own),
     threads: createThreadIndex(redis, keys),

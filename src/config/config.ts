@@ -8,6 +8,7 @@ import {
   parseQuantity,
   DNS1123_LABEL,
 } from '../domain/index.js';
+import { IdentityMap, loadIdentities } from './identities.js';
 
 const csv = (s: string | undefined): string[] =>
   (s ?? '')
@@ -94,6 +95,25 @@ export const SlackConfig = z.object({
 });
 export type SlackConfig = z.infer<typeof SlackConfig>;
 
+/** Whose credentials change the cluster: the worker's own account, or the approving human's (impersonated). */
+export const ApplyAs = z.enum(['worker', 'approver']);
+export type ApplyAs = z.infer<typeof ApplyAs>;
+/** Which changes need two distinct approvers: those with safety flags, all, or none. */
+export const TwoPerson = z.enum(['flagged', 'all', 'off']);
+export type TwoPerson = z.infer<typeof TwoPerson>;
+
+export const IdentityConfig = z.object({
+  /** AUTOFIX_APPLY_AS (default worker): approver = RBAC decides who approves, the patch is sent as them. */
+  applyAs: ApplyAs,
+  /** AUTOFIX_TWO_PERSON (default flagged when applying as the approver, off otherwise). */
+  twoPerson: TwoPerson,
+  /** AUTOFIX_IDENTITIES, read and validated at start; null when unset. */
+  identities: IdentityMap.nullable(),
+  /** AUTOFIX_IDENTITY_EMAIL: a user without an entry is named by their Slack e-mail (users:read.email). */
+  emailLookup: z.boolean(),
+});
+export type IdentityConfig = z.infer<typeof IdentityConfig>;
+
 export const QueueConfig = z.object({
   /** Prefix of every Redis key (BullMQ queue, proposals, active investigations); bot and worker must agree. */
   prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/),
@@ -158,6 +178,8 @@ export const Config = z.object({
   gitopsMode: GitOpsMode.nullable().optional(),
   /** Alertmanager webhooks (bot only); null: the receiver is off. */
   alerts: AlertsConfig.nullable().default(null),
+  /** Who changes the cluster: the worker, or the approver impersonated (AUTOFIX_APPLY_AS, AUTOFIX_IDENTITIES…). */
+  identity: IdentityConfig,
 });
 export type Config = z.infer<typeof Config>;
 
@@ -345,6 +367,28 @@ function clusterVar(raw: string | undefined): string {
   return name;
 }
 
+function identityVars(env: Env): IdentityConfig {
+  const applyAs = env.AUTOFIX_APPLY_AS || 'worker';
+  if (!ApplyAs.safeParse(applyAs).success) bad('AUTOFIX_APPLY_AS', ApplyAs.options.join(' | '), applyAs);
+  const twoPerson = env.AUTOFIX_TWO_PERSON || (applyAs === 'approver' ? 'flagged' : 'off');
+  if (!TwoPerson.safeParse(twoPerson).success)
+    bad('AUTOFIX_TWO_PERSON', TwoPerson.options.join(' | '), twoPerson);
+  const emailLookup = boolVar(env, 'AUTOFIX_IDENTITY_EMAIL');
+  const file = env.AUTOFIX_IDENTITIES || null;
+  if (applyAs === 'approver' && !file)
+    bad(
+      'AUTOFIX_IDENTITIES',
+      'the path of the Slack → Kubernetes identity file when AUTOFIX_APPLY_AS=approver',
+      env.AUTOFIX_IDENTITIES,
+    );
+  return {
+    applyAs: ApplyAs.parse(applyAs),
+    twoPerson: TwoPerson.parse(twoPerson),
+    identities: file ? loadIdentities(file) : null,
+    emailLookup,
+  };
+}
+
 /** Reads the whole configuration; every variable has a default or a clear error naming it. */
 export function loadConfig(env: Env = process.env): Config {
   const namespaces = csv(env.AUTOFIX_NAMESPACES);
@@ -455,6 +499,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: intVar(env, 'PORT', 3000, 1, 65535),
     logLevel,
     alerts: alertsVar(env, namespaces),
+    identity: identityVars(env),
   });
 }
 

@@ -15,3 +15,4 @@ export * from './gitops.js';
 export * from './attempt.js';
 export * from './trigger.js';
 export * from './cluster.js';
+export * from './identity.js';

@@ -1,5 +1,13 @@
 // The Cluster interface: every Kubernetes read and write the agent makes goes through these few calls.
-import type { KubeObject, PatchOp, Target } from '../domain/index.js';
+import type {
+  AccessReview,
+  Impersonation,
+  KubeIdentity,
+  KubeObject,
+  PatchOp,
+  ResourceAccess,
+  Target,
+} from '../domain/index.js';
 
 export type NamespacedResource =
   | 'deployments'
@@ -58,4 +66,11 @@ export interface Cluster {
     ops: PatchOp[],
     opts: { uid: string; generation: number; dryRun: boolean },
   ): Promise<PatchResult>;
+  /**
+   * The same cluster with every request sent as `who` (Impersonate-User, -Group, -Extra-…): the API
+   * server authorizes it as them and its audit log names them (`impersonatedUser`).
+   */
+  as(who: Impersonation): Cluster;
+  /** A SubjectAccessReview: may `subject` do `access`? The authorizer's answer, in its own words. */
+  reviewAccess(subject: KubeIdentity, access: ResourceAccess): Promise<AccessReview>;
 }

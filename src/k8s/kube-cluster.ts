@@ -1,10 +1,18 @@
 // KubeCluster: the Cluster interface over the Kubernetes REST API (read-only reads, JSON-patch writes).
-import type { KubeObject, PatchOp, Target } from '../domain/index.js';
-import { isRecord } from '../domain/json-access.js';
+import type {
+  AccessReview,
+  KubeIdentity,
+  KubeObject,
+  PatchOp,
+  ResourceAccess,
+  Target,
+} from '../domain/index.js';
+import { asRecord, isRecord } from '../domain/json-access.js';
 import { AutofixError, ErrorCode } from '../domain/index.js';
 import type { Cluster, LogOptions, NamespacedResource, PatchResult } from './cluster.js';
 import type { KubeHttp, KubeResponse } from './kube-http.js';
 import { createKubeHttp } from './kube-http.js';
+import { impersonationHeaders } from './impersonation.js';
 
 export const FIELD_MANAGER = 'kube-autofix';
 
@@ -40,14 +48,29 @@ function workloadPath(t: Target): string {
   return `/apis/apps/v1/namespaces/${t.namespace}/${WORKLOAD_PATHS[t.kind]}/${t.name}`;
 }
 
-export function createKubeCluster(opts: { kubeconfig?: string; http?: KubeHttp } = {}): Cluster {
+/** "priya may not patch deployments.apps in shop", then the authorizer's reason when it gave one. */
+function reviewWords(subject: KubeIdentity, a: ResourceAccess, status: Record<string, unknown>): string {
+  const resource = a.group ? `${a.resource}.${a.group}` : a.resource;
+  const allowed = status.allowed === true && status.denied !== true;
+  const said = [status.reason, status.evaluationError].filter((v) => typeof v === 'string' && v !== '');
+  const where = a.namespace ? `in ${a.namespace}` : 'cluster-wide';
+  const head = `${subject.user} ${allowed ? 'may' : 'may not'} ${a.verb} ${resource}${a.name ? ` ${a.name}` : ''} ${where}`;
+  return said.length > 0 ? `${head} (${said.join('; ')})` : head;
+}
+
+export function createKubeCluster(
+  opts: { kubeconfig?: string; http?: KubeHttp; actingAs?: string } = {},
+): Cluster {
   const http = opts.http ?? createKubeHttp(opts.kubeconfig);
+  const identity = opts.actingAs ? `${opts.actingAs} (impersonated by ${http.user})` : http.user;
 
   function fail(res: KubeResponse, what: string): never {
     const message = statusMessage(res);
     if (res.status === 401 || res.status === 403) {
       throw new AutofixError(ErrorCode.Forbidden, `Not allowed to ${what}: ${message}`, {
-        hint: `The credentials in use (${http.user}) lack RBAC permission; grant the worker's Role in that namespace.`,
+        hint: opts.actingAs
+          ? `The request was sent as ${identity}: either ${opts.actingAs} lacks this RBAC permission, or the worker may not impersonate them (AUTOFIX_IDENTITIES and the chart's impersonation ClusterRole must agree).`
+          : `The credentials in use (${http.user}) lack RBAC permission; grant the worker's Role in that namespace.`,
       });
     }
     throw new AutofixError(
@@ -69,7 +92,38 @@ export function createKubeCluster(opts: { kubeconfig?: string; http?: KubeHttp }
 
   return {
     apiCalls: () => http.calls(),
-    identity: http.user,
+    identity,
+
+    as: (who) => createKubeCluster({ http: http.withHeaders(impersonationHeaders(who)), actingAs: who.user }),
+
+    async reviewAccess(subject, a): Promise<AccessReview> {
+      const body = JSON.stringify({
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user: subject.user,
+          groups: subject.groups,
+          resourceAttributes: {
+            verb: a.verb,
+            group: a.group,
+            resource: a.resource,
+            ...(a.namespace ? { namespace: a.namespace } : {}),
+            ...(a.name ? { name: a.name } : {}),
+          },
+        },
+      });
+      const res = await http.send({
+        method: 'POST',
+        path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+        body,
+      });
+      if (res.status >= 300 || !isRecord(res.body)) fail(res, 'create subjectaccessreviews');
+      const status = asRecord(res.body.status);
+      return {
+        allowed: status.allowed === true && status.denied !== true,
+        reason: reviewWords(subject, a, status),
+      };
+    },
 
     getWorkload: (t) => getJson(workloadPath(t), `get ${t.kind.toLowerCase()} ${t.name} in ${t.namespace}`),
 

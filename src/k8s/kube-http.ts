@@ -23,6 +23,8 @@ export interface KubeRequest {
 
 export interface KubeHttp {
   send(req: KubeRequest): Promise<KubeResponse>;
+  /** The same transport (pool, credentials, call count), with these headers on every request (impersonation). */
+  withHeaders(headers: Record<string, string | string[]>): KubeHttp;
   /** Calls made since creation. */
   calls(): number;
   /** The user the credentials belong to, for error messages. */
@@ -126,12 +128,18 @@ export function createKubeHttp(kubeconfigPath?: string): KubeHttp {
     );
   }
 
-  async function send(req: KubeRequest): Promise<KubeResponse> {
+  async function send(
+    req: KubeRequest,
+    extra: Record<string, string | string[]> = {},
+  ): Promise<KubeResponse> {
     count += 1;
     // The kubeconfig decides TLS material and auth headers per call (exec plugins refresh tokens).
     const opts: RequestOptions = { headers: { accept: 'application/json' } };
     await kc.applyToHTTPSOptions(opts);
-    const headers = { ...(opts.headers as Record<string, string>) };
+    const headers: Record<string, string | string[]> = {
+      ...(opts.headers as Record<string, string>),
+      ...extra,
+    };
     if (typeof opts.auth === 'string') {
       headers.authorization = `Basic ${Buffer.from(opts.auth, 'utf8').toString('base64')}`;
     }
@@ -154,5 +162,12 @@ export function createKubeHttp(kubeconfigPath?: string): KubeHttp {
     }
   }
 
-  return { send, calls: () => count, user, server: server.origin };
+  const transport = (extra: Record<string, string | string[]>): KubeHttp => ({
+    send: (req) => send(req, extra),
+    withHeaders: (more) => transport({ ...extra, ...more }),
+    calls: () => count,
+    user,
+    server: server.origin,
+  });
+  return transport({});
 }

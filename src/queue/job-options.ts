@@ -12,6 +12,7 @@ export const JOB_OPTIONS: Readonly<Record<JobName, JobsOptions>> = {
   investigate: { attempts: 4, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
   apply: { attempts: 3, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
   rollback: { attempts: 3, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
+  decide: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
   expire: { attempts: 3, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
   triage: { attempts: 2, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },
   resolve: { attempts: 3, backoff: { type: 'exponential', delay: 3000 }, ...KEEP },

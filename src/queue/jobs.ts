@@ -52,6 +52,22 @@ export const RollbackJob = z.object({
 });
 export type RollbackJob = z.infer<typeof RollbackJob>;
 
+/**
+ * AUTOFIX_APPLY_AS=approver: a click the bot checked as far as it can without the cluster; the worker
+ * decides it with a SubjectAccessReview (and answers the clicker privately).
+ */
+export const DecideJob = z.object({
+  /** The proposal's cluster: only its worker can ask that cluster's authorizer. */
+  cluster: ClusterName,
+  proposalId: z.string().min(1),
+  decision: z.enum(['approve', 'reject', 'rollback']),
+  userId: z.string().min(1),
+  /** Where the click came from: re-checked against the proposal's thread. */
+  channelId: z.string().nullable(),
+  teamId: z.string().nullable(),
+});
+export type DecideJob = z.infer<typeof DecideJob>;
+
 /** Delayed until the proposal's expiry: takes the buttons off an undecided proposal. */
 export const ExpireJob = z.object({ cluster: ClusterName, proposalId: z.string().min(1) });
 export type ExpireJob = z.infer<typeof ExpireJob>;
@@ -113,6 +129,7 @@ export const JOB_SCHEMAS = {
   investigate: InvestigateJob,
   apply: ApplyJob,
   rollback: RollbackJob,
+  decide: DecideJob,
   expire: ExpireJob,
   triage: TriageJob,
   resolve: ResolveJob,

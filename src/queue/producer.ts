@@ -18,6 +18,7 @@ import {
   type ApplyJob,
   type BookkeepingJob,
   type Continuation,
+  type DecideJob,
   type JobName,
   type JobPayload,
   type ExpireJob,
@@ -62,6 +63,8 @@ export interface Producer {
   /** Idempotent per proposal: a second add while the first job exists is a no-op. */
   addApply(job: ApplyJob): Promise<string>;
   addRollback(job: RollbackJob): Promise<string>;
+  /** A click for the worker to decide (approver mode); each click is its own job. */
+  addDecision(job: DecideJob): Promise<string>;
   /** A delayed job at `at` (epoch ms) that expires the proposal if nobody decided; once per proposal. */
   addExpiry(job: ExpireJob, at: number): Promise<string>;
   /** The watch on a round's bookkeeping, due at `at` (epoch ms); once per run. */
@@ -183,6 +186,12 @@ export function createProducer(opts: ProducerOptions): Producer {
     },
     addApply: (job) => add('apply', job, jobIdFor('apply', job.proposalId)),
     addRollback: (job) => add('rollback', job, jobIdFor('rollback', `${job.proposalId}-${Date.now()}`)),
+    addDecision: (job) =>
+      add(
+        'decide',
+        job,
+        jobIdFor('decide', `${job.proposalId}-${job.userId}-${randomBytes(4).toString('hex')}`),
+      ),
     addExpiry: (job, at) =>
       add('expire', job, jobIdFor('expire', job.proposalId), Math.max(0, at - Date.now())),
     addBookkeeping: (job, at) =>

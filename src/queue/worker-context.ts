@@ -16,19 +16,22 @@ import type { ProposalStore } from '../workflow/proposal-store.js';
 
 export interface WorkerContext {
   /** `cluster` is the one this worker serves: its queue, and the only proposals it acts on. */
-  config: Pick<Config, 'cluster' | 'namespaces' | 'maxIterations' | 'rolloutTimeoutSeconds' | 'slack'>;
+  config: Pick<
+    Config,
+    'cluster' | 'namespaces' | 'maxIterations' | 'rolloutTimeoutSeconds' | 'slack' | 'identity'
+  >;
   /** Cluster, engine and tracker shared by all jobs; each job adds its own progress sink. */
   agent: Omit<AgentDeps, 'progress'>;
   poster: SlackPoster;
   store: ProposalStore;
-  /** Who may approve and roll back, asked again at decision time. */
+  /** Who may approve and roll back (and in approver mode who they are in Kubernetes), asked again at decision time. */
   authority: Authority;
   messages: JobMessages;
   /** What each thread holds (its run, its latest proposal): the bot reads it when a thread's alert resolves. */
   threads: ThreadIndex;
   active: ActiveInvestigations;
-  /** Enqueues the next iteration when an applied change did not heal the workload. */
-  producer: Pick<Producer, 'addInvestigation' | 'addExpiry'>;
+  /** Enqueues the next iteration when an applied change did not heal, and the steps a decide job hands on. */
+  producer: Pick<Producer, 'addInvestigation' | 'addExpiry' | 'addApply' | 'addRollback'>;
   /** MLflow bookkeeping written after a round's result is posted, off the job's slot. */
   bookkeeping: Bookkeeping;
   metrics: Metrics;

@@ -8,6 +8,7 @@ import { QueueError, QueueErrorCode } from './queue-error.js';
 import type { RedisConnection } from './redis-connection.js';
 import { processApply } from './processors/apply.js';
 import { processBookkeeping } from './processors/bookkeeping.js';
+import { processDecide } from './processors/decide.js';
 import { processInvestigate } from './processors/investigate.js';
 import { processExpire } from './processors/expire.js';
 import { processResolve } from './processors/resolve.js';
@@ -19,6 +20,7 @@ export const PROCESSORS: { [N in JobName]: Processor<N> } = {
   investigate: processInvestigate,
   apply: processApply,
   rollback: processRollback,
+  decide: processDecide,
   expire: processExpire,
   triage: processTriage,
   resolve: processResolve,

@@ -1,6 +1,7 @@
 // Who may approve, reject and roll back: AUTOFIX_APPROVERS user ids, or members of listed user groups (S…).
 import type { Logger } from '../observability/logger.js';
 import type { WebClient } from './slack-poster.js';
+import { createGroupMembers, type GroupMembers } from './usergroup-members.js';
 
 export interface ApproverList {
   users: ReadonlySet<string>;
@@ -35,35 +36,19 @@ export interface ApproverCheckOptions {
   /** How long a group's member list is reused (default 60 s). */
   cacheMs?: number;
   now?: () => number;
+  /** A member cache shared with the identity directory (one lookup per group for both). */
+  members?: GroupMembers;
 }
 
 export function createApproverCheck(opts: ApproverCheckOptions): ApproverCheck {
   const list = parseApprovers(opts.approvers);
-  const cacheMs = opts.cacheMs ?? 60_000;
-  const now = opts.now ?? Date.now;
-  const cache = new Map<string, { at: number; members: Promise<ReadonlySet<string>> }>();
-
-  async function fetchMembers(group: string): Promise<ReadonlySet<string>> {
-    const res = await opts.client.usergroups.users.list({ usergroup: group });
-    return new Set(res.users ?? []);
-  }
-
-  function members(group: string): Promise<ReadonlySet<string>> {
-    const hit = cache.get(group);
-    if (hit && now() - hit.at < cacheMs) return hit.members;
-    const entry = { at: now(), members: fetchMembers(group) };
-    cache.set(group, entry);
-    // A failed lookup is not cached: the next click asks Slack again.
-    entry.members.catch(() => cache.get(group) === entry && cache.delete(group));
-    return entry.members;
-  }
-
+  const members = opts.members ?? createGroupMembers(opts);
   return {
     async isApprover(userId) {
       if (list.users.has(userId)) return true;
       for (const group of list.groups) {
         try {
-          if ((await members(group)).has(userId)) return true;
+          if ((await members.of(group)).has(userId)) return true;
         } catch (e) {
           opts.logger.warn(
             { group, err: e instanceof Error ? e.message : String(e) },

@@ -1,9 +1,15 @@
 // A stored proposal as the Block Kit builders see it (the same view for the first post and every later edit).
 import { summarizeDiagnosis } from '../domain/index.js';
-import type { ProposalRecord } from '../workflow/proposal-record.js';
+import type { TwoPerson } from '../config/config.js';
+import { approvalsNeeded } from '../workflow/approval.js';
+import type { ProposalRecord, StoredProposal } from '../workflow/proposal-record.js';
 import type { ProposalMessageInput } from './blocks/proposal-message.js';
 
-export function proposalView(record: ProposalRecord): ProposalMessageInput {
+/** `twoPerson`: AUTOFIX_TWO_PERSON, so the message says how many approvers it needs (default: one). */
+export function proposalView(
+  record: ProposalRecord & Partial<Pick<StoredProposal, 'approvals'>>,
+  twoPerson: TwoPerson = 'off',
+): ProposalMessageInput {
   const d = record.diagnosis;
   return {
     target: record.target,
@@ -26,5 +32,7 @@ export function proposalView(record: ProposalRecord): ProposalMessageInput {
     expiresAt: new Date(record.expiresAt).toISOString(),
     gitops: record.proposal.gitops ?? null,
     feedbackRunId: record.runId,
+    approvalsNeeded: approvalsNeeded(record, twoPerson),
+    approvals: record.approvals ?? [],
   };
 }

@@ -15,8 +15,10 @@ import {
   StoreError,
   StoreErrorCode,
   fieldPairs,
+  type ApprovalResult,
   type ProposalStore,
 } from '../workflow/proposal-store.js';
+import { Approval } from '../workflow/approval.js';
 
 // KEYS[1] record; ARGV: retention seconds, then field/value pairs. Creates only when absent.
 const SAVE = `
@@ -51,6 +53,42 @@ redis.call('EXPIRE', KEYS[1], ARGV[5])
 local r = {status, state}
 for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do table.insert(r, v) end
 return r`;
+
+// KEYS[1] record; ARGV: approver, approval JSON, needed, refused approvers (comma list), now ms, retention
+// seconds. Reply: {status, HGETALL…}; the approvals list is kept as a JSON array string.
+const APPROVE = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'missing'} end
+local function reply(status)
+  local r = {status}
+  for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do table.insert(r, v) end
+  return r
+end
+if state ~= 'proposed' then return reply('conflict') end
+if tonumber(ARGV[5]) > tonumber(redis.call('HGET', KEYS[1], 'expiresAt') or '0') then
+  redis.call('HSET', KEYS[1], 'state', 'expired', 'updatedAt', ARGV[5], 'decidedAt', ARGV[5])
+  redis.call('EXPIRE', KEYS[1], ARGV[6])
+  return reply('expired')
+end
+for who in string.gmatch(ARGV[4], '[^,]+') do
+  if who == ARGV[1] then return reply('refused') end
+end
+local raw = redis.call('HGET', KEYS[1], 'approvals')
+if not raw or raw == '' then raw = '[]' end
+local list = cjson.decode(raw)
+for _, a in ipairs(list) do
+  if a.by == ARGV[1] then return reply('duplicate') end
+end
+local joined = '[' .. ARGV[2] .. ']'
+if #list > 0 then joined = string.sub(raw, 1, -2) .. ',' .. ARGV[2] .. ']' end
+redis.call('HSET', KEYS[1], 'approvals', joined, 'updatedAt', ARGV[5])
+local status = 'recorded'
+if #list + 1 >= tonumber(ARGV[3]) then
+  redis.call('HSET', KEYS[1], 'state', 'approved', 'decidedBy', ARGV[1], 'decidedAt', ARGV[5])
+  status = 'approved'
+end
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+return reply(status)`;
 
 // KEYS[1] record; ARGV[1] ts. Reply: {1 if this call set it, the stored ts} or {-1, ''} when missing.
 const ATTACH = `
@@ -119,6 +157,25 @@ export function createRedisProposalStore(
       return status === 'expired'
         ? { kind: 'expired', record, previous: prev }
         : { kind: 'ok', record, previous: prev };
+    },
+
+    async recordApproval(id, approval, rule) {
+      const reply = (await redis.eval(
+        APPROVE,
+        1,
+        keys.proposal(id),
+        approval.by,
+        JSON.stringify(Approval.parse(approval)),
+        rule.needed,
+        rule.refuse.join(','),
+        rule.now,
+        RETENTION_SECONDS,
+      )) as unknown[];
+      const [status, ...flat] = reply.map(String);
+      if (status === 'missing') return { kind: 'missing' };
+      const record = decodeOrThrow(id, pairsToHash(flat));
+      if (!record) return { kind: 'missing' };
+      return { kind: status as Exclude<ApprovalResult['kind'], 'missing'>, record };
     },
 
     async attachMessage(id, ts) {

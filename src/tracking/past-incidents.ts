@@ -13,6 +13,10 @@ export const PastIncident = z.object({
   /** The first change sentence of the proposal, e.g. "roll back to revision 4". */
   change: z.string().nullable(),
   approvedBy: z.string().nullable(),
+  /** Every approval as the run recorded it ("U1 as sam@example.com (groups: sre); U2 as …"); null before any. */
+  approvals: z.string().nullable(),
+  /** The Kubernetes identity the change was made as ("worker" when the worker's own account). */
+  appliedAs: z.string().nullable(),
   timeToHealthySeconds: z.number().nullable(),
   threadUrl: z.string().nullable(),
   engine: z.string().nullable(),

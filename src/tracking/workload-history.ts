@@ -63,6 +63,8 @@ function incidentOf(
     rootCause: story?.diagnosis?.rootCause ?? tags['autofix.root_cause'] ?? null,
     change: story?.change?.sentences[0] ?? null,
     approvedBy: tags['autofix.approved_by'] ?? null,
+    approvals: tags['autofix.approvals'] || null,
+    appliedAs: tags['autofix.applied_as'] ?? null,
     timeToHealthySeconds: tth !== null && Number.isFinite(tth) ? tth : null,
     threadUrl: tags['autofix.thread_url'] ?? story?.request.threadUrl ?? null,
     engine: tags['autofix.engine'] ?? null,

@@ -1,7 +1,7 @@
 // approve → applying → applied | apply_failed | stale: re-check, apply (or adopt a landed patch), watch, record.
 import { rolloutPatch } from '../tracking/story-patches.js';
 import { rolloutLabels, verdictLabels } from '../tracking/outcome-labels.js';
-import { ErrorCode, isAutofixError, isCodedError } from '../domain/index.js';
+import { AutofixError, ErrorCode, describeIdentity, isAutofixError, isCodedError } from '../domain/index.js';
 import { finishRun } from './finish-run.js';
 import type { KubeObject } from '../domain/index.js';
 import {
@@ -12,18 +12,26 @@ import {
   type ApplyOutcome,
 } from './apply-change.js';
 import { checkDecision, clusterRefusal } from './decision-checks.js';
+import { clusterActingAs, type ActingAs } from './acting-as.js';
+import { approvalsNeeded, type Approval } from './approval.js';
 import type { StoredProposal } from './proposal-record.js';
 import { StoreError, StoreErrorCode } from './proposal-store.js';
 import { openStep } from './open-step.js';
 import { patchLanded, watchRollout } from './watch-rollout.js';
 import type { WorkflowDeps } from './workflow-ports.js';
 
-type Claim =
-  { go: 'apply' } | { go: 'adopt'; generation: number; live: KubeObject } | { go: 'skip'; outcome: string };
+type Go = { go: 'apply' } | { go: 'adopt'; generation: number; live: KubeObject };
+type Claim = (Go & { acting: Acting }) | { go: 'skip'; outcome: string };
 
-export function applyDepsOf(deps: WorkflowDeps, record: StoredProposal): ApplyDeps {
+/** Who the apply acts as, and every approval it carries out. */
+interface Acting extends ActingAs {
+  approvals: Approval[];
+}
+
+/** `cluster`: where the step writes (the worker's own, or one that patches as the approver). */
+export function applyDepsOf(deps: WorkflowDeps, record: StoredProposal, cluster = deps.cluster): ApplyDeps {
   return {
-    cluster: deps.cluster,
+    cluster,
     rolloutTimeoutSeconds: deps.config.rolloutTimeoutSeconds,
     pollMs: deps.rolloutPollMs,
     settleSeconds: deps.rolloutSettleSeconds,
@@ -56,7 +64,10 @@ export async function refuse(
  * A retry finds the proposal in `applying`: apply if the workload provably did not move; adopt the
  * rollout if our own patch landed before the interruption; otherwise stop — never apply twice.
  */
-async function resumeInterrupted(deps: WorkflowDeps, record: StoredProposal): Promise<Claim> {
+async function resumeInterrupted(
+  deps: WorkflowDeps,
+  record: StoredProposal,
+): Promise<Go | { go: 'skip'; outcome: string }> {
   const live = await deps.cluster.getWorkload(record.target);
   const meta = (live?.metadata ?? {}) as { uid?: string; generation?: number };
   const base = record.proposal.base;
@@ -73,22 +84,54 @@ async function resumeInterrupted(deps: WorkflowDeps, record: StoredProposal): Pr
   return { go: 'skip', outcome: 'interrupted' };
 }
 
+/**
+ * Every approval checked again right before the patch — allowlist, identity and a fresh
+ * SubjectAccessReview each (RBAC may have changed since the click) — the applier (`approvedBy`) last.
+ */
+async function recheck(deps: WorkflowDeps, record: StoredProposal, approvedBy: string): Promise<Acting> {
+  const recorded = record.approvals.length > 0 ? record.approvals : [{ by: approvedBy }];
+  const needed = approvalsNeeded(record, deps.decisions.twoPerson);
+  if (new Set(recorded.map((a) => a.by)).size < needed)
+    throw new AutofixError(
+      ErrorCode.NotAuthorized,
+      `This change needs ${needed} distinct approvers (AUTOFIX_TWO_PERSON) and has ${recorded.length}, so it is not applied. Nothing was changed.`,
+      { hint: 'Investigate again and have two approvers approve the new proposal.' },
+    );
+  const order = [...recorded.filter((a) => a.by !== approvedBy), { by: approvedBy }];
+  let acting: ActingAs = { identity: null, review: null };
+  for (const a of order)
+    acting = await checkDecision(record, 'approve', a.by, deps.decisions, deps.authority, deps.cluster);
+  // The approvals as of now: each with the identity and the review just made.
+  return { ...acting, approvals: record.approvals };
+}
+
 /** Moves the proposal to `applying` exactly once, after the decision-time re-checks. */
-async function claim(deps: WorkflowDeps, record: StoredProposal, approvedBy: string): Promise<Claim> {
-  if (record.state === 'applying') return resumeInterrupted(deps, record);
-  if (record.state !== 'approved') return { go: 'skip', outcome: `state_${record.state}` };
-  // Not this cluster's proposal: said, and left approved for a worker of its own cluster.
+async function claim(
+  deps: WorkflowDeps,
+  record: StoredProposal,
+  approvedBy: string,
+  finalAttempt: boolean,
+): Promise<Claim> {
+  if (record.state !== 'approved' && record.state !== 'applying')
+    return { go: 'skip', outcome: `state_${record.state}` };
+  // Not this cluster's proposal: said, and left as it is for a worker of its own cluster.
   const elsewhere = clusterRefusal(record, 'approve', deps.decisions);
   if (elsewhere) {
     await deps.notifier.refusal(record, elsewhere.describe());
     return { go: 'skip', outcome: 'wrong_cluster' };
   }
+  let acting: Acting;
   try {
-    await checkDecision(record, 'approve', approvedBy, deps.decisions, deps.authority);
+    acting = await recheck(deps, record, approvedBy);
   } catch (e) {
-    if (!isAutofixError(e)) throw e;
-    await refuse(deps, record, ['approved'], 'apply_failed', e.describe());
+    // An unanswered review is retried; only the last attempt ends the proposal.
+    if (!isAutofixError(e) || (e.transient && !finalAttempt)) throw e;
+    await refuse(deps, record, [record.state], 'apply_failed', e.describe());
     return { go: 'skip', outcome: 'refused' };
+  }
+  if (record.state === 'applying') {
+    const resumed = await resumeInterrupted(deps, record);
+    return resumed.go === 'skip' ? resumed : { ...resumed, acting };
   }
   if (!deps.notifier.showsWhole(record)) {
     const t = record.target;
@@ -97,7 +140,18 @@ async function claim(deps: WorkflowDeps, record: StoredProposal, approvedBy: str
     return { go: 'skip', outcome: 'refused' };
   }
   const moved = await deps.store.transition(record.id, { from: ['approved'], to: 'applying' });
-  return moved.kind === 'ok' ? { go: 'apply' } : { go: 'skip', outcome: 'taken' };
+  return moved.kind === 'ok' ? { go: 'apply', acting } : { go: 'skip', outcome: 'taken' };
+}
+
+/** The cluster the apply patches through: as the applier, naming the proposal and the first approver. */
+function applyCluster(deps: WorkflowDeps, record: StoredProposal, approvedBy: string, acting: Acting) {
+  const first = acting.approvals.find((a) => a.by !== approvedBy);
+  return clusterActingAs(deps.cluster, acting.identity, {
+    slackUser: approvedBy,
+    proposalId: record.id,
+    step: 'apply',
+    firstApprover: first?.identity ?? null,
+  });
 }
 
 /** Stale → `stale`; a transient failure before the last attempt → rethrown (stays `applying`); else `apply_failed`. */
@@ -127,10 +181,11 @@ async function onApplyError(
 async function applyOrAdopt(
   deps: WorkflowDeps,
   record: StoredProposal,
+  approvedBy: string,
   go: Exclude<Claim, { go: 'skip' }>,
   step: Parameters<typeof applyProposal>[3],
 ): Promise<ApplyOutcome> {
-  const ad = applyDepsOf(deps, record);
+  const ad = applyDepsOf(deps, record, applyCluster(deps, record, approvedBy, go.acting));
   if (go.go === 'apply') return applyProposal(record.target, record.proposal, ad, step);
   const r = await watchRollout(deps.cluster, record.target, go.generation, {
     timeoutSeconds: ad.rolloutTimeoutSeconds,
@@ -155,18 +210,21 @@ export async function applyApproved(
   opts: { finalAttempt: boolean },
 ): Promise<string> {
   const record = await loadProposal(deps, proposalId);
-  const go = await claim(deps, record, approvedBy);
+  const go = await claim(deps, record, approvedBy, opts.finalAttempt);
   if (go.go === 'skip') return go.outcome;
   const tracked = await openStep(deps.tracker, record);
   // What was approved is recorded before applying, so a failed apply still shows it.
   await tracked.step?.logArtifact('apply.json', {
     approvedBy,
+    approvals: go.acting.approvals,
+    appliedAs: go.acting.identity,
+    review: go.acting.review,
     change: record.proposal.change,
     base: record.proposal.base,
   });
   let out: ApplyOutcome;
   try {
-    out = await applyOrAdopt(deps, record, go, tracked.step);
+    out = await applyOrAdopt(deps, record, approvedBy, go, tracked.step);
   } catch (e) {
     if (isAutofixError(e))
       await tracked.run?.setTags({
@@ -178,13 +236,22 @@ export async function applyApproved(
     if (tracked.run) await finishRun(tracked.run, { outcome: 'refused', error: null });
     return onApplyError(deps, record, e, opts.finalAttempt);
   }
-  return finishApply(deps, record, approvedBy, out, tracked);
+  return finishApply(deps, record, approvedBy, go.acting, out, tracked);
+}
+
+/** The run's record of who decided and as whom the change was made. */
+export function actingTags(acting: ActingAs, prefix: 'applied' | 'rolled_back'): Record<string, string> {
+  return {
+    [`autofix.${prefix}_as`]: acting.identity ? describeIdentity(acting.identity) : 'worker',
+    ...(acting.review ? { [`autofix.${prefix}_review`]: acting.review.reason } : {}),
+  };
 }
 
 async function finishApply(
   deps: WorkflowDeps,
   record: StoredProposal,
   approvedBy: string,
+  acting: Acting,
   out: ApplyOutcome,
   tracked: Awaited<ReturnType<typeof openStep>>,
 ): Promise<string> {
@@ -205,6 +272,7 @@ async function finishApply(
       'autofix.approved_by': approvedBy,
       ...verdictLabels(record.iteration, 'approved', record.proposal.change),
       ...rolloutLabels(record.iteration, out.rolloutHealthy),
+      ...actingTags(acting, 'applied'),
     });
     await tracked.run.tellStory(
       rolloutPatch({ ...out, healthy: out.rolloutHealthy, approvedBy, decidedAt: record.decidedAt }),
@@ -215,7 +283,13 @@ async function finishApply(
       await tracked.run.logMetrics({ time_to_healthy_seconds: (deps.clock.now() - since) / 1000 });
     await finishRun(tracked.run, { outcome: out.rolloutHealthy ? 'fixed' : 'not_fixed', error: null });
   }
-  await deps.notifier.outcome(applied, { kind: 'applied', out, by: approvedBy });
+  await deps.notifier.outcome(applied, {
+    kind: 'applied',
+    out,
+    by: approvedBy,
+    as: acting.identity,
+    approvals: acting.approvals,
+  });
   if (!out.rolloutHealthy) await continueAfterUnhealthy(deps, applied, out.message);
   return out.rolloutHealthy ? 'fixed' : 'not_fixed';
 }

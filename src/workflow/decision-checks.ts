@@ -1,11 +1,28 @@
-// Re-checks at decision time (in the worker, not only in the bot): cluster, allowlist, authority, separation of duties.
-import { AutofixError, ErrorCode } from '../domain/index.js';
+// Re-checks at decision time (in the worker, not only in the bot): cluster, allowlist, authority, separation of
+// duties, and in AUTOFIX_APPLY_AS=approver the approver's Kubernetes identity and the cluster's own SubjectAccessReview.
+import {
+  AutofixError,
+  ErrorCode,
+  type AccessReview,
+  type KubeIdentity,
+  type ResourceAccess,
+  type Target,
+} from '../domain/index.js';
+import type { ApplyAs, TwoPerson } from '../config/config.js';
 import { assertNamespaceAllowed } from '../safety/namespace-allowlist.js';
 import type { StoredProposal } from './proposal-record.js';
 
-/** The Authority port: who may approve, reject and roll back (AUTOFIX_APPROVERS, user groups…). */
+/** The Authority port: who may approve, reject and roll back. */
 export interface Authority {
+  /** The Slack allowlist (AUTOFIX_APPROVERS users and user groups); in approver mode, everyone when unset. */
   isApprover(userId: string): Promise<boolean>;
+  /** Approver mode: the Slack user's Kubernetes user and groups (AUTOFIX_IDENTITIES); null when not mapped. */
+  identityOf?(userId: string): Promise<KubeIdentity | null>;
+}
+
+/** The cluster's authorizer (a SubjectAccessReview); only the worker holds one — the bot has no cluster credentials. */
+export interface AccessReviewer {
+  reviewAccess(subject: KubeIdentity, access: ResourceAccess): Promise<AccessReview>;
 }
 
 export interface DecisionPolicy {
@@ -18,6 +35,10 @@ export interface DecisionPolicy {
   cluster: string | null;
   /** AUTOFIX_SELF_APPROVAL: false refuses an approval by the person who requested the investigation. */
   selfApproval: boolean;
+  /** AUTOFIX_APPLY_AS (default worker): approver = the cluster's RBAC decides, and the change is made as them. */
+  applyAs?: ApplyAs;
+  /** AUTOFIX_TWO_PERSON (default off here; the config defaults it to flagged in approver mode). */
+  twoPerson?: TwoPerson;
 }
 
 export type Decision = 'approve' | 'reject' | 'rollback';
@@ -48,14 +69,75 @@ export function oneClusterPolicy(
   return { cluster, namespacesOf: (c) => (c === cluster ? namespaces : []), selfApproval };
 }
 
-/** Throws a coded refusal (WRONG_CLUSTER, NAMESPACE_NOT_ALLOWED, NOT_AUTHORIZED) when the decision may not happen now. */
+
+/** Who decided, as the cluster knows them: both null when the worker acts as itself. */
+export interface Authorized {
+  identity: KubeIdentity | null;
+  /** The SubjectAccessReview's answer; null in worker mode, or in a front end without a reviewer (the bot). */
+  review: AccessReview | null;
+}
+
+const PLURAL: Record<Target['kind'], string> = {
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
+};
+
+/** Every decision is a decision to patch this workload (a rollback patches it back): that is what is reviewed. */
+export function accessFor(target: Target): ResourceAccess {
+  return {
+    verb: 'patch',
+    group: 'apps',
+    resource: PLURAL[target.kind],
+    namespace: target.namespace,
+    name: target.name,
+  };
+}
+
+async function clusterIdentity(
+  record: StoredProposal,
+  decision: Decision,
+  by: string,
+  authority: Authority,
+  reviewer: AccessReviewer | undefined,
+): Promise<Authorized> {
+  if (!authority.identityOf) throw new Error('AUTOFIX_APPLY_AS=approver needs an Authority with identityOf');
+  const identity = await authority.identityOf(by);
+  if (!identity) {
+    throw new AutofixError(
+      ErrorCode.NotAuthorized,
+      `<@${by}> has no Kubernetes identity, so this ${decision} is refused (AUTOFIX_APPLY_AS=approver: the cluster's RBAC decides who approves). Nothing was changed.`,
+      {
+        hint: `Ask your platform team to map your Slack user id ${by} (or a Slack user group you are in) to your Kubernetes user and groups in AUTOFIX_IDENTITIES.`,
+      },
+    );
+  }
+  if (!reviewer) return { identity, review: null };
+  const review = await reviewer.reviewAccess(identity, accessFor(record.target));
+  if (!review.allowed) {
+    throw new AutofixError(
+      ErrorCode.NotAuthorized,
+      `The cluster says ${review.reason}, so this ${decision} is refused. Nothing was changed.`,
+      {
+        hint: `Ask for a Role that allows patch on ${PLURAL[record.target.kind]} in ${record.target.namespace}, or ask someone who has one to decide.`,
+      },
+    );
+  }
+  return { identity, review };
+}
+
+/**
+ * Throws a coded refusal (WRONG_CLUSTER, NAMESPACE_NOT_ALLOWED, NOT_AUTHORIZED) when the decision may not happen now.
+ * In approver mode it also resolves the approver's identity and, given a reviewer, asks the cluster.
+ */
 export async function checkDecision(
   record: StoredProposal,
   decision: Decision,
   by: string,
   policy: DecisionPolicy,
   authority: Authority,
-): Promise<void> {
+  reviewer?: AccessReviewer,
+): Promise<Authorized> {
   const elsewhere = clusterRefusal(record, decision, policy);
   if (elsewhere) throw elsewhere;
   if (decision !== 'reject')
@@ -74,6 +156,8 @@ export async function checkDecision(
       { hint: 'Ask another approver to approve it.' },
     );
   }
+  if (policy.applyAs !== 'approver') return { identity: null, review: null };
+  return clusterIdentity(record, decision, by, authority, reviewer);
 }
 
 /**

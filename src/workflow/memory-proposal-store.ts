@@ -9,6 +9,7 @@ import {
   StoreError,
   StoreErrorCode,
   fieldPairs,
+  type ApprovalResult,
   type ProposalStore,
   type TransitionResult,
 } from './proposal-store.js';
@@ -46,6 +47,26 @@ export function createMemoryProposalStore(): ProposalStore {
       Object.assign(h, { state: req.to, updatedAt: String(now) });
       for (const [f, v] of fieldPairs(req.fields, MUTABLE_FIELDS)) h[f] = v;
       return { kind: 'ok', record: decodeRecord(h)!, previous };
+    },
+
+    // The same rules, in the same order, as the Redis script.
+    async recordApproval(id, approval, rule): Promise<ApprovalResult> {
+      const h = hashes.get(id);
+      if (!h) return { kind: 'missing' };
+      const record = decodeRecord(h)!;
+      if (h.state !== 'proposed') return { kind: 'conflict', record };
+      if (rule.now > Number(h.expiresAt ?? 0)) {
+        Object.assign(h, { state: 'expired', updatedAt: String(rule.now), decidedAt: String(rule.now) });
+        return { kind: 'expired', record: decodeRecord(h)! };
+      }
+      if (rule.refuse.includes(approval.by)) return { kind: 'refused', record };
+      if (record.approvals.some((a) => a.by === approval.by)) return { kind: 'duplicate', record };
+      const approvals = [...record.approvals, approval];
+      h.approvals = JSON.stringify(approvals);
+      h.updatedAt = String(rule.now);
+      if (approvals.length < rule.needed) return { kind: 'recorded', record: decodeRecord(h)! };
+      Object.assign(h, { state: 'approved', decidedBy: approval.by, decidedAt: String(rule.now) });
+      return { kind: 'approved', record: decodeRecord(h)! };
     },
 
     async attachMessage(id, ts) {

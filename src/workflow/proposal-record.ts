@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AttemptRecord, ClusterField, Diagnosis, KubeObject, Proposal, Target } from '../domain/index.js';
+import { Approval } from './approval.js';
 
 /** Where the proposal was shown: a chat thread (Slack) or, for the CLI, the terminal ("cli"). */
 export const ProposalThread = z.object({
@@ -78,6 +79,7 @@ export const MUTABLE_FIELDS = [
   'rolledBackBy',
   'detail',
   'appliedTemplate',
+  'approvals',
 ] as const;
 export type MutableField = (typeof MUTABLE_FIELDS)[number];
 
@@ -93,6 +95,8 @@ export interface StoredProposal extends ProposalRecord {
   detail: string | null;
   /** The pod template kube-autofix applied, as the server returned it: rollback is safe only while it is live. */
   appliedTemplate: AppliedTemplate | null;
+  /** Every approval recorded so far, oldest first (two-person: one until the second approver clicks). */
+  approvals: Approval[];
   updatedAt: number;
 }
 
@@ -134,6 +138,7 @@ export function decodeRecord(hash: Record<string, string>): StoredProposal | nul
     rolledBackBy: nonEmpty(hash.rolledBackBy),
     detail: nonEmpty(hash.detail),
     appliedTemplate: hash.appliedTemplate ? AppliedTemplate.parse(JSON.parse(hash.appliedTemplate)) : null,
+    approvals: hash.approvals ? z.array(Approval).parse(JSON.parse(hash.approvals)) : [],
     updatedAt: Number(hash.updatedAt ?? base.createdAt),
   };
 }

@@ -1,5 +1,6 @@
 // The ProposalStore port: proposals and their atomic state transitions (Redis with Lua, or in memory).
 import { CodedError } from '../domain/index.js';
+import type { Approval } from './approval.js';
 import type { MutableField, ProposalRecord, ProposalState, StoredProposal } from './proposal-record.js';
 
 /** How long a record is kept after its last change, so Rollback still works days later. */
@@ -23,12 +24,40 @@ export interface TransitionRequest {
   now?: number;
 }
 
+export type ApprovalResult =
+  /** This approval was the last one needed: the proposal is now `approved` (decidedBy = this approver). */
+  | { kind: 'approved'; record: StoredProposal }
+  /** Counted; more approvers are needed (`record.approvals` has them all). */
+  | { kind: 'recorded'; record: StoredProposal }
+  /** This person already approved it: a second click does not count twice. */
+  | { kind: 'duplicate'; record: StoredProposal }
+  /** This person may not approve it (the requester, when self-approval is off). */
+  | { kind: 'refused'; record: StoredProposal }
+  /** Not `proposed` any more (decided, expired earlier…). */
+  | { kind: 'conflict'; record: StoredProposal }
+  /** Past its expiry: this call moved it to `expired`. */
+  | { kind: 'expired'; record: StoredProposal }
+  | { kind: 'missing' };
+
+export interface ApprovalRule {
+  /** Distinct approvers needed (two-person rule: 2). */
+  needed: number;
+  /** Slack users whose approval never counts (the requester when AUTOFIX_SELF_APPROVAL=false). */
+  refuse: readonly string[];
+  now: number;
+}
+
 export interface ProposalStore {
   /** Stores a new proposal as `proposed`; an existing one (a retried job) is left as it is and returned. */
   save(record: ProposalRecord, now?: number): Promise<{ created: boolean; record: StoredProposal }>;
   get(id: string): Promise<StoredProposal | null>;
   /** One atomic compare-and-set: the move happens only from one of `from`, at most once. */
   transition(id: string, request: TransitionRequest): Promise<TransitionResult>;
+  /**
+   * One atomic approval: refused from anyone in `rule.refuse` and counted once per person; the one
+   * that makes `rule.needed` distinct approvals moves the proposal to `approved` (honouring expiry).
+   */
+  recordApproval(id: string, approval: Approval, rule: ApprovalRule): Promise<ApprovalResult>;
   /** Records the proposal message; the first caller wins and everyone learns the winning ts. */
   attachMessage(id: string, ts: string): Promise<{ won: boolean; messageTs: string }>;
 }

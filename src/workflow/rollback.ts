@@ -3,7 +3,8 @@ import { rollbackPatch } from '../tracking/story-patches.js';
 import { rollbackLabels } from '../tracking/outcome-labels.js';
 import { isAutofixError, isCodedError } from '../domain/index.js';
 import { applyReport, type ApplyOutcome } from './apply-change.js';
-import { applyDepsOf, loadProposal, refuse } from './approve.js';
+import { actingTags, applyDepsOf, loadProposal, refuse } from './approve.js';
+import { clusterActingAs, type ActingAs } from './acting-as.js';
 import { checkDecision, clusterRefusal } from './decision-checks.js';
 import { openStep } from './open-step.js';
 import { rollbackChange } from './safe-rollback.js';
@@ -25,11 +26,25 @@ export async function rollbackApplied(
   }
   const tracked = await openStep(deps.tracker, record);
   let out: ApplyOutcome;
+  let acting: ActingAs = { identity: null, review: null };
   try {
-    await checkDecision(record, 'rollback', requestedBy, deps.decisions, deps.authority);
+    // A fresh SubjectAccessReview right before the rollback's dry-run and patch, both sent as the requester.
+    acting = await checkDecision(
+      record,
+      'rollback',
+      requestedBy,
+      deps.decisions,
+      deps.authority,
+      deps.cluster,
+    );
+    const cluster = clusterActingAs(deps.cluster, acting.identity, {
+      slackUser: requestedBy,
+      proposalId: record.id,
+      step: 'rollback',
+    });
     out = await rollbackChange(
       record,
-      { ...applyDepsOf(deps, record), policy: deps.config.policy },
+      { ...applyDepsOf(deps, record, cluster), policy: deps.config.policy },
       tracked.step,
     );
   } catch (e) {
@@ -43,7 +58,12 @@ export async function rollbackApplied(
     if (isCodedError(e) && !e.transient) return 'rollback_refused';
     throw e;
   }
-  await tracked.step?.logArtifact('rollback.json', { requestedBy, rollout: applyReport(out) });
+  await tracked.step?.logArtifact('rollback.json', {
+    requestedBy,
+    rolledBackAs: acting.identity,
+    review: acting.review,
+    rollout: applyReport(out),
+  });
   await tracked.step?.end(out.rolloutHealthy ? 'FINISHED' : 'FAILED');
   const moved = await deps.store.transition(record.id, {
     from: ['rolling_back'],
@@ -54,6 +74,7 @@ export async function rollbackApplied(
     'autofix.outcome': 'rolled_back',
     'autofix.rolled_back_by': requestedBy,
     ...rollbackLabels(record.iteration),
+    ...actingTags(acting, 'rolled_back'),
   });
   await tracked.run?.tellStory(rollbackPatch(requestedBy, out.rolloutHealthy, out.message));
   await tracked.run?.end('FINISHED');
@@ -61,6 +82,7 @@ export async function rollbackApplied(
     kind: 'rolled_back',
     out,
     by: requestedBy,
+    as: acting.identity,
   });
   return 'rolled_back';
 }

@@ -2,7 +2,8 @@
 import type { Config } from '../config/config.js';
 import type { Cluster } from '../k8s/cluster.js';
 import type { Tracker } from '../tracking/tracker.js';
-import type { AttemptRecord } from '../domain/index.js';
+import type { AttemptRecord, KubeIdentity } from '../domain/index.js';
+import type { Approval } from './approval.js';
 import type { Authority, DecisionPolicy } from './decision-checks.js';
 import type { ApplyOutcome } from './apply-change.js';
 import type { ProposalStore } from './proposal-store.js';
@@ -11,8 +12,9 @@ import type { Clock } from './clock.js';
 
 /** What a step ended with, for the one place that tells people (Slack thread, terminal). */
 export type StepOutcome =
-  | { kind: 'applied'; out: ApplyOutcome; by: string }
-  | { kind: 'rolled_back'; out: ApplyOutcome; by: string }
+  /** `as`: the approver's identity the patch was sent as (null: the worker's own); `approvals` oldest first. */
+  | { kind: 'applied'; out: ApplyOutcome; by: string; as: KubeIdentity | null; approvals: Approval[] }
+  | { kind: 'rolled_back'; out: ApplyOutcome; by: string; as: KubeIdentity | null }
   /** The applied change did not heal and no iterations are left. */
   | { kind: 'budget_spent'; attempts: AttemptRecord[] }
   /** Nobody decided before the TTL: the proposal loses its buttons. */

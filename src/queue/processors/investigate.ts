@@ -12,6 +12,7 @@ import { incidentRefs } from '../incident-refs.js';
 import { createProgressReporter } from '../progress-reporter.js';
 import { proposalIdFor } from '../../workflow/proposal-record.js';
 import { proposeRound } from '../../workflow/round.js';
+import { proposingCluster } from '../../workflow/acting-as.js';
 import type { Tracker } from '../../tracking/tracker.js';
 import type { Processor, WorkerContext } from '../worker-context.js';
 import { slackNotifier } from './slack-workflow.js';
@@ -102,10 +103,15 @@ async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Pro
   try {
     const run = cont?.runId ? await ctx.agent.tracker.resumeInvestigation(cont.runId) : undefined;
     const budget = Math.max(1, ctx.config.maxIterations - firstIteration + 1);
+    const cluster = await proposingCluster(ctx.agent.cluster, ctx.authority, ctx.config.identity, {
+      requestedBy: data.requestedBy,
+      proposalId: proposalIdFor(jobId),
+    });
     inv = await investigate(
       data.target,
       {
         ...ctx.agent,
+        cluster,
         tracker: rememberingTracker(ctx, jobId, data.thread),
         config: { ...ctx.agent.config, maxIterations: budget },
         progress: reporter.sink,

@@ -32,6 +32,8 @@ function outcomeMessage(
       canRollback: true,
       approvedBy: o.by,
       feedbackRunId: record.runId,
+      appliedAs: o.as,
+      approvals: o.approvals,
     });
   if (o.kind === 'rolled_back')
     return buildRollbackResultMessage({
@@ -39,6 +41,7 @@ function outcomeMessage(
       healthy: o.out.rolloutHealthy,
       message: o.out.message,
       by: o.by,
+      as: o.as,
     });
   return buildOutcomeMessage({
     target: record.target,
@@ -73,12 +76,12 @@ export function slackNotifier(ctx: WorkerContext, job: Job): Notifier {
     // Posted unless an earlier attempt did; a duplicate from a race is deleted.
     async proposal(record) {
       if (record.messageTs) return;
-      const message = buildProposalMessage(proposalView(record));
+      const message = buildProposalMessage(proposalView(record, ctx.config.identity.twoPerson));
       const ts = await ctx.poster.post(record.thread.channel, message, record.thread.threadTs);
       const { won } = await ctx.store.attachMessage(record.id, ts);
       if (!won) await ctx.poster.delete(record.thread.channel, ts).catch(() => undefined);
     },
-    showsWhole: (record) => proposalShowsWhole(proposalView(record)),
+    showsWhole: (record) => proposalShowsWhole(proposalView(record, ctx.config.identity.twoPerson)),
     async outcome(record, o) {
       if (o.kind === 'expired') return expireMessage(ctx, record);
       const slot = o.kind === 'budget_spent' ? 'followup' : 'outcome';
@@ -111,7 +114,11 @@ export function workflowDeps(ctx: WorkerContext, job: Job): WorkflowDeps {
       policy: ctx.agent.config.policy,
       gitopsMode: ctx.agent.config.gitopsMode,
     },
-    decisions: oneClusterPolicy(ctx.config.cluster, ctx.config.namespaces, ctx.config.slack.selfApproval),
+    decisions: {
+      ...oneClusterPolicy(ctx.config.cluster, ctx.config.namespaces, ctx.config.slack.selfApproval),
+      applyAs: ctx.config.identity.applyAs,
+      twoPerson: ctx.config.identity.twoPerson,
+    },
     nextRound: (record, attempts) => continueInvestigation(ctx, job, record, attempts),
     rolloutPollMs: ctx.rolloutPollMs,
   };

@@ -1,4 +1,6 @@
 // A proposal after its decision: same content, no buttons, and who approved or rejected it (or that it expired).
+import { describeIdentity, type KubeIdentity } from '../../domain/index.js';
+import { approverWords, type Approval } from '../../workflow/approval.js';
 import { formatAutofixCommand } from '../parse-command.js';
 import { escapeMrkdwn, mention } from '../slack-limits.js';
 import { message, section, type SlackMessage } from './block-parts.js';
@@ -19,10 +21,22 @@ export interface DecidedProposalInput {
   by: string | null;
   /** The slash command's name, for the re-run offer; default `/autofix`. */
   command?: string;
+  /** Approver mode: who the decider is in Kubernetes (the change is made as them). */
+  as?: KubeIdentity | null;
+  /** Every approval, oldest first (two-person: the first approver is named too). */
+  approvals?: readonly Pick<Approval, 'by' | 'identity'>[];
+}
+
+function byWords(input: DecidedProposalInput): string {
+  if (!input.by) return '';
+  const as = input.as ? ` as ${escapeMrkdwn(describeIdentity(input.as))}` : '';
+  const earlier = (input.approvals ?? []).filter((a) => a.by !== input.by);
+  const after = earlier.length > 0 ? `, after ${earlier.map(approverWords).join(', ')}` : '';
+  return ` by ${mention(input.by)}${as}${after}`;
 }
 
 function decisionText(input: DecidedProposalInput): { mrkdwn: string; fallback: string } {
-  const by = input.by ? ` by ${mention(input.by)}` : '';
+  const by = byWords(input);
   switch (input.decision) {
     case 'approved':
       return {

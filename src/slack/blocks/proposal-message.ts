@@ -1,5 +1,6 @@
 // The proposal: diagnosis, change, diff (safely truncated), validation, Approve/Reject, MLflow link, expiry.
 import type { GitOpsAdvice, Target, Validation } from '../../domain/index.js';
+import { approverWords, type Approval } from '../../workflow/approval.js';
 import { AUTOFIX_ACTIONS } from '../slack-payloads.js';
 import {
   BULLET_ITEM_MAX,
@@ -49,6 +50,9 @@ export interface ProposalMessageInput {
   gitops?: GitOpsAdvice | null;
   /** The MLflow run the Helpful / Not helpful buttons record on; none without one. */
   feedbackRunId?: string | null;
+  /** Distinct approvers needed (two-person rule: 2) and those recorded so far. */
+  approvalsNeeded?: number;
+  approvals?: readonly Pick<Approval, 'by' | 'identity'>[];
 }
 
 /** Diff sections shown once a proposal is decided (the live proposal shows the whole diff or no Approve). */
@@ -153,11 +157,27 @@ function tailBlocks(input: ProposalMessageInput, approvable: boolean): KnownBloc
   });
   const reject = button({ actionId: AUTOFIX_ACTIONS.reject, text: 'Reject', value: input.proposalId });
   return [
+    ...approvalBlocks(input),
     approvable
       ? actions('autofix_proposal_actions', approve, reject)
       : actions('autofix_proposal_actions', reject),
     ...feedbackBlocks(input.feedbackRunId),
     proposalFooter(input),
+  ];
+}
+
+/** Two-person rule: how many approvers it needs, and who approved so far. */
+function approvalBlocks(input: ProposalMessageInput): KnownBlock[] {
+  const needed = input.approvalsNeeded ?? 1;
+  const done = input.approvals ?? [];
+  if (needed < 2) return [];
+  const why = input.validation.flags.length > 0 ? 'a flagged change' : 'every change';
+  const so =
+    done.length > 0
+      ? ` — *${done.length} of ${needed} approvals*: ${done.map(approverWords).join(', ')}`
+      : '';
+  return [
+    context(`:busts_in_silhouette: Needs ${needed} distinct approvers (${why}, AUTOFIX_TWO_PERSON)${so}.`),
   ];
 }
 

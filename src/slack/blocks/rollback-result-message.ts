@@ -1,6 +1,6 @@
 // The result of a rollback to the previous pod template. No buttons.
-import type { Target } from '../../domain/index.js';
-import { mention, safeMrkdwn } from '../slack-limits.js';
+import { describeIdentity, type KubeIdentity, type Target } from '../../domain/index.js';
+import { escapeMrkdwn, mention, safeMrkdwn } from '../slack-limits.js';
 import { message, section, targetMrkdwn, targetText, type SlackMessage } from './block-parts.js';
 
 export interface RollbackResultInput {
@@ -9,10 +9,13 @@ export interface RollbackResultInput {
   message: string;
   /** Slack user id of who asked for the rollback. */
   by: string | null;
+  /** Approver mode: the identity the rollback patch was sent as. */
+  as?: KubeIdentity | null;
 }
 
 export function buildRollbackResultMessage(input: RollbackResultInput): SlackMessage {
-  const by = input.by ? `, requested by ${mention(input.by)}` : '';
+  const as = input.as ? ` as ${escapeMrkdwn(describeIdentity(input.as))}` : '';
+  const by = input.by ? `, requested by ${mention(input.by)}${as}` : '';
   const state = input.healthy ? 'rollout healthy' : 'rollout NOT healthy';
   const icon = input.healthy ? ':leftwards_arrow_with_hook:' : ':red_circle:';
   return message(`Rolled back ${targetText(input.target)}${by}: ${state}`, [

@@ -49,18 +49,25 @@ export function workflowHarness(
   return { deps, notes };
 }
 
-/** Investigates `target` with the rule engine and stores its proposal, approved by `approver`. */
-export async function proposeAndApprove(
+/**
+ * Investigates `target` with the rule engine and stores its proposal (`proposed`); `cluster` is what the
+ * investigation reads and dry-runs through (default the workflow's), `requestedBy` who asked.
+ */
+export async function propose(
   deps: WorkflowDeps,
   target: Target,
-  approver = APPROVER,
-  tamper: (p: Proposal) => Proposal = (p) => p,
-  /** The cluster the proposal is recorded for (the harness's worker serves `default`). */
-  cluster = 'default',
+  opts: {
+    cluster?: Cluster;
+    /** The cluster the proposal is recorded for (the harness's worker serves `default`). */
+    clusterName?: string;
+    requestedBy?: string;
+    tamper?: (p: Proposal) => Proposal;
+  } = {},
 ): Promise<StoredProposal> {
   const config = loadConfig({ AUTOFIX_NAMESPACES: target.namespace });
+  const tamper = opts.tamper ?? ((p: Proposal) => p);
   const inv = await investigate(target, {
-    cluster: deps.cluster,
+    cluster: opts.cluster ?? deps.cluster,
     engine: createRulesEngine(),
     tracker: new NoopTracker(),
     config,
@@ -71,20 +78,34 @@ export async function proposeAndApprove(
   const { record } = await deps.store.save({
     id: proposalIdFor(`${target.namespace}/${target.name}/${now}`),
     jobId: `job-${now}`,
-    cluster,
+    cluster: opts.clusterName ?? 'default',
     target,
     proposal: tamper(inv.proposal),
     diagnosis: inv.diagnosis,
     runId: null,
     runUrl: null,
     thread: { channel: 'C1', threadTs: '1.1', teamId: 'T1' },
-    requestedBy: REQUESTER,
+    requestedBy: opts.requestedBy ?? REQUESTER,
     iteration: 1,
     attempts: [],
     requestedAt: now,
     createdAt: now,
     expiresAt: now + 600_000,
   });
+  return record;
+}
+
+/** Investigates `target` with the rule engine and stores its proposal, approved by `approver`. */
+export async function proposeAndApprove(
+  deps: WorkflowDeps,
+  target: Target,
+  approver = APPROVER,
+  tamper: (p: Proposal) => Proposal = (p) => p,
+  /** The cluster the proposal is recorded for (the harness's worker serves `default`). */
+  clusterName = 'default',
+): Promise<StoredProposal> {
+  const record = await propose(deps, target, { tamper, clusterName });
+  const now = Date.now();
   await deps.store.transition(record.id, {
     from: ['proposed'],
     to: 'approved',

@@ -21,6 +21,7 @@ function bot(env: Record<string, string>) {
       addInvestigation: async () => ({ kind: 'already_running', running: null }),
       addApply: async () => 'a',
       addRollback: async () => 'r',
+      addDecision: async () => 'd',
       addTriage: async () => 't',
       addResolve: async () => 'v',
     },

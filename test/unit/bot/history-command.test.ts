@@ -32,6 +32,8 @@ const entry = (startedAt: number, over: Partial<PastIncident> = {}): PastInciden
   rootCause: 'OOMKilled at 64Mi',
   change: 'raise the memory limit to 128Mi',
   approvedBy: 'U0ALICE',
+  approvals: null,
+  appliedAs: null,
   timeToHealthySeconds: 40,
   threadUrl: 'https://slack.test/archives/C1/p1',
   engine: 'rules',

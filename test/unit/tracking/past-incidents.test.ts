@@ -15,6 +15,8 @@ function past(daysAgo: number, over: Partial<PastIncident> = {}): PastIncident {
     rootCause: 'tag v9 does not exist',
     change: 'roll back to revision 4',
     approvedBy: 'alice',
+    approvals: null,
+    appliedAs: null,
     timeToHealthySeconds: 40.2,
     threadUrl: null,
     engine: 'rules',

@@ -6,26 +6,17 @@ import {
   oneClusterPolicy,
 } from '../../../src/workflow/decision-checks.js';
 import type { StoredProposal } from '../../../src/workflow/proposal-record.js';
-import { sampleRecord } from '../../fixtures/proposal-record.js';
+import { sampleRecord, sampleStored } from '../../fixtures/proposal-record.js';
 
-const record: StoredProposal = {
-  ...sampleRecord({ requestedBy: 'UREQ' }),
-  state: 'approved',
-  messageTs: '2.2',
-  decidedBy: null,
-  decidedAt: null,
-  rolledBackBy: null,
-  detail: null,
-  appliedTemplate: null,
-  updatedAt: 1,
-};
+const record: StoredProposal = sampleStored({ ...sampleRecord({ requestedBy: 'UREQ' }), state: 'approved' });
 const approvers = { isApprover: async (u: string) => u === 'UREQ' || u === 'UOK' };
 const open = oneClusterPolicy('default', ['shop'], true);
+const worker = { identity: null, review: null };
 
 describe('checkDecision', () => {
   it('lets an approver approve, reject and roll back in an allowed namespace', async () => {
     for (const d of ['approve', 'reject', 'rollback'] as const)
-      await expect(checkDecision(record, d, 'UOK', open, approvers)).resolves.toBeUndefined();
+      await expect(checkDecision(record, d, 'UOK', open, approvers)).resolves.toEqual(worker);
   });
 
   it('refuses approve and rollback once the namespace left AUTOFIX_NAMESPACES; reject stays possible', async () => {
@@ -34,7 +25,7 @@ describe('checkDecision', () => {
       await expect(checkDecision(record, d, 'UOK', shrunk, approvers)).rejects.toMatchObject({
         code: 'NAMESPACE_NOT_ALLOWED',
       });
-    await expect(checkDecision(record, 'reject', 'UOK', shrunk, approvers)).resolves.toBeUndefined();
+    await expect(checkDecision(record, 'reject', 'UOK', shrunk, approvers)).resolves.toEqual(worker);
   });
 
   it('refuses someone who is not (or no longer) an approver', async () => {
@@ -45,13 +36,13 @@ describe('checkDecision', () => {
   });
 
   it('AUTOFIX_SELF_APPROVAL=false refuses the requester approving; default allows it', async () => {
-    await expect(checkDecision(record, 'approve', 'UREQ', open, approvers)).resolves.toBeUndefined();
+    await expect(checkDecision(record, 'approve', 'UREQ', open, approvers)).resolves.toEqual(worker);
     const strict = oneClusterPolicy('default', ['shop'], false);
     await expect(checkDecision(record, 'approve', 'UREQ', strict, approvers)).rejects.toMatchObject({
       code: 'NOT_AUTHORIZED',
       message: expect.stringMatching(/AUTOFIX_SELF_APPROVAL=false/),
     });
-    await expect(checkDecision(record, 'reject', 'UREQ', strict, approvers)).resolves.toBeUndefined();
+    await expect(checkDecision(record, 'reject', 'UREQ', strict, approvers)).resolves.toEqual(worker);
   });
 });
 
@@ -72,7 +63,7 @@ describe('checkDecision across clusters', () => {
       namespacesOf: (c: string) => (c === 'prod-eu' ? ['shop'] : []),
       selfApproval: true,
     };
-    await expect(checkDecision(onProd, 'approve', 'UOK', bot, approvers)).resolves.toBeUndefined();
+    await expect(checkDecision(onProd, 'approve', 'UOK', bot, approvers)).resolves.toEqual(worker);
     await expect(checkDecision(record, 'approve', 'UOK', bot, approvers)).rejects.toMatchObject({
       code: 'NAMESPACE_NOT_ALLOWED',
     });

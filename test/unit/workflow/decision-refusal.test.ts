@@ -2,20 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredProposal } from '../../../src/workflow/proposal-record.js';
 import { decisionRefusalReason } from '../../../src/workflow/decision-refusal.js';
-import { sampleRecord } from '../../fixtures/proposal-record.js';
+import { sampleStored } from '../../fixtures/proposal-record.js';
 
-const stored = (over: Partial<StoredProposal>): StoredProposal => ({
-  ...sampleRecord(),
-  state: 'proposed',
-  messageTs: '2.2',
-  decidedBy: null,
-  decidedAt: null,
-  rolledBackBy: null,
-  detail: null,
-  appliedTemplate: null,
-  updatedAt: 1,
-  ...over,
-});
+const stored = (over: Partial<StoredProposal>): StoredProposal => sampleStored(over);
 
 describe('decisionRefusalReason', () => {
   it('names who got there first', () => {

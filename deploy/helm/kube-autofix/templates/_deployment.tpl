@@ -76,6 +76,11 @@ spec:
               mountPath: /etc/kube-autofix/redis-ca
               readOnly: true
             {{- end }}
+            {{- if eq $ctx.Values.identity.applyAs "approver" }}
+            - name: identities
+              mountPath: {{ dir (include "kube-autofix.identitiesPath" $ctx) }}
+              readOnly: true
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir: { sizeLimit: 64Mi }
@@ -84,6 +89,11 @@ spec:
           secret:
             secretName: {{ . }}
             items: [{ key: ca.crt, path: ca.crt }]
+        {{- end }}
+        {{- if eq $ctx.Values.identity.applyAs "approver" }}
+        - name: identities
+          configMap:
+            name: {{ include "kube-autofix.fullname" $ctx }}-identities
         {{- end }}
       {{- with $v.nodeSelector }}
       nodeSelector:

@@ -134,11 +134,46 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- if and (eq .Values.identity.applyAs "worker") (not .Values.slack.approvers) -}}
+{{- fail "kube-autofix: slack.approvers needs at least one user or user group with identity.applyAs=worker (or set identity.applyAs=approver and let RBAC decide)" -}}
+{{- end -}}
+{{- if and (eq .Values.identity.applyAs "approver") (not .Values.identity.identities) -}}
+{{- fail "kube-autofix: identity.applyAs=approver needs identity.identities (Slack user id → {user, groups}); without them nobody can approve" -}}
+{{- end -}}
+{{- range $key, $entry := .Values.identity.identities -}}
+{{- if and (hasPrefix "S" $key) $entry.user -}}
+{{- fail (printf "kube-autofix: identity.identities.%s is a Slack user group: it maps to groups only, never to a user" $key) -}}
+{{- end -}}
+{{- if and (not (hasPrefix "S" $key)) (not $entry.user) -}}
+{{- fail (printf "kube-autofix: identity.identities.%s needs a user (the Kubernetes user name the approver is impersonated as)" $key) -}}
+{{- end -}}
+{{- range (concat (list (default "" $entry.user)) (default list $entry.groups)) -}}
+{{- if or (hasPrefix "system:" .) (eq . "kubeadm:cluster-admins") -}}
+{{- fail (printf "kube-autofix: identity.identities.%s maps to %s; system: users and groups (system:masters above all) and cluster-admin groups are never impersonated" $key .) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- range $channel, $ns := .Values.slack.channelNamespaces -}}
 {{- if not (has $ns $.Values.namespaces) -}}
 {{- fail (printf "kube-autofix: slack.channelNamespaces maps %s to %s, which is not in namespaces" $channel $ns) -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+
+{{/* Where bot and worker read AUTOFIX_IDENTITIES. */}}
+{{- define "kube-autofix.identitiesPath" -}}
+/etc/kube-autofix/identities/identities.yaml
+{{- end -}}
+
+{{/* The Kubernetes users and groups the identities map (and e-mail lookups) may hand to the worker to impersonate. */}}
+{{- define "kube-autofix.impersonated" -}}
+{{- $users := .Values.identity.emailUsers -}}
+{{- $groups := list -}}
+{{- range $key, $entry := .Values.identity.identities -}}
+{{- with $entry.user }}{{ $users = append $users . }}{{ end -}}
+{{- $groups = concat $groups (default list $entry.groups) -}}
+{{- end -}}
+{{- dict "users" ($users | uniq | sortAlpha) "groups" ($groups | uniq | sortAlpha) | toJson -}}
 {{- end -}}
 
 {{/* Pod-level security of every pod: Pod Security "restricted". */}}

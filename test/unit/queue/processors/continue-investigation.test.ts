@@ -8,26 +8,26 @@ import { continueAfterUnhealthy } from '../../../../src/workflow/approve.js';
 import type { StoredProposal } from '../../../../src/workflow/proposal-record.js';
 import type { WorkerContext } from '../../../../src/queue/worker-context.js';
 import type { SlackMessage } from '../../../../src/slack/slack-poster.js';
-import { sampleRecord } from '../../../fixtures/proposal-record.js';
+import { sampleRecord, sampleStored } from '../../../fixtures/proposal-record.js';
 
-const stored: StoredProposal = {
+const stored: StoredProposal = sampleStored({
   ...sampleRecord({ runId: 'run-1', iteration: 1, attempts: [] }),
   state: 'applied',
-  messageTs: '2.2',
   decidedBy: 'U1',
   decidedAt: 1,
-  rolledBackBy: null,
-  detail: null,
-  appliedTemplate: null,
-  updatedAt: 1,
-};
+});
 
 function context(maxIterations: number, running = false) {
   const requests: Array<{ request: InvestigationRequest; thread: string }> = [];
   const posts: SlackMessage[] = [];
   const recorded = new Map<string, string>();
   const ctx = {
-    config: { maxIterations, namespaces: [], slack: { selfApproval: true } },
+    config: {
+      maxIterations,
+      namespaces: [],
+      slack: { selfApproval: true },
+      identity: { applyAs: 'worker', twoPerson: 'off' },
+    },
     agent: { config: { policy: {} } },
     logger: createLogger('silent'),
     poster: {

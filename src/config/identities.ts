@@ -1,0 +1,101 @@
+// AUTOFIX_IDENTITIES: Slack users and user groups → Kubernetes users and groups, validated (with line numbers) at start.
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { z } from 'zod';
+import { AutofixError, ErrorCode, privilegedIdentityReason } from '../domain/index.js';
+
+const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
+const SLACK_GROUP = /^S[A-Z0-9]{2,}$/;
+/** A Kubernetes user or group name as it travels in an Impersonate-* header: printable ASCII, no commas. */
+const KUBE_NAME = /^[!-+\--~][ -+\--~]*$/;
+
+const Name = (kind: 'user' | 'group') =>
+  z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(KUBE_NAME, `a ${kind} name in printable ASCII, without commas`)
+    .superRefine((name, ctx) => {
+      const why = privilegedIdentityReason(kind, name);
+      if (why) ctx.addIssue({ code: 'custom', message: `${kind} ${name} is never impersonated: ${why}` });
+    });
+
+/** A Slack user's own entry: their Kubernetes user name and groups. */
+const UserEntry = z.strictObject({ user: Name('user'), groups: z.array(Name('group')).default([]) });
+/** A Slack user group's entry: groups its members get; never a user name (each human is named as themselves). */
+const GroupEntry = z.strictObject({ groups: z.array(Name('group')).min(1) });
+
+/** The file as written: keys are Slack user ids (U…, W…) or user-group ids (S…). */
+export const IdentityFile = z.record(z.string(), z.unknown()).superRefine((file, ctx) => {
+  for (const [key, value] of Object.entries(file)) {
+    const schema = SLACK_USER.test(key) ? UserEntry : SLACK_GROUP.test(key) ? GroupEntry : null;
+    if (!schema) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `"${key}" is neither a Slack user id (U…, W…) nor a user-group id (S…)`,
+      });
+      continue;
+    }
+    const parsed = schema.safeParse(value);
+    for (const issue of parsed.error?.issues ?? [])
+      ctx.addIssue({ code: 'custom', path: [key, ...issue.path], message: issue.message });
+  }
+});
+
+export interface IdentityMap {
+  /** Slack user id → Kubernetes user and own groups. */
+  users: Record<string, { user: string; groups: string[] }>;
+  /** Slack user-group id → groups its members get. */
+  groups: Record<string, string[]>;
+}
+
+export const IdentityMap = z.object({
+  users: z.record(z.string(), z.object({ user: z.string(), groups: z.array(z.string()) })),
+  groups: z.record(z.string(), z.array(z.string())),
+});
+
+function fileError(path: string, line: number | null, what: string): AutofixError {
+  const where = line === null ? path : `${path} line ${line}`;
+  return new AutofixError(ErrorCode.ConfigInvalid, `AUTOFIX_IDENTITIES (${where}): ${what}.`, {
+    hint: 'Fix the file (see "Who approves" in the README) and start again; nothing was started.',
+  });
+}
+
+/** Parses the file's text; throws CONFIG_INVALID naming the file, the line and what is wrong. */
+export function parseIdentities(text: string, path: string): IdentityMap {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const syntax = doc.errors[0];
+  if (syntax) throw fileError(path, syntax.linePos?.[0].line ?? null, syntax.message.split('\n')[0]!);
+  const data: unknown = doc.toJS() ?? {};
+  const parsed = IdentityFile.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    // The deepest node the path reaches names the line: a key's own line, or the value's.
+    let line: number | null = null;
+    for (let depth = issue.path.length; depth >= 0 && line === null; depth--) {
+      const node = depth === 0 ? doc.contents : doc.getIn(issue.path.slice(0, depth) as string[], true);
+      if (isNode(node) && node.range) line = lines.linePos(node.range[0]).line;
+    }
+    const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+    throw fileError(path, line, `${where}${issue.message}`);
+  }
+  const map: IdentityMap = { users: {}, groups: {} };
+  for (const [key, value] of Object.entries(parsed.data)) {
+    if (SLACK_USER.test(key)) map.users[key] = UserEntry.parse(value);
+    else map.groups[key] = GroupEntry.parse(value).groups;
+  }
+  return map;
+}
+
+/** Reads and validates the file at start (bot and worker); an unreadable file is a clear error too. */
+export function loadIdentities(path: string): IdentityMap {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw fileError(path, null, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  return parseIdentities(text, path);
+}
