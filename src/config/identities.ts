@@ -11,7 +11,7 @@ const KUBE_NAME = /^[!-+\--~][ -+\--~]*$/;
 
 const Name = (kind: 'user' | 'group') =>
   z
-    .string()
+    .string({ error: `a Kubernetes ${kind} name (text)` })
     .min(1)
     .max(253)
     .regex(KUBE_NAME, `a ${kind} name in printable ASCII, without commas`)
@@ -20,10 +20,22 @@ const Name = (kind: 'user' | 'group') =>
       if (why) ctx.addIssue({ code: 'custom', message: `${kind} ${name} is never impersonated: ${why}` });
     });
 
+const onlyKeys = (keys: string) => (iss: { code?: string; keys?: string[] }) =>
+  iss.code === 'unrecognized_keys' ? `unknown key ${iss.keys?.join(', ')}: ${keys}` : undefined;
+
 /** A Slack user's own entry: their Kubernetes user name and groups. */
-const UserEntry = z.strictObject({ user: Name('user'), groups: z.array(Name('group')).default([]) });
+const UserEntry = z.strictObject(
+  {
+    user: z.string({ error: 'a Slack user needs `user:`, the Kubernetes user name they act as' }).pipe(Name('user')),
+    groups: z.array(Name('group'), { error: 'groups is a list, e.g. [sre]' }).default([]),
+  },
+  { error: onlyKeys('a Slack user has user and groups') },
+);
 /** A Slack user group's entry: groups its members get; never a user name (each human is named as themselves). */
-const GroupEntry = z.strictObject({ groups: z.array(Name('group')).min(1) });
+const GroupEntry = z.strictObject(
+  { groups: z.array(Name('group'), { error: 'groups is a list, e.g. [sre]' }).min(1) },
+  { error: onlyKeys('a Slack user group maps to groups only; each approver is named as themselves') },
+);
 
 /** The file as written: keys are Slack user ids (U…, W…) or user-group ids (S…). */
 export const IdentityFile = z.record(z.string(), z.unknown()).superRefine((file, ctx) => {
@@ -67,7 +79,10 @@ export function parseIdentities(text: string, path: string): IdentityMap {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const syntax = doc.errors[0];
-  if (syntax) throw fileError(path, syntax.linePos?.[0].line ?? null, syntax.message.split('\n')[0]!);
+  if (syntax) {
+    const what = syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw fileError(path, syntax.linePos?.[0].line ?? null, `not valid YAML: ${what}`);
+  }
   const data: unknown = doc.toJS() ?? {};
   const parsed = IdentityFile.safeParse(data);
   if (!parsed.success) {

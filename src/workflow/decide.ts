@@ -74,8 +74,12 @@ function tagsOf(
   if (auth.review) who[`autofix.${word}_review`] = auth.review.reason;
   if (decision === 'rollback') return { 'autofix.rollback_requested_by': by, ...who };
   const key = decision === 'approve' ? 'autofix.approved_by' : 'autofix.rejected_by';
+  // The approvals are worth their own tag when there were two, or when they name Kubernetes identities.
+  const named = record.approvals.length > 1 || record.approvals.some((a) => a.identity);
   const approvals: Record<string, string> =
-    decision === 'approve' ? { 'autofix.approvals': record.approvals.map(approvalTag).join('; ') } : {};
+    decision === 'approve' && named
+      ? { 'autofix.approvals': record.approvals.map(approvalTag).join('; ') }
+      : {};
   return {
     'autofix.decision': decision === 'approve' ? 'approved' : 'rejected',
     ...(by ? { [key]: by } : {}),
@@ -136,7 +140,7 @@ async function approve(
     case 'approved':
       await deps.tracker.recordDecision(moved.record.runId, {
         ...tagsOf('approve', by, auth, moved.record),
-        'autofix.approvals_needed': String(needed),
+        ...(needed > 1 ? { 'autofix.approvals_needed': String(needed) } : {}),
         // The verdict on this iteration's proposal and the change approved, for eval --replay to score against.
         ...verdictLabels(moved.record.iteration, 'approved', moved.record.proposal.change),
       });

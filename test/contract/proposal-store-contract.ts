@@ -129,5 +129,60 @@ export function proposalStoreContract(name: string, make: () => ProposalStore): 
       });
       expect((await store.get('tmpl'))!.appliedTemplate).toEqual(applied);
     });
+
+    it('approvals: counted once per person, the requester refused, the last needed one approves', async () => {
+      fresh();
+      const now = Date.now();
+      await store.save(sampleRecord({ id: 'two', requestedBy: 'UREQ', expiresAt: now + 60_000 }));
+      const approval = (by: string) => ({
+        by,
+        at: now,
+        identity: { user: `${by.toLowerCase()}@example.com`, groups: ['sre'] },
+        review: `${by} may patch`,
+      });
+      const rule = { needed: 2, refuse: ['UREQ'], now };
+      expect(await store.recordApproval('two', approval('UREQ'), rule)).toMatchObject({ kind: 'refused' });
+      expect(await store.recordApproval('two', approval('UA'), rule)).toMatchObject({
+        kind: 'recorded',
+        record: { state: 'proposed', approvals: [approval('UA')] },
+      });
+      expect(await store.recordApproval('two', approval('UA'), rule)).toMatchObject({ kind: 'duplicate' });
+      expect(await store.recordApproval('two', approval('UB'), rule)).toMatchObject({
+        kind: 'approved',
+        record: { state: 'approved', decidedBy: 'UB', approvals: [approval('UA'), approval('UB')] },
+      });
+      expect(await store.recordApproval('two', approval('UC'), rule)).toMatchObject({ kind: 'conflict' });
+      expect(await store.recordApproval('nope', approval('UC'), rule)).toEqual({ kind: 'missing' });
+    });
+
+    it('approvals racing: ten people, two needed, exactly one approval approves', async () => {
+      fresh();
+      const now = Date.now();
+      await store.save(sampleRecord({ id: 'many', expiresAt: now + 60_000 }));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          store.recordApproval(
+            'many',
+            { by: `U${i}`, at: now, identity: null, review: null },
+            { needed: 2, refuse: [], now },
+          ),
+        ),
+      );
+      expect(results.filter((r) => r.kind === 'approved')).toHaveLength(1);
+      expect(results.filter((r) => r.kind === 'recorded')).toHaveLength(1);
+      expect((await store.get('many'))!.approvals).toHaveLength(2);
+    });
+
+    it('an approval after the expiry expires the proposal instead', async () => {
+      fresh();
+      const now = Date.now();
+      await store.save(sampleRecord({ id: 'late', createdAt: now - 2000, expiresAt: now - 1000 }));
+      const late = await store.recordApproval(
+        'late',
+        { by: 'UA', at: now, identity: null, review: null },
+        { needed: 1, refuse: [], now },
+      );
+      expect(late).toMatchObject({ kind: 'expired', record: { state: 'expired', approvals: [] } });
+    });
   });
 }

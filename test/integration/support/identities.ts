@@ -30,11 +30,13 @@ export const EDITOR_ROLE = 'autofix-test-workload-editor';
 export const VIEWER_ROLE = 'autofix-test-workload-viewer';
 const ROLES_FILE = resolve(import.meta.dirname, '../../../sandbox/kwok/test-identities.yaml');
 
-/** The identity file's text for PEOPLE (what AUTOFIX_IDENTITIES points at). */
-export function identityFileText(): string {
-  return stringify(
-    Object.fromEntries(Object.values(PEOPLE).map((p) => [p.slack, { user: p.user, groups: [...p.groups] }])),
-  );
+/** The identity file's text for PEOPLE (what AUTOFIX_IDENTITIES points at); `also` maps more Slack ids to them. */
+export function identityFileText(also: Record<string, Person> = {}): string {
+  const entry = (p: (typeof PEOPLE)[Person]) => ({ user: p.user, groups: [...p.groups] });
+  return stringify({
+    ...Object.fromEntries(Object.values(PEOPLE).map((p) => [p.slack, entry(p)])),
+    ...Object.fromEntries(Object.entries(also).map(([slack, person]) => [slack, entry(PEOPLE[person])])),
+  });
 }
 
 /** Writes `text` to a fresh file and returns its path. */

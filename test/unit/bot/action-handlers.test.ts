@@ -18,6 +18,7 @@ interface Seen {
   updates: SlackMessage[];
   applies: unknown[];
   rollbacks: unknown[];
+  decisions: unknown[];
   tags: Record<string, string>[];
 }
 
@@ -36,7 +37,7 @@ async function setup(state: ProposalState = 'proposed', over: Partial<ActionDeps
       await store.transition('p1', { from: [from], to });
     }
   }
-  const seen: Seen = { answers: [], updates: [], applies: [], rollbacks: [], tags: [] };
+  const seen: Seen = { answers: [], updates: [], applies: [], rollbacks: [], decisions: [], tags: [] };
   const poster = {
     update: async (_c: string, _ts: string, m: SlackMessage) => void seen.updates.push(m),
   } as unknown as SlackPoster;
@@ -46,6 +47,8 @@ async function setup(state: ProposalState = 'proposed', over: Partial<ActionDeps
     authority: { isApprover: async (u) => u === APPROVER || u === 'U1' },
     directory: fixedDirectory([seenWorker('default', 1000)]),
     selfApproval: true,
+    applyAs: 'worker',
+    twoPerson: 'off',
     clock: { now: () => NOW },
     producer: {
       addApply: async (job) => {
@@ -55,6 +58,10 @@ async function setup(state: ProposalState = 'proposed', over: Partial<ActionDeps
       addRollback: async (job) => {
         seen.rollbacks.push(job);
         return 'rollback-1';
+      },
+      addDecision: async (job) => {
+        seen.decisions.push(job);
+        return 'decide-1';
       },
     },
     poster,
@@ -209,5 +216,33 @@ describe('handleAutofixAction', () => {
     await press(broken, seen, click('autofix_reject', APPROVER));
     expect(seen.answers[0]).toMatch(/could not record this click/);
     expect(seen.applies).toEqual([]);
+  });
+
+  it('approver mode: the bot checks what it can and hands the click to the worker; nothing moves here', async () => {
+    const approverMode = {
+      applyAs: 'approver' as const,
+      authority: {
+        isApprover: async () => true,
+        identityOf: async (u: string) => (u === APPROVER ? { user: 'priya@example.com', groups: ['sre'] } : null),
+      },
+    };
+    const { deps, store, seen } = await setup('proposed', approverMode);
+    await press(deps, seen, click('autofix_approve', APPROVER));
+    expect(seen.decisions).toEqual([
+      {
+        cluster: 'default',
+        proposalId: 'p1',
+        decision: 'approve',
+        userId: APPROVER,
+        channelId: 'C1',
+        teamId: 'T1',
+      },
+    ]);
+    expect((await store.get('p1'))!.state).toBe('proposed');
+    expect([seen.applies, seen.updates, seen.answers, seen.tags]).toEqual([[], [], [], []]);
+    // Unmapped: refused in the bot, privately, with how to get mapped; no job.
+    await press(deps, seen, click('autofix_approve', 'UNOBODY'));
+    expect(seen.answers[0]).toMatch(/has no Kubernetes identity.*AUTOFIX_IDENTITIES/);
+    expect(seen.decisions).toHaveLength(1);
   });
 });
