@@ -26,7 +26,9 @@ const onlyKeys = (keys: string) => (iss: { code?: string; keys?: string[] }) =>
 /** A Slack user's own entry: their Kubernetes user name and groups. */
 const UserEntry = z.strictObject(
   {
-    user: z.string({ error: 'a Slack user needs `user:`, the Kubernetes user name they act as' }).pipe(Name('user')),
+    user: z
+      .string({ error: 'a Slack user needs `user:`, the Kubernetes user name they act as' })
+      .pipe(Name('user')),
     groups: z.array(Name('group'), { error: 'groups is a list, e.g. [sre]' }).default([]),
   },
   { error: onlyKeys('a Slack user has user and groups') },

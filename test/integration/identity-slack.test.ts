@@ -124,6 +124,8 @@ describe('approver mode in Slack', () => {
       'autofix.approvals_needed': '2',
     });
     expect(tags['autofix.approvals']).toMatch(/^U0PRIYA as priya@example\.com .*; U0ANA as ana@example\.com/);
-    expect(tags['autofix.applied_review']).toContain(`ana@example.com may patch deployments.apps web in ${ns}`);
+    expect(tags['autofix.applied_review']).toContain(
+      `ana@example.com may patch deployments.apps web in ${ns}`,
+    );
   });
 });

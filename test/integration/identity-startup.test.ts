@@ -35,7 +35,9 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await rbac().deleteClusterRoleBinding({ name: admins }).catch(() => undefined);
+  await rbac()
+    .deleteClusterRoleBinding({ name: admins })
+    .catch(() => undefined);
 });
 
 async function startWorker(identities: string) {

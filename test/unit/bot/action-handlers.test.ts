@@ -223,7 +223,8 @@ describe('handleAutofixAction', () => {
       applyAs: 'approver' as const,
       authority: {
         isApprover: async () => true,
-        identityOf: async (u: string) => (u === APPROVER ? { user: 'priya@example.com', groups: ['sre'] } : null),
+        identityOf: async (u: string) =>
+          u === APPROVER ? { user: 'priya@example.com', groups: ['sre'] } : null,
       },
     };
     const { deps, store, seen } = await setup('proposed', approverMode);

@@ -51,7 +51,9 @@ describe('parseIdentities', () => {
     expect(refusal('U1AA: {user: a@x}\nU1AA: {user: b@x}\n')).toMatch(
       /line 2\): not valid YAML: Map keys must be unique/,
     );
-    expect(refusal('U1AA: [unclosed\n')).toMatch(/^AUTOFIX_IDENTITIES \(identities\.yaml line 2\): not valid YAML/);
+    expect(refusal('U1AA: [unclosed\n')).toMatch(
+      /^AUTOFIX_IDENTITIES \(identities\.yaml line 2\): not valid YAML/,
+    );
   });
 
   it('refuses system:masters and every system: name, at start', () => {
@@ -87,7 +89,9 @@ describe('loadIdentities and the variables around it', () => {
       identities: null,
       emailLookup: false,
     });
-    expect(() => loadConfig({ ...env, AUTOFIX_APPLY_AS: 'approver' })).toThrow(/AUTOFIX_IDENTITIES is invalid/);
+    expect(() => loadConfig({ ...env, AUTOFIX_APPLY_AS: 'approver' })).toThrow(
+      /AUTOFIX_IDENTITIES is invalid/,
+    );
     expect(() => loadConfig({ ...env, AUTOFIX_APPLY_AS: 'human' })).toThrow(
       /AUTOFIX_APPLY_AS is invalid: expected worker \| approver, got "human"/,
     );
@@ -100,8 +104,12 @@ describe('loadIdentities and the variables around it', () => {
       identities: { users: { U1AA: { user: 'a@x', groups: ['sre'] } } },
     });
     expect(
-      loadConfig({ ...env, AUTOFIX_APPLY_AS: 'approver', AUTOFIX_IDENTITIES: path, AUTOFIX_TWO_PERSON: 'all' })
-        .identity.twoPerson,
+      loadConfig({
+        ...env,
+        AUTOFIX_APPLY_AS: 'approver',
+        AUTOFIX_IDENTITIES: path,
+        AUTOFIX_TWO_PERSON: 'all',
+      }).identity.twoPerson,
     ).toBe('all');
     expect(() =>
       loadConfig({ ...env, AUTOFIX_IDENTITIES: file('S0X: {groups: [system:masters]}\n') }),

@@ -43,12 +43,19 @@ describe('impersonationHeaders', () => {
 
 describe('KubeCluster.as and writingAs', () => {
   it('as(): every request carries the headers; errors name who it was sent as', async () => {
-    const { http, sent } = fakeHttp(() => ({ status: 403, body: { message: 'deployments.apps "web" is forbidden' } }));
+    const { http, sent } = fakeHttp(() => ({
+      status: 403,
+      body: { message: 'deployments.apps "web" is forbidden' },
+    }));
     const as = createKubeCluster({ http }).as(priya);
     expect(as.identity).toBe('priya@example.com (impersonated by system:serviceaccount:kube-autofix:worker)');
-    const err = await as.patchWorkload(target, [], { uid: 'u1', generation: 3, dryRun: false }).catch((e) => e);
+    const err = await as
+      .patchWorkload(target, [], { uid: 'u1', generation: 3, dryRun: false })
+      .catch((e) => e);
     expect(sent[0]!.headers['impersonate-user']).toBe('priya@example.com');
-    expect((err as Error & { hint: string }).hint).toMatch(/either priya@example\.com lacks this RBAC permission/);
+    expect((err as Error & { hint: string }).hint).toMatch(
+      /either priya@example\.com lacks this RBAC permission/,
+    );
   });
 
   it('writingAs(): reads go as the worker, the patch (and a dry-run) as the human', async () => {
@@ -76,11 +83,20 @@ describe('KubeCluster.as and writingAs', () => {
       allowed: false,
       reason: 'lee@example.com may not patch deployments.apps web in shop (no RBAC policy matched)',
     });
-    expect(sent[0]!.req).toMatchObject({ method: 'POST', path: '/apis/authorization.k8s.io/v1/subjectaccessreviews' });
+    expect(sent[0]!.req).toMatchObject({
+      method: 'POST',
+      path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+    });
     expect(JSON.parse(sent[0]!.req.body!).spec).toEqual({
       user: 'lee@example.com',
       groups: ['viewers'],
-      resourceAttributes: { verb: 'patch', group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' },
+      resourceAttributes: {
+        verb: 'patch',
+        group: 'apps',
+        resource: 'deployments',
+        namespace: 'shop',
+        name: 'web',
+      },
     });
     // "denied" wins over "allowed" (an authorizer may say both), and no reason is still a sentence.
     const both = fakeHttp(() => ({ status: 201, body: { status: { allowed: true, denied: true } } }));

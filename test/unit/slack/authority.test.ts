@@ -35,9 +35,18 @@ function slack(emails: Record<string, string> = {}) {
   return { client, calls };
 }
 
-const config = (over: Partial<Parameters<typeof createAuthority>[0]['identity']> = {}, approvers: string[] = []) => ({
+const config = (
+  over: Partial<Parameters<typeof createAuthority>[0]['identity']> = {},
+  approvers: string[] = [],
+) => ({
   slack: { approvers } as unknown as Parameters<typeof createAuthority>[0]['slack'],
-  identity: { applyAs: 'approver' as const, twoPerson: 'flagged' as const, identities: map, emailLookup: false, ...over },
+  identity: {
+    applyAs: 'approver' as const,
+    twoPerson: 'flagged' as const,
+    identities: map,
+    emailLookup: false,
+    ...over,
+  },
 });
 
 describe('createAuthority, approver mode', () => {

@@ -15,7 +15,11 @@ const text = (m: unknown): string => JSON.stringify(m);
 describe('decisionAnswer', () => {
   it('1 of 2: the clicker is told, the proposal keeps its buttons and shows who approved', () => {
     const record = sampleStored({ approvals: [first] });
-    const a = decisionAnswer({ kind: 'pending', record, needed: 2, by: { identity: priya, review: null } }, 'approve', 'all');
+    const a = decisionAnswer(
+      { kind: 'pending', record, needed: 2, by: { identity: priya, review: null } },
+      'approve',
+      'all',
+    );
     expect(a.metric).toBe('pending');
     expect(a.reply!.text).toMatch(/recorded \(1 of 2\).*1 more distinct approver approves/);
     expect(text(a.update)).toContain('autofix_approve');
@@ -47,7 +51,11 @@ describe('decisionAnswer', () => {
 });
 
 describe('results in the thread', () => {
-  const base = { target: { kind: 'Deployment' as const, name: 'web', namespace: 'shop' }, healthy: true, message: '1/1 ready' };
+  const base = {
+    target: { kind: 'Deployment' as const, name: 'web', namespace: 'shop' },
+    healthy: true,
+    message: '1/1 ready',
+  };
   it('applied as the approver, with both approvers', () => {
     const m = buildApplyResultMessage({
       ...base,
@@ -63,7 +71,13 @@ describe('results in the thread', () => {
     );
     expect(slackBlockProblems(m.blocks ?? [])).toEqual([]);
     // The worker's own account: no line about identities.
-    const plain = buildApplyResultMessage({ ...base, seconds: 3, runUrl: null, proposalId: 'p1', canRollback: true });
+    const plain = buildApplyResultMessage({
+      ...base,
+      seconds: 3,
+      runUrl: null,
+      proposalId: 'p1',
+      canRollback: true,
+    });
     expect(text(plain)).not.toContain('Applied as');
   });
 
