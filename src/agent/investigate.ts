@@ -29,6 +29,11 @@ export interface AgentDeps {
   tracker: Tracker;
   config: Pick<Config, 'maxIterations' | 'policy' | 'logPrompts' | 'rolloutTimeoutSeconds' | 'gitopsMode'>;
   progress?: ProgressSink;
+  /**
+   * Set when no identity may make the server dry-run (AUTOFIX_APPLY_AS=approver, the requester unmapped):
+   * why, in words. The change is proposed after schema and policy, and the server judges it at apply.
+   */
+  dryRunDeferred?: string | null;
 }
 
 export interface InvestigateOptions {
@@ -140,7 +145,13 @@ export async function investigate(
       collected ??= await collectTracked(deps.cluster, target, iterationRun, n, progress);
       await iterationRun.logArtifact('evidence.json', collected.evidence);
       const out = await runIteration(
-        { cluster: deps.cluster, engine: deps.engine, config: deps.config, progress },
+        {
+          cluster: deps.cluster,
+          engine: deps.engine,
+          config: deps.config,
+          progress,
+          dryRunDeferred: deps.dryRunDeferred ?? null,
+        },
         {
           n,
           evidence: collected.evidence,

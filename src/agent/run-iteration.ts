@@ -29,6 +29,7 @@ export interface IterationDeps {
   engine: DiagnosisEngine;
   config: Pick<Config, 'policy' | 'logPrompts' | 'gitopsMode'>;
   progress: ProgressSink;
+  dryRunDeferred?: string | null;
 }
 
 export interface IterationInput {
@@ -194,7 +195,9 @@ export async function runIteration(deps: IterationDeps, input: IterationInput): 
   deps.progress({
     stage: 'validate',
     iteration: n,
-    message: 'schema, safety policy and server-side dry-run',
+    message: deps.dryRunDeferred
+      ? 'schema and safety policy (the server dry-run runs at apply, as the approver)'
+      : 'schema, safety policy and server-side dry-run',
   });
   const span = run.startSpan('validate', 'chain');
   let v;
@@ -209,6 +212,7 @@ export async function runIteration(deps: IterationDeps, input: IterationInput): 
       policy: deps.config.policy,
       cluster: deps.cluster,
       span,
+      dryRunDeferred: deps.dryRunDeferred ?? null,
     });
   } catch (e) {
     span.end(e);

@@ -58,7 +58,7 @@ export function renderReport(
     const v = r.validation;
     const mark = (ok: boolean) => (ok ? 'passed' : 'FAILED');
     out.push(
-      `Validated:    schema ${mark(v.schemaOk)}, policy ${mark(v.policy.ok)}, server dry-run ${mark(v.dryRun.ok)}`,
+      `Validated:    schema ${mark(v.schemaOk)}, policy ${mark(v.policy.ok)}, server dry-run ${v.dryRun.deferred ? 'deferred to the apply' : mark(v.dryRun.ok)}`,
     );
     // Flags are shown whole, never shortened: the reader approves exactly this.
     for (const f of v.flags) out.push(`Flagged:      ! ${f}`);

@@ -7,7 +7,15 @@ import { GitOpsAdvice } from './gitops.js';
 export const PolicyResult = z.object({ ok: z.boolean(), violations: z.array(z.string()) });
 export type PolicyResult = z.infer<typeof PolicyResult>;
 
-export const DryRunResult = z.object({ ok: z.boolean(), message: z.string().nullable() });
+export const DryRunResult = z.object({
+  ok: z.boolean(),
+  message: z.string().nullable(),
+  /**
+   * Not run at proposal time (AUTOFIX_APPLY_AS=approver, and the requester — an alert, an unmapped user —
+   * has no Kubernetes identity to run it as): the server judges the patch when an approver applies it, as them.
+   */
+  deferred: z.boolean().optional(),
+});
 export type DryRunResult = z.infer<typeof DryRunResult>;
 
 export const Validation = z.object({

@@ -67,7 +67,7 @@ function validationPart(s: IncidentStory): string[] {
   const mark = (ok: boolean): string => (ok ? 'passed' : 'FAILED');
   const lines = [
     '## Validation',
-    `- schema ${mark(v.schemaOk)} · safety policy ${mark(v.policy.ok)} · server dry-run ${mark(v.dryRun.ok)}`,
+    `- schema ${mark(v.schemaOk)} · safety policy ${mark(v.policy.ok)} · server dry-run ${v.dryRun.deferred ? 'deferred to the apply' : mark(v.dryRun.ok)}`,
   ];
   for (const violation of v.policy.violations.slice(0, 5)) lines.push(`  - ${inline(violation, 300)}`);
   if (v.dryRun.message) lines.push(`  - dry-run: ${inline(v.dryRun.message, 300)}`);

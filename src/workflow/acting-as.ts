@@ -1,11 +1,5 @@
 // Who the worker acts as for a step: itself (worker mode), or the human whose decision it carries out.
-import {
-  AutofixError,
-  ErrorCode,
-  type AccessReview,
-  type Impersonation,
-  type KubeIdentity,
-} from '../domain/index.js';
+import type { AccessReview, Impersonation, KubeIdentity } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { EXTRA_KEYS, writingAs } from '../k8s/impersonation.js';
 import type { Authority, DecisionPolicy } from './decision-checks.js';
@@ -45,35 +39,38 @@ export function clusterActingAs(
   return identity ? writingAs(cluster, impersonationFor(identity, ctx)) : cluster;
 }
 
+/** The cluster an investigation reads and dry-runs through, or why its dry-run cannot run now. */
+export interface Proposing {
+  cluster: Cluster;
+  /** Set when no identity may make the server dry-run; the server judges the change at apply instead. */
+  dryRunDeferred: string | null;
+}
+
 /**
- * The cluster an investigation dry-runs its proposal through. Approver mode: as the requester (so the
- * server judges the change with their rights); a requester with no identity gets a clear refusal, since
- * the worker itself may not patch.
+ * Worker mode: the worker's own cluster. Approver mode: the dry-run is sent as the requester, so the
+ * server judges the change with their rights. A requester with no Kubernetes identity (an alert, an
+ * unmapped Slack user) has nobody to run it as — the worker may not patch, and RBAC cannot grant a
+ * dry-run alone — so it is deferred: the approver's own patch is what the server judges.
  */
 export async function proposingCluster(
   cluster: Cluster,
   authority: Authority,
   policy: Pick<DecisionPolicy, 'applyAs'>,
   request: { requestedBy: string; proposalId: string },
-): Promise<Cluster> {
-  if (policy.applyAs !== 'approver') return cluster;
+): Promise<Proposing> {
+  if (policy.applyAs !== 'approver') return { cluster, dryRunDeferred: null };
   const identity = (await authority.identityOf?.(request.requestedBy)) ?? null;
-  if (identity)
-    return clusterActingAs(cluster, identity, {
+  if (identity) {
+    const as = clusterActingAs(cluster, identity, {
       slackUser: request.requestedBy,
       proposalId: request.proposalId,
       step: 'dry-run',
     });
+    return { cluster: as, dryRunDeferred: null };
+  }
   return {
-    ...cluster,
-    patchWorkload: async () => {
-      throw new AutofixError(
-        ErrorCode.NotAuthorized,
-        `A fix was found but not proposed: with AUTOFIX_APPLY_AS=approver the server dry-run runs as the requester, and <@${request.requestedBy}> has no Kubernetes identity. Nothing was changed.`,
-        {
-          hint: `Ask your platform team to map ${request.requestedBy} in AUTOFIX_IDENTITIES, or ask a mapped teammate to run the investigation.`,
-        },
-      );
-    },
+    cluster,
+    dryRunDeferred:
+      'not run at proposal time: the requester has no Kubernetes identity to run it as (AUTOFIX_APPLY_AS=approver); the server judges the patch when an approver applies it, as them',
   };
 }

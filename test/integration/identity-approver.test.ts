@@ -52,18 +52,15 @@ function approverDeps(decisions = approverMode()) {
   return { ...h, decisionDeps: { ...h.deps, reviewer: h.deps.cluster } };
 }
 
-/** The investigation as the worker runs it: dry-run as the requester (sam). */
-async function proposed(deps: WorkflowDeps, name: string) {
-  const cluster = await proposingCluster(
+/** The investigation as the worker runs it: dry-run as the requester (sam by default). */
+async function proposed(deps: WorkflowDeps, name: string, requestedBy: string = PEOPLE.sam.slack) {
+  const proposing = await proposingCluster(
     worker,
     authority,
     { applyAs: 'approver' },
-    {
-      requestedBy: PEOPLE.sam.slack,
-      proposalId: `dry-${name}`,
-    },
+    { requestedBy, proposalId: `dry-${name}` },
   );
-  return propose(deps, target(name), { cluster, requestedBy: PEOPLE.sam.slack });
+  return propose(deps, target(name), { ...proposing, requestedBy });
 }
 
 /** The one PATCH (not a dry-run) kube-autofix sent for `name`, as the audit log has it. */
@@ -86,7 +83,7 @@ beforeAll(async () => {
     bind(k, ns, 'lee', 'viewer'),
   ]);
   worker = createKubeCluster({ kubeconfig: await approverWorkerKubeconfig(k, [ns]) });
-  await Promise.all(['asme', 'denied', 'twice', 'raw'].map((n) => brokenDeployment(k, ns, n)));
+  await Promise.all(['asme', 'denied', 'twice', 'raw', 'alerted'].map((n) => brokenDeployment(k, ns, n)));
 });
 afterAll(async () => {
   await deleteNamespace(k, ns);
@@ -161,6 +158,22 @@ describe('apply and roll back as the approver', () => {
       extra: { [EXTRA_KEYS.proposal]: [record.id], [EXTRA_KEYS.slackUser]: [PEOPLE.ana.slack] },
     });
     expect(notes.outcomes[1]).toMatchObject({ kind: 'rolled_back', as: { user: PEOPLE.ana.user } });
+  });
+});
+
+describe('a requester with no Kubernetes identity (an alert)', () => {
+  it('is proposed without a dry-run (nobody may run it), and the server judges the patch as the approver', async () => {
+    const { deps, decisionDeps } = approverDeps();
+    const record = await proposed(deps, 'alerted', 'alertmanager');
+    expect(record.proposal.validation.dryRun).toMatchObject({ ok: true, deferred: true });
+    expect(record.proposal.validation.dryRun.message).toMatch(/no Kubernetes identity to run it as/);
+    expect((await decide(decisionDeps, record.id, 'approve', PEOPLE.priya.slack)).kind).toBe('decided');
+    expect(await applyApproved(deps, record.id, PEOPLE.priya.slack, retry)).toBe('fixed');
+    const patch = await auditedPatch('alerted', 'apply');
+    expect(patch.impersonatedUser?.username).toBe(PEOPLE.priya.user);
+    // No dry-run was sent, neither as the worker nor as anyone else.
+    expect(workloadPatches(ns, 'alerted', { dryRun: true })).toEqual([]);
+    expect(workloadPatches(ns, 'alerted')).toHaveLength(1);
   });
 });
 

@@ -25,6 +25,8 @@ export interface ValidateInput {
   cluster: Cluster;
   /** The tracing span of this validation; policy and dry-run become its children. */
   span?: SpanHandle;
+  /** Why no server dry-run can run now (no identity may make it); the change is then judged at apply. */
+  dryRunDeferred?: string | null;
 }
 
 export interface ValidateOutput {
@@ -136,6 +138,10 @@ export async function validateChange(input: ValidateInput): Promise<ValidateOutp
   const judged = judgeChange(input);
   if ('refused' in judged) return judged.refused;
   const { ops, policy, flags } = judged;
+  if (input.dryRunDeferred) {
+    const dryRun = { ok: true, message: input.dryRunDeferred, deferred: true };
+    return { validation: { schemaOk: true, policy, dryRun, flags }, ops, errors: [] };
+  }
   const meta = input.sealed.live.metadata as { uid?: string; generation?: number };
   const drySpan = input.span?.startChild('dry-run', 'tool');
   const dry = await input.cluster.patchWorkload(input.target, ops, {

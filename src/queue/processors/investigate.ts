@@ -103,15 +103,21 @@ async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Pro
   try {
     const run = cont?.runId ? await ctx.agent.tracker.resumeInvestigation(cont.runId) : undefined;
     const budget = Math.max(1, ctx.config.maxIterations - firstIteration + 1);
-    const cluster = await proposingCluster(ctx.agent.cluster, ctx.authority, ctx.config.identity, {
-      requestedBy: data.requestedBy,
-      proposalId: proposalIdFor(jobId),
-    });
+    const { cluster, dryRunDeferred } = await proposingCluster(
+      ctx.agent.cluster,
+      ctx.authority,
+      ctx.config.identity,
+      {
+        requestedBy: data.requestedBy,
+        proposalId: proposalIdFor(jobId),
+      },
+    );
     inv = await investigate(
       data.target,
       {
         ...ctx.agent,
         cluster,
+        dryRunDeferred,
         tracker: rememberingTracker(ctx, jobId, data.thread),
         config: { ...ctx.agent.config, maxIterations: budget },
         progress: reporter.sink,

@@ -64,7 +64,9 @@ function validationText(v: Validation): string {
   const parts = [
     `${mark(v.schemaOk)} schema`,
     `${mark(v.policy.ok)} safety policy`,
-    `${mark(v.dryRun.ok)} server dry-run`,
+    v.dryRun.deferred
+      ? ':hourglass_flowing_sand: server dry-run at apply, as the approver'
+      : `${mark(v.dryRun.ok)} server dry-run`,
   ];
   const lines = [`*Validated:* ${parts.join('  ·  ')}`];
   if (v.policy.violations.length > 0)

@@ -51,7 +51,7 @@ export function workflowHarness(
 
 /**
  * Investigates `target` with the rule engine and stores its proposal (`proposed`); `cluster` is what the
- * investigation reads and dry-runs through (default the workflow's), `requestedBy` who asked.
+ * investigation reads and dry-runs through (default the workflow's; `dryRunDeferred`: no dry-run), `requestedBy` who asked.
  */
 export async function propose(
   deps: WorkflowDeps,
@@ -60,6 +60,7 @@ export async function propose(
     cluster?: Cluster;
     /** The cluster the proposal is recorded for (the harness's worker serves `default`). */
     clusterName?: string;
+    dryRunDeferred?: string | null;
     requestedBy?: string;
     tamper?: (p: Proposal) => Proposal;
   } = {},
@@ -68,6 +69,7 @@ export async function propose(
   const tamper = opts.tamper ?? ((p: Proposal) => p);
   const inv = await investigate(target, {
     cluster: opts.cluster ?? deps.cluster,
+    dryRunDeferred: opts.dryRunDeferred ?? null,
     engine: createRulesEngine(),
     tracker: new NoopTracker(),
     config,

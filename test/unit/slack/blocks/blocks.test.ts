@@ -98,6 +98,21 @@ describe('buildProposalMessage', () => {
     expect(m.text).toContain('Proposed fix for deployment/web in shop: Container app is OOMKilled');
   });
 
+  it('a deferred dry-run (approver mode, no identity to run it as) is shown as such, never as a check mark', () => {
+    const m = buildProposalMessage({
+      ...proposal,
+      validation: {
+        ...ok,
+        dryRun: { ok: true, message: 'not run at proposal time: no identity', deferred: true },
+      },
+    });
+    expectValid(m);
+    const all = json(m);
+    expect(all).toContain(':hourglass_flowing_sand: server dry-run at apply, as the approver');
+    expect(all).not.toContain(':white_check_mark: server dry-run');
+    expect(all).toContain('Dry-run: not run at proposal time: no identity');
+  });
+
   it("shows the computed change sentences as the change; the engine's summary only under its own label", () => {
     const m = buildProposalMessage({
       ...proposal,

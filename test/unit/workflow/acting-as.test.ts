@@ -1,0 +1,96 @@
+// Who the proposal's dry-run runs as: the worker (worker mode), the requester (approver mode), or nobody —
+// deferred to the approver's own patch — when the requester has no Kubernetes identity (an alert).
+import { describe, expect, it } from 'vitest';
+import { createRulesEngine } from '../../../src/agent/diagnose/rules/rules-engine.js';
+import { investigate } from '../../../src/agent/investigate.js';
+import { loadConfig } from '../../../src/config/config.js';
+import type { Impersonation, Target } from '../../../src/domain/index.js';
+import type { Cluster } from '../../../src/k8s/cluster.js';
+import { EXTRA_KEYS } from '../../../src/k8s/impersonation.js';
+import { NoopTracker } from '../../../src/tracking/no-op-tracker.js';
+import { proposingCluster } from '../../../src/workflow/acting-as.js';
+import type { Authority } from '../../../src/workflow/decision-checks.js';
+import { memoryCluster } from '../../fixtures/memory-cluster.js';
+import { scenarios } from '../../fixtures/index.js';
+
+const target: Target = { kind: 'Deployment', name: 'api', namespace: 'shop' };
+const authority: Authority = {
+  isApprover: async () => true,
+  identityOf: async (u) => (u === 'U0SAM' ? { user: 'sam@example.com', groups: ['sre'] } : null),
+};
+
+/** The memory cluster, recording every patch (dry-run or not) and who it was sent as. */
+function recording() {
+  const base = memoryCluster(scenarios.oomKilled());
+  const sent: Array<{ as: Impersonation | null; dryRun: boolean }> = [];
+  const wrap = (c: Cluster, as: Impersonation | null): Cluster => ({
+    ...c,
+    patchWorkload: async (t, ops, opts) => {
+      sent.push({ as, dryRun: opts.dryRun });
+      return c.patchWorkload(t, ops, opts);
+    },
+    as: (who) => wrap(c, who),
+  });
+  return { cluster: wrap(base, null), sent };
+}
+
+async function proposeWith(requestedBy: string, applyAs: 'worker' | 'approver') {
+  const { cluster, sent } = recording();
+  const proposing = await proposingCluster(
+    cluster,
+    authority,
+    { applyAs },
+    { requestedBy, proposalId: 'p1' },
+  );
+  const inv = await investigate(target, {
+    ...proposing,
+    engine: createRulesEngine(),
+    tracker: new NoopTracker(),
+    config: loadConfig({ AUTOFIX_NAMESPACES: 'shop' }),
+  });
+  return { inv, sent, proposing };
+}
+
+describe('proposingCluster', () => {
+  it('worker mode: the worker dry-runs as itself', async () => {
+    const { inv, sent } = await proposeWith('U0SAM', 'worker');
+    expect(inv.outcome).toBe('proposed');
+    expect(sent).toEqual([{ as: null, dryRun: true }]);
+    expect(inv.proposal!.validation.dryRun).toEqual({ ok: true, message: null });
+  });
+
+  it('approver mode, a mapped requester: the dry-run is sent as them, naming the proposal and the step', async () => {
+    const { inv, sent } = await proposeWith('U0SAM', 'approver');
+    expect(inv.outcome).toBe('proposed');
+    expect(sent).toEqual([
+      {
+        as: {
+          user: 'sam@example.com',
+          groups: ['sre'],
+          extra: {
+            [EXTRA_KEYS.slackUser]: ['U0SAM'],
+            [EXTRA_KEYS.proposal]: ['p1'],
+            [EXTRA_KEYS.step]: ['dry-run'],
+          },
+        },
+        dryRun: true,
+      },
+    ]);
+  });
+
+  it('approver mode, no identity (an alert): proposed after schema and policy, no dry-run sent, and it says so', async () => {
+    const { inv, sent, proposing } = await proposeWith('alertmanager', 'approver');
+    expect(proposing.dryRunDeferred).toMatch(/requester has no Kubernetes identity/);
+    expect(inv.outcome).toBe('proposed');
+    expect(sent).toEqual([]);
+    expect(inv.proposal!.validation).toMatchObject({
+      schemaOk: true,
+      policy: { ok: true },
+      dryRun: {
+        ok: true,
+        deferred: true,
+        message: expect.stringMatching(/judges the patch when an approver applies it/),
+      },
+    });
+  });
+});
