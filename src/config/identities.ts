@@ -1,6 +1,6 @@
 // AUTOFIX_IDENTITIES: Slack users and user groups → Kubernetes users and groups, validated (with line numbers) at start.
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { AutofixError, ErrorCode, privilegedIdentityReason } from '../domain/index.js';
 
@@ -48,12 +48,21 @@ export const IdentityFile = z.record(z.string(), z.unknown()).superRefine((file,
         code: 'custom',
         path: [key],
         message: `"${key}" is neither a Slack user id (U…, W…) nor a user-group id (S…)`,
+        params: { at: 'key' },
       });
       continue;
     }
     const parsed = schema.safeParse(value);
-    for (const issue of parsed.error?.issues ?? [])
-      ctx.addIssue({ code: 'custom', path: [key, ...issue.path], message: issue.message });
+    for (const issue of parsed.error?.issues ?? []) {
+      // An unknown key is named by its own line.
+      const unknown = issue.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [];
+      ctx.addIssue({
+        code: 'custom',
+        path: [key, ...issue.path, ...unknown],
+        message: issue.message,
+        ...(unknown.length > 0 ? { params: { at: 'key' } } : {}),
+      });
+    }
   }
 });
 
@@ -76,6 +85,27 @@ function fileError(path: string, line: number | null, what: string): AutofixErro
   });
 }
 
+/**
+ * The line an issue at `path` names: a wrong value's own line; a bad key's line (`atKey`); for a missing
+ * member, the line of the key that should hold it.
+ */
+function lineOf(doc: Document, lines: LineCounter, path: PropertyKey[], atKey: boolean): number | null {
+  const at = (n: unknown) => (isNode(n) && n.range ? lines.linePos(n.range[0]).line : null);
+  let node: unknown = doc.contents;
+  let keyLine: number | null = at(node);
+  for (const [i, step] of path.entries()) {
+    const pair = isMap(node)
+      ? node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step))
+      : null;
+    const child = isMap(node) ? pair?.value : isSeq(node) ? node.items[Number(step)] : undefined;
+    if (pair) keyLine = at(pair.key) ?? keyLine;
+    if (i === path.length - 1 && atKey) return keyLine;
+    if (!isNode(child)) return keyLine;
+    node = child;
+  }
+  return at(node) ?? keyLine;
+}
+
 /** Parses the file's text; throws CONFIG_INVALID naming the file, the line and what is wrong. */
 export function parseIdentities(text: string, path: string): IdentityMap {
   const lines = new LineCounter();
@@ -89,12 +119,8 @@ export function parseIdentities(text: string, path: string): IdentityMap {
   const parsed = IdentityFile.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    // The deepest node the path reaches names the line: a key's own line, or the value's.
-    let line: number | null = null;
-    for (let depth = issue.path.length; depth >= 0 && line === null; depth--) {
-      const node = depth === 0 ? doc.contents : doc.getIn(issue.path.slice(0, depth) as string[], true);
-      if (isNode(node) && node.range) line = lines.linePos(node.range[0]).line;
-    }
+    const atKey = issue.code === 'custom' && (issue.params as { at?: string } | undefined)?.at === 'key';
+    const line = lineOf(doc, lines, issue.path, atKey);
     const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
     throw fileError(path, line, `${where}${issue.message}`);
   }
