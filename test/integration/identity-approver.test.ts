@@ -22,6 +22,7 @@ import {
   bind,
   ensureTestRoles,
   identityOf,
+  requireAuditLog,
   workloadPatches,
 } from './support/identities.js';
 import { createNamespace, deleteNamespace, kube, waitAvailable, type Kube } from './support/kube.js';
@@ -82,6 +83,7 @@ beforeAll(async () => {
     bind(k, ns, 'sam', 'editor'),
     bind(k, ns, 'lee', 'viewer'),
   ]);
+  await requireAuditLog(ns);
   worker = createKubeCluster({ kubeconfig: await approverWorkerKubeconfig(k, [ns]) });
   await Promise.all(['asme', 'denied', 'twice', 'raw', 'alerted'].map((n) => brokenDeployment(k, ns, n)));
 });

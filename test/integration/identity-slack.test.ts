@@ -8,6 +8,7 @@ import {
   bind,
   ensureTestRoles,
   identityFileText,
+  requireAuditLog,
   workloadPatches,
   writeTemp,
 } from './support/identities.js';
@@ -33,6 +34,7 @@ useSlackScene(
         bind(k, ns, 'sam', 'editor'),
         bind(k, ns, 'lee', 'viewer'),
       ]);
+      await requireAuditLog(ns);
     },
     harness: async (name) => ({
       worker: true,

@@ -13,6 +13,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { mintWorkerKubeconfig } from '../../../sandbox/mint-kubeconfig.js';
 import { sandboxEnv } from '../sandbox-env.js';
 import type { Kube } from './kube.js';
+import { waitFor } from './wait-for.js';
 
 /** Slack user id → the Kubernetes identity the test file maps it to. */
 export const PEOPLE = {
@@ -121,15 +122,41 @@ export interface AuditEvent {
   responseStatus?: { code?: number };
 }
 
+const RESTART = 'Restart it: npm run sandbox:down && npm run sandbox:up';
+
 /** The sandbox's audit log (up.sh links it under .sandbox/logs/); a clear error when the sandbox predates it. */
 export function auditLogPath(): string {
   const env = sandboxEnv();
   const path = env.SANDBOX_AUDIT_LOG ?? join(env.SANDBOX_DIR, 'logs', 'kube-apiserver-audit.log');
   if (!existsSync(path))
     throw new Error(
-      `The sandbox has no audit log at ${path}: it was started before the audit policy existed. Restart it: npm run sandbox:down && npm run sandbox:up`,
+      `The sandbox has no audit log at ${path}: it was started before the audit policy existed. ${RESTART}`,
     );
   return path;
+}
+
+/**
+ * Fails at once, saying why, unless the audit log is live: the file exists and kube-apiserver wrote the
+ * create event of the RoleBindings `bind` made in `namespace`. Without this a test asserting that nothing
+ * was patched would pass on a sandbox that audits nothing.
+ */
+export async function requireAuditLog(namespace: string): Promise<void> {
+  const path = auditLogPath();
+  const audited = () =>
+    auditEvents().some(
+      (e) =>
+        e.verb === 'create' &&
+        e.objectRef?.resource === 'rolebindings' &&
+        e.objectRef.namespace === namespace,
+    );
+  await waitFor(async () => audited(), {
+    what: 'the audit event of a RoleBinding just created',
+    timeoutMs: 20_000,
+  }).catch(() => {
+    throw new Error(
+      `The sandbox's kube-apiserver writes no audit events to ${path} (none for the RoleBindings created in ${namespace}): it was started without sandbox/kwok/audit-policy.yaml. ${RESTART}`,
+    );
+  });
 }
 
 /** Every complete event so far (a line being written is skipped). */
