@@ -48,19 +48,20 @@ export const IdentityFile = z.record(z.string(), z.unknown()).superRefine((file,
         code: 'custom',
         path: [key],
         message: `"${key}" is neither a Slack user id (U…, W…) nor a user-group id (S…)`,
-        params: { at: 'key' },
+        params: { keyAt: [key] },
       });
       continue;
     }
     const parsed = schema.safeParse(value);
     for (const issue of parsed.error?.issues ?? []) {
-      // An unknown key is named by its own line.
-      const unknown = issue.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [];
+      const at = [key, ...issue.path];
+      // An unknown key is named by its own line, not its mapping's.
+      const unknown = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
       ctx.addIssue({
         code: 'custom',
-        path: [key, ...issue.path, ...unknown],
+        path: at,
         message: issue.message,
-        ...(unknown.length > 0 ? { params: { at: 'key' } } : {}),
+        ...(unknown !== undefined ? { params: { keyAt: [...at, unknown] } } : {}),
       });
     }
   }
@@ -86,24 +87,24 @@ function fileError(path: string, line: number | null, what: string): AutofixErro
 }
 
 /**
- * The line an issue at `path` names: a wrong value's own line; a bad key's line (`atKey`); for a missing
- * member, the line of the key that should hold it.
+ * The line an issue at `path` names: a wrong value's own line; with `atKey`, the line of the key `path` ends in;
+ * for a missing member, the line of the mapping that should hold it.
  */
 function lineOf(doc: Document, lines: LineCounter, path: PropertyKey[], atKey: boolean): number | null {
   const at = (n: unknown) => (isNode(n) && n.range ? lines.linePos(n.range[0]).line : null);
   let node: unknown = doc.contents;
-  let keyLine: number | null = at(node);
+  let line = at(node);
   for (const [i, step] of path.entries()) {
     const pair = isMap(node)
       ? node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step))
-      : null;
+      : undefined;
+    if (atKey && i === path.length - 1 && pair) return at(pair.key) ?? line;
     const child = isMap(node) ? pair?.value : isSeq(node) ? node.items[Number(step)] : undefined;
-    if (pair) keyLine = at(pair.key) ?? keyLine;
-    if (i === path.length - 1 && atKey) return keyLine;
-    if (!isNode(child)) return keyLine;
+    if (!isNode(child)) return (pair ? at(pair.key) : null) ?? line;
     node = child;
+    line = at(node) ?? line;
   }
-  return at(node) ?? keyLine;
+  return line;
 }
 
 /** Parses the file's text; throws CONFIG_INVALID naming the file, the line and what is wrong. */
@@ -119,8 +120,9 @@ export function parseIdentities(text: string, path: string): IdentityMap {
   const parsed = IdentityFile.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const atKey = issue.code === 'custom' && (issue.params as { at?: string } | undefined)?.at === 'key';
-    const line = lineOf(doc, lines, issue.path, atKey);
+    const keyAt =
+      issue.code === 'custom' ? (issue.params as { keyAt?: string[] } | undefined)?.keyAt : undefined;
+    const line = lineOf(doc, lines, keyAt ?? issue.path, keyAt !== undefined);
     const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
     throw fileError(path, line, `${where}${issue.message}`);
   }

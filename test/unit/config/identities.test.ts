@@ -47,6 +47,12 @@ describe('parseIdentities', () => {
       /line 1\): S0OPS: unknown key user: a Slack user group maps to groups only/,
     );
     expect(refusal('U1AA: {user: a@x, groups: sre}\n')).toMatch(/line 1\): U1AA\.groups: groups is a list/);
+    // In a block mapping, an unknown or misspelt key is named by its own line, not its parent's.
+    expect(refusal('U1AA: {user: a@x}\nS0OPS:\n  groups: [sre]\n  user: ops@x\n')).toMatch(
+      /line 4\): S0OPS: unknown key user/,
+    );
+    expect(refusal('U1AA:\n  user: a@x\n  group: [sre]\n')).toMatch(/line 3\): U1AA: unknown key group/);
+    expect(refusal('U1AA:\n')).toMatch(/line 1\): U1AA/);
     expect(refusal('U1AA: {user: "a,b@x"}\n')).toMatch(/printable ASCII, without commas/);
     expect(refusal('U1AA: {user: a@x}\nU1AA: {user: b@x}\n')).toMatch(
       /line 2\): not valid YAML: Map keys must be unique/,
