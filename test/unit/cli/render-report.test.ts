@@ -45,4 +45,13 @@ describe('renderReport', () => {
     expect(text).toContain('doubles the limit<U+001B>[1A<U+000D>Validated:    passed');
     expect(text).toContain('  +  memory: 256Mi');
   });
+
+  it('a server dry-run deferred to the apply is reported as such, not as passed', () => {
+    const deferred = { ok: true, message: 'not run at proposal time', deferred: true };
+    const text = renderReport({ ...result, validation: { ...result.validation!, dryRun: deferred } });
+    expect(text).toContain(
+      'Validated:    schema passed, policy passed, server dry-run deferred to the apply',
+    );
+    expect(text).not.toContain('server dry-run passed');
+  });
 });

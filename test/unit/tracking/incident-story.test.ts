@@ -42,7 +42,14 @@ const diagnosis = {
   notes: ['confidence: direct signal 0.6 + agreeing sources 0.2'],
 };
 
-function investigated() {
+const passed = {
+  schemaOk: true,
+  policy: { ok: true, violations: [] },
+  dryRun: { ok: true, message: null } as { ok: boolean; message: string | null; deferred?: boolean },
+  flags: [],
+};
+
+function investigated(validation = passed) {
   return mergeStory(
     started(),
     investigationPatch({
@@ -55,12 +62,7 @@ function investigated() {
         changes: ['raise the memory limit of web from 64Mi to 128Mi'],
         diff: '-  memory: 64Mi\n+  memory: 128Mi',
       } as never,
-      validation: {
-        schemaOk: true,
-        policy: { ok: true, violations: [] },
-        dryRun: { ok: true, message: null },
-        flags: [],
-      },
+      validation,
       history: 'seen 2 times in 30 days; last time: raise memory, approved by @U0ALICE, healthy in 40 s',
     }),
   );
@@ -115,6 +117,14 @@ describe('incident story', () => {
       'autofix.rejected_by': 'U0BOB',
     });
     expect(storyTags(rejected)['autofix.approved_by']).toBeUndefined();
+  });
+
+  it('a dry-run deferred to the apply (approver mode, an alert) is told as deferred, with why, never as passed', () => {
+    const why = 'not run at proposal time: the requester has no Kubernetes identity to run it as';
+    const md = renderStory(investigated({ ...passed, dryRun: { ok: true, message: why, deferred: true } }));
+    expect(md).toContain('schema passed · safety policy passed · server dry-run deferred to the apply');
+    expect(md).toContain(`- dry-run: ${why}`);
+    expect(md).not.toContain('server dry-run passed');
   });
 
   it('an unhealthy rollout has no time to healthy', () => {

@@ -1,6 +1,7 @@
 // Who the proposal's dry-run runs as: the worker (worker mode), the requester (approver mode), or nobody —
 // deferred to the approver's own patch — when the requester has no Kubernetes identity (an alert).
 import { describe, expect, it } from 'vitest';
+import type { DiagnosisEngine } from '../../../src/agent/diagnose/engine.js';
 import { createRulesEngine } from '../../../src/agent/diagnose/rules/rules-engine.js';
 import { investigate } from '../../../src/agent/investigate.js';
 import { loadConfig } from '../../../src/config/config.js';
@@ -34,17 +35,40 @@ function recording() {
   return { cluster: wrap(base, null), sent };
 }
 
-async function proposeWith(requestedBy: string, applyAs: 'worker' | 'approver') {
+/** The rules' fix with the new memory limit past the 4Gi cap: a change the policy refuses. */
+function overreaching(): DiagnosisEngine {
+  const rules = createRulesEngine();
+  return {
+    ...rules,
+    diagnose: async (input) => {
+      const out = await rules.diagnose(input);
+      const change = out.diagnosis.change;
+      const patch = change?.patch.map((op) =>
+        op.path.endsWith('/resources/limits/memory') ? { ...op, value: '64Gi' } : op,
+      );
+      return {
+        ...out,
+        diagnosis: { ...out.diagnosis, change: change && patch ? { ...change, patch } : null },
+      };
+    },
+  };
+}
+
+async function proposeWith(
+  requestedBy: string,
+  applyAs: 'worker' | 'approver',
+  opts: { authority?: Authority; engine?: DiagnosisEngine } = {},
+) {
   const { cluster, sent } = recording();
   const proposing = await proposingCluster(
     cluster,
-    authority,
+    opts.authority ?? authority,
     { applyAs },
     { requestedBy, proposalId: 'p1' },
   );
   const inv = await investigate(target, {
     ...proposing,
-    engine: createRulesEngine(),
+    engine: opts.engine ?? createRulesEngine(),
     tracker: new NoopTracker(),
     config: loadConfig({ AUTOFIX_NAMESPACES: 'shop' }),
   });
@@ -92,5 +116,32 @@ describe('proposingCluster', () => {
         message: expect.stringMatching(/judges the patch when an approver applies it/),
       },
     });
+  });
+
+  it('deferral skips the dry-run only: a change the policy refuses is still refused, and not called deferred', async () => {
+    const { inv, sent } = await proposeWith('alertmanager', 'approver', { engine: overreaching() });
+    expect(inv.outcome).not.toBe('proposed');
+    expect(inv.proposal).toBeNull();
+    expect(sent).toEqual([]);
+    expect(inv.validation).toMatchObject({
+      policy: { ok: false, violations: expect.arrayContaining([expect.stringMatching(/64Gi/)]) },
+      dryRun: { ok: false, message: 'not run: an earlier check failed' },
+    });
+    expect(inv.validation!.dryRun.deferred).toBeUndefined();
+  });
+
+  it('an authority with no identity map (the Slack allowlist alone) has nobody to run it as: deferred', async () => {
+    const allowlistOnly: Authority = { isApprover: async () => true };
+    const { inv, sent, proposing } = await proposeWith('U0SAM', 'approver', { authority: allowlistOnly });
+    expect(proposing.dryRunDeferred).toMatch(/no Kubernetes identity/);
+    expect(sent).toEqual([]);
+    expect(inv.proposal!.validation.dryRun).toMatchObject({ ok: true, deferred: true });
+  });
+
+  it('worker mode never defers, whoever asked (an alert too)', async () => {
+    const { inv, sent, proposing } = await proposeWith('alertmanager', 'worker');
+    expect(proposing.dryRunDeferred).toBeNull();
+    expect(sent).toEqual([{ as: null, dryRun: true }]);
+    expect(inv.proposal!.validation.dryRun.deferred).toBeUndefined();
   });
 });
