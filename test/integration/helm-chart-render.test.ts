@@ -19,6 +19,7 @@ const VALUES = [
   'ci/full-values.yaml',
   'ci/socket-mode-values.yaml',
   'ci/worker-mode-values.yaml',
+  'ci/approver-values.yaml',
 ];
 
 const kinds = (objs: KubernetesObject[]): string[] => objs.map((o) => o.kind!).sort();
