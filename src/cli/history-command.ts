@@ -54,7 +54,7 @@ function line(p: PastIncident): string {
     (p.outcome ?? 'unknown').padEnd(12),
     p.approvedBy ? `approved by ${p.approvedBy}` : 'not approved',
     p.approvals?.includes(';') ? `approvals: ${p.approvals}` : '',
-    p.appliedAs && p.appliedAs !== 'worker' ? `applied as ${p.appliedAs}` : '',
+    p.appliedAs ? `applied as ${p.appliedAs}` : '',
     p.timeToHealthySeconds !== null ? `healthy in ${Math.round(p.timeToHealthySeconds)} s` : '',
   ];
   const links = [p.runUrl, p.threadUrl].filter((x): x is string => x !== null).map((u) => `    ${u}`);

@@ -239,10 +239,15 @@ export async function applyApproved(
   return finishApply(deps, record, approvedBy, go.acting, out, tracked);
 }
 
-/** The run's record of who decided and as whom the change was made. */
+/**
+ * The run's record of whom the change was made as (approver mode) and what the cluster answered. None when
+ * the credentials in use made it (the worker's account, the CLI's kubeconfig): a CLI run and a worker-mode
+ * run carry the same tags.
+ */
 export function actingTags(acting: ActingAs, prefix: 'applied' | 'rolled_back'): Record<string, string> {
+  if (!acting.identity) return {};
   return {
-    [`autofix.${prefix}_as`]: acting.identity ? describeIdentity(acting.identity) : 'worker',
+    [`autofix.${prefix}_as`]: describeIdentity(acting.identity),
     ...(acting.review ? { [`autofix.${prefix}_review`]: acting.review.reason } : {}),
   };
 }

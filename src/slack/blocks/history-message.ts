@@ -25,7 +25,7 @@ function entryText(p: PastIncident): string {
     `outcome *${escapeMrkdwn(p.outcome ?? 'unknown')}*`,
     p.approvedBy ? `approved by ${mention(p.approvedBy)}` : null,
     p.approvals?.includes(';') ? `approvals: ${escapeMrkdwn(p.approvals)}` : null,
-    p.appliedAs && p.appliedAs !== 'worker' ? `applied as ${escapeMrkdwn(p.appliedAs)}` : null,
+    p.appliedAs ? `applied as ${escapeMrkdwn(p.appliedAs)}` : null,
     p.timeToHealthySeconds !== null ? `healthy in ${Math.round(p.timeToHealthySeconds)} s` : null,
   ].filter((x): x is string => x !== null);
   const links = [

@@ -75,6 +75,22 @@ describe('kube-autofix history', () => {
     expect(text).toContain('https://slack.test/archives/C1/p1');
     expect(renderHistory(target, [])).toMatch(/No past investigations/);
   });
+
+  it('approver mode: who approved (both, with two people) and as whom it was applied', () => {
+    const twoPerson = entry(Date.parse('2026-11-30T08:00:00Z'), {
+      approvedBy: 'U0ANA',
+      approvals: 'U0PRIYA as priya@example.com (groups: sre); U0ANA as ana@example.com (groups: sre)',
+      appliedAs: 'ana@example.com (groups: sre)',
+    });
+    const text = renderHistory(target, [twoPerson]);
+    expect(text).toContain(
+      'approved by U0ANA  approvals: U0PRIYA as priya@example.com (groups: sre); U0ANA as ana@example.com (groups: sre)  applied as ana@example.com (groups: sre)',
+    );
+    const slack = JSON.stringify(buildHistoryMessage(target, [twoPerson]).blocks);
+    expect(slack).toContain('applied as ana@example.com (groups: sre)');
+    // One approver, worker mode: no approvals list, no "applied as".
+    expect(renderHistory(target, [entry(1)])).not.toMatch(/approvals:|applied as/);
+  });
 });
 
 describe('/autofix history', () => {
