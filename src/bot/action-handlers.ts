@@ -77,10 +77,7 @@ function clickCheck(click: AutofixClick, dir: Directory, twoPerson: TwoPerson) {
     const gone = workerGone(dir, record, AUTOFIX_DECISIONS[click.actionId]);
     if (gone) return gone;
     // The worker refuses it too; refusing here keeps the message from saying "applying".
-    if (
-      click.actionId === 'autofix_approve' &&
-      !proposalShowsWhole(proposalView(record, twoPerson))
-    )
+    if (click.actionId === 'autofix_approve' && !proposalShowsWhole(proposalView(record, twoPerson)))
       return 'This change is too long to be shown whole in Slack, so it cannot be approved here. Nothing was changed; review and apply it with `kube-autofix fix`.';
     return null;
   };

@@ -69,7 +69,6 @@ export function oneClusterPolicy(
   return { cluster, namespacesOf: (c) => (c === cluster ? namespaces : []), selfApproval };
 }
 
-
 /** Who decided, as the cluster knows them: both null when the worker acts as itself. */
 export interface Authorized {
   identity: KubeIdentity | null;

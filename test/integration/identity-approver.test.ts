@@ -8,11 +8,7 @@ import type { Cluster } from '../../src/k8s/cluster.js';
 import { applyApproved } from '../../src/workflow/approve.js';
 import { proposingCluster } from '../../src/workflow/acting-as.js';
 import { decide } from '../../src/workflow/decide.js';
-import {
-  oneClusterPolicy,
-  type Authority,
-  type DecisionPolicy,
-} from '../../src/workflow/decision-checks.js';
+import { oneClusterPolicy, type Authority, type DecisionPolicy } from '../../src/workflow/decision-checks.js';
 import { rollbackApplied } from '../../src/workflow/rollback.js';
 import type { WorkflowDeps } from '../../src/workflow/workflow-ports.js';
 import {
