@@ -44,6 +44,7 @@ export function writingAs(cluster: Cluster, who: Impersonation): Cluster {
     list: (resource, namespace, opts) => cluster.list(resource, namespace, opts),
     get: (resource, namespace, name) => cluster.get(resource, namespace, name),
     getSecretKeys: (namespace, name) => cluster.getSecretKeys(namespace, name),
+    getSecretValues: (namespace, name) => cluster.getSecretValues(namespace, name),
     listNodes: () => cluster.listNodes(),
     readLog: (namespace, pod, opts) => cluster.readLog(namespace, pod, opts),
     patchWorkload: (t, ops, opts) => writer.patchWorkload(t, ops, opts),

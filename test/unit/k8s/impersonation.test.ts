@@ -62,12 +62,15 @@ describe('KubeCluster.as and writingAs', () => {
     const { http, sent } = fakeHttp((req) => ({ status: 200, body: req.method === 'GET' ? live : live }));
     const cluster = writingAs(createKubeCluster({ http }), priya);
     await cluster.getWorkload(target);
+    // The Secret values redaction masks (apply re-reads them) are the worker's to read, never the human's.
+    await cluster.getSecretValues('shop', 'db');
     await cluster.patchWorkload(target, [], { uid: 'u1', generation: 3, dryRun: true });
-    expect(sent.map((s) => [s.req.method, s.headers['impersonate-user'] ?? null])).toEqual([
-      ['GET', null],
-      ['PATCH', 'priya@example.com'],
+    expect(sent.map((s) => [s.req.method, s.req.path, s.headers['impersonate-user'] ?? null])).toEqual([
+      ['GET', expect.stringContaining('/deployments/web'), null],
+      ['GET', expect.stringContaining('/secrets/db'), null],
+      ['PATCH', expect.stringContaining('/deployments/web'), 'priya@example.com'],
     ]);
-    expect(cluster.apiCalls()).toBe(2);
+    expect(cluster.apiCalls()).toBe(3);
   });
 
   it('reviewAccess(): a SubjectAccessReview for the subject; the answer in words, the reason kept', async () => {
