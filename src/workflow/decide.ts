@@ -191,8 +191,7 @@ export async function decide(
   }
   const r = moved.record;
   // The verdict on this iteration's proposal (and the change approved), for eval --replay to score against.
-  const labels =
-    decision === 'rollback' ? {} : verdictLabels(r.iteration, 'rejected', r.proposal.change);
+  const labels = decision === 'rollback' ? {} : verdictLabels(r.iteration, 'rejected', r.proposal.change);
   await deps.tracker.recordDecision(r.runId, { ...tagsOf(decision, by, auth, r), ...labels });
   return { kind: 'decided', decision, record: r, by: auth };
 }
