@@ -14,5 +14,5 @@ if $auto; then bash sandbox/scripts/ensure-chromium.sh; fi
 echo "[demo] starting the sandbox (the first time it is built: see the README for timings)" >&2
 bash sandbox/scripts/up.sh >/dev/null
 # shellcheck disable=SC1091
-source .sandbox/env
+source "${SANDBOX_STATE_DIR:-.sandbox}/env"
 exec node --import tsx tools/demo/run-demo.ts "$@"

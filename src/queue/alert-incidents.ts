@@ -38,6 +38,11 @@ export const AlertIncident = z.object({
   alertnames: z.array(z.string()).min(1),
   /** Fingerprints of its alerts still firing. */
   firing: z.record(z.string(), z.boolean()),
+  /**
+   * Fingerprints of every alert that fired in it (up to MAX_SEEN), so that once it resolved a flap (one of
+   * these firing again) is told from a new failure (an alert it never saw: a new release's pods, another rule).
+   */
+  seen: z.record(z.string(), z.boolean()).default({}),
   /** Notifications (webhooks) that carried it, retries of one not counted. */
   notifications: z.number().int(),
   firstSeen: z.number(),
@@ -68,8 +73,10 @@ export interface SayItem {
 }
 
 /**
- * - `open`: a new incident; this job opens its thread. `repeat`: joined an incident that fires.
- * - `refired`: fired again after resolving, within the cooldown. `update`: one of several alerts resolved.
+ * - `open`: a new incident; this job opens its thread. Also an alert the incident never saw firing after the
+ *   incident resolved: a new failure of the workload gets its own thread and investigation.
+ * - `repeat`: joined an incident that fires.
+ * - `refired`: one of its own alerts fired again after resolving, within the cooldown (a flap). `update`: one of several alerts resolved.
  * - `resolved`: its last firing alert resolved. `storm`: over AUTOFIX_ALERT_MAX_PER_MINUTE, not investigated.
  * - `quiet`: joined a skipped incident (already listed). `ignored`: resolved before we ever saw it fire.
  * - `say` / `said`: say it now / it was said already.
@@ -98,20 +105,23 @@ export const FIRING_TTL_MS = 7 * 24 * 3600 * 1000;
 export const OPENING_TIMEOUT_MS = 2 * 60 * 1000;
 /** A refusal or a "labels missing" note is said once per this. */
 export const SAID_TTL_MS = 24 * 3600 * 1000;
+/** Fingerprints an incident remembers; past this, any alert firing after it resolved is taken as a flap. */
+export const MAX_SEEN = 200;
 
 // KEYS[1] notification, KEYS[2] budget; ARGV: now, cooldownMs, maxPerMinute, dedupeMs, jobId, firingTtl,
-// openingTimeout, saidTtl, items (JSON). Returns JSON: "dup" or the results in item order.
+// openingTimeout, saidTtl, items (JSON), maxSeen. Returns JSON: "dup" or the results in item order.
 const STEP = `
 local now = tonumber(ARGV[1])
 local cooldown = tonumber(ARGV[2])
 local maxPerMinute = tonumber(ARGV[3])
 local firingTtl = tonumber(ARGV[6])
 local openingTimeout = tonumber(ARGV[7])
+local maxSeen = tonumber(ARGV[10])
 if redis.call('SET', KEYS[1], ARGV[5], 'NX', 'PX', tonumber(ARGV[4])) == false then return '"dup"' end
 local items = cjson.decode(ARGV[9])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 60000)
 local budget = redis.call('ZCARD', KEYS[2])
-local cache, touched, results = {}, {}, {}
+local cache, touched, resolvedHere, results = {}, {}, {}, {}
 local function load(key)
   if cache[key] == nil then
     local raw = redis.call('GET', key)
@@ -123,6 +133,20 @@ local function save(key, inc, ttl)
   redis.call('SET', key, cjson.encode(inc), 'PX', ttl)
 end
 local function isnull(v) return v == nil or v == cjson.null end
+-- Records a firing fingerprint; an incident stored before 'seen' existed has none and stays a flap-only one.
+local function remember(inc, fp)
+  if inc.seen == nil or inc.seen[fp] then return end
+  local n = 0
+  for _ in pairs(inc.seen) do n = n + 1 end
+  if n < maxSeen then inc.seen[fp] = true end
+end
+-- A resolved incident (resolved before this notification) takes a firing alert only if it saw it fire.
+local function newFailure(key, inc, fp)
+  if isnull(inc.resolvedAt) or resolvedHere[key] or inc.seen == nil or inc.seen[fp] then return false end
+  local n = 0
+  for _ in pairs(inc.seen) do n = n + 1 end
+  return n < maxSeen
+end
 local function touch(key, inc)
   if not touched[key] then
     touched[key] = true
@@ -140,6 +164,9 @@ for i, it in ipairs(items) do
       and inc.owner ~= ARGV[5] then
       inc = false
     end
+    if inc and it.status == 'firing' and newFailure(it.incident, inc, it.fingerprint) then
+      inc = false
+    end
     if it.status == 'resolved' then
       if not inc then
         r = 'ignored'
@@ -151,6 +178,7 @@ for i, it in ipairs(items) do
           ttl = cooldown
           if isnull(inc.resolvedAt) then
             inc.resolvedAt = it.endsAt
+            resolvedHere[it.incident] = true
             r = 'resolved'
           else
             r = 'update'
@@ -164,6 +192,7 @@ for i, it in ipairs(items) do
     elseif inc then
       local refired = not isnull(inc.resolvedAt)
       inc.firing[it.fingerprint] = true
+      remember(inc, it.fingerprint)
       inc.resolvedAt = cjson.null
       local known = false
       for _, n in ipairs(inc.alertnames) do if n == it.create.facts.alertname then known = true end end
@@ -175,8 +204,9 @@ for i, it in ipairs(items) do
       local c = it.create
       inc = { id = c.id, owner = ARGV[5], openedAt = now, channel = c.channel, threadTs = cjson.null,
         ref = c.ref, facts = c.facts, alertnames = { c.facts.alertname }, firing = {}, notifications = 1,
-        firstSeen = now, lastSeen = now, resolvedAt = cjson.null, investigation = cjson.null }
+        firstSeen = now, lastSeen = now, resolvedAt = cjson.null, investigation = cjson.null, seen = {} }
       inc.firing[it.fingerprint] = true
+      inc.seen[it.fingerprint] = true
       touched[it.incident] = true
       if budget < maxPerMinute then
         budget = budget + 1
@@ -284,6 +314,7 @@ export function createAlertIncidents(redis: RedisConnection, keys: AlertKeys): A
         OPENING_TIMEOUT_MS,
         SAID_TTL_MS,
         JSON.stringify(wire),
+        MAX_SEEN,
       );
       const decoded = RESULTS.parse(JSON.parse(String(raw)) as unknown);
       if (decoded === 'dup') return { duplicate: true };

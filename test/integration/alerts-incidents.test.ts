@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  MAX_SEEN,
   OPENING_TIMEOUT_MS,
   createAlertIncidents,
   type AlertIncidents,
@@ -118,6 +119,76 @@ describe('the alert step (Lua on real Redis)', () => {
     });
     expect(await incidents.step([item('web', 'a')], opts())).toMatchObject({ results: ['refired'] });
     expect(await incidents.get('web')).toMatchObject({ resolvedAt: null, firing: { a: true } });
+  });
+
+  it('after it resolved, an alert it never saw opens a new incident (a new failure), while its own flap back in', async () => {
+    const { incidents } = store();
+    const first = opts();
+    await incidents.step([item('web', 'old-pod')], first);
+    const opened = await incidents.get('web');
+    await incidents.step([item('web', 'old-pod', 'resolved')], opts());
+    // A new release's pod (another fingerprint) fails within the cooldown: its own thread and investigation.
+    const next = opts();
+    expect(await incidents.step([item('web', 'new-pod')], next)).toEqual({
+      duplicate: false,
+      results: ['open'],
+    });
+    const inc = await incidents.get('web');
+    expect(inc).toMatchObject({
+      state: 'opening',
+      owner: next.jobId,
+      threadTs: null,
+      resolvedAt: null,
+      notifications: 1,
+      firing: { 'new-pod': true },
+      seen: { 'new-pod': true },
+      investigation: null,
+    });
+    expect(inc?.id).not.toBe(opened?.id);
+    // While the new incident fires, anything for the workload joins it (the old pod's alert included).
+    expect(await incidents.step([item('web', 'old-pod')], opts())).toMatchObject({ results: ['repeat'] });
+    expect(await incidents.get('web')).toMatchObject({
+      id: inc?.id,
+      firing: { 'new-pod': true, 'old-pod': true },
+    });
+    // Its own alert firing again after it resolved is a flap: it joins, no second investigation.
+    await incidents.step([item('web', 'new-pod', 'resolved'), item('web', 'old-pod', 'resolved')], opts());
+    expect(await incidents.step([item('web', 'new-pod')], opts())).toMatchObject({ results: ['refired'] });
+    expect(await incidents.get('web')).toMatchObject({ id: inc?.id });
+  });
+
+  it('keeps a notification that resolves one pod and fires another in one incident (one episode)', async () => {
+    const { incidents } = store();
+    await incidents.step([item('web', 'p1')], opts());
+    const r = await incidents.step([item('web', 'p1', 'resolved'), item('web', 'p2')], opts());
+    expect(r).toMatchObject({ results: ['resolved', 'refired'] });
+    expect(await incidents.get('web')).toMatchObject({ firing: { p2: true }, resolvedAt: null });
+  });
+
+  it('takes any firing alert back into a resolved incident stored before it remembered fingerprints', async () => {
+    const { incidents, prefix } = store();
+    await incidents.step([item('web', 'p1')], opts());
+    await incidents.step([item('web', 'p1', 'resolved')], opts());
+    const key = keySpace(prefix).alerts.incident('web');
+    const stored = JSON.parse((await redis.get(key))!) as Record<string, unknown>;
+    delete stored.seen;
+    await redis.set(key, JSON.stringify(stored), 'PX', 60_000);
+    expect(await incidents.step([item('web', 'p2')], opts())).toMatchObject({ results: ['refired'] });
+  });
+
+  it(`remembers at most ${MAX_SEEN} fingerprints; past that a resolved incident takes any alert back`, async () => {
+    const { incidents } = store();
+    const fps = Array.from({ length: MAX_SEEN + 5 }, (_, i) => `f${i}`);
+    await incidents.step(
+      fps.map((f) => item('web', f)),
+      opts(),
+    );
+    expect(Object.keys((await incidents.get('web'))?.seen ?? {})).toHaveLength(MAX_SEEN);
+    await incidents.step(
+      fps.map((f) => item('web', f, 'resolved')),
+      opts(),
+    );
+    expect(await incidents.step([item('web', 'never-seen')], opts())).toMatchObject({ results: ['refired'] });
   });
 
   it('ignores a resolved alert it never saw firing', async () => {

@@ -20,6 +20,8 @@ export interface DrivenDemo {
 
 /** The parent an Alertmanager alert opened (its first line names the alert). */
 const ALERT_PARENT = /Alert .*on .*: investigating|Alert resolved/;
+/** A parent whose alerts still fire. */
+const ALERT_FIRING = /Alert .*on .*: investigating/;
 
 const PROPOSAL_OR_END = /Proposed fix:|Investigation failed|No safe automatic fix|Healthy: nothing to fix/;
 const RESULT = /Applied — rollout|Not applied|could not be applied/;
@@ -44,11 +46,19 @@ async function alertScene(
   say: (line: string) => void,
   secondRelease: () => Promise<void>,
 ): Promise<{ transcript: string; healed: boolean }> {
+  // The first release's pods also paged (KubePodNotReady…): once it healed those alerts resolve, and the
+  // crash loop that follows is a new failure with its own thread, not a repeat of that incident.
+  const firing = ui.channelMessage(ALERT_FIRING);
+  if ((await firing.count()) > 0) {
+    say("the first scene's alerts opened a thread too; waiting for them to resolve now that web is healthy");
+    await firing.first().waitFor({ state: 'detached', timeout: 300_000 });
+  }
+  const before = await ui.channelMessage(ALERT_PARENT).count();
   await secondRelease();
   say(
     'nobody types: kube-state-metrics sees the crash loop, Prometheus fires KubePodCrashLooping, Alertmanager calls kube-autofix',
   );
-  const parent = ui.channelMessage(ALERT_PARENT).last();
+  const parent = ui.channelMessage(ALERT_PARENT).nth(before);
   await parent.waitFor({ timeout: 300_000 });
   say('the alert opened a thread');
   await parent.locator('button.reply-count').waitFor({ timeout: 120_000 });

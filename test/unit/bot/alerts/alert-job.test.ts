@@ -35,6 +35,7 @@ function incident(over: Partial<AlertIncident> = {}): AlertIncident {
     },
     alertnames: ['KubeDeploymentReplicasMismatch'],
     firing: { abc123: true },
+    seen: { abc123: true },
     notifications: 1,
     firstSeen: 0,
     lastSeen: 0,
