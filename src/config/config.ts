@@ -109,7 +109,7 @@ export const IdentityConfig = z.object({
   twoPerson: TwoPerson,
   /** AUTOFIX_IDENTITIES, read and validated at start; null when unset. */
   identities: IdentityMap.nullable(),
-  /** AUTOFIX_IDENTITY_EMAIL: a user without an entry is named by their Slack e-mail (users:read.email). */
+  /** AUTOFIX_IDENTITY_EMAIL: a user without an entry is named by their Slack e-mail (scopes users:read, users:read.email). */
   emailLookup: z.boolean(),
 });
 export type IdentityConfig = z.infer<typeof IdentityConfig>;

@@ -10,7 +10,7 @@ import { createGroupMembers, type GroupMembers } from './usergroup-members.js';
 
 export interface IdentityDirectoryOptions {
   map: IdentityMap;
-  /** Name users without an entry by their Slack e-mail (users.info, scope users:read.email). */
+  /** Name users without an entry by their Slack e-mail (users.info, scopes users:read and users:read.email). */
   emailLookup: boolean;
   client: Pick<WebClient, 'users'>;
   members: GroupMembers;

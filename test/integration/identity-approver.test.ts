@@ -55,7 +55,7 @@ async function proposed(deps: WorkflowDeps, name: string, requestedBy: string = 
     worker,
     authority,
     { applyAs: 'approver' },
-    { requestedBy, proposalId: `dry-${name}` },
+    { requestedBy, proposalId: `dry-${name}`, target: target(name) },
   );
   return propose(deps, target(name), { ...proposing, requestedBy });
 }
@@ -81,7 +81,9 @@ beforeAll(async () => {
   ]);
   await requireAuditLog(ns);
   worker = createKubeCluster({ kubeconfig: await approverWorkerKubeconfig(k, [ns]) });
-  await Promise.all(['asme', 'denied', 'twice', 'raw', 'alerted'].map((n) => brokenDeployment(k, ns, n)));
+  await Promise.all(
+    ['asme', 'denied', 'twice', 'raw', 'alerted', 'viewed'].map((n) => brokenDeployment(k, ns, n)),
+  );
 });
 afterAll(async () => {
   await deleteNamespace(k, ns);
@@ -172,6 +174,24 @@ describe('a requester with no Kubernetes identity (an alert)', () => {
     // No dry-run was sent, neither as the worker nor as anyone else.
     expect(workloadPatches(ns, 'alerted', { dryRun: true })).toEqual([]);
     expect(workloadPatches(ns, 'alerted')).toHaveLength(1);
+  });
+});
+
+describe('a requester the cluster does not let patch the workload', () => {
+  it("still gets a proposal, its dry-run deferred with the cluster's words; an approver who may decides and applies", async () => {
+    const { deps, decisionDeps } = approverDeps();
+    const record = await proposed(deps, 'viewed', PEOPLE.lee.slack);
+    expect(record.proposal.validation.dryRun).toMatchObject({ ok: true, deferred: true });
+    expect(record.proposal.validation.dryRun.message).toContain(
+      `the cluster says ${PEOPLE.lee.user} may not patch deployments.apps viewed in ${ns}`,
+    );
+    // Lee may not decide it either; priya, who may patch, approves and the change is made as her.
+    expect((await decide(decisionDeps, record.id, 'approve', PEOPLE.lee.slack)).kind).toBe('refused');
+    expect((await decide(decisionDeps, record.id, 'approve', PEOPLE.priya.slack)).kind).toBe('decided');
+    expect(await applyApproved(deps, record.id, PEOPLE.priya.slack, retry)).toBe('fixed');
+    expect((await auditedPatch('viewed', 'apply')).impersonatedUser?.username).toBe(PEOPLE.priya.user);
+    // No dry-run was sent as lee (it would only have been forbidden), nor as anyone else.
+    expect(workloadPatches(ns, 'viewed', { dryRun: true })).toEqual([]);
   });
 });
 

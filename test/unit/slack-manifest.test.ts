@@ -67,6 +67,14 @@ describe('manifest.yml', () => {
     ]);
   });
 
+  it('names the scopes AUTOFIX_IDENTITY_EMAIL needs, left out unless it is on', () => {
+    for (const m of [text, socket.text]) {
+      expect(m).toMatch(/AUTOFIX_IDENTITY_EMAIL=true/);
+      expect(m).toMatch(/^ {6}# - users:read$/m);
+      expect(m).toMatch(/^ {6}# - users:read\.email$/m);
+    }
+  });
+
   it('points at the Socket Mode manifest', () => {
     expect(text).toMatch(/manifest\.socket-mode\.yml/);
     expect(text).toMatch(/SLACK_APP_TOKEN/);

@@ -110,6 +110,7 @@ async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Pro
       {
         requestedBy: data.requestedBy,
         proposalId: proposalIdFor(jobId),
+        target: data.target,
       },
     );
     inv = await investigate(

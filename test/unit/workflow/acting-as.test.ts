@@ -20,19 +20,28 @@ const authority: Authority = {
   identityOf: async (u) => (u === 'U0SAM' ? { user: 'sam@example.com', groups: ['sre'] } : null),
 };
 
-/** The memory cluster, recording every patch (dry-run or not) and who it was sent as. */
-function recording() {
+/** The memory cluster, recording every patch (dry-run or not) and who it was sent as; `denies` may not patch. */
+function recording(denies: string | null = null) {
   const base = memoryCluster(scenarios.oomKilled());
   const sent: Array<{ as: Impersonation | null; dryRun: boolean }> = [];
+  const reviews: string[] = [];
   const wrap = (c: Cluster, as: Impersonation | null): Cluster => ({
     ...c,
+    reviewAccess: async (subject, access) => {
+      reviews.push(`${subject.user} ${access.verb} ${access.resource}/${access.name} in ${access.namespace}`);
+      const allowed = subject.user !== denies;
+      return {
+        allowed,
+        reason: `${subject.user} may${allowed ? '' : ' not'} ${access.verb} ${access.resource}`,
+      };
+    },
     patchWorkload: async (t, ops, opts) => {
       sent.push({ as, dryRun: opts.dryRun });
       return c.patchWorkload(t, ops, opts);
     },
     as: (who) => wrap(c, who),
   });
-  return { cluster: wrap(base, null), sent };
+  return { cluster: wrap(base, null), sent, reviews };
 }
 
 /** The rules' fix with the new memory limit past the 4Gi cap: a change the policy refuses. */
@@ -57,14 +66,14 @@ function overreaching(): DiagnosisEngine {
 async function proposeWith(
   requestedBy: string,
   applyAs: 'worker' | 'approver',
-  opts: { authority?: Authority; engine?: DiagnosisEngine } = {},
+  opts: { authority?: Authority; engine?: DiagnosisEngine; denies?: string } = {},
 ) {
-  const { cluster, sent } = recording();
+  const { cluster, sent, reviews } = recording(opts.denies ?? null);
   const proposing = await proposingCluster(
     cluster,
     opts.authority ?? authority,
     { applyAs },
-    { requestedBy, proposalId: 'p1' },
+    { requestedBy, proposalId: 'p1', target },
   );
   const inv = await investigate(target, {
     ...proposing,
@@ -72,7 +81,7 @@ async function proposeWith(
     tracker: new NoopTracker(),
     config: loadConfig({ AUTOFIX_NAMESPACES: 'shop' }),
   });
-  return { inv, sent, proposing };
+  return { inv, sent, proposing, reviews };
 }
 
 describe('proposingCluster', () => {
@@ -100,6 +109,24 @@ describe('proposingCluster', () => {
         dryRun: true,
       },
     ]);
+  });
+
+  it("approver mode, a mapped requester the cluster does not let patch: still proposed, the dry-run deferred with the cluster's words", async () => {
+    const { inv, sent, proposing, reviews } = await proposeWith('U0SAM', 'approver', {
+      denies: 'sam@example.com',
+    });
+    expect(reviews).toEqual(['sam@example.com patch deployments/api in shop']);
+    expect(proposing.dryRunDeferred).toMatch(
+      /the cluster says sam@example\.com may not patch deployments, so the requester cannot approve it either.*an approver who may patch it decides/,
+    );
+    // Not failed, not retried as the requester: proposed after schema and policy, no patch of any kind sent.
+    expect(inv.outcome).toBe('proposed');
+    expect(sent).toEqual([]);
+    expect(inv.proposal!.validation).toMatchObject({
+      schemaOk: true,
+      policy: { ok: true },
+      dryRun: { ok: true, deferred: true, message: proposing.dryRunDeferred },
+    });
   });
 
   it('approver mode, no identity (an alert): proposed after schema and policy, no dry-run sent, and it says so', async () => {
@@ -138,9 +165,10 @@ describe('proposingCluster', () => {
     expect(inv.proposal!.validation.dryRun).toMatchObject({ ok: true, deferred: true });
   });
 
-  it('worker mode never defers, whoever asked (an alert too)', async () => {
-    const { inv, sent, proposing } = await proposeWith('alertmanager', 'worker');
+  it('worker mode never defers and asks no review, whoever asked (an alert too)', async () => {
+    const { inv, sent, proposing, reviews } = await proposeWith('alertmanager', 'worker');
     expect(proposing.dryRunDeferred).toBeNull();
+    expect(reviews).toEqual([]);
     expect(sent).toEqual([{ as: null, dryRun: true }]);
     expect(inv.proposal!.validation.dryRun.deferred).toBeUndefined();
   });
