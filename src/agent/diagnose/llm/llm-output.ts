@@ -1,32 +1,45 @@
 // The strict structured-output schema the LLM answers in, and its translation into a domain Diagnosis.
 import { z } from 'zod';
-import { Category, Change, type Diagnosis, type PatchOp } from '../../../domain/index.js';
+import { Category, Change, Diagnosis, type PatchOp } from '../../../domain/index.js';
 import { jsonDepth } from '../../../domain/json-access.js';
 
 /** Deeper than any field of a workload can be; deeper values are refused before anything walks them. */
 export const MAX_VALUE_DEPTH = 32;
 
-// Strict JSON schema: every field required, optional ones nullable, no free-form objects — hence valueJson.
-export const LlmPatchOp = z.object({
-  op: z.enum(['add', 'remove', 'replace']),
-  path: z
-    .string()
-    .describe('JSON Pointer into the workload object, e.g. /spec/template/spec/containers/0/image'),
-  valueJson: z
-    .string()
-    .nullable()
-    .describe('The value as JSON text, e.g. "\\"256Mi\\"" or "{\\"memory\\":\\"256Mi\\"}"; null for remove'),
-});
+/** A pointer into the workload: anchored both ends and "/" in a class, the pattern form llama.cpp's grammar accepts. */
+const POINTER = /^[/].*$/;
+const pointer = z
+  .string()
+  .regex(POINTER, 'must be a JSON Pointer starting with "/"')
+  .describe('JSON Pointer into the workload object, e.g. /spec/template/spec/containers/0/image');
+
+/*
+ * The one schema of the reply: sent as the wire JSON Schema (structured output) and used to parse the reply.
+ * Strict-mode shape (every field required, optional ones nullable, no free-form objects, hence valueJson);
+ * as tight as servers enforce: enums, a remove/add-replace union, non-empty lists, the pointer pattern.
+ * What no grammar enforces (llama.cpp ignores number bounds; valueJson must parse) costs a corrective re-ask.
+ */
+export const LlmPatchOp = z.discriminatedUnion('op', [
+  z.object({
+    op: z.enum(['add', 'replace']),
+    path: pointer,
+    valueJson: z
+      .string({ error: 'required for op add or replace: the value as JSON text' })
+      .describe('The value as JSON text, e.g. "\\"256Mi\\"" or "{\\"memory\\":\\"256Mi\\"}"'),
+  }),
+  // A one-value enum rather than const: both grammars and OpenAI's strict mode accept enum.
+  z.object({ op: z.enum(['remove']), path: pointer, valueJson: z.null() }),
+]);
 
 export const LlmOutput = z.object({
   category: Category,
   rootCause: z.string().describe('The underlying cause, citing the evidence'),
   summary: z.string().describe('One or two sentences for the on-call engineer'),
-  confidence: z.number().min(0).max(1),
+  confidence: Diagnosis.shape.confidence.describe('From 0 to 1'),
   change: z
     .object({
-      summary: z.array(z.string()).describe('One human sentence per effect of the patch'),
-      patch: z.array(LlmPatchOp),
+      summary: Change.shape.summary.describe('One human sentence per effect of the patch'),
+      patch: z.array(LlmPatchOp).min(1),
     })
     .nullable()
     .describe('null when no safe automatic change exists'),
@@ -47,7 +60,6 @@ function describeIssues(prefix: string, error: z.ZodError): string {
 function toPatchOp(op: z.infer<typeof LlmPatchOp>, index: number): PatchOp {
   const where = `change.patch.${index}`;
   if (op.op === 'remove') return { op: op.op, path: op.path };
-  if (op.valueJson === null) throw new Error(`${where}.valueJson: required for op "${op.op}"`);
   let value: unknown;
   try {
     value = JSON.parse(op.valueJson) as unknown;

@@ -10,7 +10,12 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
   /** Injectable for deterministic tests; defaults to Math.random. */
   random?: () => number;
+  /** Date.now() after which no attempt starts (the diagnosis's time limit); none when absent. */
+  deadline?: number;
 }
+
+/** Less time than this left before the deadline is not worth another attempt. */
+export const MIN_ATTEMPT_MS = 1_000;
 
 export const DEFAULT_RETRY_DELAYS = { baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 30_000 } as const;
 
@@ -111,6 +116,10 @@ export async function retryLlmCall<T>(
         const detail = tooLong
           ? `server asked to wait ${Math.round((failure.retryAfterMs ?? 0) / 1000)}s; ${failure.detail ?? ''}`
           : failure.detail;
+        return { ok: false, failure: { ...failure, detail }, error, attempts: attempt };
+      }
+      if (policy.deadline !== undefined && Date.now() + wait + MIN_ATTEMPT_MS > policy.deadline) {
+        const detail = `no time left for another attempt within the diagnosis time limit; ${failure.detail ?? ''}`;
         return { ok: false, failure: { ...failure, detail }, error, attempts: attempt };
       }
       await sleep(wait, signal);

@@ -9,6 +9,7 @@ import {
   type OpenAiStandIn,
   type ScriptedReply,
 } from '../../../../tools/stand-ins/openai-stand-in.js';
+import { llmConfig } from '../../../fixtures/llm-config.js';
 
 const RULES: Diagnosis = {
   category: 'oom_killed',
@@ -58,13 +59,7 @@ describe('garbled LLM replies fall back to the rule engine', () => {
     figures.faults += 1;
     standIn.push(reply, reply, reply, reply);
     const llm = createLlmEngine({
-      config: {
-        apiKey: standIn.apiKey,
-        baseUrl: standIn.url,
-        model: 'gpt-stand-in',
-        timeoutMs: 5_000,
-        maxRetries: 1,
-      },
+      config: llmConfig(standIn, { maxRetries: 1 }),
       logPrompts: false,
       retryDelays: { baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 1_000 },
     });

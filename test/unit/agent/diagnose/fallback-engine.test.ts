@@ -5,6 +5,7 @@ import { createFallbackEngine, createLlmEngine } from '../../../../src/agent/dia
 import type { Diagnosis } from '../../../../src/domain/index.js';
 import { oomFinding, oomKilledEvidence, POLICY } from '../../../fixtures/oom-killed-evidence.js';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../../../../tools/stand-ins/openai-stand-in.js';
+import { llmConfig } from '../../../fixtures/llm-config.js';
 
 const RULES_DIAGNOSIS: Diagnosis = {
   category: 'oom_killed',
@@ -53,13 +54,7 @@ describe('createFallbackEngine', () => {
   it('diagnoses with the rule engine when the LLM is rate limited, noting why', async () => {
     standIn.push({ status: 429 }, { status: 429 }, { status: 429 });
     const llm = createLlmEngine({
-      config: {
-        apiKey: standIn.apiKey,
-        baseUrl: standIn.url,
-        model: 'gpt-stand-in',
-        timeoutMs: 5_000,
-        maxRetries: 2,
-      },
+      config: llmConfig(standIn, { maxRetries: 2 }),
       logPrompts: false,
       retryDelays: { baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 1_000 },
     });

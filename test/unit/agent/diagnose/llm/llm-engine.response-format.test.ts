@@ -6,6 +6,7 @@ import { createLlmEngine } from '../../../../../src/agent/diagnose/llm/llm-engin
 import { AutofixError } from '../../../../../src/domain/index.js';
 import { GOOD_FIX, oomFinding, oomKilledEvidence, POLICY } from '../../../../fixtures/oom-killed-evidence.js';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../../../../../tools/stand-ins/openai-stand-in.js';
+import { llmConfig } from '../../../../fixtures/llm-config.js';
 
 const FAST_RETRIES = { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1_000 };
 let standIn: OpenAiStandIn | null = null;
@@ -15,14 +16,7 @@ afterEach(async () => {
 });
 
 function engine(s: OpenAiStandIn, responseFormat?: LlmConfig['responseFormat']) {
-  const config: LlmConfig = {
-    apiKey: s.apiKey,
-    baseUrl: s.url,
-    model: 'local-model',
-    timeoutMs: 5_000,
-    maxRetries: 2,
-    ...(responseFormat ? { responseFormat } : {}),
-  };
+  const config = llmConfig(s, { model: 'local-model', ...(responseFormat ? { responseFormat } : {}) });
   return createLlmEngine({ config, logPrompts: false, retryDelays: FAST_RETRIES });
 }
 
@@ -44,8 +38,9 @@ describe('response format fallback', () => {
     expect(s.requests.map((r) => r.problems.length > 0)).toEqual([true, false]);
     expect(s.requests[0]!.problems[0]).toContain("'json_schema' is not supported");
     expect([formatOf(s, 0), formatOf(s, 1)]).toEqual(['json_schema', 'json_object']);
-    const messages = (s.requests[1]!.body as { messages: Array<{ content: string }> }).messages;
-    expect(messages.at(-1)!.content).toContain('"rootCause"');
+    const messages = (s.requests[1]!.body as { messages: Array<{ role: string; content: string }> }).messages;
+    expect(messages[0]).toMatchObject({ role: 'system', content: expect.stringContaining('"rootCause"') });
+    expect(messages.filter((m) => m.role === 'system')).toHaveLength(1);
     expect(result.usage).toHaveLength(2);
   });
 

@@ -15,6 +15,7 @@ import {
   startOpenAiStandIn,
   type OpenAiStandIn,
 } from '../../../../../tools/stand-ins/openai-stand-in.js';
+import { llmConfig } from '../../../../fixtures/llm-config.js';
 
 const FAST_RETRIES = { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1_000 };
 
@@ -27,15 +28,7 @@ afterEach(async () => {
 });
 
 function engine(overrides: Partial<LlmConfig> = {}, logPrompts = false) {
-  const config: LlmConfig = {
-    apiKey: standIn.apiKey,
-    baseUrl: standIn.url,
-    model: 'gpt-stand-in',
-    timeoutMs: 5_000,
-    maxRetries: 2,
-    ...overrides,
-  };
-  return createLlmEngine({ config, logPrompts, retryDelays: FAST_RETRIES });
+  return createLlmEngine({ config: llmConfig(standIn, overrides), logPrompts, retryDelays: FAST_RETRIES });
 }
 
 function input(extra: Partial<DiagnosisInput> = {}): DiagnosisInput {
@@ -182,7 +175,6 @@ describe('createLlmEngine output failures', () => {
   });
 
   it.each([
-    [{ finishReason: 'length' as const }, 'the output was cut off at the token limit'],
     [{ finishReason: 'content_filter' as const, raw: '' }, 'the output was blocked by the content filter'],
     [{ noChoices: true }, 'the response had no choices'],
   ])('turns %j into LLM_UNAVAILABLE', async (reply, reason) => {
@@ -214,7 +206,7 @@ describe('createLlmEngine transport failures', () => {
 
   it('does not retry a rejected API key', async () => {
     const e = createLlmEngine({
-      config: { apiKey: 'sk-wrong', baseUrl: standIn.url, model: 'm', timeoutMs: 5_000, maxRetries: 3 },
+      config: llmConfig({ apiKey: 'sk-wrong', url: standIn.url }, { model: 'm', maxRetries: 3 }),
       logPrompts: false,
       retryDelays: FAST_RETRIES,
     });

@@ -11,7 +11,7 @@ describe('parseLlmOutput', () => {
     const out = parseLlmOutput(
       withPatch([
         { op: 'add', path: '/spec/template/spec/containers/0/env/-', valueJson: '{"name":"A","value":"1"}' },
-        { op: 'remove', path: '/spec/template/spec/nodeSelector', valueJson: 'null' },
+        { op: 'remove', path: '/spec/template/spec/nodeSelector', valueJson: null },
       ]),
     );
     expect(out).toMatchObject({ ok: true });
@@ -48,9 +48,15 @@ describe('parseLlmOutput', () => {
     [withPatch([{ op: 'replace', path: 'spec/replicas', valueJson: '3' }]), 'change.patch.0.path'],
     [
       withPatch([{ op: 'replace', path: '/spec/replicas', valueJson: null }]),
-      'change.patch.0.valueJson: required for op "replace"',
+      'change.patch.0.valueJson: required for op add or replace',
     ],
-    [withPatch([]), 'change.patch'],
+    [withPatch([]), 'change.patch: Too small'],
+    [withPatch([{ op: 'remove', path: '/spec/replicas', valueJson: '3' }]), 'change.patch.0.valueJson'],
+    [withPatch([{ op: 'move', path: '/spec/replicas', valueJson: '3' }]), 'change.patch.0.op'],
+    [
+      JSON.stringify({ ...GOOD_FIX, change: { summary: [], patch: GOOD_FIX.change.patch } }),
+      'change.summary',
+    ],
   ])('reports %j precisely', (content, message) => {
     const out = parseLlmOutput(content);
     expect(out.ok).toBe(false);
