@@ -1,11 +1,12 @@
 // Finds the helm the sandbox built (SANDBOX_HELM, or the versioned cache path) and runs it against the sandbox.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { sandboxEnv, sandboxEnvPath } from '../sandbox-env.js';
+import { cachedBinary } from './tool-cache.js';
 
 export const CHART_DIR = resolve(import.meta.dirname, '../../../deploy/helm/kube-autofix');
 
@@ -15,20 +16,10 @@ export interface HelmRun {
   stderr: string;
 }
 
-/** The cache path build-helm.sh installs to, keyed by HELM_VERSION in sandbox/versions.env. */
-function cachedHelm(): string {
-  const versions = readFileSync(resolve(import.meta.dirname, '../../../sandbox/versions.env'), 'utf8');
-  const version = /^HELM_VERSION=(\S+)$/m.exec(versions)?.[1];
-  const cacheRoot =
-    process.env.KUBE_AUTOFIX_CACHE ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kube-autofix');
-  return join(cacheRoot, `helm-${version}`, 'bin', 'helm');
-}
-
 /** SANDBOX_HELM from .sandbox/env when the sandbox wrote it, else the cached build; a clear error when neither exists. */
 export function helmBinary(): string {
   const fromSandbox = existsSync(sandboxEnvPath()) ? sandboxEnv().SANDBOX_HELM : undefined;
-  const candidates = [process.env.SANDBOX_HELM, fromSandbox, cachedHelm()];
+  const candidates = [process.env.SANDBOX_HELM, fromSandbox, cachedBinary('HELM_VERSION', 'helm', 'helm')];
   const found = candidates.find((c): c is string => !!c && existsSync(c));
   if (!found)
     throw new Error(
