@@ -1,5 +1,6 @@
 // The LLM diagnosis engine: OpenAI-compatible chat completions with strict structured output, bounded retries.
-import OpenAI from 'openai';
+import OpenAI, { type ClientOptions } from 'openai';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { LlmConfig } from '../../../config/config.js';
@@ -187,6 +188,19 @@ async function diagnoseWithLlm(
   }
 }
 
+type Fetch = NonNullable<ClientOptions['fetch']>;
+
+/**
+ * undici's fetch with no header or body time limit of its own. Node's global fetch gives up on an answer
+ * whose headers take 300 s (a non-streamed CPU completion sends none until it is done), below what
+ * AUTOFIX_LLM_TIMEOUT_MS allows; here the engine's timeout alone decides.
+ */
+export function fetchWithoutTransportTimeouts(): Fetch {
+  const dispatcher = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+  return ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>
+    undiciFetch(input, { ...init, dispatcher })) as unknown as Fetch;
+}
+
 export function createLlmEngine(deps: LlmEngineDeps): DiagnosisEngine {
   const { config } = deps;
   const client =
@@ -196,6 +210,7 @@ export function createLlmEngine(deps: LlmEngineDeps): DiagnosisEngine {
       baseURL: config.baseUrl ?? DEFAULT_BASE_URL,
       timeout: config.timeoutMs,
       maxRetries: 0,
+      fetch: fetchWithoutTransportTimeouts(),
     });
   const ctx: Context = {
     endpoint: `${config.baseUrl ?? DEFAULT_BASE_URL} ${config.model}`,

@@ -1,6 +1,6 @@
 // What the engine sends and how it recovers, against the stand-in: time limit, output bound and cut-off
 // re-ask, the wire schema as strict as the parser, the json_object schema in the first system message, sampling.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { LlmConfig } from '../../../../../src/config/config.js';
 import { createLlmEngine } from '../../../../../src/agent/diagnose/llm/llm-engine.js';
@@ -47,6 +47,18 @@ type Body = Record<string, unknown> & { messages: Array<{ role: string; content:
 const bodyOf = (s: OpenAiStandIn, i: number) => s.requests[i]!.body as Body;
 
 describe('(a) time: one request and one diagnosis', () => {
+  it('sends through its own fetch: the global one gives up on headers after 300 s, before a slow CPU answer', async () => {
+    const s = await serve();
+    s.push({ json: GOOD_FIX });
+    vi.stubGlobal('fetch', () => Promise.reject(new Error('the global fetch was used')));
+    try {
+      const r = await engine(s).diagnose(input());
+      expect(r.diagnosis.category).toBe('oom_killed');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('stops retrying when the diagnosis time limit leaves no room for another attempt', async () => {
     const s = await serve();
     s.push(...Array.from({ length: 6 }, () => ({ delayMs: 10_000, json: GOOD_FIX })));
