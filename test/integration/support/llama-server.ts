@@ -31,15 +31,16 @@ export async function ensureLocalModel(): Promise<LocalModel> {
 
 /** What llama-server reports of the last request a slot served (GET /slots; one slot, so the last request). */
 export interface SlotState {
+  n_prompt_tokens: number;
   params: { temperature: number; top_p: number; n_predict: number; frequency_penalty: number };
-  /** The prompt as the chat template rendered it: what the model read. */
-  prompt: string;
 }
 
 export interface LlamaServer {
   /** The OpenAI-compatible base URL (…/v1). */
   url: string;
   lastSlot(): Promise<SlotState>;
+  /** The prompt the server's chat template renders from these messages (POST /apply-template): what the model reads. */
+  render(messages: unknown): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -62,7 +63,9 @@ export async function startLlamaServer(
   const port = await freePort();
   const template = options.chatTemplate ? ['--no-jinja', '--chat-template', options.chatTemplate] : [];
   const args = ['-m', local.model, '--host', '127.0.0.1', '--port', String(port), '-c', '8192', '-np', '1'];
-  const child: ChildProcess = spawn(local.server, [...args, '-t', '2', ...template], {
+  // One thread: llama.cpp's threads spin at barriers, so on a shared 2-core machine two threads ran ~25x
+  // slower than one (1 vs 25 tokens/s generating); on an idle machine one thread costs at most 2x.
+  const child: ChildProcess = spawn(local.server, [...args, '-t', '1', '-tb', '1', ...template], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -91,6 +94,17 @@ export async function startLlamaServer(
       if (!slot?.params)
         throw new Error(`llama-server /slots shows no served request: ${JSON.stringify(slots)}`);
       return slot;
+    },
+    async render(messages) {
+      const answer = await fetch(`${base}/apply-template`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messages }),
+      });
+      const body = (await answer.json()) as { prompt?: string };
+      if (typeof body.prompt !== 'string')
+        throw new Error(`llama-server /apply-template answered ${answer.status}: ${JSON.stringify(body)}`);
+      return body.prompt;
     },
     async close() {
       child.kill('SIGTERM');

@@ -1,6 +1,7 @@
 // An HTTP pass-through in front of a real OpenAI-compatible server that records each exchange, so a test can
 // read what the engine sent and what the server answered (status, finish_reason) without changing either.
 import { createServer, type IncomingMessage } from 'node:http';
+import { Agent, fetch } from 'undici';
 
 export interface Exchange {
   path: string;
@@ -32,6 +33,8 @@ const parse = (text: string): Record<string, unknown> => {
 
 export async function startRecordingProxy(upstreamV1: string): Promise<RecordingProxy> {
   const upstream = new URL(upstreamV1);
+  // fetch's default 300 s header timeout would cut a slow CPU completion; the engine's own timeout governs.
+  const dispatcher = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
   const exchanges: Exchange[] = [];
   const server = createServer((req, res) => {
     void (async () => {
@@ -43,6 +46,7 @@ export async function startRecordingProxy(upstreamV1: string): Promise<Recording
         method: req.method,
         headers,
         body: req.method === 'GET' ? undefined : text,
+        dispatcher,
       });
       const out = await answer.text();
       exchanges.push({ path, request: parse(text), status: answer.status, response: parse(out) });
@@ -62,7 +66,8 @@ export async function startRecordingProxy(upstreamV1: string): Promise<Recording
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();
-        server.close(() => r());
+        // destroy, not close: an upstream completion still running is abandoned, not awaited.
+        server.close(() => void dispatcher.destroy().then(() => r()));
       }),
   };
 }
