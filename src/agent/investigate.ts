@@ -15,6 +15,7 @@ import {
 } from '../domain/index.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { agentVersion } from '../observability/version.js';
+import { promptsOf } from './diagnose/llm/prompts/prompt-set.js';
 import type { InvestigationRun, RunHandle, Tracker } from '../tracking/tracker.js';
 import { collectEvidence, type Collected } from './collect/collect.js';
 import { historyHints } from '../tracking/past-incidents.js';
@@ -115,6 +116,7 @@ export function startRun(
     policyLevel: deps.config.policy.level,
     agentVersion: agentVersion(),
     cluster: opts.clusterName ?? DEFAULT_CLUSTER,
+    prompts: promptsOf(deps.engine.name),
     requestedBy: opts.requestedBy ?? null,
     channel: opts.channel ?? null,
     threadUrl: opts.threadUrl ?? null,

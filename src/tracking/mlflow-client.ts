@@ -8,6 +8,10 @@ import {
   EmptyAnswer,
   GetExperimentAnswer,
   ListArtifactsAnswer,
+  LoggedModelAnswer,
+  LoggedModelsAnswer,
+  ModelVersionAnswer,
+  RegisteredModelAnswer,
   RunAnswer,
   SearchRunsAnswer,
   TraceInfoAnswer,
@@ -54,8 +58,17 @@ export interface MlflowClient {
   listArtifacts(runId: string, path: string): Promise<string[]>;
   /** An artifact's text, through the server's proxied artifact API. */
   downloadArtifact(artifactUri: string, path: string): Promise<string>;
-  /** Records datasets (name, digest, source, schema, profile) as the run's inputs (`runs/log-inputs`). */
-  logInputs(runId: string, datasets: DatasetInput[]): Promise<void>;
+  /** Records datasets (name, digest, source, schema, profile) and LoggedModels as the run's inputs (`runs/log-inputs`). */
+  logInputs(runId: string, datasets: DatasetInput[], modelIds?: string[]): Promise<void>;
+  /**
+   * A text prompt in the prompt registry (a registered model tagged `mlflow.prompt.is_prompt`): the latest
+   * version when its text is `text`, else a new version. Answers the version number.
+   */
+  registerPromptVersion(name: string, text: string): Promise<string>;
+  /** The id of a LoggedModel of the experiment with tag `key` = `value`, or null. */
+  findLoggedModel(experimentId: string, key: string, value: string): Promise<string | null>;
+  /** Creates a LoggedModel and marks it ready; answers its id. */
+  createLoggedModel(input: NewLoggedModel): Promise<string>;
   /**
    * An OTLP/HTTP JSON `ExportTraceServiceRequest` into the experiment's traces; with `runId` the server
    * also links the traces whose root span is in the request to that run.
@@ -92,6 +105,21 @@ export interface DatasetInput {
   profile: string;
   context: 'training' | 'evaluation' | 'eval';
 }
+
+export interface NewLoggedModel {
+  experimentId: string;
+  name: string;
+  modelType: string;
+  tags: Record<string, string>;
+  params: Record<string, string>;
+}
+
+const PROMPT_TAG = 'mlflow.prompt.is_prompt';
+const PROMPT_TEXT_TAG = 'mlflow.prompt.text';
+/** What MLflow's own clients send as a prompt version's source (the server refuses other sources). */
+const PROMPT_SOURCE = 'dummy-source';
+const pairs = (o: Record<string, string>): { key: string; value: string }[] =>
+  Object.entries(o).map(([key, value]) => ({ key, value }));
 
 /** A feedback assessment by a human (`source_id` names them). */
 export interface NewFeedback {
@@ -271,7 +299,7 @@ export function createMlflowClient(config: MlflowConfig, opts: MlflowClientOptio
     async downloadArtifact(artifactUri, path) {
       return (await http.send({ method: 'GET', path: artifactApiPath(artifactUri, path) })).text;
     },
-    async logInputs(runId, datasets) {
+    async logInputs(runId, datasets, modelIds = []) {
       await post('/runs/log-inputs', {
         run_id: runId,
         datasets: datasets.map((d) => ({
@@ -285,7 +313,75 @@ export function createMlflowClient(config: MlflowConfig, opts: MlflowClientOptio
             profile: d.profile,
           },
         })),
+        ...(modelIds.length ? { models: modelIds.map((model_id) => ({ model_id })) } : {}),
       });
+    },
+    async registerPromptVersion(name, text) {
+      try {
+        await post('/registered-models/create', { name, tags: pairs({ [PROMPT_TAG]: 'true' }) });
+      } catch (e) {
+        if (!isMlflowError(e) || e.errorCode !== 'RESOURCE_ALREADY_EXISTS') throw e;
+      }
+      const got = await http.json(
+        { method: 'GET', path: `${API}/registered-models/get`, query: { name } },
+        RegisteredModelAnswer,
+      );
+      const same = got.registered_model.latest_versions.find(
+        (v) => v.tags.find((t) => t.key === PROMPT_TEXT_TAG)?.value === text,
+      );
+      if (same) return same.version;
+      const created = await http.json(
+        {
+          method: 'POST',
+          path: `${API}/model-versions/create`,
+          json: {
+            name,
+            source: PROMPT_SOURCE,
+            tags: pairs({ [PROMPT_TAG]: 'true', [PROMPT_TEXT_TAG]: text, _mlflow_prompt_type: 'text' }),
+          },
+        },
+        ModelVersionAnswer,
+      );
+      return created.model_version.version;
+    },
+    async findLoggedModel(experimentId, key, value) {
+      const a = await http.json(
+        {
+          method: 'POST',
+          path: `${API}/logged-models/search`,
+          json: {
+            experiment_ids: [experimentId],
+            filter: `tags.\`${key}\` = '${value.replace(/'/g, "\\'")}'`,
+            max_results: 1,
+          },
+        },
+        LoggedModelsAnswer,
+      );
+      return a.models[0]?.info.model_id ?? null;
+    },
+    async createLoggedModel(input) {
+      const a = await http.json(
+        {
+          method: 'POST',
+          path: `${API}/logged-models`,
+          json: {
+            experiment_id: input.experimentId,
+            name: input.name,
+            model_type: input.modelType,
+            tags: pairs(input.tags),
+            params: pairs(input.params),
+          },
+        },
+        LoggedModelAnswer,
+      );
+      const id = a.model.info.model_id;
+      await http.send({
+        method: 'PATCH',
+        path: `${API}/logged-models/${encodeURIComponent(id)}`,
+        // FinalizeLoggedModel wants the id in the body too (3.17 answers INVALID_PARAMETER_VALUE without it).
+        json: { model_id: id, status: 'LOGGED_MODEL_READY' },
+      });
+      return id;
     },
     async exportTraces(experimentId, otlpJson, runId) {
       const headers: Record<string, string> = { 'x-mlflow-experiment-id': experimentId };

@@ -74,6 +74,18 @@ export const ListArtifactsAnswer = z.object({
   next_page_token: z.string().optional(),
 });
 
+const ModelVersion = z.object({
+  version: z.string(),
+  tags: z.array(KeyValue).default([]),
+});
+export const RegisteredModelAnswer = z.object({
+  registered_model: z.object({ name: z.string(), latest_versions: z.array(ModelVersion).default([]) }),
+});
+export const ModelVersionAnswer = z.object({ model_version: ModelVersion });
+const LoggedModel = z.object({ info: z.object({ model_id: z.string(), name: z.string().optional() }) });
+export const LoggedModelAnswer = z.object({ model: LoggedModel });
+export const LoggedModelsAnswer = z.object({ models: z.array(LoggedModel).default([]) });
+
 /** An assessment of a trace as MLflow 3 returns it (feedback only: what this project writes). */
 export const MlflowAssessment = z.object({
   assessment_id: z.string(),

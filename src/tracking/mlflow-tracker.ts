@@ -32,6 +32,16 @@ import { alertResolvedPatch, decisionPatch } from './story-patches.js';
 import { extendStory } from './story-writer.js';
 import { endOpenNestedRuns } from './flush-run.js';
 import { BUNDLE_TAG, BUNDLE_VERSION } from './replay-bundle.js';
+import {
+  AGENT_VERSION_TAG,
+  LINKED_PROMPTS_TAG,
+  PROMPT_VERSION_TAG,
+  promptVersion,
+  registerPrompts,
+  versionKey,
+  type PromptTemplate,
+  type RegisteredPrompt,
+} from './agent-version.js';
 import { feedbackLabels } from './outcome-labels.js';
 
 export { investigationRunName } from './root-span.js';
@@ -76,6 +86,7 @@ export function investigationFacts(info: InvestigationInfo): {
   tags: Record<string, string>;
 } {
   const { target } = info;
+  const prompts = promptVersion(info.prompts ?? []);
   const params = {
     target_kind: target.kind,
     target_name: target.name,
@@ -92,6 +103,9 @@ export function investigationFacts(info: InvestigationInfo): {
     'autofix.engine': info.engine,
     // Every iteration that reaches its engine leaves a bundle under replay/: the tag eval --replay searches.
     [BUNDLE_TAG]: String(BUNDLE_VERSION),
+    // What runs group by: kube-autofix version, engine, model and prompt version (as replays are tagged).
+    [AGENT_VERSION_TAG]: versionKey(info.agentVersion, info.engine, info.model, prompts),
+    [PROMPT_VERSION_TAG]: prompts,
   };
   if (info.requestedBy) tags['autofix.requested_by'] = info.requestedBy;
   if (info.channel) tags['autofix.channel'] = info.channel;
@@ -190,12 +204,37 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
     });
   }
 
-  async function createParent(info: InvestigationInfo, story: IncidentStory): Promise<RunRef> {
+  // The registry versions of a prompt set, registered once per process (again after a failure).
+  const promptLinks = new Map<string, Promise<RegisteredPrompt[] | null>>();
+  function linkedPrompts(
+    guard: TrackingGuard,
+    prompts: readonly PromptTemplate[],
+  ): Promise<Record<string, string>> {
+    if (prompts.length === 0) return Promise.resolve({});
+    const key = promptVersion(prompts);
+    let links = promptLinks.get(key);
+    if (!links) {
+      links = guard.run('register the diagnosis prompts', () => registerPrompts(client, prompts), null);
+      const mine = links;
+      void mine.then((l) => l === null && promptLinks.get(key) === mine && promptLinks.delete(key));
+      promptLinks.set(key, links);
+    }
+    return links.then((l): Record<string, string> =>
+      l?.length ? { [LINKED_PROMPTS_TAG]: JSON.stringify(l) } : {},
+    );
+  }
+
+  async function createParent(
+    info: InvestigationInfo,
+    story: IncidentStory,
+    links: Promise<Record<string, string>>,
+  ): Promise<RunRef> {
     const create = async (): Promise<RunRef> => {
       const input = {
         experimentId: await experiment(),
         runName: investigationRunName(info.target),
-        tags: { ...investigationFacts(info).tags, ...storyRunTags(story) },
+        // The prompt versions linked the way MLflow's link_prompt_version_to_run does: a run tag.
+        tags: { ...investigationFacts(info).tags, ...storyRunTags(story), ...(await links) },
       };
       return runRef(client, await client.createRun(input));
     };
@@ -326,7 +365,8 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
       const pastRead = recall(guard, info.target, cluster).then((p) => (past = p));
       // The only MLflow write before the proposal: the run, for the link the thread shows. It is created
       // while the investigation runs; the trace's ids, which derive from the run id, are bound at the end.
-      const ref = guard.run('start the investigation run', () => createParent(info, story), null);
+      const links = linkedPrompts(guard, info.prompts ?? []);
+      const ref = guard.run('start the investigation run', () => createParent(info, story, links), null);
       let runId: string | null = null;
       void ref.then((r) => (runId = r?.runId ?? null));
       const recorder = createTraceRecorder(randomSpanId() + randomSpanId());

@@ -1,5 +1,6 @@
 // The Tracker interface the agent reports to; MlflowTracker implements it, NoopTracker when tracking is off.
 import type { AlertTrigger } from '../domain/index.js';
+import type { PromptTemplate } from './agent-version.js';
 import type { StoryPatch } from './incident-story.js';
 import type { PastIncident } from './past-incidents.js';
 import type { WorkloadRef } from './workload-history.js';
@@ -38,6 +39,11 @@ export interface InvestigationInfo {
   agentVersion: string;
   /** AUTOFIX_CLUSTER of the investigating worker (or CLI): the `autofix.cluster` tag. */
   cluster?: string;
+  /**
+   * The templates the engine renders (none for the rule engine): their digest is the `autofix.prompt_version`
+   * tag, their prompt-registry versions the run's `mlflow.linkedPrompts`.
+   */
+  prompts?: readonly PromptTemplate[];
   requestedBy: string | null;
   channel: string | null;
   /** Link to the Slack thread the incident is handled in. */

@@ -7,6 +7,9 @@ import { runReplayCommand, type ReplayOptions } from '../../src/cli/eval/replay-
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createTracker } from '../../src/tracking/create-tracker.js';
+import { diagnosisPrompts } from '../../src/agent/diagnose/llm/prompts/prompt-set.js';
+import { promptVersion, registerPrompts } from '../../src/tracking/agent-version.js';
+import { createMlflowClient } from '../../src/tracking/mlflow-client.js';
 import { verdictLabels } from '../../src/tracking/outcome-labels.js';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
 import { createOomLoop, type Kube, useNamespace } from './support/kube.js';
@@ -53,6 +56,30 @@ async function replay(
     runReplayCommand({ replay: RECORDED, experiment: RESULTS, json: true, parallel: 1, ...opts }, io),
   );
   return { code, stderr, json: stdout ? (JSON.parse(stdout) as ReplayJson) : null };
+}
+
+/** The evaluation run behind a replay's link: its tags and the LoggedModel it takes as input. */
+async function evalRun(url: string) {
+  const runId = url.split('/runs/')[1]!;
+  const { run } = (await fetch(`${mlflow.mlflowUri()}/api/2.0/mlflow/runs/get?run_id=${runId}`).then((x) =>
+    x.json(),
+  )) as {
+    run: mlflow.RunJson & {
+      inputs?: {
+        dataset_inputs?: { dataset: { name: string; profile: string } }[];
+        model_inputs?: { model_id: string }[];
+      };
+    };
+  };
+  const modelId = run.inputs?.model_inputs?.[0]?.model_id ?? '';
+  return { runId, run, tags: mlflow.kv(run.data.tags), modelId };
+}
+
+async function loggedModel(id: string): Promise<{ status: string; tags: Record<string, string> }> {
+  const { model } = (await fetch(`${mlflow.mlflowUri()}/api/2.0/mlflow/logged-models/${id}`).then((x) =>
+    x.json(),
+  )) as { model: { info: { status: string; tags?: { key: string; value: string }[] } } };
+  return { status: model.info.status, tags: mlflow.kv(model.info.tags) };
 }
 
 const generation = async (name: string): Promise<number> =>
@@ -114,6 +141,8 @@ describe('eval --replay on the sandbox MLflow', () => {
       [fixed, 'approved', true, null],
     ]);
     expect(first.stderr).toMatch(/replay \[2\/2\]: pass deployment\/oom@/);
+    // The prompt registry, the LoggedModel and the dataset input were all accepted.
+    expect(first.stderr).not.toContain('replay: MLflow:');
     // The same recordings score the same on a second run.
     const second = await replay({ engine: 'rules' });
     const scores = (j: ReplayJson) => ({ ...j.summary, meanSeconds: null });
@@ -123,29 +152,33 @@ describe('eval --replay on the sandbox MLflow', () => {
 
     // The evaluation run: engine and source, the case set as a dataset input, one nested run per case
     // linking to its recording, and the results table the UI compares side by side.
-    const runId = r.trackingUrl!.split('/runs/')[1]!;
-    const run = (await fetch(`${mlflow.mlflowUri()}/api/2.0/mlflow/runs/get?run_id=${runId}`).then((x) =>
-      x.json(),
-    )) as {
-      run: mlflow.RunJson & {
-        inputs?: { dataset_inputs?: { dataset: { name: string; profile: string } }[] };
-      };
-    };
-    expect(mlflow.kv(run.run.data.tags)).toMatchObject({
+    const { runId, run, tags, modelId } = await evalRun(r.trackingUrl!);
+    expect(tags).toMatchObject({
       'autofix.eval.kind': 'replay',
       'autofix.engine': 'rules',
       'autofix.replay.source': RECORDED,
       'mlflow.loggedArtifacts': '[{"path":"eval_results_table.json","type":"table"}]',
+      // The agent version, as the recorded investigations carry it: the rule engine renders no prompt.
+      'autofix.agent_version': mlflow.kv((await mlflow.getRun(fixed)).data.tags)['autofix.agent_version'],
+      'autofix.prompt_version': 'none',
     });
-    expect(run.run.info.status).toBe('FINISHED');
-    const input = run.run.inputs!.dataset_inputs![0]!.dataset;
+    expect(tags['autofix.agent_version']).toMatch(/\/rules\/rules\/none$/);
+    expect(tags['mlflow.linkedPrompts']).toBeUndefined();
+    // Runs of one agent version take the same LoggedModel as input.
+    expect((await evalRun(second.json!.trackingUrl!)).modelId).toBe(modelId);
+    expect(await loggedModel(modelId)).toMatchObject({
+      status: 'LOGGED_MODEL_READY',
+      tags: { 'autofix.agent_version': tags['autofix.agent_version'] },
+    });
+    expect(run.info.status).toBe('FINISHED');
+    const input = run.inputs!.dataset_inputs![0]!.dataset;
     expect(input.name).toBe(`replay:${RECORDED}`);
     expect(JSON.parse(input.profile)).toMatchObject({ num_rows: 2, source_runs: 2 });
-    const nested = await mlflow.nestedRuns(run.run.info.experiment_id, runId);
+    const nested = await mlflow.nestedRuns(run.info.experiment_id, runId);
     expect(
       [...nested.values()].map((n) => mlflow.kv(n.data.tags)['autofix.replay.source_run_id']).sort(),
     ).toEqual([fixed, rejected].sort());
-    const table = JSON.parse(await mlflow.artifactText(run.run, 'eval_results_table.json')) as {
+    const table = JSON.parse(await mlflow.artifactText(run, 'eval_results_table.json')) as {
       columns: string[];
       data: unknown[][];
     };
@@ -202,6 +235,37 @@ describe('eval --replay on the sandbox MLflow', () => {
       passed: true,
     });
     expect(llm.requests.map((q) => q.problems)).toEqual([[], []]);
+    // The diagnosis prompts are in MLflow's prompt registry, linked to the run; another LoggedModel.
+    const { tags, modelId } = await evalRun(r.json!.trackingUrl!);
+    const prompts = diagnosisPrompts();
+    expect(tags).toMatchObject({
+      'autofix.agent_version': expect.stringMatching(/\/llm\/gpt-4o-mini\/[0-9a-f]{12}$/),
+      'autofix.prompt_version': promptVersion(prompts),
+    });
+    const linked = JSON.parse(tags['mlflow.linkedPrompts']!) as { name: string; version: string }[];
+    expect(linked.map((p) => p.name).sort()).toEqual([
+      'kube-autofix-diagnose-system',
+      'kube-autofix-diagnose-user',
+    ]);
+    for (const p of linked) {
+      const v = (await fetch(
+        `${mlflow.mlflowUri()}/api/2.0/mlflow/model-versions/get?name=${p.name}&version=${p.version}`,
+      ).then((x) => x.json())) as { model_version: { tags: { key: string; value: string }[] } };
+      expect(mlflow.kv(v.model_version.tags)['mlflow.prompt.text']).toBe(
+        prompts.find((t) => t.name === p.name)!.text,
+      );
+    }
+    expect(r.stderr).not.toContain('replay: MLflow:');
+    expect(await loggedModel(modelId)).toMatchObject({
+      status: 'LOGGED_MODEL_READY',
+      tags: {
+        'autofix.agent_version': tags['autofix.agent_version'],
+        'mlflow.linkedPrompts': tags['mlflow.linkedPrompts'],
+      },
+    });
+    // The same text is the same registry version: registering again adds none.
+    const client = createMlflowClient(loadConfig(replayEnv()).mlflow!);
+    expect(await registerPrompts(client, prompts)).toEqual(linked);
   });
 
   it('a single run by id, and a source with no bundles or no such experiment, each said clearly', async () => {

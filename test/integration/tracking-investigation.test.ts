@@ -8,6 +8,8 @@ import { finishRun } from '../../src/workflow/finish-run.js';
 import { investigate, toResult } from '../../src/agent/investigate.js';
 import { wireAgent } from '../../src/cli/wire-agent.js';
 import { readBundle } from '../../src/tracking/replay-bundle.js';
+import { promptVersion } from '../../src/tracking/agent-version.js';
+import { diagnosisPrompts } from '../../src/agent/diagnose/llm/prompts/prompt-set.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import {
@@ -233,6 +235,9 @@ describe('a diagnose is one MLflow run with everything issue 4 lists', () => {
       'autofix.confidence': '0.8',
       'autofix.story': expect.any(String),
       'autofix.replay.schema': '1',
+      // The agent version runs group by (the rule engine renders no prompt).
+      'autofix.agent_version': expect.stringMatching(/^\d+\.\d+\.\d+[^/]*\/rules\/rules\/none$/),
+      'autofix.prompt_version': 'none',
     });
     expect(mlflow.kv(run.data.tags)['mlflow.note.content']).toContain(r.json.diagnosis!.rootCause);
 
@@ -307,7 +312,18 @@ describe('a diagnose is one MLflow run with everything issue 4 lists', () => {
     expect([metric(run, 'prompt_tokens'), metric(run, 'completion_tokens')]).toEqual([1200, 80]);
     expect(await mlflow.metricHistory(run.info.run_id, 'prompt_tokens')).toEqual([[1200, 1]]);
     expect(metric(run, 'llm_latency_seconds')).toBeGreaterThan(0);
-    expect(autofixTags(run)).toMatchObject({ 'autofix.engine': 'llm', 'autofix.outcome': 'proposed' });
+    expect(autofixTags(run)).toMatchObject({
+      'autofix.engine': 'llm',
+      'autofix.outcome': 'proposed',
+      'autofix.prompt_version': promptVersion(diagnosisPrompts()),
+      'autofix.agent_version': expect.stringMatching(/\/llm\/gpt-4o-mini\/[0-9a-f]{12}$/),
+    });
+    // The diagnosis prompts' registry versions, linked as MLflow links a prompt to a run.
+    const linked = JSON.parse(mlflow.kv(run.data.tags)['mlflow.linkedPrompts']!) as { name: string }[];
+    expect(linked.map((p) => p.name).sort()).toEqual([
+      'kube-autofix-diagnose-system',
+      'kube-autofix-diagnose-user',
+    ]);
     const it1 = (await mlflow.nestedRuns(run.info.experiment_id, run.info.run_id)).get('iteration-1')!;
     expect(metricKeys(it1)).toEqual([...PER_ITERATION, ...LLM_METRICS].sort());
     expect(await mlflow.artifactPaths(it1.info.run_id)).toEqual(
@@ -458,6 +474,9 @@ describe('a fix adds the apply nested run', () => {
       'autofix.confidence': expect.any(String),
       'autofix.story': expect.any(String),
       'autofix.replay.schema': '1',
+      // The agent version runs group by (the rule engine renders no prompt).
+      'autofix.agent_version': expect.stringMatching(/^\d+\.\d+\.\d+[^/]*\/rules\/rules\/none$/),
+      'autofix.prompt_version': 'none',
       // The labels eval --replay scores against: approved, this change, applied and healthy.
       'autofix.label.1.verdict': 'approved',
       'autofix.label.1.approved_change': expect.stringContaining('"op":"replace"'),

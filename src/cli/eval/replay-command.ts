@@ -5,6 +5,7 @@ import { loadConfig, parseDuration, type Config } from '../../config/config.js';
 import { AutofixError, ErrorCode, EngineName, isAutofixError } from '../../domain/index.js';
 import type { DiagnosisEngine } from '../../agent/diagnose/engine.js';
 import { createLlmEngine } from '../../agent/diagnose/llm/llm-engine.js';
+import { promptsOf } from '../../agent/diagnose/llm/prompts/prompt-set.js';
 import { createRulesEngine } from '../../agent/diagnose/rules/rules-engine.js';
 import { agentVersion } from '../../observability/version.js';
 import { createMlflowClient } from '../../tracking/mlflow-client.js';
@@ -105,9 +106,12 @@ async function startTracking(
       {
         replayId: info.replayId,
         ...(opts.experiment ? { experiment: opts.experiment } : {}),
-        engine: info.engine.name,
-        model: info.engine.model,
-        agentVersion: agentVersion(),
+        agent: {
+          kubeAutofix: agentVersion(),
+          engine: info.engine.name,
+          model: info.engine.model,
+          prompts: promptsOf(info.engine.name),
+        },
         source: opts.replay,
         params: {
           cases: cases.length,

@@ -3,6 +3,14 @@
 // (`eval_results_table.json`, registered as a table so the UI's artifact comparison puts runs side by side).
 import { createHash } from 'node:crypto';
 import type { MlflowConfig } from '../../config/config.js';
+import {
+  AGENT_VERSION_TAG,
+  agentModel,
+  agentVersionTags,
+  registerPrompts,
+  type AgentVersion,
+  type RegisteredPrompt,
+} from '../../tracking/agent-version.js';
 import { createMlflowClient, type MlflowClient } from '../../tracking/mlflow-client.js';
 import { EVAL_CASE_TAG } from '../../tracking/outcome-labels.js';
 import type { RecordedCase } from '../../tracking/replay-source.js';
@@ -16,9 +24,8 @@ export const REPLAY_KIND = 'replay';
 export interface ReplayRunInfo {
   replayId: string;
   experiment?: string;
-  engine: string;
-  model: string;
-  agentVersion: string;
+  /** Version, engine, model and prompts: the LoggedModel the evaluation run takes as input. */
+  agent: AgentVersion;
   source: string;
   params: Record<string, string | number | boolean>;
 }
@@ -124,25 +131,31 @@ async function logCaseSet(
   runId: string,
   info: ReplayRunInfo,
   cases: RecordedCase[],
+  modelIds: string[],
 ): Promise<void> {
   const keys = cases.map((c) => `${c.runId}#${c.iteration}`).sort();
-  await client.logInputs(runId, [
-    {
-      name: `replay:${info.source}`,
-      digest: createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 16),
-      sourceType: 'http',
-      source: JSON.stringify({ url: client.trackingUri, source: info.source }),
-      schema: JSON.stringify({
-        cases: 'replay/iteration-<n>.json of each run, with its autofix.label.* tags',
-      }),
-      profile: JSON.stringify({
-        num_rows: cases.length,
-        source_runs: new Set(cases.map((c) => c.runId)).size,
-        labelled: cases.filter((c) => c.labels.expectedCategory !== null || c.labels.verdict !== null).length,
-      }),
-      context: 'eval',
-    },
-  ]);
+  await client.logInputs(
+    runId,
+    [
+      {
+        name: `replay:${info.source}`,
+        digest: createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 16),
+        sourceType: 'http',
+        source: JSON.stringify({ url: client.trackingUri, source: info.source }),
+        schema: JSON.stringify({
+          cases: 'replay/iteration-<n>.json of each run, with its autofix.label.* tags',
+        }),
+        profile: JSON.stringify({
+          num_rows: cases.length,
+          source_runs: new Set(cases.map((c) => c.runId)).size,
+          labelled: cases.filter((c) => c.labels.expectedCategory !== null || c.labels.verdict !== null)
+            .length,
+        }),
+        context: 'eval',
+      },
+    ],
+    modelIds,
+  );
 }
 
 export async function startReplayTracking(
@@ -158,30 +171,40 @@ export async function startReplayTracking(
     });
   };
   const exp = await client.getOrCreateExperiment(info.experiment ?? DEFAULT_EVAL_EXPERIMENT);
+  // The prompt registry and the LoggedModel are how MLflow groups runs by version; neither is fatal.
+  const linked: RegisteredPrompt[] = [];
+  await guard('prompt registry', async () => {
+    linked.push(...(await registerPrompts(client, info.agent.prompts)));
+  });
+  const models: string[] = [];
+  await guard('agent version', async () => {
+    models.push(await agentModel(client, exp.experiment_id, info.agent, linked));
+  });
+  const versionTags = agentVersionTags(info.agent, linked);
   const parent = await client.createRun({
     experimentId: exp.experiment_id,
-    runName: `replay ${info.engine} ${info.model} ${info.replayId}`,
+    runName: `replay ${info.agent.engine} ${info.agent.model} ${info.replayId}`,
     tags: {
       'autofix.eval.suite': info.replayId,
       'autofix.eval.kind': REPLAY_KIND,
-      'autofix.engine': info.engine,
-      'autofix.model': info.model,
-      'autofix.agent_version': info.agentVersion,
+      'autofix.engine': info.agent.engine,
+      'autofix.model': info.agent.model,
       'autofix.replay.source': info.source,
+      ...versionTags,
       // How the MLflow UI finds logged tables (what mlflow.log_table records).
       'mlflow.loggedArtifacts': JSON.stringify([{ path: RESULTS_TABLE, type: 'table' }]),
     },
   });
   await client.logBatch(parent.run_id, {
     params: Object.entries({
-      engine: info.engine,
-      model: info.model,
-      agent_version: info.agentVersion,
+      engine: info.agent.engine,
+      model: info.agent.model,
+      agent_version: info.agent.kubeAutofix,
       source: info.source,
       ...info.params,
     }).map(([key, value]) => ({ key, value: String(value) })),
   });
-  await guard('case set', () => logCaseSet(client, parent.run_id, info, cases));
+  await guard('case set', () => logCaseSet(client, parent.run_id, info, cases, models));
   return {
     runId: parent.run_id,
     runUrl: client.runUrl(exp.experiment_id, parent.run_id),
@@ -194,8 +217,9 @@ export async function startReplayTracking(
           'autofix.replay.source_run_id': r.sourceRunId,
           'autofix.replay.iteration': String(r.iteration),
           'autofix.investigation_run_id': r.sourceRunId,
-          'autofix.engine': info.engine,
-          'autofix.model': info.model,
+          'autofix.engine': info.agent.engine,
+          'autofix.model': info.agent.model,
+          [AGENT_VERSION_TAG]: versionTags[AGENT_VERSION_TAG]!,
         };
         if (r.evalCase) tags[EVAL_CASE_TAG] = r.evalCase;
         if (r.category) tags['autofix.category'] = r.category;
@@ -224,7 +248,7 @@ export async function startReplayTracking(
         await client.uploadArtifact(
           parent.artifact_uri,
           RESULTS_TABLE,
-          JSON.stringify(resultsTable(results, info.engine, info.model)),
+          JSON.stringify(resultsTable(results, info.agent.engine, info.agent.model)),
           'application/json',
         );
         await client.uploadArtifact(parent.artifact_uri, 'replay-results.txt', table, 'text/plain');
