@@ -31,6 +31,8 @@ export interface InvestigationRunInput {
   pastRead?: Promise<unknown>;
   /** How long the flush at `end` may take. */
   flushDeadlineMs: number;
+  /** Tags known only after the run was created (e.g. the linked prompt versions), written with the rest at `end`. */
+  lateTags?: Promise<Record<string, string>>;
   /** Called with the story as written once the run has ended and been flushed. */
   onFlushed?: (story: IncidentStory | null, ref: RunRef) => void;
 }
@@ -79,6 +81,7 @@ export function createMlflowInvestigationRun(p: InvestigationRunInput): Investig
     const root = p.root ?? (story && ref ? refreshRoot(p, story, ref) : null);
     const outputs = (s: IncidentStory | null): void =>
       root?.setAttributes(s ? rootOutputs(s) : { 'mlflow.spanOutputs': { status } });
+    if (ref && p.lateTags) await own.setTags(await p.lateTags);
     await own.end(status);
     if (!ref) return;
     const written = await flushRun({

@@ -224,17 +224,12 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
     );
   }
 
-  async function createParent(
-    info: InvestigationInfo,
-    story: IncidentStory,
-    links: Promise<Record<string, string>>,
-  ): Promise<RunRef> {
+  async function createParent(info: InvestigationInfo, story: IncidentStory): Promise<RunRef> {
     const create = async (): Promise<RunRef> => {
       const input = {
         experimentId: await experiment(),
         runName: investigationRunName(info.target),
-        // The prompt versions linked the way MLflow's link_prompt_version_to_run does: a run tag.
-        tags: { ...investigationFacts(info).tags, ...storyRunTags(story), ...(await links) },
+        tags: { ...investigationFacts(info).tags, ...storyRunTags(story) },
       };
       return runRef(client, await client.createRun(input));
     };
@@ -365,8 +360,10 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
       const pastRead = recall(guard, info.target, cluster).then((p) => (past = p));
       // The only MLflow write before the proposal: the run, for the link the thread shows. It is created
       // while the investigation runs; the trace's ids, which derive from the run id, are bound at the end.
+      // Registering the prompts never holds up the run (the thread's link, a killed attempt's record): their
+      // versions are linked the way MLflow's link_prompt_version_to_run does, a run tag, written at the end.
       const links = linkedPrompts(guard, info.prompts ?? []);
-      const ref = guard.run('start the investigation run', () => createParent(info, story, links), null);
+      const ref = guard.run('start the investigation run', () => createParent(info, story), null);
       let runId: string | null = null;
       void ref.then((r) => (runId = r?.runId ?? null));
       const recorder = createTraceRecorder(randomSpanId() + randomSpanId());
@@ -385,6 +382,7 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
         past: () => past.filter((p) => p.runId !== runId),
         pastRead: opts.awaitHistory ? pastRead : undefined,
         flushDeadlineMs,
+        lateTags: links,
         onFlushed: (s, r) => remember(info.target, cluster, s, r, info.engine),
       });
       await run.logParams(investigationFacts(info).params);
