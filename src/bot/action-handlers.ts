@@ -3,6 +3,7 @@
 import type { RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { handOn } from '../queue/hand-on.js';
 import type { Producer } from '../queue/producer.js';
 import type { StoredProposal } from '../workflow/proposal-record.js';
 import { proposalShowsWhole } from '../slack/blocks/proposal-message.js';
@@ -13,7 +14,7 @@ import { AUTOFIX_DECISIONS, parseAutofixClick, type AutofixClick } from '../slac
 import { ephemeral } from './ephemeral.js';
 import type { SlackMessage, SlackPoster } from '../slack/slack-poster.js';
 import { clickOriginRefusal } from '../workflow/decision-checks.js';
-import { decide, stepAfter, type Decision, type DecisionDeps } from '../workflow/decide.js';
+import { decide, type Decision, type DecisionDeps } from '../workflow/decide.js';
 import type { DecisionPolicy } from '../workflow/decision-checks.js';
 import type { ApplyAs, TwoPerson } from '../config/config.js';
 import { agoText } from '../slack/blocks/clusters-message.js';
@@ -127,19 +128,7 @@ async function onDecision(
   deps.metrics.decisions.inc({ decision: answer.metric });
   log.info({ outcome: res.kind, reason: res.kind === 'refused' ? res.reason : undefined }, 'click decided');
   if (answer.update && res.kind !== 'missing') await updateProposal(deps, res.record, answer.update);
-  const step = stepAfter(res, decision);
-  if (step === 'apply' && res.kind !== 'missing')
-    await deps.producer.addApply({
-      cluster: res.record.cluster,
-      proposalId: res.record.id,
-      approvedBy: res.record.decidedBy ?? click.userId,
-    });
-  if (step === 'rollback' && res.kind !== 'missing')
-    await deps.producer.addRollback({
-      cluster: res.record.cluster,
-      proposalId: res.record.id,
-      requestedBy: click.userId,
-    });
+  await handOn(deps.producer, res, decision, click.userId);
   if (answer.reply) await respond(ephemeral(answer.reply)).catch(() => undefined);
 }
 

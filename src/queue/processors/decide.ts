@@ -1,8 +1,9 @@
 // The decide job (AUTOFIX_APPLY_AS=approver): the one decision with the cluster's SubjectAccessReview, answered in Slack.
 import { decisionAnswer } from '../../slack/decision-answer.js';
-import { decide, stepAfter } from '../../workflow/decide.js';
+import { decide } from '../../workflow/decide.js';
 import { clickOriginRefusal } from '../../workflow/decision-checks.js';
 import { describeFailure } from '../classify-failure.js';
+import { handOn } from '../hand-on.js';
 import type { Processor } from '../worker-context.js';
 import { workflowDeps } from './slack-workflow.js';
 
@@ -17,19 +18,7 @@ export const processDecide: Processor<'decide'> = async (data, job, ctx) => {
     clickOriginRefusal(record, { channelId: data.channelId, teamId: data.teamId }),
   );
   if (res.kind === 'needs_review') throw new Error('decide job without a reviewer: the worker must hold one');
-  const step = stepAfter(res, data.decision);
-  if (step === 'apply' && res.kind !== 'missing')
-    await ctx.producer.addApply({
-      cluster: res.record.cluster,
-      proposalId: res.record.id,
-      approvedBy: res.record.decidedBy ?? data.userId,
-    });
-  if (step === 'rollback' && res.kind !== 'missing')
-    await ctx.producer.addRollback({
-      cluster: res.record.cluster,
-      proposalId: res.record.id,
-      requestedBy: data.userId,
-    });
+  await handOn(ctx.producer, res, data.decision, data.userId);
   const answer = decisionAnswer(res, data.decision, ctx.config.identity.twoPerson);
   ctx.metrics.decisions.inc({ decision: answer.metric });
   log.info({ outcome: res.kind, reason: res.kind === 'refused' ? res.reason : undefined }, 'decision made');
