@@ -1,7 +1,7 @@
 // Logs a suite run to MLflow: one parent run (params, totals, the results table), one nested run per case
 // linking to its investigation run, so engines and models compare side by side.
 import type { MlflowConfig } from '../../config/config.js';
-import { createMlflowClient } from '../../tracking/mlflow-client.js';
+import { createMlflowClient, type MlflowClient } from '../../tracking/mlflow-client.js';
 import { EVAL_CASE_TAG } from '../../tracking/outcome-labels.js';
 import type { CaseResult, EvalSummary } from './score-eval.js';
 
@@ -25,6 +25,28 @@ export interface SuiteTracking {
 }
 
 export const bool = (b: boolean | null): number | null => (b === null ? null : b ? 1 : 0);
+
+/**
+ * The end of a suite's parent run, shared by the sandbox eval and the replay: its totals as metrics, the text
+ * table and the JSON results (`<name>-results.txt|json`), and FAILED when any case errored.
+ */
+export async function finishParentRun(
+  client: MlflowClient,
+  parent: { run_id: string; artifact_uri: string },
+  name: string,
+  totals: Record<string, number | null>,
+  out: { summary: { errors: number }; results: unknown; table: string },
+): Promise<void> {
+  await client.logBatch(parent.run_id, { metrics: metricsOf(totals, Date.now()) });
+  await client.uploadArtifact(parent.artifact_uri, `${name}-results.txt`, out.table, 'text/plain');
+  await client.uploadArtifact(
+    parent.artifact_uri,
+    `${name}-results.json`,
+    JSON.stringify({ summary: out.summary, results: out.results }, null, 2),
+    'application/json',
+  );
+  await client.updateRun(parent.run_id, out.summary.errors > 0 ? 'FAILED' : 'FINISHED', Date.now());
+}
 
 /** Numeric fields only (null = not measured, left out rather than logged as 0). */
 export function metricsOf(values: Record<string, number | null>, timestamp: number) {
@@ -111,16 +133,8 @@ export async function startSuiteTracking(config: MlflowConfig, info: SuiteInfo):
         await client.updateRun(run.run_id, r.status === 'ok' ? 'FINISHED' : 'FAILED', Date.now());
       }),
     finish: (results, summary, table) =>
-      guard('suite run', async () => {
-        await client.logBatch(parent.run_id, { metrics: metricsOf(summaryMetrics(summary), Date.now()) });
-        await client.uploadArtifact(parent.artifact_uri, 'eval-results.txt', table, 'text/plain');
-        await client.uploadArtifact(
-          parent.artifact_uri,
-          'eval-results.json',
-          JSON.stringify({ summary, results }, null, 2),
-          'application/json',
-        );
-        await client.updateRun(parent.run_id, summary.errors > 0 ? 'FAILED' : 'FINISHED', Date.now());
-      }),
+      guard('suite run', () =>
+        finishParentRun(client, parent, 'eval', summaryMetrics(summary), { summary, results, table }),
+      ),
   };
 }

@@ -14,7 +14,7 @@ import {
 import { createMlflowClient, type MlflowClient } from '../../tracking/mlflow-client.js';
 import { EVAL_CASE_TAG } from '../../tracking/outcome-labels.js';
 import type { RecordedCase } from '../../tracking/replay-source.js';
-import { bool, DEFAULT_EVAL_EXPERIMENT, metricsOf } from './eval-tracking.js';
+import { bool, DEFAULT_EVAL_EXPERIMENT, finishParentRun, metricsOf } from './eval-tracking.js';
 import type { ReplayResult } from './replay-case.js';
 import type { ReplaySummary } from './score-replay.js';
 
@@ -244,21 +244,13 @@ export async function startReplayTracking(
       }),
     finish: (results, summary, table) =>
       guard('replay run', async () => {
-        await client.logBatch(parent.run_id, { metrics: metricsOf(summaryMetrics(summary), Date.now()) });
         await client.uploadArtifact(
           parent.artifact_uri,
           RESULTS_TABLE,
           JSON.stringify(resultsTable(results, info.agent.engine, info.agent.model)),
           'application/json',
         );
-        await client.uploadArtifact(parent.artifact_uri, 'replay-results.txt', table, 'text/plain');
-        await client.uploadArtifact(
-          parent.artifact_uri,
-          'replay-results.json',
-          JSON.stringify({ summary, results }, null, 2),
-          'application/json',
-        );
-        await client.updateRun(parent.run_id, summary.errors > 0 ? 'FAILED' : 'FINISHED', Date.now());
+        await finishParentRun(client, parent, 'replay', summaryMetrics(summary), { summary, results, table });
       }),
   };
 }
