@@ -1,11 +1,8 @@
 // Bench section "alerts": a bot process with the Alertmanager receiver against the Slack stand-in and Redis;
 // ack latency of 1,000-alert webhooks (new workloads, then the same alerts re-sent), and alerts/s sustained.
-import { randomBytes } from 'node:crypto';
 import { amAlert, amPayload, RULE_LABELS } from '../test/fixtures/alertmanager.js';
-import { startSlackStandIn } from '../tools/stand-ins/local-slack/slack-stand-in.js';
-import { clearBenchKeys } from './bot-section.js';
+import { clearBenchKeys, startBenchBot } from './bot-section.js';
 import { percentile, round1 } from './percentiles.js';
-import { spawnService } from './spawn-service.js';
 
 export interface WebhookRow {
   /** What the webhooks carried: new workloads, or the same alerts again (repeats joining their incidents). */
@@ -44,7 +41,6 @@ export interface AlertsOptions {
   sustained: Array<{ concurrency: number; seconds: number; alertsEach: number }>;
 }
 
-const SECRET = 'bench-signing-secret';
 const TOKEN = 'bench-alerts-token';
 const NAMESPACE = 'bench';
 
@@ -142,15 +138,7 @@ async function sustained(
 }
 
 export async function benchAlerts(opts: AlertsOptions): Promise<AlertsSection> {
-  const slack = await startSlackStandIn();
-  const prefix = `bench${randomBytes(4).toString('hex')}`;
-  const bot = await spawnService('bot', {
-    REDIS_URL: opts.redisUrl,
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    AUTOFIX_NAMESPACES: NAMESPACE,
-    AUTOFIX_QUEUE_PREFIX: prefix,
+  const { slack, prefix, bot } = await startBenchBot(opts.redisUrl, NAMESPACE, {
     AUTOFIX_ALERTS_TOKEN: TOKEN,
     AUTOFIX_ALERT_ROUTES: '*=C0BENCH',
   });

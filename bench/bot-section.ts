@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { deletePrefix } from '../tools/demo/delete-prefix.js';
-import { startSlackStandIn } from '../tools/stand-ins/local-slack/slack-stand-in.js';
+import { startSlackStandIn, type SlackStandIn } from '../tools/stand-ins/local-slack/slack-stand-in.js';
 import { burst, memoryCurve, settled, type BurstRow, type MemoryRow } from './bot-bench.js';
-import { spawnService } from './spawn-service.js';
+import { spawnService, type ServiceChild } from './spawn-service.js';
 import { createLogger } from '../src/observability/logger.js';
 import { keySpace } from '../src/queue/key-space.js';
 import { announceWorker } from '../src/queue/worker-registry.js';
@@ -31,6 +31,26 @@ export interface BotOptions {
 
 const SECRET = 'bench-signing-secret';
 
+/** A bot process on the sandbox's Redis under a fresh key prefix, talking to a new Slack stand-in. */
+export async function startBenchBot(
+  redisUrl: string,
+  namespace: string,
+  env: Record<string, string> = {},
+): Promise<{ slack: SlackStandIn; prefix: string; bot: ServiceChild }> {
+  const slack = await startSlackStandIn();
+  const prefix = `bench${randomBytes(4).toString('hex')}`;
+  const bot = await spawnService('bot', {
+    REDIS_URL: redisUrl,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    AUTOFIX_NAMESPACES: namespace,
+    AUTOFIX_QUEUE_PREFIX: prefix,
+    ...env,
+  });
+  return { slack, prefix, bot };
+}
+
 /** Removes the bench's Redis keys (its queue prefix) once a section is done. */
 export async function clearBenchKeys(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
@@ -52,16 +72,7 @@ function growth(rows: MemoryRow[]): number | null {
 }
 
 export async function benchBot(opts: BotOptions): Promise<BotSection> {
-  const slack = await startSlackStandIn();
-  const prefix = `bench${randomBytes(4).toString('hex')}`;
-  const bot = await spawnService('bot', {
-    REDIS_URL: opts.redisUrl,
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    AUTOFIX_NAMESPACES: 'bench',
-    AUTOFIX_QUEUE_PREFIX: prefix,
-  });
+  const { slack, prefix, bot } = await startBenchBot(opts.redisUrl, 'bench');
   const count = opts.clusters ?? 1;
   const names = count === 1 ? ['default'] : Array.from({ length: count }, (_, i) => `cluster-${i + 1}`);
   const target = {
