@@ -79,8 +79,10 @@ export interface MlflowClient {
   runUrl(experimentId: string, runId: string): string | null;
   /** The experiment, or null when it does not exist (never creates one). */
   findExperiment(name: string): Promise<MlflowExperiment | null>;
-  /** One page of runs/search, in the order asked for. */
+  /** Up to `maxResults` runs of runs/search, in the order asked for, read page by page. */
   searchRuns(input: SearchRunsInput): Promise<MlflowRun[]>;
+  /** The same runs one page at a time (`page_token`/`next_page_token`), for a reader that may stop early. */
+  searchRunPages(input: SearchRunsInput): AsyncIterable<MlflowRun[]>;
   /** MLflow 3 trace info (metadata, tags, assessments) of `tr-…` trace ids. */
   getTraceInfo(traceId: string): Promise<MlflowTraceInfo>;
   createAssessment(traceId: string, assessment: NewFeedback): Promise<MlflowAssessment>;
@@ -92,8 +94,14 @@ export interface SearchRunsInput {
   experimentIds: string[];
   filter: string;
   orderBy: string[];
+  /** At most this many runs in all, over as many pages as that takes. */
   maxResults: number;
+  /** Runs per request (default and most: SEARCH_PAGE_SIZE). */
+  pageSize?: number;
 }
+
+/** Runs per runs/search request: MLflow's default page, which every MLflow server (Databricks too) serves. */
+export const SEARCH_PAGE_SIZE = 1000;
 
 /** One dataset input as `runs/log-inputs` takes it; `context` becomes the `mlflow.data.context` tag. */
 export interface DatasetInput {
@@ -220,6 +228,29 @@ function toBatchJson(runId: string, batch: LogBatch): object {
     params: batch.params,
     tags: batch.tags,
   };
+}
+
+/** Pages of runs/search until `maxResults` runs were read or the server has no next page. */
+async function* searchRunPages(http: MlflowHttp, input: SearchRunsInput): AsyncGenerator<MlflowRun[]> {
+  const size = Math.max(1, Math.min(input.pageSize ?? SEARCH_PAGE_SIZE, SEARCH_PAGE_SIZE));
+  let left = input.maxResults;
+  let token: string | undefined;
+  while (left > 0) {
+    const json = {
+      experiment_ids: input.experimentIds,
+      filter: input.filter,
+      order_by: input.orderBy,
+      max_results: Math.min(size, left),
+      ...(token ? { page_token: token } : {}),
+    };
+    const a = await http.json({ method: 'POST', path: `${API}/runs/search`, json }, SearchRunsAnswer);
+    const page = a.runs.slice(0, left);
+    left -= page.length;
+    if (page.length) yield page;
+    token = a.next_page_token || undefined;
+    // A page with no runs and a token would loop for ever on a misbehaving server: stop there too.
+    if (!token || a.runs.length === 0) return;
+  }
 }
 
 const API3 = '/api/3.0/mlflow';
@@ -403,15 +434,11 @@ export function createMlflowClient(config: MlflowConfig, opts: MlflowClientOptio
     },
     runUrl: (experimentId, runId) => runUrl(http.baseUrl, experimentId, runId, opts.databricksHost),
     findExperiment: (name) => getExperimentByName(http, name),
+    searchRunPages: (input) => searchRunPages(http, input),
     async searchRuns(input) {
-      const json = {
-        experiment_ids: input.experimentIds,
-        filter: input.filter,
-        order_by: input.orderBy,
-        max_results: input.maxResults,
-      };
-      const a = await http.json({ method: 'POST', path: `${API}/runs/search`, json }, SearchRunsAnswer);
-      return a.runs;
+      const runs: MlflowRun[] = [];
+      for await (const page of searchRunPages(http, input)) runs.push(...page);
+      return runs;
     },
     async getTraceInfo(traceId) {
       const path = `${API3}/traces/${encodeURIComponent(traceId)}`;

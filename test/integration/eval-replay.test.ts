@@ -3,7 +3,11 @@
 // the rule engine and with an OpenAI-compatible model, with no cluster, and the evaluation runs are checked.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReplayCommand, type ReplayOptions } from '../../src/cli/eval/replay-command.js';
+import {
+  runReplayCommand,
+  type ReplayCommandDeps,
+  type ReplayOptions,
+} from '../../src/cli/eval/replay-command.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createTracker } from '../../src/tracking/create-tracker.js';
@@ -51,9 +55,10 @@ interface ReplayJson {
 async function replay(
   opts: Partial<ReplayOptions>,
   env = replayEnv(),
+  deps: ReplayCommandDeps = {},
 ): Promise<{ code: number; stderr: string; json: ReplayJson | null }> {
   const { code, stdout, stderr } = await captured(env, (io) =>
-    runReplayCommand({ replay: RECORDED, experiment: RESULTS, json: true, parallel: 1, ...opts }, io),
+    runReplayCommand({ replay: RECORDED, experiment: RESULTS, json: true, parallel: 1, ...opts }, io, deps),
   );
   return { code, stderr, json: stdout ? (JSON.parse(stdout) as ReplayJson) : null };
 }
@@ -286,6 +291,25 @@ describe('eval --replay on the sandbox MLflow', () => {
     expect([unset.code, unset.stderr]).toEqual([
       2,
       expect.stringContaining('MLFLOW_TRACKING_URI is not set'),
+    ]);
+  });
+
+  it('runs read page by page from the real MLflow (page_token): --max and --since across pages', async () => {
+    // One run per page: both recordings come from two pages of runs/search, newest first.
+    const paged = await replay({ engine: 'rules', max: 2 }, replayEnv(), { pageSize: 1 });
+    expect(paged.json!.results.map((x) => x.sourceRunId)).toEqual([rejected, fixed]);
+    const one = await replay({ engine: 'rules', max: 1 }, replayEnv(), { pageSize: 1 });
+    expect(one.json!.results.map((x) => x.sourceRunId)).toEqual([rejected]);
+    const recent = await replay({ engine: 'rules', since: '1h' }, replayEnv(), { pageSize: 1 });
+    expect(recent.json!.summary.cases).toBe(2);
+    // --since counts back from a clock two hours ahead: no recording is that recent, on any page.
+    const later = await replay({ engine: 'rules', since: '1h' }, replayEnv(), {
+      pageSize: 1,
+      now: () => Date.now() + 2 * 3600_000,
+    });
+    expect([later.code, later.stderr]).toEqual([
+      2,
+      expect.stringContaining(`No replay bundles in experiment "${RECORDED}" since`),
     ]);
   });
 });

@@ -35,10 +35,11 @@ export interface ReplayOptions {
   model?: string;
 }
 
-/** What a test replaces: the engine (e.g. one that fails) and the clock `--since` counts back from. */
+/** What a test replaces: the engine (e.g. one that fails), the clock `--since` counts back from, the runs per MLflow page. */
 export interface ReplayCommandDeps {
   makeEngine?: (config: Config) => DiagnosisEngine;
   now?: () => number;
+  pageSize?: number;
 }
 
 function bad(message: string, hint: string): never {
@@ -138,7 +139,8 @@ export async function runReplayCommand(
 ): Promise<number> {
   try {
     const parallel = whole('parallel', opts.parallel, 4, 16);
-    const max = whole('max', opts.max, 200, 1000);
+    // Each case holds its bundle (up to 1 MiB) in memory until it is scored.
+    const max = whole('max', opts.max, 200, 10_000);
     const config = loadConfig(io.env);
     if (!config.mlflow)
       bad(
@@ -154,6 +156,7 @@ export async function runReplayCommand(
       sinceMs: since,
       onlyLabelled: opts.onlyLabelled ?? false,
       max,
+      ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
     });
     for (const r of recorded.refused) io.stderr(`replay: skipped ${r.runId}/${r.path}: ${r.error}\n`);
     const cases = recorded.cases;

@@ -41,6 +41,9 @@ function recordingClient(): {
     runUrl: () => null,
     findExperiment: async () => null,
     searchRuns: async () => [],
+    searchRunPages: () => {
+      throw new Error('unused');
+    },
     getTraceInfo: async () => {
       throw new Error('unused');
     },

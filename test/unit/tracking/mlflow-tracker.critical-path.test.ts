@@ -75,6 +75,9 @@ function recordingClient(search: () => Promise<void> = async () => undefined): R
       await search();
       return [...runs.values()].filter((r) => r.data.tags.some((t) => t.key === 'autofix.target'));
     }),
+    searchRunPages: () => {
+      throw new Error('unused');
+    },
     getTraceInfo: async () => {
       throw new Error('unused');
     },
