@@ -2,15 +2,18 @@
 import { createHash } from 'node:crypto';
 import type { ApplyReport, KubeObject, PatchOp, Proposal, Target } from '../domain/index.js';
 import { AutofixError, ErrorCode, codeForHttpStatus, describeTarget } from '../domain/index.js';
-import type { GitOpsMode } from '../config/config.js';
+import type { GitOpsMode, PolicyConfig } from '../config/config.js';
 import type { Cluster } from '../k8s/cluster.js';
 import { assertLiveApplyAllowed } from '../agent/gitops/gitops-advice.js';
 import { canonicalJson } from '../domain/canonical-json.js';
+import { propose } from '../agent/change/propose.js';
 import { rehydratePatch, type Sealed } from '../agent/change/rehydrate-patch.js';
+import { judgeChange, judgeStored } from '../agent/validate/validate-change.js';
 import { readKnownValues } from '../agent/collect/collect-secret-values.js';
 import { stripGeneratedLabels } from '../agent/collect/summarize.js';
 import { asArray, asRecord as rec } from '../domain/json-access.js';
-import { redactObject } from '../safety/redact.js';
+import type { KnownValues } from '../safety/known-values.js';
+import { redactObject, redactText } from '../safety/redact.js';
 import type { RunHandle } from '../tracking/tracker.js';
 import type { AppliedTemplate } from './proposal-record.js';
 import { watchRollout } from './watch-rollout.js';
@@ -26,6 +29,8 @@ export interface ApplyDeps {
   onLine?: (line: string) => void;
   /** AUTOFIX_GITOPS_MODE (null/undefined: each tool's default). */
   gitopsMode?: GitOpsMode | null;
+  /** The safety policy every change is judged by again right before it is sent. */
+  policy: PolicyConfig;
 }
 
 export interface ApplyOutcome extends ApplyReport {
@@ -72,8 +77,15 @@ export function captureTemplate(workload: KubeObject): AppliedTemplate {
   };
 }
 
-/** A refused patch → a coded error: the atomic test op or 409 → stale; 403/404/422 permanent; 429/5xx transient. */
-function patchError(target: Target, res: { status: number; reason: string; message: string }): AutofixError {
+/**
+ * A refused patch → a coded error: the atomic test op or 409 → stale; 403/404/422 permanent; 429/5xx
+ * transient. The patch carried real values, so the server's message is masked with the workload's own.
+ */
+function patchError(
+  target: Target,
+  res: { status: number; reason: string; message: string },
+  known: KnownValues | undefined,
+): AutofixError {
   if ((res.status === 422 && /test/i.test(res.message)) || res.status === 409) {
     return new AutofixError(
       ErrorCode.StaleProposal,
@@ -84,7 +96,7 @@ function patchError(target: Target, res: { status: number; reason: string; messa
   const code = codeForHttpStatus(res.status);
   return new AutofixError(
     code,
-    `The API server refused the change to ${describeTarget(target)} (${res.status} ${res.reason}): ${res.message}`,
+    `The API server refused the change to ${describeTarget(target)} (${res.status} ${res.reason}): ${redactText(res.message, known)}`,
     {
       hint:
         code === ErrorCode.ClusterUnreachable
@@ -101,6 +113,7 @@ export async function patchAndWatch(
   base: { uid: string; generation: number },
   deps: ApplyDeps,
   run: RunHandle | null,
+  known: KnownValues | undefined,
 ): Promise<ApplyOutcome> {
   const t0 = performance.now();
   const span = run?.startSpan('server-side apply', 'tool');
@@ -112,7 +125,7 @@ export async function patchAndWatch(
     });
   if (!res.ok) {
     span?.end(new Error(res.message));
-    throw patchError(target, res);
+    throw patchError(target, res, known);
   }
   span?.end();
   const generation = Number(rec(res.object.metadata).generation ?? 0);
@@ -157,7 +170,41 @@ export async function applyProposal(
       { hint: 'Run the investigation again for a fresh proposal.' },
     );
   }
-  const { ops, unresolved } = rehydratePatch(proposal.change.patch, sealed);
+  const ops = await judgeAgain(target, proposal, sealed, deps, run);
+  return patchAndWatch(target, ops, { uid: proposal.base.uid, generation }, deps, run, sealed.known);
+}
+
+function notApplied(target: Target, why: string): AutofixError {
+  return new AutofixError(
+    ErrorCode.PatchRejected,
+    `The approved change to ${describeTarget(target)} is not applied: ${why}. Nothing was changed.`,
+    { hint: 'Investigate again for a fresh proposal, and review what it shows.' },
+  );
+}
+
+/**
+ * The approved change judged again right before it is sent, as the identity that sends it: policy on the
+ * live object, a server dry-run, the policy on what the server would store. An admission webhook added
+ * since the proposal, a dry-run deferred until an approver could make it, or a flag the approvers were
+ * never shown stops the apply instead of passing silently.
+ */
+async function judgeAgain(
+  target: Target,
+  proposal: Proposal,
+  sealed: Sealed,
+  deps: ApplyDeps,
+  run: RunHandle | null,
+): Promise<PatchOp[]> {
+  const live = redactObject(sealed.live, sealed.known);
+  const input = {
+    target,
+    change: proposal.change,
+    live,
+    proposed: propose({ live, change: proposal.change }).patched,
+    sealed,
+    policy: deps.policy,
+  };
+  const { unresolved } = rehydratePatch(proposal.change.patch, sealed);
   if (unresolved.length > 0) {
     throw new AutofixError(
       ErrorCode.StaleProposal,
@@ -165,7 +212,37 @@ export async function applyProposal(
       { hint: 'Run the investigation again.' },
     );
   }
-  return patchAndWatch(target, ops, { uid: proposal.base.uid, generation }, deps, run);
+  const judged = judgeChange(input);
+  if ('refused' in judged)
+    throw notApplied(target, `it no longer passes the safety policy (${judged.refused.errors.join('; ')})`);
+  const span = run?.startSpan('dry-run before apply', 'tool');
+  const dry = await deps.cluster
+    .patchWorkload(target, judged.ops, {
+      uid: proposal.base.uid,
+      generation: proposal.base.generation,
+      dryRun: true,
+    })
+    .catch((e: unknown) => {
+      span?.end(e);
+      throw e;
+    });
+  span?.setAttributes({ passed: dry.ok });
+  span?.end(dry.ok ? undefined : new Error(dry.reason));
+  if (!dry.ok) throw patchError(target, dry, sealed.known);
+  const stored = judgeStored(input, dry.object, judged.flags);
+  if (stored.violations.length > 0)
+    throw notApplied(
+      target,
+      `the server would store it in a form the policy refuses (${stored.violations.join('; ')})`,
+    );
+  const shown = new Set(proposal.validation.flags);
+  const unseen = stored.flags.filter((f) => !shown.has(f));
+  if (unseen.length > 0)
+    throw notApplied(
+      target,
+      `it would now be flagged for what its approvers were not shown (${unseen.join('; ')})`,
+    );
+  return judged.ops;
 }
 
 /** The report as logged (rollout.json): no template copies. */

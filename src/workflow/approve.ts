@@ -37,6 +37,7 @@ export function applyDepsOf(deps: WorkflowDeps, record: StoredProposal, cluster 
     settleSeconds: deps.rolloutSettleSeconds,
     onLine: (line) => deps.notifier.progress(record, line),
     gitopsMode: deps.config.gitopsMode,
+    policy: deps.config.policy,
   };
 }
 

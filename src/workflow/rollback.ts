@@ -42,11 +42,7 @@ export async function rollbackApplied(
       proposalId: record.id,
       step: 'rollback',
     });
-    out = await rollbackChange(
-      record,
-      { ...applyDepsOf(deps, record, cluster), policy: deps.config.policy },
-      tracked.step,
-    );
+    out = await rollbackChange(record, applyDepsOf(deps, record, cluster), tracked.step);
   } catch (e) {
     await tracked.step?.end('FAILED');
     const transient = !isCodedError(e) || e.transient;

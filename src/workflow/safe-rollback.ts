@@ -1,7 +1,6 @@
 // Safe rollback: only while the live template is still the one kube-autofix applied; validated like any change.
 import type { KubeObject, Target } from '../domain/index.js';
 import { AutofixError, ErrorCode, describeTarget } from '../domain/index.js';
-import type { PolicyConfig } from '../config/config.js';
 import { describeChanges } from '../agent/change/describe-changes.js';
 import { propose } from '../agent/change/propose.js';
 import { stripGeneratedLabels } from '../agent/collect/summarize.js';
@@ -18,10 +17,6 @@ import {
   type Sealed,
 } from './apply-change.js';
 import type { StoredProposal } from './proposal-record.js';
-
-export interface RollbackDeps extends ApplyDeps {
-  policy: PolicyConfig;
-}
 
 /** The by-hand way back, for when kube-autofix refuses: kubectl's own history and undo. */
 function rolloutUndoCommand(target: Target): string {
@@ -61,7 +56,7 @@ function assertStillOurs(record: StoredProposal, sealed: Sealed): void {
  */
 export async function rollbackChange(
   record: StoredProposal,
-  deps: RollbackDeps,
+  deps: ApplyDeps,
   run: RunHandle | null = null,
 ): Promise<ApplyOutcome> {
   const target = record.target;
@@ -103,5 +98,6 @@ export async function rollbackChange(
     { uid: String(meta.uid), generation: Number(meta.generation ?? 0) },
     deps,
     run,
+    sealed.known,
   );
 }

@@ -274,6 +274,7 @@ describe('apply safety', () => {
     const err = await applyProposal(inv.target, inv.proposal!, {
       cluster,
       rolloutTimeoutSeconds: 30,
+      policy: config.policy,
     }).catch((e: unknown) => e);
     expect(isAutofixError(err) && err.code).toBe('STALE_PROPOSAL');
     const live = await k.apps.readNamespacedDeployment({ name, namespace: ns });

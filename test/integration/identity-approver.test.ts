@@ -162,7 +162,7 @@ describe('apply and roll back as the approver', () => {
 });
 
 describe('a requester with no Kubernetes identity (an alert)', () => {
-  it('is proposed without a dry-run (nobody may run it), and the server judges the patch as the approver', async () => {
+  it("is proposed without a dry-run (nobody may run it); the approver's apply dry-runs and is judged first", async () => {
     const { deps, decisionDeps } = approverDeps();
     const record = await proposed(deps, 'alerted', 'alertmanager');
     expect(record.proposal.validation.dryRun).toMatchObject({ ok: true, deferred: true });
@@ -171,8 +171,10 @@ describe('a requester with no Kubernetes identity (an alert)', () => {
     expect(await applyApproved(deps, record.id, PEOPLE.priya.slack, retry)).toBe('fixed');
     const patch = await auditedPatch('alerted', 'apply');
     expect(patch.impersonatedUser?.username).toBe(PEOPLE.priya.user);
-    // No dry-run was sent, neither as the worker nor as anyone else.
-    expect(workloadPatches(ns, 'alerted', { dryRun: true })).toEqual([]);
+    // No dry-run at the proposal; the one before the patch was sent as the approver, in the apply step.
+    const dry = workloadPatches(ns, 'alerted', { dryRun: true });
+    expect(dry.map((e) => e.impersonatedUser?.username)).toEqual([PEOPLE.priya.user]);
+    expect(dry[0]!.impersonatedUser?.extra?.[EXTRA_KEYS.step]).toEqual(['apply']);
     expect(workloadPatches(ns, 'alerted')).toHaveLength(1);
   });
 });
@@ -190,8 +192,9 @@ describe('a requester the cluster does not let patch the workload', () => {
     expect((await decide(decisionDeps, record.id, 'approve', PEOPLE.priya.slack)).kind).toBe('decided');
     expect(await applyApproved(deps, record.id, PEOPLE.priya.slack, retry)).toBe('fixed');
     expect((await auditedPatch('viewed', 'apply')).impersonatedUser?.username).toBe(PEOPLE.priya.user);
-    // No dry-run was sent as lee (it would only have been forbidden), nor as anyone else.
-    expect(workloadPatches(ns, 'viewed', { dryRun: true })).toEqual([]);
+    // No dry-run was sent as lee (it would only have been forbidden): the only one ran as priya, at apply.
+    const dry = workloadPatches(ns, 'viewed', { dryRun: true });
+    expect(dry.map((e) => e.impersonatedUser?.username)).toEqual([PEOPLE.priya.user]);
   });
 });
 

@@ -120,7 +120,7 @@ export function judgeChange(
  * what the server makes of the operations, so that is what must pass. Metadata stays the judged one
  * (the server moves generation and managedFields on its own).
  */
-function judgeStored(
+export function judgeStored(
   input: JudgeInput,
   stored: KubeObject,
   flags: string[],
