@@ -4,11 +4,14 @@ import type { BotSection } from './bot-section.js';
 import type { FunctionsBench } from './functions-bench.js';
 import type { ReplayBench } from './replay-bench.js';
 import type { PromptRow } from './prompt-section.js';
+import type { ServiceCode } from './spawn-service.js';
 import type { TrackingSection } from './tracking-section.js';
 import type { WorkerRow } from './worker-section.js';
 
 export interface BenchReport {
   machine: { cpus: number; model: string; memoryGiB: number; node: string; loadAverage: number[] };
+  /** Where the service processes ran from (the built dist/, or src/ under tsx). */
+  services?: ServiceCode;
   tracking?: TrackingSection;
   bot?: BotSection;
   alerts?: AlertsSection;
@@ -221,6 +224,11 @@ export function renderBench(r: BenchReport): string {
   const m = r.machine;
   return [
     `machine: ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, node ${m.node}, load average ${m.loadAverage.join(' ')}`,
+    ...(r.services
+      ? [
+          `services: ${r.services.from === 'dist' ? 'node dist/ (built)' : 'src/ under tsx'} — ${r.services.why}`,
+        ]
+      : []),
     '',
     ...(r.tracking ? [...trackingLines(r.tracking), ''] : []),
     ...(r.bot ? [...botLines(r.bot), ''] : []),

@@ -10,6 +10,7 @@ import { benchFunctions } from './functions-bench.js';
 import { benchPrompts } from './prompt-section.js';
 import { benchReplay } from './replay-bench.js';
 import { renderBench, type BenchReport } from './render-bench.js';
+import { serviceCode } from './spawn-service.js';
 import { benchTracking } from './tracking-section.js';
 import { benchWorker } from './worker-section.js';
 
@@ -51,6 +52,12 @@ async function main(): Promise<void> {
   const report: BenchReport = { machine: machine() };
   const needsSandbox = only.some((s) => s !== 'functions');
   const env = needsSandbox ? sandboxEnv() : null;
+  const services = arg('services');
+  if (services) process.env.BENCH_SERVICES = services;
+  if (only.some((s) => s !== 'functions' && s !== 'prompt')) {
+    report.services = serviceCode();
+    log(`services run from ${report.services.from} (${report.services.why})`);
+  }
   if (only.includes('tracking') && env) {
     log('tracking: 12 OOM-looping deployments requested at once from one start process, MLflow off then on');
     report.tracking = await benchTracking({

@@ -2,14 +2,16 @@
 // RSS and heap as they are, "gc" forces a full collection first (run with --expose-gc), "stats" the process's
 // CPU time and the MLflow requests it sent (counted on undici's diagnostics channel); "profile-start" and
 // "profile-stop" take a V8 CPU profile of a window (the inspector in-process, so start-up is not in it).
+// The service's modules come from BENCH_SERVICE_CODE: the built dist/ (this file transpiled, plain node) or
+// src/ (under tsx); the worker's only when it runs, so a bot process holds what `kube-autofix bot` holds.
 import { subscribe } from 'node:diagnostics_channel';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { loadConfig } from '../src/config/config.js';
-import { createLogger } from '../src/observability/logger.js';
-import { createMetrics } from '../src/observability/metrics.js';
-import { runBot } from '../src/cli/run-bot.js';
-import { runWorker } from '../src/cli/run-worker.js';
+import type * as ConfigModule from '../src/config/config.js';
+import type * as LoggerModule from '../src/observability/logger.js';
+import type * as MetricsModule from '../src/observability/metrics.js';
+import type * as RunBotModule from '../src/cli/run-bot.js';
+import type * as RunWorkerModule from '../src/cli/run-worker.js';
 
 export interface MemorySample {
   rssMiB: number;
@@ -94,20 +96,33 @@ async function profileStep(profiler: Session, m: ToService): Promise<void> {
   await writeFile(m.path, JSON.stringify(profile));
 }
 
+const code = process.env.BENCH_SERVICE_CODE ?? new URL('../src/', import.meta.url).href;
+/** A module of the service, by its path under src/ (`cli/run-bot.js`), from dist/ or src/. */
+const load = <M>(path: string): Promise<M> => import(new URL(path, code).href) as Promise<M>;
+
 async function main(): Promise<void> {
   const role = process.argv[2] as Role;
+  const [{ loadConfig }, { createLogger }, { createMetrics }] = await Promise.all([
+    load<typeof ConfigModule>('config/config.js'),
+    load<typeof LoggerModule>('observability/logger.js'),
+    load<typeof MetricsModule>('observability/metrics.js'),
+  ]);
   const config = loadConfig(process.env);
   const logger = createLogger(process.env.LOG_LEVEL || 'silent');
   const metrics = createMetrics();
   const mlflow = countMlflowCalls(process.env.MLFLOW_TRACKING_URI);
   const fast = { retries: 1, minTimeoutMs: 50, timeoutMs: 5000 };
   const pieces: Array<{ port?: number; stop(): Promise<void> }> = [];
-  if (role !== 'bot')
+  if (role !== 'bot') {
+    const { runWorker } = await load<typeof RunWorkerModule>('cli/run-worker.js');
     pieces.push(
       await runWorker(config, logger, metrics, { clientSettings: fast, rolloutPollMs: 500, graceMs: 2000 }),
     );
-  if (role !== 'worker')
+  }
+  if (role !== 'worker') {
+    const { runBot } = await load<typeof RunBotModule>('cli/run-bot.js');
     pieces.push(await runBot(config, logger, metrics, { port: 0, clientSettings: fast }));
+  }
   const send = (m: FromService): void => void process.send?.(m);
   const profiler = new Session();
   process.on('message', (m: ToService) => {

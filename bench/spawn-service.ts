@@ -1,6 +1,12 @@
-// Starts bench/service-process.ts as a bot, worker or both (tsx, --expose-gc) and talks to it over IPC.
+// Starts bench/service-process.ts as a bot, worker or both (--expose-gc) and talks to it over IPC. The service
+// runs from the built dist/ (as in production: no transpiling, no loader thread) when dist/ is fresh, else
+// from src/ under tsx; BENCH_SERVICES=dist|src forces one.
 import { fork, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import type { FromService, MemorySample, Role, ServiceStats, ToService } from './service-process.js';
 
 export interface ServiceChild {
@@ -27,10 +33,74 @@ function next(child: ChildProcess, type: FromService['type']): Promise<FromServi
   });
 }
 
-export async function spawnService(role: Role, env: Record<string, string>): Promise<ServiceChild> {
-  const child = fork(resolve(import.meta.dirname, 'service-process.ts'), [role], {
+export interface ServiceCode {
+  from: 'dist' | 'src';
+  /** Why: forced, or how dist/ compares with src/. */
+  why: string;
+}
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DIST_MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+
+/** Newest modification time under src/, ms. */
+function newestSource(): number {
+  const dir = join(ROOT, 'src');
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' });
+  return Math.max(...files.map((f) => statSync(join(dir, f)).mtimeMs));
+}
+
+let chosen: ServiceCode | undefined;
+
+/** Where the bench's services run from (decided once per bench run). */
+export function serviceCode(): ServiceCode {
+  if (chosen) return chosen;
+  const forced = process.env.BENCH_SERVICES;
+  if (forced && forced !== 'dist' && forced !== 'src')
+    throw new Error(`BENCH_SERVICES must be dist or src, got "${forced}".`);
+  const built = statSync(DIST_MAIN, { throwIfNoEntry: false })?.mtimeMs;
+  const fresh = built !== undefined && built >= newestSource();
+  if (forced === 'dist' && !fresh)
+    throw new Error(
+      'BENCH_SERVICES=dist but dist/ is missing or older than src/: run `npm run build` first.',
+    );
+  chosen =
+    forced === 'src'
+      ? { from: 'src', why: 'BENCH_SERVICES=src' }
+      : fresh
+        ? { from: 'dist', why: forced ? 'BENCH_SERVICES=dist' : 'dist/ is newer than src/' }
+        : { from: 'src', why: built === undefined ? 'no dist/ (npm run build)' : 'dist/ is older than src/' };
+  return chosen;
+}
+
+let harness: string | undefined;
+
+/** service-process.ts as plain JavaScript (type-only imports of src/ dropped), written once to a temp dir. */
+function plainHarness(): string {
+  if (harness) return harness;
+  const source = readFileSync(resolve(import.meta.dirname, 'service-process.ts'), 'utf8');
+  const js = ts.transpileModule(source, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  }).outputText;
+  harness = join(mkdtempSync(join(tmpdir(), 'kube-autofix-bench-')), 'service-process.mjs');
+  writeFileSync(harness, js);
+  return harness;
+}
+
+function launcher(): { path: string; execArgv: string[]; code: string } {
+  if (serviceCode().from === 'dist')
+    return { path: plainHarness(), execArgv: ['--expose-gc'], code: pathToFileURL(join(ROOT, 'dist/')).href };
+  return {
+    path: resolve(import.meta.dirname, 'service-process.ts'),
     execArgv: ['--expose-gc', '--import', 'tsx'],
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    code: pathToFileURL(join(ROOT, 'src/')).href,
+  };
+}
+
+export async function spawnService(role: Role, env: Record<string, string>): Promise<ServiceChild> {
+  const how = launcher();
+  const child = fork(how.path, [role], {
+    execArgv: how.execArgv,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', BENCH_SERVICE_CODE: how.code, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await next(child, 'ready');
