@@ -2,7 +2,11 @@
 import type { Config } from '../config/config.js';
 import {
   DEFAULT_CLUSTER,
+  NO_SPEND,
+  addSpend,
   summarizeDiagnosis,
+  type CeilingHit,
+  type LlmSpend,
   type AlertTrigger,
   type Diagnosis,
   type Evidence,
@@ -54,6 +58,8 @@ export interface InvestigateOptions {
   firstIteration?: number;
   /** When the investigation began (performance.now()), for a continued one; its timings count from there. */
   startedAt?: number;
+  /** A continued investigation's LLM usage so far: its ceilings count it. */
+  spent?: LlmSpend;
 }
 
 export interface Investigation {
@@ -70,6 +76,10 @@ export interface Investigation {
   attempts: AttemptFeedback[];
   run: InvestigationRun;
   startedAt: number;
+  /** The LLM calls of the whole investigation (earlier rounds included); null when the rule engine alone runs. */
+  llm: LlmSpend | null;
+  /** The ceiling that stopped the LLM, when one did. */
+  ceiling: CeilingHit | null;
 }
 
 async function collectTracked(
@@ -137,7 +147,12 @@ export async function investigate(
   const attempts: AttemptFeedback[] = [...(opts.previousAttempts ?? [])];
   const first = opts.firstIteration ?? 1;
   let collected: Collected | null = null;
-  let last: Omit<Investigation, 'run' | 'startedAt' | 'target' | 'attempts' | 'cluster'> | null = null;
+  let last: Omit<
+    Investigation,
+    'run' | 'startedAt' | 'target' | 'attempts' | 'cluster' | 'llm' | 'ceiling'
+  > | null = null;
+  let spent = opts.spent ?? NO_SPEND;
+  let ceiling: CeilingHit | null = null;
 
   for (let n = first; n < first + deps.config.maxIterations; n++) {
     const iterationRun = await run.startIteration(n);
@@ -162,8 +177,11 @@ export async function investigate(
           run: iterationRun,
           history: historyHints(run.past),
           replayRun: run,
+          spent,
         },
       );
+      spent = addSpend(spent, out.llm.usage);
+      ceiling = out.llm.ceiling ?? ceiling;
       const base = {
         evidence: collected.evidence,
         findings: out.findings,
@@ -195,14 +213,36 @@ export async function investigate(
   await run.settled();
   last = await tellInvestigation(last, run);
   const seconds = (performance.now() - startedAt) / 1000;
+  const llm = deps.engine.name === 'rules' ? null : spent;
   await run.logMetrics({
     iterations: last.iterations,
     ...(last.outcome === 'proposed' ? { time_to_proposal_seconds: seconds } : {}),
+    ...llmTotals(llm),
   });
   const tags: Record<string, string> = { 'autofix.outcome': last.outcome };
   if (last.diagnosis) tags['autofix.category'] = last.diagnosis.category;
+  if (ceiling) tags['autofix.llm.ceiling'] = ceiling.ceiling;
   await run.setTags(tags);
-  return { ...last, cluster: opts.clusterName ?? DEFAULT_CLUSTER, target, attempts, run, startedAt };
+  return {
+    ...last,
+    cluster: opts.clusterName ?? DEFAULT_CLUSTER,
+    target,
+    attempts,
+    run,
+    startedAt,
+    llm,
+    ceiling,
+  };
+}
+
+/** The investigation's LLM totals as run metrics (the cost only when every call's model has a price). */
+function llmTotals(llm: LlmSpend | null): Record<string, number> {
+  if (!llm) return {};
+  return {
+    llm_calls: llm.calls,
+    llm_tokens: llm.promptTokens + llm.completionTokens,
+    ...(llm.costUsd === null ? {} : { llm_cost_usd: llm.costUsd }),
+  };
 }
 
 /** The diagnosis as results report it. */

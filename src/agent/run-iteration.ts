@@ -2,10 +2,12 @@
 import { gitopsAdvice } from './gitops/gitops-advice.js';
 import type { Config } from '../config/config.js';
 import type {
+  CeilingHit,
   Diagnosis,
   Evidence,
   Finding,
   KubeObject,
+  LlmSpend,
   LlmUsage,
   Proposal,
   Validation,
@@ -42,9 +44,17 @@ export interface IterationInput {
   history?: string[];
   /** The run that keeps each iteration's replay bundle (the investigation's parent run). */
   replayRun?: RunHandle;
+  /** The investigation's LLM usage before this iteration, for the engine's ceilings. */
+  spent?: LlmSpend;
 }
 
-export type IterationOutcome =
+/** What this iteration's diagnosis cost, and the ceiling that made the fallback answer, if one did. */
+export interface IterationLlm {
+  usage: LlmUsage[];
+  ceiling: CeilingHit | null;
+}
+
+type Steps =
   | { kind: 'healthy'; findings: Finding[]; diagnosis: Diagnosis }
   | { kind: 'no_change'; findings: Finding[]; diagnosis: Diagnosis }
   | {
@@ -55,6 +65,8 @@ export type IterationOutcome =
       feedback: AttemptFeedback;
     }
   | { kind: 'proposed'; findings: Finding[]; diagnosis: Diagnosis; proposal: Proposal };
+
+export type IterationOutcome = Steps & { llm: IterationLlm };
 
 /** Runs each analyzer in its own span; runAnalyzers turns a throwing analyzer into an info finding. */
 function analyze(evidence: Evidence, run: RunHandle): Finding[] {
@@ -107,7 +119,12 @@ async function keepBundle(
     await input.replayRun.setTags({ 'autofix.replay.skipped': `iteration ${input.n}: over the size bound` });
 }
 
-async function diagnose(deps: IterationDeps, input: IterationInput, findings: Finding[]): Promise<Diagnosis> {
+async function diagnose(
+  deps: IterationDeps,
+  input: IterationInput,
+  findings: Finding[],
+  llm: IterationLlm,
+): Promise<Diagnosis> {
   const span = input.run.startSpan('diagnose', 'chain', { engine: deps.engine.name });
   const startMs = Date.now();
   // One object for the engine and the bundle: the bundle is exactly as redacted as what the engine saw.
@@ -121,13 +138,15 @@ async function diagnose(deps: IterationDeps, input: IterationInput, findings: Fi
   try {
     let r;
     try {
-      r = await deps.engine.diagnose(engineInput);
+      r = await deps.engine.diagnose({ ...engineInput, ...(input.spent ? { spent: input.spent } : {}) });
     } catch (e) {
       const error = redactText(e instanceof Error ? e.message : String(e));
       await keepBundle(deps, input, engineInput, { diagnosis: null, usage: [], error });
       throw e;
     }
     await keepBundle(deps, input, engineInput, { diagnosis: r.diagnosis, usage: r.usage, error: null });
+    llm.usage.push(...r.usage);
+    llm.ceiling = r.ceiling ?? null;
     const sum = (k: 'latencySeconds' | 'promptTokens' | 'completionTokens') =>
       r.usage.reduce((n, u) => n + u[k], 0);
     if (r.usage.length > 0) {
@@ -159,12 +178,17 @@ async function diagnose(deps: IterationDeps, input: IterationInput, findings: Fi
 }
 
 export async function runIteration(deps: IterationDeps, input: IterationInput): Promise<IterationOutcome> {
+  const llm: IterationLlm = { usage: [], ceiling: null };
+  return { ...(await steps(deps, input, llm)), llm };
+}
+
+async function steps(deps: IterationDeps, input: IterationInput, llm: IterationLlm): Promise<Steps> {
   const { n, evidence, run } = input;
   deps.progress({ stage: 'analyze', iteration: n, message: 'running analyzers' });
   const findings = analyze(evidence, run);
   await run.logArtifact('findings.json', findings);
   if (isHealthy(evidence, findings)) {
-    const diagnosed = await diagnose(deps, input, findings);
+    const diagnosed = await diagnose(deps, input, findings, llm);
     const diagnosis: Diagnosis = { ...diagnosed, category: 'healthy', change: null };
     await run.logArtifact('diagnosis.json', diagnosis);
     await run.logMetrics({ confidence: diagnosis.confidence }, n);
@@ -175,7 +199,7 @@ export async function runIteration(deps: IterationDeps, input: IterationInput): 
     iteration: n,
     message: `${findings.length} finding(s); asking the ${deps.engine.name} engine`,
   });
-  const diagnosis = await diagnose(deps, input, findings);
+  const diagnosis = await diagnose(deps, input, findings, llm);
   await run.logArtifact('diagnosis.json', diagnosis);
   await run.logMetrics({ confidence: diagnosis.confidence }, n);
   if (!diagnosis.change) return { kind: 'no_change', findings, diagnosis };

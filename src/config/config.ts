@@ -7,6 +7,10 @@ import {
   ErrorCode,
   parseQuantity,
   DNS1123_LABEL,
+  DEFAULT_PRICES,
+  LlmCeilings,
+  ModelPrice,
+  priceOf,
 } from '../domain/index.js';
 import { IdentityMap, loadIdentities } from './identities.js';
 
@@ -83,6 +87,10 @@ export const LlmConfig = z.object({
   sampling: LlmSampling,
   /** `auto` (default): strict json_schema, falling back to json_object when the server rejects it. */
   responseFormat: LlmResponseFormat.optional(),
+  /** USD per 1M tokens of `model` (AUTOFIX_LLM_PRICE_PER_MILLION_TOKENS, else the built-in table); null: unknown. */
+  price: ModelPrice.nullable(),
+  /** Per investigation (AUTOFIX_LLM_MAX_TOKENS_PER_INVESTIGATION, AUTOFIX_LLM_MAX_COST_USD); null: none. */
+  ceilings: LlmCeilings,
 });
 export type LlmConfig = z.infer<typeof LlmConfig>;
 
@@ -253,6 +261,28 @@ function numberVar(env: Env, name: string, def: number, min: number, max: number
   return n;
 }
 
+/** Unset or empty: null (no ceiling); otherwise a positive integer, or (`decimal`) a positive decimal number. */
+function ceilingVar(env: Env, name: string, decimal: boolean): number | null {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return null;
+  const n = (decimal ? DECIMAL : /^\d{1,12}$/).test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isFinite(n) || n <= 0)
+    bad(name, decimal ? 'a positive number of US dollars, e.g. 0.05' : 'a positive whole number of tokens', raw);
+  return n;
+}
+
+/** `prompt,completion` in USD per 1M tokens (e.g. 0.15,0.6) for AUTOFIX_MODEL; unset: the built-in table's. */
+function priceVar(env: Env, model: string): ModelPrice | null {
+  const name = 'AUTOFIX_LLM_PRICE_PER_MILLION_TOKENS';
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return priceOf(DEFAULT_PRICES, model);
+  const parts = raw.split(',').map((x) => x.trim());
+  const [prompt, completion] = parts.map((x) => (DECIMAL.test(x) ? Number(x) : NaN));
+  if (parts.length !== 2 || !(prompt! >= 0) || !(completion! >= 0))
+    bad(name, 'PROMPT,COMPLETION in USD per 1M tokens, e.g. 0.15,0.6', raw);
+  return { prompt: prompt!, completion: completion! };
+}
+
 /** The LLM settings, checked against each other: a diagnosis outlives one request. */
 function llmVars(env: Env, apiKey: string, format: LlmResponseFormat): LlmConfig {
   const model = env.AUTOFIX_MODEL || 'gpt-4o-mini';
@@ -271,6 +301,15 @@ function llmVars(env: Env, apiKey: string, format: LlmResponseFormat): LlmConfig
       `at least AUTOFIX_LLM_TIMEOUT_MS (${timeoutMs}): one diagnosis makes at least one request`,
       env.AUTOFIX_LLM_DIAGNOSIS_TIMEOUT_MS,
     );
+  const price = priceVar(env, model);
+  const maxCostUsd = ceilingVar(env, 'AUTOFIX_LLM_MAX_COST_USD', true);
+  // A cost ceiling needs a price: without one every call would be "unknown", never stopped.
+  if (maxCostUsd !== null && price === null)
+    bad(
+      'AUTOFIX_LLM_MAX_COST_USD',
+      `a price for AUTOFIX_MODEL "${model}", which the built-in table lacks: set AUTOFIX_LLM_PRICE_PER_MILLION_TOKENS (e.g. 0.15,0.6)`,
+      env.AUTOFIX_LLM_MAX_COST_USD,
+    );
   return {
     apiKey,
     baseUrl: env.OPENAI_BASE_URL || null,
@@ -285,6 +324,11 @@ function llmVars(env: Env, apiKey: string, format: LlmResponseFormat): LlmConfig
       frequencyPenalty: numberVar(env, 'AUTOFIX_LLM_FREQUENCY_PENALTY', d.sampling.frequencyPenalty, -2, 2),
     },
     responseFormat: format,
+    price,
+    ceilings: {
+      maxTokens: ceilingVar(env, 'AUTOFIX_LLM_MAX_TOKENS_PER_INVESTIGATION', false),
+      maxCostUsd,
+    },
   };
 }
 

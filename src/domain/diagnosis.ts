@@ -43,5 +43,7 @@ export const LlmUsage = z.object({
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
   attempts: z.number().int(),
+  /** Estimated USD at the configured price; null (or absent, in older records) when the model has none. */
+  costUsd: z.number().nullable().optional(),
 });
 export type LlmUsage = z.infer<typeof LlmUsage>;

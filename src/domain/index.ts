@@ -16,3 +16,4 @@ export * from './attempt.js';
 export * from './trigger.js';
 export * from './cluster.js';
 export * from './identity.js';
+export * from './llm-cost.js';

@@ -6,6 +6,7 @@ import {
   AttemptRecord,
   ClusterName,
   DNS1123_LABEL,
+  LlmSpend,
   Target,
   TargetRef,
 } from '../domain/index.js';
@@ -22,6 +23,8 @@ export const Continuation = z.object({
   runId: z.string().nullable(),
   firstIteration: z.number().int().min(2),
   attempts: z.array(AttemptRecord),
+  /** The LLM usage of the rounds before (absent in jobs queued before it was recorded): the ceilings count it. */
+  spent: LlmSpend.optional(),
 });
 export type Continuation = z.infer<typeof Continuation>;
 

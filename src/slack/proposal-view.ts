@@ -34,5 +34,6 @@ export function proposalView(
     feedbackRunId: record.runId,
     approvalsNeeded: approvalsNeeded(record, twoPerson),
     approvals: record.approvals ?? [],
+    llm: record.llm ?? null,
   };
 }

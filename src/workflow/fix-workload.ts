@@ -159,7 +159,14 @@ export async function fixWorkload(
     inv = await investigate(
       target,
       { ...deps, config: { ...deps.config, maxIterations: remaining } },
-      { ...opts, run: inv.run, previousAttempts: seen.next, firstIteration: first, startedAt: inv.startedAt },
+      {
+        ...opts,
+        run: inv.run,
+        previousAttempts: seen.next,
+        firstIteration: first,
+        startedAt: inv.startedAt,
+        ...(inv.llm ? { spent: inv.llm } : {}),
+      },
     );
   }
   return applied && !applied.rolloutHealthy

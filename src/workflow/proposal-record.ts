@@ -1,7 +1,15 @@
 // A stored proposal and its life cycle: the states, the legal transitions, and the Redis hash encoding.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { AttemptRecord, ClusterField, Diagnosis, KubeObject, Proposal, Target } from '../domain/index.js';
+import {
+  AttemptRecord,
+  ClusterField,
+  Diagnosis,
+  KubeObject,
+  LlmSpend,
+  Proposal,
+  Target,
+} from '../domain/index.js';
 import { Approval } from './approval.js';
 
 /** Where the proposal was shown: a chat thread (Slack) or, for the CLI, the terminal ("cli"). */
@@ -64,6 +72,8 @@ export const ProposalRecord = z.object({
   /** The iteration that produced this proposal, and the failed attempts before it (for a next iteration). */
   iteration: z.number().int().min(1),
   attempts: z.array(AttemptRecord),
+  /** The investigation's LLM calls so far (the footer; a next round's ceilings count them); absent: none known. */
+  llm: LlmSpend.nullable().optional(),
   /** Epoch milliseconds: when the investigation was requested (time_to_healthy counts from it), and saved. */
   requestedAt: z.number().int().nullable().default(null),
   createdAt: z.number().int(),

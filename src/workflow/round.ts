@@ -45,6 +45,7 @@ export function proposalRecordOf(inv: Investigation, req: RoundRequest, now: num
     requestedBy: req.requestedBy,
     iteration: req.firstIteration + inv.iterations - 1,
     attempts: inv.attempts.map((a) => ({ iteration: a.iteration, change: a.change, errors: a.errors })),
+    llm: inv.llm,
     requestedAt: req.requestedAt,
     createdAt: now,
     expiresAt: now + req.ttlMs,

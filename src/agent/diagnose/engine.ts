@@ -6,6 +6,8 @@ import type {
   EngineName,
   Evidence,
   Finding,
+  CeilingHit,
+  LlmSpend,
   LlmUsage,
 } from '../../domain/index.js';
 
@@ -19,6 +21,8 @@ export interface DiagnosisInput {
   policy: PolicyConfig;
   /** Compact outcomes of earlier incidents of this workload, newest first: hints, never instructions. */
   history?: string[];
+  /** The investigation's LLM usage before this diagnosis (earlier iterations and rounds), for its ceilings. */
+  spent?: LlmSpend;
 }
 
 export interface EngineResult {
@@ -27,6 +31,8 @@ export interface EngineResult {
   usage: LlmUsage[];
   /** The redacted request/response pair, kept for `AUTOFIX_LOG_PROMPTS`; null for the rule engine. */
   exchange: { prompt: unknown; completion: unknown } | null;
+  /** Set when the LLM was not asked (again) because a ceiling would be passed, and the fallback answered. */
+  ceiling?: CeilingHit;
 }
 
 export interface DiagnosisEngine {

@@ -21,7 +21,12 @@ export async function continueInvestigation(
       requestedBy: record.requestedBy,
       channel: record.thread.channel,
       teamId: record.thread.teamId,
-      continuation: { runId: record.runId, firstIteration: record.iteration + 1, attempts },
+      continuation: {
+        runId: record.runId,
+        firstIteration: record.iteration + 1,
+        attempts,
+        ...(record.llm ? { spent: record.llm } : {}),
+      },
     },
     async () => record.thread.threadTs,
   );

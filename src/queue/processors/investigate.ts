@@ -132,6 +132,7 @@ async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Pro
         previousAttempts: cont?.attempts,
         run,
         firstIteration,
+        ...(cont?.spent ? { spent: cont.spent } : {}),
       },
     );
     return inv;
@@ -197,6 +198,7 @@ async function investigateOnce(data: InvestigateJob, job: Job, ctx: WorkerContex
     feedbackRunId: inv.run.runId,
     attempts: inv.attempts.map((a) => `iteration ${a.iteration}: ${a.errors.join('; ')}`),
     iterations: inv.iterations,
+    llm: inv.llm,
   });
   await postOnce(ctx, { jobId, slot: 'outcome' }, data.thread, message);
   await ctx.bookkeeping.defer(runId, () => endRun(inv));

@@ -1,5 +1,5 @@
 // The final message of an investigation that proposes nothing: healthy, no safe fix, or an error. No buttons.
-import type { Target } from '../../domain/index.js';
+import type { LlmSpend, Target } from '../../domain/index.js';
 import { SLACK_LIMITS, bulletList, link, safeMrkdwn } from '../slack-limits.js';
 import {
   context,
@@ -13,6 +13,7 @@ import {
 } from './block-parts.js';
 import { diagnosisBlocks, type DiagnosisView } from './diagnosis-blocks.js';
 import { feedbackBlocks } from './feedback-blocks.js';
+import { llmUsageText } from './llm-usage-text.js';
 
 export type FinalOutcome = 'healthy' | 'no_safe_fix' | 'error';
 
@@ -29,6 +30,8 @@ export interface OutcomeInput {
   iterations?: number;
   /** The MLflow run the Helpful / Not helpful buttons record on; none without one. */
   feedbackRunId?: string | null;
+  /** The investigation's LLM tokens and cost, in the footer; null/absent for the rule engine alone. */
+  llm?: LlmSpend | null;
 }
 
 const HEADLINES: Record<FinalOutcome, { icon: string; title: string }> = {
@@ -67,6 +70,6 @@ export function buildOutcomeMessage(input: OutcomeInput): SlackMessage {
     section(`${head.icon} ${safeMrkdwn(head.title)}`, 'autofix_outcome'),
     ...detailBlocks(input),
     ...(input.outcome === 'no_safe_fix' ? feedbackBlocks(input.feedbackRunId) : []),
-    context(`${run}${iterations}`),
+    context(`${run}${iterations}`, llmUsageText(input.llm)),
   ]);
 }

@@ -1,5 +1,5 @@
 // The proposal: diagnosis, change, diff (safely truncated), validation, Approve/Reject, MLflow link, expiry.
-import type { GitOpsAdvice, Target, Validation } from '../../domain/index.js';
+import type { GitOpsAdvice, LlmSpend, Target, Validation } from '../../domain/index.js';
 import { approverWords, type Approval } from '../../workflow/approval.js';
 import { AUTOFIX_ACTIONS } from '../slack-payloads.js';
 import {
@@ -28,6 +28,7 @@ import {
 import { diagnosisBlocks, type DiagnosisView } from './diagnosis-blocks.js';
 import { gitopsBlocks } from './gitops-blocks.js';
 import { feedbackBlocks } from './feedback-blocks.js';
+import { llmUsageText } from './llm-usage-text.js';
 
 export interface ProposalMessageInput {
   target: Target;
@@ -53,6 +54,8 @@ export interface ProposalMessageInput {
   /** Distinct approvers needed (two-person rule: 2) and those recorded so far. */
   approvalsNeeded?: number;
   approvals?: readonly Pick<Approval, 'by' | 'identity'>[];
+  /** The investigation's LLM tokens and cost, in the footer; null/absent for the rule engine alone. */
+  llm?: LlmSpend | null;
 }
 
 /** Diff sections shown once a proposal is decided (the live proposal shows the whole diff or no Approve). */
@@ -133,7 +136,7 @@ export function proposalBlocks(
   ];
 }
 
-/** The footer: MLflow run, proposal id and (unless decided) the expiry. */
+/** The footer: MLflow run, proposal id, (unless decided) the expiry, and the LLM's tokens and cost. */
 export function proposalFooter(
   input: ProposalMessageInput,
   expiryWord: 'Expires' | 'Expired' | null = 'Expires',
@@ -142,6 +145,7 @@ export function proposalFooter(
   return context(
     `${mlflowLink(input.runUrl)}${expiry}`,
     `proposal \`${escapeMrkdwn(input.proposalId.slice(0, 80))}\``,
+    llmUsageText(input.llm),
   );
 }
 

@@ -4,13 +4,14 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { LlmConfig } from '../../../config/config.js';
-import type { Diagnosis, LlmUsage } from '../../../domain/index.js';
+import { NO_SPEND, addSpend, costOf, type Diagnosis, type LlmUsage } from '../../../domain/index.js';
 import { buildPrompt } from './build-prompt.js';
 import { DEFAULT_EVIDENCE_BUDGET_CHARS } from './compact-evidence.js';
 import type { DiagnosisEngine, DiagnosisInput, EngineResult } from '../engine.js';
 import { adaptTo400, chatRequest, quirksOf, rememberQuirks, type ResponseFormat } from './chat-request.js';
 import { LlmOutput, parseLlmOutput } from './llm-output.js';
 import { LlmUnavailableError } from './llm-unavailable-error.js';
+import { ceilingHit, LlmCeilingError, promptTokenBound } from './cost-ceiling.js';
 import { DEFAULT_RETRY_DELAYS, MIN_ATTEMPT_MS, retryLlmCall, type LlmFailure } from './retry-llm-call.js';
 
 export { createFallbackEngine } from '../fallback-engine.js';
@@ -64,12 +65,15 @@ async function requestCompletion(
     signal,
   );
   const completion = outcome.ok ? outcome.value : null;
+  const promptTokens = completion?.usage?.prompt_tokens ?? 0;
+  const completionTokens = completion?.usage?.completion_tokens ?? 0;
   const usage: LlmUsage = {
     model: ctx.config.model,
     latencySeconds: (performance.now() - started) / 1000,
-    promptTokens: completion?.usage?.prompt_tokens ?? 0,
-    completionTokens: completion?.usage?.completion_tokens ?? 0,
+    promptTokens,
+    completionTokens,
     attempts: outcome.attempts,
+    costUsd: costOf(ctx.config.price, promptTokens, completionTokens),
   };
   return outcome.ok
     ? { ok: true, completion: outcome.value, usage }
@@ -160,6 +164,9 @@ async function diagnoseWithLlm(
   let budget = ctx.config.maxRetries + 1;
   const reasked = new Set<Retake['kind']>();
   for (;;) {
+    // The investigation's ceilings, before every call: what it used so far plus this call's bound.
+    const hit = ceilingHit(ctx.config, addSpend(input.spent ?? NO_SPEND, usage), promptTokenBound(messages));
+    if (hit) throw new LlmCeilingError(hit, usage);
     const call = await requestCompletion(ctx, messages, { maxAttempts: budget, deadline }, signal);
     usage.push(call.usage);
     budget -= call.usage.attempts;
