@@ -267,7 +267,11 @@ function ceilingVar(env: Env, name: string, decimal: boolean): number | null {
   if (raw === undefined || raw.trim() === '') return null;
   const n = (decimal ? DECIMAL : /^\d{1,12}$/).test(raw.trim()) ? Number(raw) : NaN;
   if (!Number.isFinite(n) || n <= 0)
-    bad(name, decimal ? 'a positive number of US dollars, e.g. 0.05' : 'a positive whole number of tokens', raw);
+    bad(
+      name,
+      decimal ? 'a positive number of US dollars, e.g. 0.05' : 'a positive whole number of tokens',
+      raw,
+    );
   return n;
 }
 

@@ -1,13 +1,6 @@
 // Estimated LLM cost per model (USD per million tokens), overridable from a JSON file.
 import { readFileSync } from 'node:fs';
-import {
-  AutofixError,
-  DEFAULT_PRICES,
-  ErrorCode,
-  PriceTable,
-  costOf,
-  priceOf,
-} from '../../domain/index.js';
+import { AutofixError, DEFAULT_PRICES, ErrorCode, PriceTable, costOf, priceOf } from '../../domain/index.js';
 
 export { DEFAULT_PRICES, PriceTable } from '../../domain/index.js';
 

@@ -9,6 +9,7 @@ export function llmUsageText(llm: LlmSpend | null | undefined): string {
   const tokens = llm.promptTokens + llm.completionTokens;
   const calls = `${llm.calls} call${llm.calls === 1 ? '' : 's'}`;
   // An unknown price is not a free model: it says so rather than $0.
-  const cost = llm.costUsd === null ? 'cost unknown (no price for the model)' : `est. ${formatUsd(llm.costUsd)}`;
+  const cost =
+    llm.costUsd === null ? 'cost unknown (no price for the model)' : `est. ${formatUsd(llm.costUsd)}`;
   return `:abacus: LLM ${count(tokens)} tokens (${count(llm.promptTokens)} prompt + ${count(llm.completionTokens)} completion, ${calls}) · ${cost}`;
 }

@@ -91,3 +91,30 @@ describe('createFallbackEngine', () => {
     expect(fallback.calls).toBe(0);
   });
 });
+
+describe('createFallbackEngine at a cost ceiling', () => {
+  it('the rule engine answers; the note names the ceiling and its figures; the result carries the hit', async () => {
+    const llm = createLlmEngine({
+      config: llmConfig(standIn, { ceilings: { maxTokens: 100, maxCostUsd: null } }),
+      logPrompts: false,
+    });
+    const fallback = rules();
+    const result = await createFallbackEngine(llm, fallback).diagnose(input);
+    expect(standIn.requests).toHaveLength(0);
+    expect(fallback.calls).toBe(1);
+    expect(result.ceiling).toMatchObject({ ceiling: 'tokens', used: 0, limit: 100 });
+    expect(result.diagnosis.engine).toBe('rules');
+    expect(result.diagnosis.notes[0]).toMatch(
+      /^LLM not asked: the investigation's token ceiling: 0 tokens used \+ up to [\d,]+ for the next call > 100 \(AUTOFIX_LLM_MAX_TOKENS_PER_INVESTIGATION\); diagnosed by the rule engine$/,
+    );
+    expect(result.diagnosis.notes[1]).toBe('rule note');
+  });
+
+  it('another unavailability carries no ceiling', async () => {
+    standIn.push({ status: 401 });
+    const llm = createLlmEngine({ config: llmConfig(standIn, { maxRetries: 0 }), logPrompts: false });
+    const result = await createFallbackEngine(llm, rules()).diagnose(input);
+    expect(result.ceiling).toBeUndefined();
+    expect(result.diagnosis.notes[0]).toMatch(/^LLM unavailable \(401/);
+  });
+});

@@ -69,6 +69,8 @@ describe('createLlmEngine', () => {
         promptTokens: 1200,
         completionTokens: 80,
         attempts: 1,
+        // No price configured for the stand-in's model: unknown, not free.
+        costUsd: null,
       },
     ]);
     expect(result.exchange).toBeNull();
