@@ -1,8 +1,16 @@
 // `kube-autofix eval --replay <run|experiment>`: re-runs recorded investigations' engine input through a chosen
 // engine and model with no cluster, scores the answers against the recorded labels, and logs an evaluation run.
 import { randomBytes } from 'node:crypto';
-import { loadConfig, parseDuration, type Config } from '../../config/config.js';
-import { AutofixError, ErrorCode, EngineName, isAutofixError } from '../../domain/index.js';
+import { loadConfig, parseDuration, type Config, type LlmConfig } from '../../config/config.js';
+import {
+  AutofixError,
+  DEFAULT_PRICES,
+  ErrorCode,
+  EngineName,
+  isAutofixError,
+  priceOf,
+  type PriceTable,
+} from '../../domain/index.js';
 import type { DiagnosisEngine } from '../../agent/diagnose/engine.js';
 import { createLlmEngine } from '../../agent/diagnose/llm/llm-engine.js';
 import { promptsOf } from '../../agent/diagnose/llm/prompts/prompt-set.js';
@@ -68,7 +76,11 @@ function sinceMs(since: string | undefined, now: number): number | null {
  * The engine the cases are replayed through. The LLM engine has no rule-engine fallback here: an
  * unavailable model is an error of that case, never a rule-engine answer scored as the model's.
  */
-export function chooseEngine(config: Config, opts: Pick<ReplayOptions, 'engine' | 'model'>): DiagnosisEngine {
+export function chooseEngine(
+  config: Config,
+  opts: Pick<ReplayOptions, 'engine' | 'model'>,
+  prices: PriceTable = DEFAULT_PRICES,
+): DiagnosisEngine {
   const name = opts.engine ?? (config.llm ? 'llm' : 'rules');
   if (!EngineName.safeParse(name).success)
     bad(
@@ -84,8 +96,19 @@ export function chooseEngine(config: Config, opts: Pick<ReplayOptions, 'engine' 
       '--engine llm needs OPENAI_API_KEY (and OPENAI_BASE_URL for a server other than OpenAI).',
       'Set them, or pass --engine rules.',
     );
-  const llm = opts.model ? { ...config.llm, model: opts.model } : config.llm;
+  const llm = opts.model ? { ...config.llm, ...otherModel(config.llm, opts.model, prices) } : config.llm;
   return createLlmEngine({ config: llm, logPrompts: false });
+}
+
+/** --model: its price from the replay's table, which a cost ceiling cannot do without (as at start). */
+function otherModel(llm: LlmConfig, model: string, prices: PriceTable): Pick<LlmConfig, 'model' | 'price'> {
+  const price = model === llm.model ? llm.price : priceOf(prices, model);
+  if (llm.ceilings.maxCostUsd !== null && price === null)
+    bad(
+      `--model ${model} has no price, and AUTOFIX_LLM_MAX_COST_USD needs one.`,
+      'Give its price with --prices, or unset AUTOFIX_LLM_MAX_COST_USD.',
+    );
+  return { model, price };
 }
 
 function progressLine(r: ReplayResult, done: number, total: number): string {
@@ -149,7 +172,7 @@ export async function runReplayCommand(
       );
     const since = sinceMs(opts.since, (deps.now ?? Date.now)());
     const prices = loadPrices(opts.prices);
-    const engine = deps.makeEngine ? deps.makeEngine(config) : chooseEngine(config, opts);
+    const engine = deps.makeEngine ? deps.makeEngine(config) : chooseEngine(config, opts, prices);
     const replayId = randomBytes(3).toString('hex');
     const recorded = await loadRecordedCases(createMlflowClient(config.mlflow), {
       source: opts.replay,
