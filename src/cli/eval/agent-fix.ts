@@ -84,6 +84,8 @@ export interface UsageTotals {
   promptTokens: number;
   completionTokens: number;
   model: string;
+  /** The ceiling (tokens or cost) that made the rule engine answer in this case, if one did. */
+  ceiling: 'tokens' | 'cost' | null;
 }
 
 /** Wraps an engine to add up its LLM usage (per call, including failed calls the fallback reports). */
@@ -94,9 +96,11 @@ export function countingEngine(engine: DiagnosisEngine): { engine: DiagnosisEngi
     promptTokens: 0,
     completionTokens: 0,
     model: engine.model,
+    ceiling: null,
   };
-  const counted = meteredEngine(engine, (calls) => {
+  const counted = meteredEngine(engine, (calls, result) => {
     usage.diagnoses += 1;
+    usage.ceiling = result.ceiling?.ceiling ?? usage.ceiling;
     for (const u of calls) {
       usage.llmCalls += 1;
       usage.promptTokens += u.promptTokens;

@@ -76,7 +76,7 @@ export function totalsLines(s: EvalSummary): string[] {
     `pass@1 ${pct(s.passAt1)}   pass^${s.repeats} ${pct(s.passHatK)}`,
     `category accuracy ${pct(s.categoryAccuracy)}   outcome accuracy ${pct(s.outcomeAccuracy)}   heal rate ${pct(s.healRate)} (judged from the cluster)`,
     `mean iterations ${n(s.meanIterations, 2)}   s→proposal ${n(s.meanSecondsToProposal, 1)}   s→healthy ${n(s.meanSecondsToHealthy, 1)}   API calls ${n(s.meanApiCalls, 1)}`,
-    `LLM tokens in/out ${s.promptTokens}/${s.completionTokens}   prompt tokens per iteration ${n(s.promptTokensPerIteration)}   estimated cost ${usd(s.costUsd)}`,
+    `LLM tokens in/out ${s.promptTokens}/${s.completionTokens}   prompt tokens per iteration ${n(s.promptTokensPerIteration)}   estimated cost ${usd(s.costUsd)}   stopped by an LLM ceiling ${s.ceilingFallbacks}`,
     `confidence right ${n(s.meanConfidenceRight, 2)} vs wrong ${n(s.meanConfidenceWrong, 2)}   Brier ${n(s.brierScore, 3)}`,
   ];
 }
@@ -86,11 +86,20 @@ export function renderTable(results: CaseResult[], summary: EvalSummary): string
   const problems = results
     .filter((r) => r.error !== null)
     .map((r) => `  ${r.name} #${r.attempt}: ${r.error}`);
+  const stopped = results
+    .filter((r) => r.llmCeiling !== null)
+    .map(
+      (r) =>
+        `  ${r.name} #${r.attempt}: the ${r.llmCeiling} ceiling stopped the LLM; the rule engine answered`,
+    );
   return [
     ...rows,
     '',
     ...totalsLines(summary),
     ...(problems.length ? ['', 'broken cases and errors:', ...problems] : []),
+    ...(stopped.length
+      ? ['', 'LLM ceilings (AUTOFIX_LLM_MAX_TOKENS_PER_INVESTIGATION, AUTOFIX_LLM_MAX_COST_USD):', ...stopped]
+      : []),
     '',
   ].join('\n');
 }

@@ -95,6 +95,7 @@ const failed = (status: 'broken_case' | 'error', error: string): Measured => ({
   promptTokens: 0,
   completionTokens: 0,
   costUsd: null,
+  llmCeiling: null,
   investigationRunId: null,
   investigationRunUrl: null,
 });
@@ -158,6 +159,7 @@ async function measure(
     promptTokens: u.promptTokens,
     completionTokens: u.completionTokens,
     costUsd: estimateCost(deps.prices, u.model, u.promptTokens, u.completionTokens),
+    llmCeiling: u.ceiling,
     investigationRunId: answer.runId,
     investigationRunUrl: answer.runUrl,
   };

@@ -31,6 +31,8 @@ export const CaseResult = z.object({
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
   costUsd: z.number().nullable(),
+  /** The LLM ceiling that stopped the model in this case (the rule engine answered the rest); null: none. */
+  llmCeiling: z.enum(['tokens', 'cost']).nullable(),
   investigationRunId: z.string().nullable(),
   investigationRunUrl: z.string().nullable(),
 });
@@ -58,6 +60,8 @@ export interface EvalSummary {
   /** Prompt tokens per diagnosis (one engine call per iteration). */
   promptTokensPerIteration: number | null;
   costUsd: number | null;
+  /** Cases in which a cost ceiling stopped the LLM and the rule engine answered. */
+  ceilingFallbacks: number;
   /** Mean confidence of right and wrong categories: a calibrated engine is surer when right. */
   meanConfidenceRight: number | null;
   meanConfidenceWrong: number | null;
@@ -158,6 +162,7 @@ export function scoreEval(results: CaseResult[]): EvalSummary {
             6,
           )
         : null,
+    ceilingFallbacks: judged.filter((r) => r.llmCeiling !== null).length,
     ...calibration(judged),
     passed: results.length > 0 && results.every(casePassed),
   };

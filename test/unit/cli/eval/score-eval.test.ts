@@ -33,6 +33,7 @@ const result = (over: Partial<CaseResult>): CaseResult => ({
   promptTokens: 0,
   completionTokens: 0,
   costUsd: 0,
+  llmCeiling: null,
   investigationRunId: null,
   investigationRunUrl: null,
   ...over,
