@@ -38,6 +38,8 @@ const PER_ITERATION = [
   'policy_passed',
 ];
 const LLM_METRICS = ['completion_tokens', 'llm_latency_seconds', 'prompt_tokens'];
+/** On the parent only: the whole investigation's LLM calls, tokens and estimated cost. */
+const LLM_TOTALS = ['llm_calls', 'llm_cost_usd', 'llm_tokens'];
 const ITERATION_ARTIFACTS = [
   'corrected.yaml',
   'diagnosis.json',
@@ -307,9 +309,19 @@ describe('a diagnose is one MLflow run with everything issue 4 lists', () => {
     const run = await trackedRun(r);
     expect(mlflow.kv(run.data.params)).toMatchObject({ engine: 'llm', model: 'gpt-4o-mini' });
     expect(metricKeys(run)).toEqual(
-      [...PER_ITERATION, ...LLM_METRICS, 'iterations', 'success', 'time_to_proposal_seconds'].sort(),
+      [
+        ...PER_ITERATION,
+        ...LLM_METRICS,
+        ...LLM_TOTALS,
+        'iterations',
+        'success',
+        'time_to_proposal_seconds',
+      ].sort(),
     );
     expect([metric(run, 'prompt_tokens'), metric(run, 'completion_tokens')]).toEqual([1200, 80]);
+    // The investigation's totals: one call, at gpt-4o-mini's list price.
+    expect([metric(run, 'llm_calls'), metric(run, 'llm_tokens')]).toEqual([1, 1280]);
+    expect(metric(run, 'llm_cost_usd')).toBeCloseTo((1200 * 0.15 + 80 * 0.6) / 1e6, 12);
     expect(await mlflow.metricHistory(run.info.run_id, 'prompt_tokens')).toEqual([[1200, 1]]);
     expect(metric(run, 'llm_latency_seconds')).toBeGreaterThan(0);
     expect(autofixTags(run)).toMatchObject({
