@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Category, type PatchOp } from '../../domain/index.js';
 import { deepEqual } from '../../domain/json-access.js';
 import type { DiagnosisEngine } from '../../agent/diagnose/engine.js';
+import { LlmUnavailableError } from '../../agent/diagnose/llm/llm-unavailable-error.js';
 import { asRecorded, effectOf, judgeOffline, replayIteration } from '../../agent/replay-iteration.js';
 import { changeDigest, Verdict } from '../../tracking/outcome-labels.js';
 import type { RecordedCase } from '../../tracking/replay-source.js';
@@ -120,9 +121,13 @@ export async function replayCase(
     rolledBack: c.labels.rolledBack,
   };
   let r;
+  const t0 = performance.now();
   try {
     r = await replayIteration(engine, c.bundle.input);
   } catch (e) {
+    // A model that answered nothing usable (cut at the token bound, invalid JSON) still spent its tokens and time.
+    const spent = e instanceof LlmUnavailableError ? e.usage : [];
+    const tokens = (k: 'promptTokens' | 'completionTokens'): number => spent.reduce((n, u) => n + u[k], 0);
     return {
       ...base,
       status: 'error',
@@ -136,11 +141,13 @@ export async function replayCase(
       sameAsRecorded: null,
       changeEquivalent: null,
       reproposed: null,
-      llmCalls: 0,
-      promptTokens: 0,
-      completionTokens: 0,
-      costUsd: null,
-      seconds: 0,
+      llmCalls: spent.length,
+      promptTokens: tokens('promptTokens'),
+      completionTokens: tokens('completionTokens'),
+      costUsd: spent.length
+        ? estimateCost(prices, spent[0]!.model, tokens('promptTokens'), tokens('completionTokens'))
+        : null,
+      seconds: Number(((performance.now() - t0) / 1000).toFixed(3)),
     };
   }
   const d = r.diagnosis;

@@ -40,7 +40,9 @@ function rate(values: Array<boolean | null>): number | null {
 
 export function scoreReplay(results: ReplayResult[]): ReplaySummary {
   const ok = results.filter((r) => r.status === 'ok');
-  const costs = present(ok.map((r) => r.costUsd));
+  // What was spent counts every case that asked the model, answered usably or not.
+  const spent = results.filter((r) => r.status === 'ok' || r.llmCalls > 0);
+  const costs = present(spent.map((r) => r.costUsd));
   const outcomes = Object.fromEntries(ReplayOutcome.options.map((o) => [o, 0])) as Record<
     ReplayOutcome,
     number
@@ -60,17 +62,17 @@ export function scoreReplay(results: ReplayResult[]): ReplaySummary {
     reproposalRate: rate(ok.map((r) => r.reproposed)),
     outcomes,
     flagged: ok.filter((r) => r.flags.length > 0).length,
-    llmCalls: ok.reduce((n, r) => n + r.llmCalls, 0),
-    promptTokens: ok.reduce((n, r) => n + r.promptTokens, 0),
-    completionTokens: ok.reduce((n, r) => n + r.completionTokens, 0),
+    llmCalls: spent.reduce((n, r) => n + r.llmCalls, 0),
+    promptTokens: spent.reduce((n, r) => n + r.promptTokens, 0),
+    completionTokens: spent.reduce((n, r) => n + r.completionTokens, 0),
     costUsd:
-      costs.length === ok.length && costs.length > 0
+      costs.length === spent.length && costs.length > 0
         ? round(
             costs.reduce((a, b) => a + b, 0),
             6,
           )
         : null,
-    meanSeconds: mean(ok.map((r) => r.seconds)),
+    meanSeconds: mean(spent.map((r) => r.seconds)),
     ...calibrate(
       ok
         .filter((r) => r.categoryRight !== null)

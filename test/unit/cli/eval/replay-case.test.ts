@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runAnalyzers } from '../../../../src/agent/analyzers/registry.js';
 import type { DiagnosisEngine } from '../../../../src/agent/diagnose/engine.js';
+import { LlmUnavailableError } from '../../../../src/agent/diagnose/llm/llm-unavailable-error.js';
 import { createRulesEngine } from '../../../../src/agent/diagnose/rules/rules-engine.js';
 import type { Diagnosis, PatchOp } from '../../../../src/domain/index.js';
 import { DEFAULT_PRICES } from '../../../../src/cli/eval/price-table.js';
@@ -199,6 +200,47 @@ describe('replaying one recorded case', () => {
       categoryRight: null,
     });
     expect(scoreReplay([r])).toMatchObject({ errors: 1, categoryAccuracy: 0, passed: false });
+  });
+
+  it('a model whose answer is unusable (cut at the token bound) is an error that still counts its tokens, cost and time', async () => {
+    const c = await recorded(() => expectedCategoryLabels('oom_killed', 'eval'));
+    const usage = {
+      model: 'gpt-4o-mini',
+      latencySeconds: 2,
+      promptTokens: 3000,
+      completionTokens: 128,
+      attempts: 1,
+    };
+    const cut: DiagnosisEngine = {
+      name: 'llm',
+      model: 'gpt-4o-mini',
+      diagnose: () =>
+        Promise.reject(
+          new LlmUnavailableError('the output was cut off at the token limit', 'finish_reason length', [
+            usage,
+          ]),
+        ),
+    };
+    const r = await replayCase(c, cut, DEFAULT_PRICES);
+    expect(r).toMatchObject({
+      status: 'error',
+      outcome: 'error',
+      error: expect.stringContaining('cut off at the token limit'),
+      llmCalls: 1,
+      promptTokens: 3000,
+      completionTokens: 128,
+      costUsd: (3000 * 0.15 + 128 * 0.6) / 1e6,
+    });
+    const ok = await replayCase(c, rules, DEFAULT_PRICES);
+    // What was spent counts both; the scores count the unusable answer as wrong.
+    expect(scoreReplay([r, ok])).toMatchObject({
+      errors: 1,
+      llmCalls: 1,
+      promptTokens: 3000,
+      completionTokens: 128,
+      categoryAccuracy: 0.5,
+      passed: false,
+    });
   });
 
   it('hostile logs replay through the same policy: a model obeying the injection is refused offline', async () => {
