@@ -6,6 +6,8 @@ import {
   AssessmentAnswer,
   CreateExperimentAnswer,
   EmptyAnswer,
+  EvaluationDatasetAnswer,
+  EvaluationDatasetsAnswer,
   GetExperimentAnswer,
   ListArtifactsAnswer,
   LoggedModelAnswer,
@@ -15,6 +17,8 @@ import {
   RunAnswer,
   SearchRunsAnswer,
   TraceInfoAnswer,
+  UpsertRecordsAnswer,
+  type EvaluationDataset,
   type MlflowAssessment,
   type MlflowExperiment,
   type MlflowRun,
@@ -65,6 +69,21 @@ export interface MlflowClient {
    * version when its text is `text`, else a new version. Answers the version number.
    */
   registerPromptVersion(name: string, text: string): Promise<string>;
+  /** A GenAI evaluation dataset of the experiment named `name` with tag `key` = `value`, or null. */
+  findEvaluationDataset(
+    experimentId: string,
+    name: string,
+    key: string,
+    value: string,
+  ): Promise<EvaluationDataset | null>;
+  /** A new, empty GenAI evaluation dataset in these experiments. */
+  createEvaluationDataset(
+    name: string,
+    experimentIds: string[],
+    tags: Record<string, string>,
+  ): Promise<EvaluationDataset>;
+  /** Inserts records, or merges into those with the same inputs; answers the dataset as it is after. */
+  upsertDatasetRecords(datasetId: string, records: DatasetRecord[]): Promise<EvaluationDataset>;
   /** The id of a LoggedModel of the experiment with tag `key` = `value`, or null. */
   findLoggedModel(experimentId: string, key: string, value: string): Promise<string | null>;
   /** Creates a LoggedModel and marks it ready; answers its id. */
@@ -113,6 +132,17 @@ export interface DatasetInput {
   profile: string;
   context: 'training' | 'evaluation' | 'eval';
 }
+
+/** One record of a GenAI evaluation dataset: MLflow hashes `inputs` to tell records apart. */
+export interface DatasetRecord {
+  inputs: Record<string, string | number>;
+  expectations: Record<string, unknown>;
+  source: { source_type: 'CODE' | 'HUMAN' | 'TRACE' | 'DOCUMENT'; source_data: Record<string, string> };
+  tags?: Record<string, string>;
+}
+
+/** Records per upsert request: one request stays well under a megabyte with approved patches in them. */
+const RECORDS_PER_UPSERT = 500;
 
 export interface NewLoggedModel {
   experimentId: string;
@@ -374,6 +404,39 @@ export function createMlflowClient(config: MlflowConfig, opts: MlflowClientOptio
         ModelVersionAnswer,
       );
       return created.model_version.version;
+    },
+    async findEvaluationDataset(experimentId, name, key, value) {
+      const quote = (v: string): string => `'${v.replace(/'/g, "\\'")}'`;
+      const a = await http.json(
+        {
+          method: 'POST',
+          path: `${API3}/datasets/search`,
+          // The datasets filter takes a dotted tag key bare: 3.17 matches nothing for a backquoted one.
+          json: {
+            experiment_ids: [experimentId],
+            filter_string: `name = ${quote(name)} AND tags.${key} = ${quote(value)}`,
+            max_results: 1,
+          },
+        },
+        EvaluationDatasetsAnswer,
+      );
+      return a.datasets[0] ?? null;
+    },
+    async createEvaluationDataset(name, experimentIds, tags) {
+      const json = { name, experiment_ids: experimentIds, tags: JSON.stringify(tags) };
+      const a = await http.json(
+        { method: 'POST', path: `${API3}/datasets/create`, json },
+        EvaluationDatasetAnswer,
+      );
+      return a.dataset;
+    },
+    async upsertDatasetRecords(datasetId, records) {
+      const base = `${API3}/datasets/${encodeURIComponent(datasetId)}`;
+      for (let i = 0; i < records.length; i += RECORDS_PER_UPSERT) {
+        const json = { records: JSON.stringify(records.slice(i, i + RECORDS_PER_UPSERT)) };
+        await http.json({ method: 'POST', path: `${base}/records`, json }, UpsertRecordsAnswer);
+      }
+      return (await http.json({ method: 'GET', path: base }, EvaluationDatasetAnswer)).dataset;
     },
     async findLoggedModel(experimentId, key, value) {
       const a = await http.json(

@@ -86,6 +86,27 @@ const LoggedModel = z.object({ info: z.object({ model_id: z.string(), name: z.st
 export const LoggedModelAnswer = z.object({ model: LoggedModel });
 export const LoggedModelsAnswer = z.object({ models: z.array(LoggedModel).default([]) });
 
+/** A GenAI evaluation dataset (`/api/3.0/mlflow/datasets`): its tags, schema and profile are JSON strings. */
+export const EvaluationDataset = z.object({
+  dataset_id: z.string(),
+  name: z.string(),
+  digest: z.string(),
+  tags: z.string().optional(),
+  schema: z.string().optional(),
+  profile: z.string().optional(),
+});
+export type EvaluationDataset = z.infer<typeof EvaluationDataset>;
+export const EvaluationDatasetAnswer = z.object({ dataset: EvaluationDataset });
+export const EvaluationDatasetsAnswer = z.object({
+  datasets: z.array(EvaluationDataset).default([]),
+  next_page_token: z.string().optional(),
+});
+/** Proto3 JSON leaves zero counts out. */
+export const UpsertRecordsAnswer = z.object({
+  inserted_count: z.coerce.number().default(0),
+  updated_count: z.coerce.number().default(0),
+});
+
 /** An assessment of a trace as MLflow 3 returns it (feedback only: what this project writes). */
 export const MlflowAssessment = z.object({
   assessment_id: z.string(),

@@ -17,6 +17,7 @@ import { createMlflowClient } from '../../src/tracking/mlflow-client.js';
 import { verdictLabels } from '../../src/tracking/outcome-labels.js';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
 import { createOomLoop, type Kube, useNamespace } from './support/kube.js';
+import { startMlflowProxy } from './support/mlflow-proxy.js';
 import * as mlflow from './support/mlflow-rest.js';
 import { captured, runCli } from './support/run-cli.js';
 
@@ -71,7 +72,9 @@ async function evalRun(url: string) {
   )) as {
     run: mlflow.RunJson & {
       inputs?: {
-        dataset_inputs?: { dataset: { name: string; profile: string } }[];
+        dataset_inputs?: {
+          dataset: { name: string; digest: string; source_type: string; source: string; profile: string };
+        }[];
         model_inputs?: { model_id: string }[];
       };
     };
@@ -85,6 +88,28 @@ async function loggedModel(id: string): Promise<{ status: string; tags: Record<s
     x.json(),
   )) as { model: { info: { status: string; tags?: { key: string; value: string }[] } } };
   return { status: model.info.status, tags: mlflow.kv(model.info.tags) };
+}
+
+interface DatasetRecordJson {
+  inputs: { source_run_id: string; iteration: number };
+  expectations: Record<string, unknown>;
+  source: unknown;
+}
+
+async function datasetRecords(id: string): Promise<DatasetRecordJson[]> {
+  const a = (await fetch(`${mlflow.mlflowUri()}/api/3.0/mlflow/datasets/${id}/records`).then((x) =>
+    x.json(),
+  )) as {
+    records: string;
+  };
+  return JSON.parse(a.records) as DatasetRecordJson[];
+}
+
+async function datasetExperiments(id: string): Promise<string[]> {
+  const a = (await fetch(`${mlflow.mlflowUri()}/api/3.0/mlflow/datasets/${id}/experiment-ids`).then((x) =>
+    x.json(),
+  )) as { experiment_ids?: string[] };
+  return a.experiment_ids ?? [];
 }
 
 const generation = async (name: string): Promise<number> =>
@@ -176,9 +201,43 @@ describe('eval --replay on the sandbox MLflow', () => {
       tags: { 'autofix.agent_version': tags['autofix.agent_version'] },
     });
     expect(run.info.status).toBe('FINISHED');
+    // The case set is a GenAI evaluation dataset of the results experiment: one record per case with what it
+    // is scored against, linked as the run's dataset input the way mlflow.genai.evaluate links one.
     const input = run.inputs!.dataset_inputs![0]!.dataset;
-    expect(input.name).toBe(`replay:${RECORDED}`);
-    expect(JSON.parse(input.profile)).toMatchObject({ num_rows: 2, source_runs: 2 });
+    expect(input).toMatchObject({ name: `replay:${RECORDED}`, source_type: 'mlflow_evaluation_dataset' });
+    expect(JSON.parse(input.profile)).toEqual({ num_records: 2 });
+    const datasetId = (JSON.parse(input.source) as { dataset_id: string }).dataset_id;
+    const records = await datasetRecords(datasetId);
+    expect(
+      records.map((x) => x.inputs).sort((a, b) => a.source_run_id.localeCompare(b.source_run_id)),
+    ).toEqual(
+      [
+        { source_run_id: fixed, iteration: 1 },
+        { source_run_id: rejected, iteration: 1 },
+      ].sort((a, b) => a.source_run_id.localeCompare(b.source_run_id)),
+    );
+    const byRun = new Map(records.map((x) => [x.inputs.source_run_id, x]));
+    expect(byRun.get(fixed)!.expectations).toMatchObject({
+      expected_category: 'oom_killed',
+      expected_source: 'approved',
+      verdict: 'approved',
+      healed: true,
+      approved_change: expect.arrayContaining([
+        expect.objectContaining({ path: MEMORY, value: approvedMemory }),
+      ]),
+    });
+    expect(byRun.get(rejected)!.expectations).toMatchObject({
+      verdict: 'rejected',
+      healed: false,
+      refused_change: expect.arrayContaining([expect.objectContaining({ path: MEMORY })]),
+    });
+    expect(byRun.get(rejected)!.expectations.expected_category).toBeUndefined();
+    expect(byRun.get(fixed)!.source).toMatchObject({ source_type: 'CODE', source_data: { run_id: fixed } });
+    expect(await datasetExperiments(datasetId)).toEqual([run.info.experiment_id]);
+    // The same recordings are the same dataset on the next replay, its records merged, not doubled.
+    const again = (await evalRun(second.json!.trackingUrl!)).run.inputs!.dataset_inputs![0]!.dataset;
+    expect(JSON.parse(again.source)).toEqual({ dataset_id: datasetId });
+    expect(await datasetRecords(datasetId)).toHaveLength(2);
     const nested = await mlflow.nestedRuns(run.info.experiment_id, runId);
     expect(
       [...nested.values()].map((n) => mlflow.kv(n.data.tags)['autofix.replay.source_run_id']).sort(),
@@ -311,5 +370,25 @@ describe('eval --replay on the sandbox MLflow', () => {
       2,
       expect.stringContaining(`No replay bundles in experiment "${RECORDED}" since`),
     ]);
+  });
+
+  it('an MLflow without the evaluation-dataset API: the case set is a plain dataset input, and the replay says why', async () => {
+    const older = await startMlflowProxy(mlflow.mlflowUri(), {
+      answer: ({ url }) =>
+        url.startsWith('/api/3.0/mlflow/datasets')
+          ? { status: 404, body: { error_code: 'ENDPOINT_NOT_FOUND', message: `No API route for ${url}` } }
+          : null,
+    });
+    try {
+      const r = await replay({ engine: 'rules' }, replayEnv({ MLFLOW_TRACKING_URI: older.url }));
+      expect(r.json!.summary).toMatchObject({ cases: 2, errors: 0 });
+      expect(r.stderr).toMatch(/replay: MLflow: case set: evaluation dataset refused \(.*ENDPOINT_NOT_FOUND/);
+      const { run } = await evalRun(r.json!.trackingUrl!);
+      const input = run.inputs!.dataset_inputs![0]!.dataset;
+      expect(input).toMatchObject({ name: `replay:${RECORDED}`, source_type: 'http' });
+      expect(JSON.parse(input.profile)).toMatchObject({ num_rows: 2, source_runs: 2 });
+    } finally {
+      await older.close();
+    }
   });
 });

@@ -86,6 +86,25 @@ function expected(
     : { expectedCategory: null, expectedSource: null };
 }
 
+/** What a replay of the case is scored against (also the case's expectations in the evaluation dataset). */
+export interface CaseExpectations extends Pick<ReplayResult, 'expectedCategory' | 'expectedSource'> {
+  healed: boolean;
+  /** Healed incidents: the change whose effect a replay should have. */
+  approvedChange: PatchOp[] | null;
+  /** Rejected or rolled-back incidents: the change a replay should not propose again. */
+  refusedChange: PatchOp[] | null;
+}
+
+export function caseExpectations(c: RecordedCase): CaseExpectations {
+  const healed = c.labels.applied && c.labels.healthy === true && !c.labels.rolledBack;
+  return {
+    ...expected(c, healed),
+    healed,
+    approvedChange: healed ? approvedPatch(c) : null,
+    refusedChange: refusedPatch(c),
+  };
+}
+
 /** Same effect on the recorded workload (not the same text); a patch that does not apply matches nothing. */
 function sameEffect(c: RecordedCase, a: PatchOp[] | null | undefined, b: PatchOp[] | null): boolean | null {
   if (!b) return null;
@@ -103,15 +122,16 @@ export async function replayCase(
   const recorded = c.bundle.recorded.diagnosis
     ? asRecorded(c.bundle.input, c.bundle.recorded.diagnosis)
     : null;
-  const healed = c.labels.applied && c.labels.healthy === true && !c.labels.rolledBack;
-  const exp = expected(c, healed);
+  const exp = caseExpectations(c);
+  const healed = exp.healed;
   const base = {
     name: `${c.runName} #${c.iteration}`,
     sourceRunId: c.runId,
     sourceRunUrl: c.runUrl,
     iteration: c.iteration,
     evalCase: c.labels.evalCase,
-    ...exp,
+    expectedCategory: exp.expectedCategory,
+    expectedSource: exp.expectedSource,
     recordedEngine: c.bundle.engine.name,
     recordedModel: c.bundle.engine.model,
     recordedCategory: recorded?.category ?? null,
@@ -155,7 +175,7 @@ export async function replayCase(
   const promptTokens = sum('promptTokens');
   const completionTokens = sum('completionTokens');
   const offered = r.verdict.outcome === 'proposed' ? d.change?.patch : null;
-  const refused = refusedPatch(c);
+  const refused = exp.refusedChange;
   return {
     ...base,
     status: 'ok',
@@ -167,7 +187,7 @@ export async function replayCase(
     refusal: r.verdict.errors.length ? r.verdict.errors.join('; ') : null,
     categoryRight: exp.expectedCategory === null ? null : d.category === exp.expectedCategory,
     sameAsRecorded: recorded ? d.category === recorded.category : null,
-    changeEquivalent: healed ? sameEffect(c, offered, approvedPatch(c)) : null,
+    changeEquivalent: healed ? sameEffect(c, offered, exp.approvedChange) : null,
     reproposed: refused ? sameEffect(c, offered, refused) : null,
     llmCalls: r.usage.length,
     promptTokens,

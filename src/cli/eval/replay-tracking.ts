@@ -1,4 +1,4 @@
-// Logs a replay as an MLflow evaluation run: params (engine, model, source), the case set as a dataset input,
+// Logs a replay as an MLflow evaluation run: params (engine, model, source), the case set as an evaluation dataset,
 // one nested run per case linking to the recorded investigation run, summary metrics, and the results table
 // (`eval_results_table.json`, registered as a table so the UI's artifact comparison puts runs side by side).
 import { createHash } from 'node:crypto';
@@ -11,11 +11,16 @@ import {
   type AgentVersion,
   type RegisteredPrompt,
 } from '../../tracking/agent-version.js';
-import { createMlflowClient, type MlflowClient } from '../../tracking/mlflow-client.js';
+import {
+  createMlflowClient,
+  type DatasetInput,
+  type DatasetRecord,
+  type MlflowClient,
+} from '../../tracking/mlflow-client.js';
 import { EVAL_CASE_TAG } from '../../tracking/outcome-labels.js';
 import type { RecordedCase } from '../../tracking/replay-source.js';
 import { bool, DEFAULT_EVAL_EXPERIMENT, finishParentRun, metricsOf } from './eval-tracking.js';
-import type { ReplayResult } from './replay-case.js';
+import { caseExpectations, type ReplayResult } from './replay-case.js';
 import type { ReplaySummary } from './score-replay.js';
 
 export const RESULTS_TABLE = 'eval_results_table.json';
@@ -125,37 +130,97 @@ function summaryMetrics(s: ReplaySummary): Record<string, number | null> {
   };
 }
 
-/** The case set as an MLflow dataset input: which recordings (run, iteration) this replay scored. */
+const CASE_SET_TAG = 'autofix.replay.case_set';
+const SOURCE_TAG = 'autofix.replay.source';
+
+/** A case's record in the evaluation dataset: which recording (inputs) and what it is scored against. */
+export function caseRecord(c: RecordedCase): DatasetRecord {
+  const e = caseExpectations(c);
+  const expectations = Object.fromEntries(
+    Object.entries({
+      expected_category: e.expectedCategory,
+      expected_source: e.expectedSource,
+      verdict: c.labels.verdict,
+      healed: e.healed,
+      rolled_back: c.labels.rolledBack,
+      feedback: c.labels.feedback,
+      feedback_reason: c.labels.feedbackReason,
+      approved_change: e.approvedChange,
+      refused_change: e.refusedChange,
+    }).filter(([, v]) => v !== null),
+  );
+  return {
+    inputs: { source_run_id: c.runId, iteration: c.iteration },
+    expectations,
+    source: {
+      source_type: 'CODE',
+      source_data: { run_id: c.runId, ...(c.runUrl ? { run_url: c.runUrl } : {}) },
+    },
+    tags: {
+      case: `${c.runName} #${c.iteration}`,
+      recorded_engine: c.bundle.engine.name,
+      recorded_model: c.bundle.engine.model,
+      ...(c.labels.evalCase ? { eval_case: c.labels.evalCase } : {}),
+    },
+  };
+}
+
+/**
+ * The case set as a GenAI evaluation dataset of the evaluation experiment (one per distinct set of recordings,
+ * found again by its digest), as the run's dataset input the way mlflow.genai.evaluate links one. A server
+ * without that API (before MLflow 3.4, Databricks' own) gets the plain dataset input, and a warning.
+ */
 async function logCaseSet(
   client: MlflowClient,
   runId: string,
+  experimentId: string,
   info: ReplayRunInfo,
   cases: RecordedCase[],
   modelIds: string[],
+  warn: (message: string) => void,
 ): Promise<void> {
   const keys = cases.map((c) => `${c.runId}#${c.iteration}`).sort();
-  await client.logInputs(
-    runId,
-    [
-      {
-        name: `replay:${info.source}`,
-        digest: createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 16),
-        sourceType: 'http',
-        source: JSON.stringify({ url: client.trackingUri, source: info.source }),
-        schema: JSON.stringify({
-          cases: 'replay/iteration-<n>.json of each run, with its autofix.label.* tags',
-        }),
-        profile: JSON.stringify({
-          num_rows: cases.length,
-          source_runs: new Set(cases.map((c) => c.runId)).size,
-          labelled: cases.filter((c) => c.labels.expectedCategory !== null || c.labels.verdict !== null)
-            .length,
-        }),
-        context: 'eval',
-      },
-    ],
-    modelIds,
-  );
+  const digest = createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 16);
+  const name = `replay:${info.source}`;
+  let input: DatasetInput;
+  try {
+    const dataset =
+      (await client.findEvaluationDataset(experimentId, name, CASE_SET_TAG, digest)) ??
+      (await client.createEvaluationDataset(name, [experimentId], {
+        [CASE_SET_TAG]: digest,
+        [SOURCE_TAG]: info.source,
+      }));
+    const filled = await client.upsertDatasetRecords(dataset.dataset_id, cases.map(caseRecord));
+    input = {
+      name: filled.name,
+      digest: filled.digest,
+      sourceType: 'mlflow_evaluation_dataset',
+      source: JSON.stringify({ dataset_id: filled.dataset_id }),
+      schema: filled.schema ?? '',
+      profile: filled.profile ?? '',
+      context: 'eval',
+    };
+  } catch (e) {
+    warn(
+      `evaluation dataset refused (${e instanceof Error ? e.message : String(e)}); the case set is a plain dataset input`,
+    );
+    input = {
+      name,
+      digest,
+      sourceType: 'http',
+      source: JSON.stringify({ url: client.trackingUri, source: info.source }),
+      schema: JSON.stringify({
+        cases: 'replay/iteration-<n>.json of each run, with its autofix.label.* tags',
+      }),
+      profile: JSON.stringify({
+        num_rows: cases.length,
+        source_runs: new Set(cases.map((c) => c.runId)).size,
+        labelled: cases.filter((c) => c.labels.expectedCategory !== null || c.labels.verdict !== null).length,
+      }),
+      context: 'eval',
+    };
+  }
+  await client.logInputs(runId, [input], modelIds);
 }
 
 export async function startReplayTracking(
@@ -189,7 +254,7 @@ export async function startReplayTracking(
       'autofix.eval.kind': REPLAY_KIND,
       'autofix.engine': info.agent.engine,
       'autofix.model': info.agent.model,
-      'autofix.replay.source': info.source,
+      [SOURCE_TAG]: info.source,
       ...versionTags,
       // How the MLflow UI finds logged tables (what mlflow.log_table records).
       'mlflow.loggedArtifacts': JSON.stringify([{ path: RESULTS_TABLE, type: 'table' }]),
@@ -204,7 +269,11 @@ export async function startReplayTracking(
       ...info.params,
     }).map(([key, value]) => ({ key, value: String(value) })),
   });
-  await guard('case set', () => logCaseSet(client, parent.run_id, info, cases, models));
+  await guard('case set', () =>
+    logCaseSet(client, parent.run_id, exp.experiment_id, info, cases, models, (w) =>
+      warnings.push(`case set: ${w}`),
+    ),
+  );
   return {
     runId: parent.run_id,
     runUrl: client.runUrl(exp.experiment_id, parent.run_id),

@@ -1,5 +1,6 @@
-// An HTTP proxy in front of the sandbox's real MLflow: delays every answer, or holds some requests unanswered
-// (a server that stalls mid-bookkeeping), and counts what it forwarded.
+// An HTTP proxy in front of the sandbox's real MLflow: delays every answer, holds some requests unanswered
+// (a server that stalls mid-bookkeeping) or answers some itself (an older server without an API), and counts
+// what it forwarded.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -8,6 +9,8 @@ export interface MlflowProxyOptions {
   delayMs?: number;
   /** Requests never answered (until the proxy closes). */
   hold?: (req: { method: string; url: string }) => boolean;
+  /** Answered here with this status and MLflow error body instead of forwarded (null: forward). */
+  answer?: (req: { method: string; url: string }) => { status: number; body: object } | null;
 }
 
 export interface MlflowProxy {
@@ -37,6 +40,12 @@ export async function startMlflowProxy(target: string, opts: MlflowProxyOptions 
       const url = req.url ?? '/';
       if (opts.hold?.({ method, url })) {
         held.push(`${method} ${url}`);
+        return;
+      }
+      const own = opts.answer?.({ method, url });
+      if (own) {
+        res.writeHead(own.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(own.body));
         return;
       }
       setTimeout(() => {

@@ -44,6 +44,15 @@ function recordingClient(): {
     searchRunPages: () => {
       throw new Error('unused');
     },
+    findEvaluationDataset: () => {
+      throw new Error('unused');
+    },
+    createEvaluationDataset: () => {
+      throw new Error('unused');
+    },
+    upsertDatasetRecords: () => {
+      throw new Error('unused');
+    },
     getTraceInfo: async () => {
       throw new Error('unused');
     },

@@ -78,6 +78,15 @@ function recordingClient(search: () => Promise<void> = async () => undefined): R
     searchRunPages: () => {
       throw new Error('unused');
     },
+    findEvaluationDataset: () => {
+      throw new Error('unused');
+    },
+    createEvaluationDataset: () => {
+      throw new Error('unused');
+    },
+    upsertDatasetRecords: () => {
+      throw new Error('unused');
+    },
     getTraceInfo: async () => {
       throw new Error('unused');
     },

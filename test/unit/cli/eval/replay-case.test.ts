@@ -5,7 +5,8 @@ import { LlmUnavailableError } from '../../../../src/agent/diagnose/llm/llm-unav
 import { createRulesEngine } from '../../../../src/agent/diagnose/rules/rules-engine.js';
 import type { Diagnosis, PatchOp } from '../../../../src/domain/index.js';
 import { DEFAULT_PRICES } from '../../../../src/cli/eval/price-table.js';
-import { replayCase, replayPassed } from '../../../../src/cli/eval/replay-case.js';
+import { caseExpectations, replayCase, replayPassed } from '../../../../src/cli/eval/replay-case.js';
+import { caseRecord } from '../../../../src/cli/eval/replay-tracking.js';
 import { renderReplayTable, scoreReplay } from '../../../../src/cli/eval/score-replay.js';
 import {
   changeDigest,
@@ -302,5 +303,37 @@ describe('scoring a replay', () => {
       costUsd: 0,
       passed: false,
     });
+  });
+});
+
+describe('a case as an evaluation dataset record', () => {
+  it('names the recording in its inputs and keeps what it is scored against, nothing unknown', async () => {
+    const healed = await recorded(healedTags);
+    const rec = caseRecord(healed);
+    expect(rec.inputs).toEqual({ source_run_id: 'a'.repeat(32), iteration: 1 });
+    expect(rec.expectations).toEqual({
+      expected_category: 'oom_killed',
+      expected_source: 'approved',
+      verdict: 'approved',
+      healed: true,
+      rolled_back: false,
+      approved_change: caseExpectations(healed).approvedChange,
+    });
+    expect(caseExpectations(healed).approvedChange).toEqual(healed.bundle.recorded.diagnosis!.change!.patch);
+    expect(rec.source).toEqual({ source_type: 'CODE', source_data: { run_id: 'a'.repeat(32) } });
+    expect(rec.tags).toMatchObject({ case: 'deployment/web@shop #1', recorded_engine: 'rules' });
+
+    const corrected = caseRecord(
+      await recorded(() => feedbackLabels(false, 'wrong diagnosis: it was probe failure')),
+    );
+    expect(corrected.expectations).toMatchObject({
+      expected_category: 'probe_failure',
+      expected_source: 'human',
+      feedback: 'down',
+      healed: false,
+    });
+    expect(corrected.expectations).not.toHaveProperty('approved_change');
+    const rejected = caseRecord(await recorded(() => verdictLabels(1, 'rejected')));
+    expect(rejected.expectations).toMatchObject({ verdict: 'rejected', refused_change: expect.any(Array) });
   });
 });
