@@ -177,6 +177,17 @@ export const AlertsConfig = z.object({
 });
 export type AlertsConfig = z.infer<typeof AlertsConfig>;
 
+/** The user's own OpenTelemetry collector (OTEL_EXPORTER_OTLP_*); null when no endpoint is set. */
+export const OtlpConfig = z.object({
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, else OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`. */
+  tracesUrl: z.string().url(),
+  /** OTEL_EXPORTER_OTLP_HEADERS, overridden key by key by OTEL_EXPORTER_OTLP_TRACES_HEADERS. */
+  headers: z.record(z.string(), z.string()),
+  /** OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT (ms; the spec's default 10 s). */
+  timeoutMs: z.number().int().positive(),
+});
+export type OtlpConfig = z.infer<typeof OtlpConfig>;
+
 export const RedisMode = z.enum(['standalone', 'cluster', 'sentinel']);
 export type RedisMode = z.infer<typeof RedisMode>;
 
@@ -216,6 +227,8 @@ export const Config = z.object({
   gitopsMode: GitOpsMode.nullable().optional(),
   /** Alertmanager webhooks (bot only); null: the receiver is off. */
   alerts: AlertsConfig.nullable().default(null),
+  /** A copy of every trace for the user's collector; null: traces go to MLflow only. */
+  otlp: OtlpConfig.nullable().default(null),
   /** Who changes the cluster: the worker, or the approver impersonated (AUTOFIX_APPLY_AS, AUTOFIX_IDENTITIES…). */
   identity: IdentityConfig,
 });
@@ -513,6 +526,46 @@ function identityVars(env: Env): IdentityConfig {
   };
 }
 
+/** `key=value,key2=value2` (values percent-encoded, as the OpenTelemetry spec has it); values never echoed. */
+function otlpHeaders(name: string, raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of csv(raw)) {
+    const eq = item.indexOf('=');
+    const key = eq > 0 ? item.slice(0, eq).trim() : '';
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key))
+      bad(name, 'comma-separated key=value pairs (a header name before each "=")', '<hidden>');
+    try {
+      out[key.toLowerCase()] = decodeURIComponent(item.slice(eq + 1).trim());
+    } catch {
+      bad(name, `a percent-encoded value for header "${key}"`, '<hidden>');
+    }
+  }
+  return out;
+}
+
+function otlpVars(env: Env): OtlpConfig | null {
+  const specific = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || null;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT || null;
+  for (const [name, val] of [
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', specific],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', base],
+  ] as const) {
+    if (val && !isHttpUrl(val))
+      bad(name, 'an http(s) URL (OTLP over HTTP, such as http://collector:4318)', val);
+  }
+  const headers = {
+    ...otlpHeaders('OTEL_EXPORTER_OTLP_HEADERS', env.OTEL_EXPORTER_OTLP_HEADERS),
+    ...otlpHeaders('OTEL_EXPORTER_OTLP_TRACES_HEADERS', env.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
+  };
+  // The signal-specific URL is used as is; the base one gets the traces path (the OpenTelemetry spec's rule).
+  const tracesUrl = specific ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : null);
+  const timeoutVar = env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT
+    ? 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'
+    : 'OTEL_EXPORTER_OTLP_TIMEOUT';
+  const timeoutMs = intVar(env, timeoutVar, 10_000, 1, 600_000);
+  return tracesUrl ? { tracesUrl, headers, timeoutMs } : null;
+}
+
 /** Reads the whole configuration; every variable has a default or a clear error naming it. */
 export function loadConfig(env: Env = process.env): Config {
   const namespaces = csv(env.AUTOFIX_NAMESPACES);
@@ -614,6 +667,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: intVar(env, 'PORT', 3000, 1, 65535),
     logLevel,
     alerts: alertsVar(env, namespaces),
+    otlp: otlpVars(env),
     identity: identityVars(env),
   });
 }

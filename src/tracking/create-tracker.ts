@@ -5,6 +5,7 @@ import { agentVersion } from '../observability/version.js';
 import { createMlflowTracker } from './mlflow-tracker.js';
 import type { MlflowHttpOptions } from './mlflow-http.js';
 import { NoopTracker } from './no-op-tracker.js';
+import { createTraceCollector } from './trace-collector.js';
 import type { Tracker } from './tracker.js';
 import type { TrackingWarning } from './tracking-guard.js';
 
@@ -17,13 +18,15 @@ export interface TrackerOptions {
 }
 
 export function createTracker(
-  config: Pick<Config, 'mlflow'>,
+  config: Pick<Config, 'mlflow'> & Partial<Pick<Config, 'otlp'>>,
   logger: Logger,
   opts: TrackerOptions = {},
 ): Tracker {
   if (!config.mlflow) return new NoopTracker();
   return createMlflowTracker(config.mlflow, {
     serviceVersion: agentVersion(),
+    // Traces are recorded with the MLflow run (their ids derive from it); the collector gets a copy.
+    collector: config.otlp ? createTraceCollector(config.otlp) : null,
     ...(opts.http ? { http: opts.http } : {}),
     awaitHistory: opts.awaitHistory ?? false,
     onWarning:

@@ -89,10 +89,10 @@ export interface MlflowClient {
   /** Creates a LoggedModel and marks it ready; answers its id. */
   createLoggedModel(input: NewLoggedModel): Promise<string>;
   /**
-   * An OTLP/HTTP JSON `ExportTraceServiceRequest` into the experiment's traces; with `runId` the server
-   * also links the traces whose root span is in the request to that run.
+   * An OTLP/HTTP JSON `ExportTraceServiceRequest` (as the OpenTelemetry SDK serializes it) into the
+   * experiment's traces; with `runId` the server also links the traces whose root span is in the request.
    */
-  exportTraces(experimentId: string, otlpJson: object, runId?: string | null): Promise<void>;
+  exportTraces(experimentId: string, otlpJson: Uint8Array, runId?: string | null): Promise<void>;
   linkTracesToRun(runId: string, traceIds: string[]): Promise<void>;
   setTraceTag(traceId: string, key: string, value: string): Promise<void>;
   runUrl(experimentId: string, runId: string): string | null;
@@ -480,7 +480,13 @@ export function createMlflowClient(config: MlflowConfig, opts: MlflowClientOptio
     async exportTraces(experimentId, otlpJson, runId) {
       const headers: Record<string, string> = { 'x-mlflow-experiment-id': experimentId };
       if (runId) headers['x-mlflow-run-id'] = runId;
-      await http.send({ method: 'POST', path: '/v1/traces', json: otlpJson, headers });
+      await http.send({
+        method: 'POST',
+        path: '/v1/traces',
+        body: otlpJson,
+        contentType: 'application/json',
+        headers,
+      });
     },
     async linkTracesToRun(runId, traceIds) {
       // The server takes at most 100 trace ids per request.

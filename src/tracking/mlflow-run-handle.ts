@@ -3,6 +3,7 @@
 import type { MlflowClient } from './mlflow-client.js';
 import type { MlflowRunInfo } from './mlflow-schemas.js';
 import type { Metric, Param, Tag } from './split-log-batch.js';
+import type { TraceCollector } from './trace-collector.js';
 import type { TraceRecorder } from './trace-recorder.js';
 import type { TrackingGuard } from './tracking-guard.js';
 import type { RunHandle, RunStatus, SpanHandle } from './tracker.js';
@@ -28,6 +29,8 @@ export interface RunContext {
   client: MlflowClient;
   guard: TrackingGuard;
   recorder: TraceRecorder;
+  /** The user's OTLP collector, which gets a copy of the trace; absent: MLflow only. */
+  collector?: TraceCollector | null;
 }
 
 /** A nested run that exists only in memory so far: the flush creates it under its parent, with the time it started. */

@@ -8,6 +8,7 @@ import { newStory, parseStory, type IncidentStory } from './incident-story.js';
 import { createMlflowInvestigationRun } from './mlflow-investigation-run.js';
 import { runRef, type RunContext, type RunRef } from './mlflow-run-handle.js';
 import type { PastIncident } from './past-incidents.js';
+import type { TraceCollector } from './trace-collector.js';
 import { STORY_TAG, storyRunTags } from './render-story.js';
 import { investigationRunName, rootInputs, rootSpanName } from './root-span.js';
 import {
@@ -64,6 +65,8 @@ export interface MlflowTrackerOptions {
   cooldownMs?: number;
   /** Reported as the trace's service.version. */
   serviceVersion?: string;
+  /** The user's OTLP collector (OTEL_EXPORTER_OTLP_ENDPOINT): every trace goes there too. */
+  collector?: TraceCollector | null;
   /** A client to use instead of one built from the config (tests). */
   client?: MlflowClient;
   /** Where a decision that could not be tagged is reported (it never fails the decision). */
@@ -144,6 +147,7 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
     opts.client ?? createMlflowClient(config, { ...opts.http, databricksHost: opts.databricksHost ?? null });
   const breaker = createOutageBreaker(opts.cooldownMs ?? 60_000);
   const serviceVersion = opts.serviceVersion ?? '0.0.0';
+  const collector = opts.collector ?? null;
   const flushDeadlineMs = opts.flushDeadlineMs ?? 30_000;
   let experimentId: Promise<string> | null = null;
 
@@ -370,7 +374,7 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
       const rootSpanId = randomSpanId();
       const attrs = rootAttributes(story, info);
       const root = recorder.startSpan(rootSpanName(info.target), 'agent', attrs, null, rootSpanId);
-      const ctx: RunContext = { client, guard, recorder };
+      const ctx: RunContext = { client, guard, recorder, collector };
       const run = createMlflowInvestigationRun({
         ctx,
         ref,
@@ -400,7 +404,12 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
       };
       const ref = await guard.run(`reopen run ${runId}`, reopen, null);
       const resumed = story as IncidentStory | null;
-      const ctx: RunContext = { client, guard, recorder: createTraceRecorder(traceIdForRun(runId)) };
+      const ctx: RunContext = {
+        client,
+        guard,
+        recorder: createTraceRecorder(traceIdForRun(runId)),
+        collector,
+      };
       // The root span was exported by the process that started the investigation; new spans join it.
       return createMlflowInvestigationRun({
         ctx,

@@ -137,6 +137,8 @@ export function createTraceRecorder(initialTraceId: string): TraceRecorder {
         // GenAI semantic conventions: MLflow derives the token usage and the model from these.
         set({
           'gen_ai.operation.name': 'chat',
+          // The engine speaks the OpenAI chat-completions API (hosted or a compatible local server).
+          'gen_ai.provider.name': 'openai',
           'gen_ai.request.model': usage.model,
           'gen_ai.usage.input_tokens': Math.trunc(usage.promptTokens),
           'gen_ai.usage.output_tokens': Math.trunc(usage.completionTokens),

@@ -2,15 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import type { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { createMlflowTracker } from '../../../src/tracking/mlflow-tracker.js';
+import { decodeOtlpJson } from '../../../tools/stand-ins/otlp-collector.js';
 
 /** An MLflow client that keeps what it is sent; run ids are run-0, run-1, … */
 function recordingClient(): {
   client: MlflowClient;
   batches: [string, unknown][];
-  spans: () => { name: string; spanId: string; parentSpanId?: string }[];
+  spans: () => { name: string; spanId: string; parentSpanId: string | null }[];
 } {
   const batches: [string, unknown][] = [];
-  const exports: object[] = [];
+  const exports: Uint8Array[] = [];
   let n = 0;
   const client: MlflowClient = {
     trackingUri: 'http://mlflow.test',
@@ -63,11 +64,7 @@ function recordingClient(): {
       throw new Error('unused');
     },
   };
-  type Otlp = {
-    resourceSpans: { scopeSpans: { spans: { name: string; spanId: string; parentSpanId?: string }[] }[] }[];
-  };
-  const spans = () =>
-    (exports as Otlp[]).flatMap((e) => e.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+  const spans = () => exports.flatMap((e) => decodeOtlpJson(Buffer.from(e).toString('utf8')));
   return { client, batches, spans };
 }
 
