@@ -137,8 +137,9 @@ export function createTraceRecorder(initialTraceId: string): TraceRecorder {
         // GenAI semantic conventions: MLflow derives the token usage and the model from these.
         set({
           'gen_ai.operation.name': 'chat',
-          // The engine speaks the OpenAI chat-completions API (hosted or a compatible local server).
-          'gen_ai.provider.name': 'openai',
+          // The engine speaks the OpenAI chat-completions API (hosted or a compatible local server). Not
+          // gen_ai.provider.name: with it MLflow 3.17 fetches the provider's price list from the internet on ingest.
+          'gen_ai.system': 'openai',
           'gen_ai.request.model': usage.model,
           'gen_ai.usage.input_tokens': Math.trunc(usage.promptTokens),
           'gen_ai.usage.output_tokens': Math.trunc(usage.completionTokens),

@@ -135,7 +135,7 @@ describe('exportTrace through the OpenTelemetry SDK', () => {
       attributes: {
         'mlflow.spanType': 'LLM',
         'gen_ai.operation.name': 'chat',
-        'gen_ai.provider.name': 'openai',
+        'gen_ai.system': 'openai',
         'gen_ai.request.model': 'gpt-4o-mini',
         'gen_ai.usage.input_tokens': 1200,
         'gen_ai.usage.output_tokens': 80,

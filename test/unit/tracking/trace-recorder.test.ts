@@ -31,7 +31,7 @@ describe('trace recorder', () => {
       'mlflow.spanType': 'LLM',
       temperature: 0,
       'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': 'openai',
+      'gen_ai.system': 'openai',
       'gen_ai.request.model': 'gpt-4o-mini',
       'gen_ai.usage.input_tokens': 120,
       'gen_ai.usage.output_tokens': 30,
