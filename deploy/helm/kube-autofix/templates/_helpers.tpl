@@ -81,6 +81,15 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (include "kube-autofix.valuesSecret" .) .Values.openai.existingSecret -}}
 {{- end -}}
 
+{{/* Non-empty when traces also go to the user's OpenTelemetry collector. */}}
+{{- define "kube-autofix.otel" -}}
+{{- if or .Values.otel.endpoint .Values.otel.tracesEndpoint }}true{{ end -}}
+{{- end -}}
+
+{{- define "kube-autofix.otelSecret" -}}
+{{- default (include "kube-autofix.valuesSecret" .) .Values.otel.existingSecret -}}
+{{- end -}}
+
 {{- define "kube-autofix.mlflowSecret" -}}
 {{- default (include "kube-autofix.valuesSecret" .) .Values.mlflow.existingSecret -}}
 {{- end -}}
@@ -229,6 +238,11 @@ capabilities:
 {{- if $ctx.Values.mlflow.trackingUri }}
 {{- range list "MLFLOW_TRACKING_TOKEN" "MLFLOW_TRACKING_USERNAME" "MLFLOW_TRACKING_PASSWORD" }}
 {{ include "kube-autofix.secretEnv" (dict "name" . "secret" (include "kube-autofix.mlflowSecret" $ctx) "optional" true) }}
+{{- end }}
+{{- end }}
+{{- if and (include "kube-autofix.otel" $ctx) (or $ctx.Values.otel.existingSecret $ctx.Values.otel.headers) }}
+{{- range list "OTEL_EXPORTER_OTLP_HEADERS" "OTEL_EXPORTER_OTLP_TRACES_HEADERS" }}
+{{ include "kube-autofix.secretEnv" (dict "name" . "secret" (include "kube-autofix.otelSecret" $ctx) "optional" true) }}
 {{- end }}
 {{- end }}
 {{- end -}}
