@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runAnalyzers } from '../../../../src/agent/analyzers/registry.js';
 import type { DiagnosisEngine } from '../../../../src/agent/diagnose/engine.js';
+import { createLlmEngine } from '../../../../src/agent/diagnose/llm/llm-engine.js';
 import { LlmUnavailableError } from '../../../../src/agent/diagnose/llm/llm-unavailable-error.js';
 import { createRulesEngine } from '../../../../src/agent/diagnose/rules/rules-engine.js';
 import type { Diagnosis, PatchOp } from '../../../../src/domain/index.js';
@@ -20,6 +21,8 @@ import { buildBundle, type EngineInput } from '../../../../src/tracking/replay-b
 import type { RecordedCase } from '../../../../src/tracking/replay-source.js';
 import { oomKilledEvidence } from '../../../fixtures/oom-killed-evidence.js';
 import { policyConfig } from '../../../fixtures/policy-fixtures.js';
+import { llmConfig } from '../../../fixtures/llm-config.js';
+import { startOpenAiStandIn } from '../../../../tools/stand-ins/openai-stand-in.js';
 
 const MEMORY = '/spec/template/spec/containers/0/resources/limits/memory';
 const rules = createRulesEngine();
@@ -335,5 +338,25 @@ describe('a case as an evaluation dataset record', () => {
     expect(corrected.expectations).not.toHaveProperty('approved_change');
     const rejected = caseRecord(await recorded(() => verdictLabels(1, 'rejected')));
     expect(rejected.expectations).toMatchObject({ verdict: 'rejected', refused_change: expect.any(Array) });
+  });
+});
+
+describe('replaying under the LLM ceilings', () => {
+  it('a case whose call would pass AUTOFIX_LLM_MAX_TOKENS_PER_INVESTIGATION is an error naming it, never a rule-engine answer', async () => {
+    const standIn = await startOpenAiStandIn();
+    try {
+      const llm = createLlmEngine({
+        config: llmConfig(standIn, { ceilings: { maxTokens: 500, maxCostUsd: null } }),
+        logPrompts: false,
+      });
+      const r = await replayCase(await recorded(healedTags), llm, DEFAULT_PRICES);
+      expect(r).toMatchObject({ status: 'error', category: null, llmCalls: 0 });
+      expect(r.error).toMatch(
+        /token ceiling: 0 tokens used \+ up to [\d,]+ for the next call > 500 \(AUTOFIX_LLM_MAX_TOKENS_PER_INVESTIGATION\)/,
+      );
+      expect(standIn.requests).toHaveLength(0);
+    } finally {
+      await standIn.close();
+    }
   });
 });
