@@ -76,6 +76,13 @@ describe("continueAfterUnhealthy (workflow) with the worker's next round and Sla
     expect(c.posts).toHaveLength(0);
   });
 
+  it("carries the investigation's LLM usage so far into the next round: its ceilings count it", async () => {
+    const c = context(3);
+    const llm = { calls: 2, promptTokens: 6000, completionTokens: 300, costUsd: 0.00108 };
+    await continueAfterUnhealthy(workflowDeps(c.ctx, job), { ...stored, llm }, 'not healthy');
+    expect(c.requests[0]!.request.continuation).toMatchObject({ runId: 'run-1', spent: llm });
+  });
+
   it('stops at AUTOFIX_MAX_ITERATIONS with a message saying what to do', async () => {
     const c = context(1);
     await continueAfterUnhealthy(workflowDeps(c.ctx, job), stored, 'still crashing');
