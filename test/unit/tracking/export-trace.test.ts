@@ -179,6 +179,17 @@ describe('exportTrace through the OpenTelemetry SDK', () => {
     expect(down.guard.warnings).toEqual([expect.stringContaining('could not be sent to the OTLP collector')]);
   });
 
+  it('a collector that never answers is given up at its timeout, with a warning; MLflow has the trace', async () => {
+    const silent = await startMlflowFailureServer(() => ({ status: 200, body: {}, delayMs: 60_000 }));
+    try {
+      const { guard, traces } = await run(ok, silent.url);
+      expect(traces).toHaveLength(1);
+      expect(guard.warnings).toEqual([expect.stringContaining(`OTLP collector at ${silent.url}/v1/traces`)]);
+    } finally {
+      await silent.close();
+    }
+  });
+
   it('sends nothing when no span was recorded since the last export', async () => {
     collector = await startOtlpCollector();
     mlflow = await startMlflowFailureServer(ok);
