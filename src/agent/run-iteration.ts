@@ -93,7 +93,12 @@ function traceLlmCalls(span: SpanHandle, usage: readonly LlmUsage[], startMs: nu
       { attempts: u.attempts, latency_seconds: u.latencySeconds },
       { startMs: at, durationMs },
     );
-    call.setUsage({ model: u.model, promptTokens: u.promptTokens, completionTokens: u.completionTokens });
+    call.setUsage({
+      model: u.model,
+      promptTokens: u.promptTokens,
+      completionTokens: u.completionTokens,
+      responseModel: u.responseModel ?? null,
+    });
     call.end();
     at += durationMs;
   });

@@ -45,5 +45,7 @@ export const LlmUsage = z.object({
   attempts: z.number().int(),
   /** Estimated USD at the configured price; null (or absent, in older records) when the model has none. */
   costUsd: z.number().nullable().optional(),
+  /** The model the server says answered (`completion.model`); null when none answered, absent in older records. */
+  responseModel: z.string().nullable().optional(),
 });
 export type LlmUsage = z.infer<typeof LlmUsage>;

@@ -143,6 +143,7 @@ export function createTraceRecorder(initialTraceId: string): TraceRecorder {
           'gen_ai.request.model': usage.model,
           'gen_ai.usage.input_tokens': Math.trunc(usage.promptTokens),
           'gen_ai.usage.output_tokens': Math.trunc(usage.completionTokens),
+          ...(usage.responseModel ? { 'gen_ai.response.model': usage.responseModel } : {}),
         });
       },
       end(error?: unknown) {

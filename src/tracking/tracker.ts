@@ -60,7 +60,13 @@ export type SpanKind = 'chain' | 'tool' | 'llm' | 'retriever' | 'agent' | 'unkno
 export interface SpanHandle {
   setAttributes(attrs: Record<string, string | number | boolean>): void;
   /** Token usage of an LLM span (GenAI semantic conventions). */
-  setUsage(usage: { model: string; promptTokens: number; completionTokens: number }): void;
+  setUsage(usage: {
+    model: string;
+    promptTokens: number;
+    completionTokens: number;
+    /** What the server says answered, when it said (`gen_ai.response.model`). */
+    responseModel?: string | null;
+  }): void;
   /**
    * A span nested under this one (e.g. policy and dry-run under validate). `at` records work that
    * already happened (an LLM call measured by the engine): its start (epoch ms) and duration.

@@ -135,6 +135,8 @@ describe('one trace, two destinations', () => {
       'gen_ai.operation.name': 'chat',
       'gen_ai.system': 'openai',
       'gen_ai.request.model': 'gpt-4o-mini',
+      // The OpenAI stand-in answers as the model it was asked for.
+      'gen_ai.response.model': 'gpt-4o-mini',
       'gen_ai.usage.input_tokens': 1200,
       'gen_ai.usage.output_tokens': 80,
     });

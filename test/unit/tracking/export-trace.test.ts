@@ -46,7 +46,12 @@ function recorded() {
     startMs: 1_700_000_000_123.5,
     durationMs: 1500,
   });
-  llm.setUsage({ model: 'gpt-4o-mini', promptTokens: 1200, completionTokens: 80 });
+  llm.setUsage({
+    model: 'gpt-4o-mini',
+    promptTokens: 1200,
+    completionTokens: 80,
+    responseModel: 'gpt-4o-mini-2024-07-18',
+  });
   llm.end(new Error(`upstream said password=${SECRET}`));
   root.end();
   return { rec, llmId: LLM };
@@ -137,6 +142,7 @@ describe('exportTrace through the OpenTelemetry SDK', () => {
         'gen_ai.operation.name': 'chat',
         'gen_ai.system': 'openai',
         'gen_ai.request.model': 'gpt-4o-mini',
+        'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
         'gen_ai.usage.input_tokens': 1200,
         'gen_ai.usage.output_tokens': 80,
         latency_seconds: 1.5,

@@ -74,6 +74,7 @@ async function requestCompletion(
     completionTokens,
     attempts: outcome.attempts,
     costUsd: costOf(ctx.config.price, promptTokens, completionTokens),
+    responseModel: completion?.model ?? null,
   };
   return outcome.ok
     ? { ok: true, completion: outcome.value, usage }

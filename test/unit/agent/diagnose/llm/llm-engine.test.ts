@@ -71,6 +71,8 @@ describe('createLlmEngine', () => {
         attempts: 1,
         // No price configured for the stand-in's model: unknown, not free.
         costUsd: null,
+        // What the server said answered (the stand-in echoes the request's model).
+        responseModel: 'gpt-stand-in',
       },
     ]);
     expect(result.exchange).toBeNull();
