@@ -8,11 +8,17 @@ const text = (msg: unknown[]): string =>
 export function boltLogger(logger: Logger): BoltLogger {
   let level: LogLevel = LogLevel.INFO;
   let log = logger.child({ component: 'bolt' });
+  // The line is built only at a level that is written: Bolt calls debug() several times per request.
+  const at =
+    (name: 'debug' | 'info' | 'warn' | 'error') =>
+    (...msg: unknown[]): void => {
+      if (log.isLevelEnabled(name)) log[name](text(msg));
+    };
   return {
-    debug: (...msg: unknown[]) => log.debug(text(msg)),
-    info: (...msg: unknown[]) => log.info(text(msg)),
-    warn: (...msg: unknown[]) => log.warn(text(msg)),
-    error: (...msg: unknown[]) => log.error(text(msg)),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
     // The process's LOG_LEVEL governs; Bolt's own level is only remembered for getLevel().
     setLevel: (l: LogLevel) => {
       level = l;

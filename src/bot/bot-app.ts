@@ -95,6 +95,8 @@ function routes(deps: BotAppDeps, alerts: () => Alerts | null): CustomRoute[] {
   ];
 }
 
+// No conversation store (`convoStore: false`): no handler reads `context.conversation`, and Bolt's in-memory one
+// costs every request a lookup and a thrown-and-caught "not found" error with its stack.
 function construct(deps: BotAppDeps, alerts: () => Alerts | null): { app: App; mode: 'http' | 'socket' } {
   const { slack } = deps.config;
   const logger = boltLogger(deps.logger);
@@ -118,6 +120,7 @@ function construct(deps: BotAppDeps, alerts: () => Alerts | null): { app: App; m
       },
       logger,
       clientOptions,
+      convoStore: false,
     });
     return { app, mode: 'socket' };
   }
@@ -129,7 +132,10 @@ function construct(deps: BotAppDeps, alerts: () => Alerts | null): { app: App; m
     // Answer Slack as soon as a handler acks; the rest of the handler runs after the response.
     processBeforeResponse: false,
   });
-  return { app: new App({ token, ...ids, receiver, logger, clientOptions }), mode: 'http' };
+  return {
+    app: new App({ token, ...ids, receiver, logger, clientOptions, convoStore: false }),
+    mode: 'http',
+  };
 }
 
 export function createBotApp(deps: BotAppDeps): BotApp {

@@ -160,7 +160,8 @@ export function createProducer(opts: ProducerOptions): Producer {
       try {
         const threadTs = await openThread();
         const thread = { channel, threadTs, teamId: request.teamId ?? null };
-        await active.setThread(target, jobId, threadTs).catch(() => false);
+        // Sent before the job on the same connection, so Redis runs it first; not awaited first (one round trip).
+        const pointed = active.setThread(target, jobId, threadTs).catch(() => false);
         await add(
           'investigate',
           {
@@ -174,6 +175,7 @@ export function createProducer(opts: ProducerOptions): Producer {
           },
           jobId,
         );
+        await pointed;
         opts.logger.info(
           { investigationId: jobId, cluster, target: targetKey(target), requestedBy, channel, threadTs },
           'investigation enqueued',

@@ -44,4 +44,31 @@ describe('createBotApp', () => {
   it('uses Socket Mode when SLACK_APP_TOKEN is set (no signing secret needed)', () => {
     expect(bot({ SLACK_APP_TOKEN: 'xapp-1-A1-1-abc' }).mode).toBe('socket');
   });
+
+  it('keeps no conversation store: no handler reads one, and Bolt’s costs every request a lookup', async () => {
+    const { app } = bot({ SLACK_SIGNING_SECRET: 's' });
+    const seen: boolean[] = [];
+    app.use(async ({ context, next }) => {
+      seen.push('updateConversation' in context || 'conversation' in context);
+      await next();
+    });
+    const acks: unknown[] = [];
+    await app.processEvent({
+      body: {
+        command: '/autofix',
+        text: 'help',
+        channel_id: 'C1',
+        team_id: 'T1',
+        user_id: 'U1',
+        response_url: 'http://127.0.0.1:9/unused',
+        trigger_id: '1.2',
+      },
+      ack: async (answer) => {
+        acks.push(answer);
+      },
+    });
+    expect(seen).toEqual([false]);
+    // The command itself still ran (its help went in the ack).
+    expect(acks).toHaveLength(1);
+  });
 });
