@@ -1,5 +1,5 @@
 // One webhook → the items of the atomic Redis step (pure): target, route, allowlist and incident key per alert.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash as digest, randomBytes } from 'node:crypto';
 import type { AlertsConfig } from '../../config/config.js';
 import { ClusterName, type AlertTrigger, type TargetRef } from '../../domain/index.js';
 import type { AlertFacts, AlertItem, SayItem } from '../../queue/alert-incidents.js';
@@ -27,37 +27,66 @@ export interface AlertPlan {
   skipped: number;
 }
 
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cs}]/u;
+const HIDDEN_ALL = new RegExp(HIDDEN.source, 'gu');
+
 /** Strips what would not show as itself (control and format characters) and bounds the length. */
 export function cleanText(s: string | undefined, max: number): string | null {
   if (s === undefined) return null;
-  const out = s
-    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cs}]/gu, (ch) => (ch === '\n' || ch === '\t' ? ch : ' '))
-    .trim();
+  // Most text has none: the test spares the replacement's copy of every label and annotation.
+  const shown = HIDDEN.test(s) ? s.replace(HIDDEN_ALL, (ch) => (ch === '\n' || ch === '\t' ? ch : ' ')) : s;
+  const out = shown.trim();
   if (out === '') return null;
   return out.length > max ? `${out.slice(0, max - 1)}…` : out;
 }
 
-const hash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 32);
+/** One-shot SHA-256 (crypto.hash: no Hash object per call; the same digest as createHash). */
+const hash = (s: string): string => digest('sha256', s, 'hex').slice(0, 32);
 
 /** Incidents are per workload (its name guessed from a pod's), per namespace and per cluster. */
 export function incidentKey(ref: TargetRef, cluster: string | null): string {
   return hash(`${cluster ?? ''}\u0000${ref.namespace}\u0000${workloadStem(ref)}`);
 }
 
-function factsOf(a: AlertmanagerAlert, payload: AlertmanagerPayload): AlertFacts {
-  const ann = { ...payload.commonAnnotations, ...a.annotations };
+/** What every alert of a webhook shares, cleaned once per webhook rather than once per alert. */
+interface Shared {
+  common: Readonly<Record<string, string>>;
+  externalURL: string | null;
+  groupKey: string;
+}
+
+function sharedOf(payload: AlertmanagerPayload): Shared {
+  return {
+    common: payload.commonAnnotations,
+    externalURL: cleanText(payload.externalURL, 3000),
+    groupKey: cleanText(payload.groupKey, 2000) ?? '',
+  };
+}
+
+/** An annotation of the alert, else the group's common one. */
+const annotation = (a: AlertmanagerAlert, shared: Shared, name: string): string | undefined =>
+  Object.hasOwn(a.annotations, name) ? a.annotations[name] : shared.common[name];
+
+function factsOf(a: AlertmanagerAlert, shared: Shared): AlertFacts {
   return {
     alertname: cleanText(a.labels.alertname, 200) ?? '(unnamed alert)',
     severity: cleanText(a.labels.severity, 100),
-    summary: cleanText(ann.summary ?? ann.message, 1000),
-    description: cleanText(ann.description, 2000),
+    summary: cleanText(annotation(a, shared, 'summary') ?? annotation(a, shared, 'message'), 1000),
+    description: cleanText(annotation(a, shared, 'description'), 2000),
     startsAt: a.startsAt,
     generatorURL: cleanText(a.generatorURL, 3000),
-    externalURL: cleanText(payload.externalURL, 3000),
+    externalURL: shared.externalURL,
     fingerprint: a.fingerprint,
-    groupKey: cleanText(payload.groupKey, 2000) ?? '',
+    groupKey: shared.groupKey,
     cluster: cleanText(a.labels.cluster, 253),
   };
+}
+
+/** Ids for the incidents a webhook may create: one read of random bytes, 16 hex digits each. */
+function incidentIds(count: number): () => string {
+  const hex = randomBytes(8 * Math.max(count, 1)).toString('hex');
+  let next = 0;
+  return () => hex.slice(16 * next, 16 * ++next);
 }
 
 /**
@@ -86,6 +115,8 @@ export function planAlerts(
   const items: PlannedItem[] = [];
   let skipped = 0;
   const group = hash(payload.groupKey);
+  const shared = sharedOf(payload);
+  const newId = incidentIds(payload.alerts.length);
   for (const a of payload.alerts) {
     const target = alertTarget(a.labels);
     const namespace = a.labels.namespace || null;
@@ -96,7 +127,7 @@ export function planAlerts(
       else skipped++;
       continue;
     }
-    const facts = factsOf(a, payload);
+    const facts = factsOf(a, shared);
     if (target.kind === 'unresolvable') {
       if (a.status === 'firing')
         items.push({
@@ -131,7 +162,7 @@ export function planAlerts(
         fingerprint: a.fingerprint,
         status: a.status,
         endsAt: a.endsAt,
-        create: { id: randomBytes(8).toString('hex'), channel, ref: target.ref, facts },
+        create: { id: newId(), channel, ref: target.ref, facts },
       },
     });
   }

@@ -51,8 +51,8 @@ export function alertTarget(labels: Readonly<Record<string, string>>): AlertTarg
   }
   const wt = has('workload_type') ? WORKLOAD_TYPES[labels.workload_type!.toLowerCase()] : undefined;
   if (!found && wt && has('workload')) found = { kind: wt, name: labels.workload!, label: 'workload' };
-  const present = Object.keys(labels).filter(has).sort();
   if (!namespace || !found) {
+    const present = Object.keys(labels).filter(has).sort();
     const missing = [...(namespace ? [] : ['namespace']), ...(found ? [] : [listed(WORKLOAD_LABELS, 'or')])];
     const hint = has('job_name')
       ? ' (Jobs are not investigated: kube-autofix fixes Deployments, StatefulSets and DaemonSets)'

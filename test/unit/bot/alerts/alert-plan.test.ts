@@ -80,10 +80,59 @@ describe('planAlerts', () => {
   });
 });
 
+describe('planAlerts, what alerts of one webhook share', () => {
+  const payload = (alerts: ReturnType<typeof amAlert>[], common: Record<string, string>) =>
+    AlertmanagerPayload.parse({
+      ...amPayload(alerts),
+      commonAnnotations: common,
+      groupKey: 'g\u0000key',
+      externalURL: ' http://am:9093 ',
+    });
+
+  it('takes an alert’s own annotation before the group’s common one, the common one when it has none', () => {
+    const p = planAlerts(
+      payload(
+        [
+          amAlert(RULE_LABELS.KubePodCrashLooping('shop', 'web-1'), {
+            annotations: { summary: 'own summary' },
+          }),
+          amAlert(RULE_LABELS.KubePodCrashLooping('shop', 'api-1'), { annotations: {} }),
+        ],
+        { summary: 'common summary', description: 'common description' },
+      ),
+      config,
+      ['shop'],
+      'default',
+    );
+    const facts = p.items.map((i) => (i.kind === 'alert' ? i.item.create.facts : null));
+    expect(facts.map((f) => f?.summary)).toEqual(['own summary', 'common summary']);
+    expect(facts.map((f) => f?.description)).toEqual(['common description', 'common description']);
+    // The group's fields, cleaned, on every alert's facts.
+    expect(facts.map((f) => [f?.groupKey, f?.externalURL])).toEqual([
+      ['g key', 'http://am:9093'],
+      ['g key', 'http://am:9093'],
+    ]);
+  });
+
+  it('gives every alert its own 16-hex-digit incident id', () => {
+    const alerts = Array.from({ length: 300 }, (_, i) =>
+      amAlert(RULE_LABELS.KubePodCrashLooping('shop', `web-${i}`)),
+    );
+    const ids = plan(alerts).items.map((i) => (i.kind === 'alert' ? i.item.create.id : ''));
+    expect(ids.every((id) => /^[0-9a-f]{16}$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(300);
+  });
+});
+
 describe('cleanText', () => {
   it('drops empty text and bounds the rest', () => {
     expect(cleanText(undefined, 5)).toBeNull();
     expect(cleanText(' \u200b ', 5)).toBeNull();
     expect(cleanText('abcdefgh', 5)).toBe('abcd…');
+  });
+
+  it('leaves text without hidden characters as it is, and keeps new lines and tabs in text with some', () => {
+    expect(cleanText('web is down', 100)).toBe('web is down');
+    expect(cleanText('a\u202eb\tc\nd\u0007', 100)).toBe('a b\tc\nd');
   });
 });
