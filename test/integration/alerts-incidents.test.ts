@@ -90,6 +90,30 @@ describe('the alert step (Lua on real Redis)', () => {
     });
   });
 
+  it('stores what the thread quotes exactly as given, also when later alerts of the same step join', async () => {
+    const { incidents } = store();
+    const first = item('web', 'q1');
+    first.create.facts = {
+      ...first.create.facts,
+      summary: 'quotes " and \\ back\nslash / ünïcödé 🚨 {"json":[1]}',
+      description: '}',
+      generatorURL: 'http://prom:9090/graph?g0.expr=up%7Bjob%3D%22x%22%7D',
+      cluster: 'prod-eu',
+    };
+    const r = await incidents.step([first, item('web', 'q2')], opts());
+    expect(r).toEqual({ duplicate: false, results: ['open', 'repeat'] });
+    const inc = await incidents.get('web');
+    expect(inc).toMatchObject({
+      id: first.create.id,
+      channel: first.create.channel,
+      ref: first.create.ref,
+      facts: first.create.facts,
+      alertnames: ['KubePodCrashLooping'],
+      firing: { q1: true, q2: true },
+      notifications: 1,
+    });
+  });
+
   it('counts a notification once however many of its alerts join the incident', async () => {
     const { incidents } = store();
     const r = await incidents.step([item('web', 'a'), item('web', 'b'), item('web', 'c')], opts());
