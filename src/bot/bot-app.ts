@@ -10,6 +10,7 @@ import type { Producer } from '../queue/producer.js';
 import type { Tracker } from '../tracking/tracker.js';
 import type { ProposalStore } from '../workflow/proposal-store.js';
 import { handleAutofixAction } from './action-handlers.js';
+import { routeActions, type ActionHandler } from './action-router.js';
 import type { ClusterDirectory } from './cluster-directory.js';
 import { createAuthority } from '../slack/authority.js';
 import type { Authority } from '../workflow/decision-checks.js';
@@ -159,7 +160,6 @@ export function createBotApp(deps: BotAppDeps): BotApp {
     logger: deps.logger,
   };
   app.command('/autofix', handleAutofixCommand(commandDeps));
-  app.action(INVESTIGATE_ACTION, handleInvestigateClick(commandDeps));
   const onClick = handleAutofixAction({
     store: deps.store,
     tracker: deps.tracker,
@@ -174,8 +174,14 @@ export function createBotApp(deps: BotAppDeps): BotApp {
     metrics: deps.metrics,
     logger: deps.logger,
   });
-  for (const actionId of Object.values(AUTOFIX_ACTIONS)) app.action(actionId, onClick);
-  registerFeedback(app, { tracker: deps.tracker, poster, logger: deps.logger });
+  routeActions(
+    app,
+    new Map<string, ActionHandler>([
+      [INVESTIGATE_ACTION, handleInvestigateClick(commandDeps)],
+      ...Object.values(AUTOFIX_ACTIONS).map((id): [string, ActionHandler] => [id, onClick]),
+      ...registerFeedback(app, { tracker: deps.tracker, poster, logger: deps.logger }),
+    ]),
+  );
   app.error(async (e) => {
     deps.logger.error({ err: e.message, code: e.code }, 'unhandled error in a Slack handler');
   });

@@ -1,6 +1,7 @@
 // Helpful / Not helpful: any channel member's click records MLflow feedback and asks for an optional reason.
 import type { AllMiddlewareArgs, App, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from '../observability/logger.js';
+import type { ActionHandler } from './action-router.js';
 import type { Tracker } from '../tracking/tracker.js';
 import { feedbackModal, feedbackNote, withFeedbackNote } from '../slack/blocks/feedback-blocks.js';
 import { buildRefusalMessage } from '../slack/blocks/refusal-message.js';
@@ -89,11 +90,16 @@ function onSubmit(deps: FeedbackDeps) {
   };
 }
 
-/** Registers the two buttons and the modal, when there is an MLflow to record into (else no buttons exist). */
-export function registerFeedback(app: App, deps: FeedbackDeps): void {
-  if (!deps.tracker.enabled) return;
+/**
+ * Registers the modal and returns the two buttons' handlers (for the bot's action router), when there is an
+ * MLflow to record into (else no buttons exist and nothing is registered).
+ */
+export function registerFeedback(app: App, deps: FeedbackDeps): Array<[string, ActionHandler]> {
+  if (!deps.tracker.enabled) return [];
   const click = onClick(deps);
-  app.action(FEEDBACK_ACTIONS.up, click);
-  app.action(FEEDBACK_ACTIONS.down, click);
   app.view(FEEDBACK_VIEW, onSubmit(deps));
+  return [
+    [FEEDBACK_ACTIONS.up, click],
+    [FEEDBACK_ACTIONS.down, click],
+  ];
 }
