@@ -26,11 +26,18 @@ export interface TrackingRow {
   maxToProposalMs: number | null;
   /** Every MLflow request of the batch (the bookkeeping after the proposals included), per investigation. */
   mlflowCallsPerInvestigation: number;
+  /**
+   * Those sent before the batch's last proposal was posted, per investigation: what shares the critical
+   * path with the proposals (the runs' creation, the history reads, and any bookkeeping that did not wait).
+   */
+  mlflowCallsBeforeLastProposal: number;
   /** Requests by endpoint, per investigation, with their median time to answer (ms). */
   mlflowCallsByEndpoint: Record<string, { perInvestigation: number; p50Ms: number | null }>;
   /** Bookkeeping done: first request → every run of the batch ended (tracking on). */
   secondsToRunsEnded: number | null;
   cpuMsPerInvestigation: number;
+  /** The process's CPU from the first request to the last proposal, per investigation (less bookkeeping waited). */
+  cpuMsToLastProposal: number;
   rssIdleMiB: number;
   rssPeakMiB: number;
 }
@@ -172,6 +179,7 @@ async function onePass(
       done = await Promise.race([proposed.then(() => true), pause(250).then(() => false)]);
       rssPeakMiB = Math.max(rssPeakMiB, (await service.memory()).rssMiB);
     }
+    const atLast = await service.stats();
     const last = Math.max(...batch.map((n) => watch.at.get(n)!));
     let secondsToRunsEnded: number | null = null;
     if (tracking === 'on') {
@@ -191,6 +199,7 @@ async function onePass(
       after = now;
     }
     const per = perInvestigation(before, after, batch.length);
+    const critical = perInvestigation(before, atLast, batch.length);
     const toProposal = batch.map((n, i) => watch.at.get(n)! - sent[i]!).sort((a, b) => a - b);
     const at = (p: number) => {
       const v = percentile(toProposal, p);
@@ -207,9 +216,11 @@ async function onePass(
       p90ToProposalMs: at(90),
       maxToProposalMs: at(100),
       mlflowCallsPerInvestigation: per.calls,
+      mlflowCallsBeforeLastProposal: critical.calls,
       mlflowCallsByEndpoint: per.byEndpoint,
       secondsToRunsEnded,
       cpuMsPerInvestigation: per.cpuMs,
+      cpuMsToLastProposal: critical.cpuMs,
       rssIdleMiB,
       rssPeakMiB,
     };

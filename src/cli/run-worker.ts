@@ -69,7 +69,8 @@ export async function runWorker(
     producer,
     cluster: config.cluster,
     logger,
-    limit: 4 * config.queue.concurrency,
+    // A burst of up to 8 rounds per slot leaves all its bookkeeping until it is through (at most 10 s).
+    limit: 8 * config.queue.concurrency,
   });
   const context: WorkerContext = {
     config,

@@ -11,13 +11,13 @@ export interface Bookkeeping {
   /** Runs `investigation` counted as one running: flushes wait (boundedly) while any runs. */
   investigating<T>(investigation: () => Promise<T>): Promise<T>;
   /**
-   * Queues `flush` and returns. Flushes start when no investigation is running, or when `limit` are
-   * queued, or when one has waited `maxWaitMs`; with twice `limit` queued or running, `defer` waits for
-   * one to finish (MLflow is behind: memory stays bounded). `flush` answers whether it wrote everything:
-   * only then is the watch removed (otherwise it runs later and completes the run).
+   * Queues `flush` and returns. Flushes start, at most `parallel` at a time, once no investigation has run
+   * for `idleMs`, or when `limit` are queued, or when one has waited `maxWaitMs`; with twice `limit` queued
+   * or running, `defer` waits for one to finish (MLflow is behind: memory stays bounded). `flush` answers
+   * whether it wrote everything: only then is the watch removed (otherwise it runs later and completes the run).
    */
   defer(runId: string | null, flush: () => Promise<boolean>): Promise<void>;
-  /** Starts every queued flush and waits for all (shutdown: before the connections close). */
+  /** Starts every queued flush at once (each is bounded by its deadline) and waits for all (shutdown: before the connections close). */
   drain(): Promise<void>;
 }
 
@@ -28,6 +28,13 @@ export interface BookkeepingOptions {
   logger: Logger;
   /** Queued flushes that start even while investigations run (default 8). */
   limit?: number;
+  /** Flushes in flight at most (default 2): more would queue a new investigation's run creation behind theirs. */
+  parallel?: number;
+  /**
+   * How long no investigation must run before flushes start (default 250 ms): between one job and the next
+   * a busy worker has none running for a moment, which is no pause in its work.
+   */
+  idleMs?: number;
   /** The longest a flush waits for investigations to finish (default 10 s). */
   maxWaitMs?: number;
   /** When the watch runs if not removed: past the longest wait plus the tracker's flush deadline (default 2 min). */
@@ -43,12 +50,16 @@ interface Queued {
 
 export function createBookkeeping(opts: BookkeepingOptions): Bookkeeping {
   const limit = Math.max(1, opts.limit ?? 8);
+  const parallel = Math.max(1, opts.parallel ?? 2);
+  const idleMs = opts.idleMs ?? 250;
   const maxWaitMs = opts.maxWaitMs ?? 10_000;
   const delay = opts.watchDelayMs ?? 120_000;
   const now = opts.now ?? Date.now;
   const queued: Queued[] = [];
   const running = new Set<Promise<void>>();
   let investigations = 0;
+  /** Since when none has run (null while one does). */
+  let idleSince: number | null = now();
   let timer: NodeJS.Timeout | undefined;
   let draining = false;
   const warn = (what: string) => (e: unknown) =>
@@ -71,15 +82,19 @@ export function createBookkeeping(opts: BookkeepingOptions): Bookkeeping {
   function pump(): void {
     clearTimeout(timer);
     timer = undefined;
-    while (queued.length > 0) {
-      const due =
-        draining || investigations === 0 || queued.length >= limit || now() - queued[0]!.at >= maxWaitMs;
+    const idleAt = idleSince === null ? Infinity : idleSince + idleMs;
+    while (queued.length > 0 && (draining || running.size < parallel)) {
+      const t = now();
+      const due = draining || t >= idleAt || queued.length >= limit || t - queued[0]!.at >= maxWaitMs;
       if (!due) break;
       start(queued.shift()!);
     }
-    // The oldest waiting flush starts when its wait is up, even if investigations keep coming.
-    if (queued.length > 0) timer = setTimeout(pump, Math.max(0, queued[0]!.at + maxWaitMs - now()));
-    timer?.unref();
+    // A flush finishing pumps again; otherwise the worker going idle, or the oldest's wait being up, does.
+    if (queued.length > 0 && running.size < parallel) {
+      const wake = Math.min(idleAt, queued[0]!.at + maxWaitMs);
+      timer = setTimeout(pump, Math.max(0, wake - now()));
+      timer.unref();
+    }
   }
 
   return {
@@ -91,10 +106,12 @@ export function createBookkeeping(opts: BookkeepingOptions): Bookkeeping {
     },
     async investigating(investigation) {
       investigations += 1;
+      idleSince = null;
       try {
         return await investigation();
       } finally {
         investigations -= 1;
+        if (investigations === 0) idleSince = now();
         pump();
       }
     },

@@ -39,6 +39,7 @@ beforeAll(async () => {
     brokenDeployment(k, ns, 'victim'),
     brokenDeployment(k, ns, 'slowfix', { minReadySeconds: 15 }),
     brokenDeployment(k, ns, 'booked'),
+    brokenDeployment(k, ns, 'drained'),
   ]);
   // The LLM engine makes the investigation slow on demand (a delayed answer), so a kill lands mid-job.
   h = await startHarness({
@@ -214,8 +215,13 @@ describe('a worker killed with SIGKILL', () => {
         what: 'the bookkeeping to reach MLflow',
         timeoutMs: 30_000,
       });
-      await w.kill('SIGKILL');
       const record = (await h.store.get(asked.proposalId))!;
+      // The job is done (its slot free for the next) while its bookkeeping is still being written.
+      await waitFor(async () => (await h.queue.getJob(record.jobId))?.isCompleted(), {
+        what: 'the investigate job to complete',
+        timeoutMs: 10_000,
+      });
+      await w.kill('SIGKILL');
       expect(record.state).toBe('proposed');
       expect((await getRun(record.runId!)).info.status).toBe('RUNNING');
 
@@ -247,6 +253,51 @@ describe('a worker killed with SIGKILL', () => {
         what: 'the run to say fixed',
         timeoutMs: 30_000,
       });
+    } finally {
+      await stall.close();
+    }
+  });
+
+  it('SIGTERM with bookkeeping in flight: the worker writes it before it exits; no watch is left to run', async () => {
+    await h.worker?.stop();
+    h.worker = null;
+    const stall = await startMlflowProxy(h.env.MLFLOW_TRACKING_URI!, {
+      hold: (r) => r.url.startsWith('/api/2.0/mlflow/runs/log-batch'),
+    });
+    try {
+      const w = spawnWorker({ ...h.env, MLFLOW_TRACKING_URI: stall.url }, { direct: true });
+      children.push(w);
+      await w.ready();
+      llm.push({ status: 503 });
+      const asked = await askForFix(h, ns, 'drained');
+      await waitFor(async () => stall.held.length > 0, {
+        what: 'the bookkeeping to reach MLflow',
+        timeoutMs: 30_000,
+      });
+      const record = (await h.store.get(asked.proposalId))!;
+      await waitFor(async () => (await h.queue.getJob(record.jobId))?.isCompleted(), {
+        what: 'the investigate job to complete',
+        timeoutMs: 10_000,
+      });
+      // Signalled with no job active and the flush stalled: only the drain keeps the process alive now.
+      const exit = w.kill('SIGTERM');
+      await waitFor(async () => w.logs().includes('"msg":"shutting down'), {
+        what: 'the worker to start shutting down',
+        timeoutMs: 10_000,
+      });
+      expect((await getRun(record.runId!)).info.status).toBe('RUNNING');
+      stall.release();
+      expect(await exit).toEqual({ code: 0, signal: null });
+
+      // Read from MLflow: the worker's own flush ended the run, with what only it had (the artifacts).
+      const run = await getRun(record.runId!);
+      expect(run.info.status).toBe('FINISHED');
+      const tags = kv(run.data.tags);
+      expect(tags['autofix.outcome']).toBe('proposed');
+      expect(tags['autofix.bookkeeping']).toBeUndefined();
+      expect(run.data.params?.length ?? 0).toBeGreaterThan(0);
+      // The flush wrote everything, so its watch was removed before the connections closed.
+      expect(await h.queue.getJob(jobIdFor('bookkeeping', record.runId!))).toBeUndefined();
     } finally {
       await stall.close();
     }

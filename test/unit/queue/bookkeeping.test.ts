@@ -1,9 +1,10 @@
-// Bookkeeping after the round: flushes yield to running investigations (boundedly), the watch goes only when all was written.
-import { describe, expect, it } from 'vitest';
+// Bookkeeping after the round: flushes yield to running investigations (boundedly), a few at a time, and the watch
+// goes only when all was written.
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBookkeeping } from '../../../src/queue/bookkeeping.js';
 import { createLogger } from '../../../src/observability/logger.js';
 
-function setup(opts: { limit?: number; maxWaitMs?: number } = {}) {
+function setup(opts: { limit?: number; maxWaitMs?: number; parallel?: number; idleMs?: number } = {}) {
   const added: string[] = [];
   const cancelled: string[] = [];
   const b = createBookkeeping({
@@ -16,6 +17,9 @@ function setup(opts: { limit?: number; maxWaitMs?: number } = {}) {
     },
     cluster: 'staging',
     logger: createLogger('silent'),
+    // Idle at once unless a test says otherwise; `now` read through Date so fake timers move it.
+    idleMs: 0,
+    now: () => Date.now(),
     ...opts,
   });
   return { b, added, cancelled };
@@ -36,6 +40,10 @@ function gate(log: string[], name: string, written = true) {
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('bookkeeping', () => {
   it('waits while an investigation runs, then flushes and removes the watch', async () => {
@@ -67,7 +75,7 @@ describe('bookkeeping', () => {
   });
 
   it('flushes anyway once `limit` wait, or once the oldest waited maxWaitMs', async () => {
-    const { b } = setup({ limit: 2, maxWaitMs: 50 });
+    const { b } = setup({ limit: 2, maxWaitMs: 50, parallel: 3 });
     const started: string[] = [];
     let finish!: () => void;
     const running = b.investigating(() => new Promise<void>((r) => (finish = r)));
@@ -100,6 +108,62 @@ describe('bookkeeping', () => {
     await tick();
     expect(started).toEqual(['x']);
     f.open();
+    await drained;
+    finish();
+  });
+  it('a moment between two jobs is no pause: flushes start once none has run for idleMs', async () => {
+    vi.useFakeTimers();
+    const { b } = setup({ idleMs: 250 });
+    const started: string[] = [];
+    const f = gate(started, 'r1');
+    await b.investigating(async () => {
+      await b.defer('r1', f.flush);
+    });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(started).toEqual([]);
+    // The next job starts within the grace: the worker is still busy, the flush still waits.
+    let finish!: () => void;
+    const next = b.investigating(() => new Promise<void>((r) => (finish = r)));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(started).toEqual([]);
+    finish();
+    await next;
+    await vi.advanceTimersByTimeAsync(249);
+    expect(started).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started).toEqual(['r1']);
+    f.open();
+    await b.drain();
+  });
+
+  it('keeps at most `parallel` flushes in flight; the next starts when one finishes', async () => {
+    const { b, cancelled } = setup({ parallel: 2 });
+    const started: string[] = [];
+    const gates = ['a', 'b', 'c'].map((n) => gate(started, n));
+    for (const [i, g] of gates.entries()) await b.defer(['a', 'b', 'c'][i]!, g.flush);
+    await tick();
+    expect(started).toEqual(['a', 'b']);
+    gates[1]!.open();
+    await vi.waitFor(() => expect(started).toEqual(['a', 'b', 'c']));
+    expect(cancelled).toEqual(['staging/b']);
+    gates[0]!.open();
+    gates[2]!.open();
+    await b.drain();
+    expect(cancelled.sort()).toEqual(['staging/a', 'staging/b', 'staging/c']);
+  });
+
+  it('drain starts every waiting flush at once, past `parallel` (each is bounded by its own deadline)', async () => {
+    const { b } = setup({ parallel: 1, maxWaitMs: 60_000 });
+    const started: string[] = [];
+    let finish!: () => void;
+    void b.investigating(() => new Promise<void>((r) => (finish = r)));
+    const gates = ['a', 'b', 'c'].map((n) => gate(started, n));
+    for (const [i, g] of gates.entries()) await b.defer(['a', 'b', 'c'][i]!, g.flush);
+    expect(started).toEqual([]);
+    const drained = b.drain();
+    await tick();
+    expect(started).toEqual(['a', 'b', 'c']);
+    for (const g of gates) g.open();
     await drained;
     finish();
   });
