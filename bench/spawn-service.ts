@@ -2,7 +2,7 @@
 // runs from the built dist/ (as in production: no transpiling, no loader thread) when dist/ is fresh, else
 // from src/ under tsx; BENCH_SERVICES=dist|src forces one.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -81,7 +81,10 @@ function plainHarness(): string {
   const js = ts.transpileModule(source, {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
   }).outputText;
-  harness = join(mkdtempSync(join(tmpdir(), 'kube-autofix-bench-')), 'service-process.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'kube-autofix-bench-'));
+  // Gone with the bench: a child only reads it at its start.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  harness = join(dir, 'service-process.mjs');
   writeFileSync(harness, js);
   return harness;
 }
