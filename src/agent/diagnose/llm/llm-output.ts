@@ -6,11 +6,21 @@ import { jsonDepth } from '../../../domain/json-access.js';
 /** Deeper than any field of a workload can be; deeper values are refused before anything walks them. */
 export const MAX_VALUE_DEPTH = 32;
 
-/** A pointer into the workload: anchored both ends and "/" in a class, the pattern form llama.cpp's grammar accepts. */
-const POINTER = /^[/].*$/;
+/**
+ * A pointer into the workload, anchored both ends with "/" in a class (the form llama.cpp's grammar accepts):
+ * only the characters a workload's keys have (label keys' "/" escaped as ~1) and a length bound, so a
+ * grammar-constrained model must close the string — with `.` the grammar let a quote continue it forever.
+ */
+const POINTER = /^[/][-A-Za-z0-9_.~/]{0,255}$/;
+/** Bounds on the lists, sent as maxItems: a looping model cannot repeat items until its token bound. */
+const MAX_SUMMARY_ITEMS = 12;
+const MAX_PATCH_OPS = 24;
 const pointer = z
   .string()
-  .regex(POINTER, 'must be a JSON Pointer starting with "/"')
+  .regex(
+    POINTER,
+    'must be a JSON Pointer starting with "/", of letters, digits and - _ . ~ / only, at most 256 characters',
+  )
   .describe('JSON Pointer into the workload object, e.g. /spec/template/spec/containers/0/image');
 
 /*
@@ -38,8 +48,10 @@ export const LlmOutput = z.object({
   confidence: Diagnosis.shape.confidence.describe('From 0 to 1'),
   change: z
     .object({
-      summary: Change.shape.summary.describe('One human sentence per effect of the patch'),
-      patch: z.array(LlmPatchOp).min(1),
+      summary: Change.shape.summary
+        .max(MAX_SUMMARY_ITEMS)
+        .describe('One human sentence per effect of the patch'),
+      patch: z.array(LlmPatchOp).min(1).max(MAX_PATCH_OPS),
     })
     .nullable()
     .describe('null when no safe automatic change exists'),

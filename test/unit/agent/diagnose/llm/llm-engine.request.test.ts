@@ -124,15 +124,16 @@ describe('(c) the wire schema is the parser', () => {
     path.reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, wire);
   const change = at(['properties', 'change', 'anyOf', '0', 'properties']);
 
-  it('carries what the parser checks: non-empty change lists, the op/value union, a pointer pattern', () => {
+  it('carries what the parser checks: bounded non-empty change lists, the op/value union, a closed pointer pattern', () => {
     expect(at(['properties', 'category'])).toHaveProperty('enum');
     expect(at(['properties', 'confidence'])).toMatchObject({ minimum: 0, maximum: 1 });
-    expect(change.summary).toMatchObject({ minItems: 1 });
-    expect(change.patch).toMatchObject({ minItems: 1 });
+    expect(change.summary).toMatchObject({ minItems: 1, maxItems: 12 });
+    expect(change.patch).toMatchObject({ minItems: 1, maxItems: 24 });
     const [write, remove] = (change.patch as { items: { anyOf: Array<{ properties: object }> } }).items.anyOf;
     expect(write!.properties).toMatchObject({
       op: { enum: ['add', 'replace'] },
-      path: { pattern: '^[/].*$' },
+      // No `.`: a grammar built from it lets a quote continue the string, so it never has to close.
+      path: { pattern: '^[/][-A-Za-z0-9_.~/]{0,255}$' },
       valueJson: { type: 'string' },
     });
     expect(remove!.properties).toMatchObject({ op: { enum: ['remove'] }, valueJson: { type: 'null' } });
