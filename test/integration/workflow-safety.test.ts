@@ -164,7 +164,7 @@ describe('decision-time re-checks (in the worker)', () => {
 });
 
 describe('permanent vs transient failures', () => {
-  it('422 from the API server: permanent, one clear message, nothing applied', async () => {
+  it('a stored change altered after its validation (replicas -1, which the server would answer 422): judged again at apply, permanent, one clear message, nothing applied', async () => {
     const { deps, notes } = workflowHarness(cluster, ns);
     const record = await proposeAndApprove(deps, target('shrink'), APPROVER, (p) => ({
       ...p,
@@ -175,7 +175,11 @@ describe('permanent vs transient failures', () => {
     expect(isCodedError(err) && err.code).toBe('PATCH_REJECTED');
     expect(classifyFailure(err)).toBe('permanent');
     expect(notes.refusals).toHaveLength(1);
-    expect(notes.refusals[0]).toMatch(/422 Invalid.*spec\.replicas/);
+    // The apply's own checks stop it before the server sees it (the server's 422 mapping: unit apply-change).
+    expect(notes.refusals[0]).toMatch(
+      /is not applied: it no longer passes the safety policy \(.*spec\.replicas/,
+    );
+    expect(notes.refusals[0]).toMatch(/Nothing was changed\./);
     expect((await deps.store.get(record.id))!.state).toBe('apply_failed');
     expect((await live('shrink')).metadata?.generation).toBe(generation);
   });
