@@ -124,7 +124,7 @@ export async function patchAndWatch(
       throw e;
     });
   if (!res.ok) {
-    span?.end(new Error(res.message));
+    span?.end(new Error(redactText(res.message, known)));
     throw patchError(target, res, known);
   }
   span?.end();
@@ -184,9 +184,9 @@ function notApplied(target: Target, why: string): AutofixError {
 
 /**
  * The approved change judged again right before it is sent, as the identity that sends it: policy on the
- * live object, a server dry-run, the policy on what the server would store. An admission webhook added
- * since the proposal, a dry-run deferred until an approver could make it, or a flag the approvers were
- * never shown stops the apply instead of passing silently.
+ * live object, a server dry-run, the policy on what the server would store. What an admission webhook
+ * added since the proposal, or a dry-run deferred until an approver could make it, makes of the change
+ * is refused when the policy refuses it, instead of passing silently.
  */
 async function judgeAgain(
   target: Target,
@@ -235,13 +235,7 @@ async function judgeAgain(
       target,
       `the server would store it in a form the policy refuses (${stored.violations.join('; ')})`,
     );
-  const shown = new Set(proposal.validation.flags);
-  const unseen = stored.flags.filter((f) => !shown.has(f));
-  if (unseen.length > 0)
-    throw notApplied(
-      target,
-      `it would now be flagged for what its approvers were not shown (${unseen.join('; ')})`,
-    );
+  // New flags are not refused here: their texts carry live counts and need the evidence's Services, so they differ benignly.
   return judged.ops;
 }
 
