@@ -1,6 +1,7 @@
 // The investigation run: iteration metrics mirrored onto the parent at step n; child spans nest under their span.
 import { describe, expect, it } from 'vitest';
 import type { MlflowClient } from '../../../src/tracking/mlflow-client.js';
+import { unusedMlflowMethods } from '../../fixtures/unused-mlflow-methods.js';
 import { createMlflowTracker } from '../../../src/tracking/mlflow-tracker.js';
 import { decodeOtlpJson } from '../../../tools/stand-ins/otlp-collector.js';
 
@@ -42,27 +43,7 @@ function recordingClient(): {
     runUrl: () => null,
     findExperiment: async () => null,
     searchRuns: async () => [],
-    searchRunPages: () => {
-      throw new Error('unused');
-    },
-    findEvaluationDataset: () => {
-      throw new Error('unused');
-    },
-    createEvaluationDataset: () => {
-      throw new Error('unused');
-    },
-    upsertDatasetRecords: () => {
-      throw new Error('unused');
-    },
-    getTraceInfo: async () => {
-      throw new Error('unused');
-    },
-    createAssessment: async () => {
-      throw new Error('unused');
-    },
-    updateFeedback: async () => {
-      throw new Error('unused');
-    },
+    ...unusedMlflowMethods,
   };
   const spans = () => exports.flatMap((e) => decodeOtlpJson(Buffer.from(e).toString('utf8')));
   return { client, batches, spans };

@@ -2,6 +2,7 @@
 // only when the run ends (one batch per run, one PUT per artifact, the trace); the history kept per workload.
 import { describe, expect, it } from 'vitest';
 import type { MlflowClient } from '../../../src/tracking/mlflow-client.js';
+import { unusedMlflowMethods } from '../../fixtures/unused-mlflow-methods.js';
 import type { MlflowRun } from '../../../src/tracking/mlflow-schemas.js';
 import { createMlflowTracker } from '../../../src/tracking/mlflow-tracker.js';
 import type { InvestigationRun, Tracker } from '../../../src/tracking/tracker.js';
@@ -75,27 +76,7 @@ function recordingClient(search: () => Promise<void> = async () => undefined): R
       await search();
       return [...runs.values()].filter((r) => r.data.tags.some((t) => t.key === 'autofix.target'));
     }),
-    searchRunPages: () => {
-      throw new Error('unused');
-    },
-    findEvaluationDataset: () => {
-      throw new Error('unused');
-    },
-    createEvaluationDataset: () => {
-      throw new Error('unused');
-    },
-    upsertDatasetRecords: () => {
-      throw new Error('unused');
-    },
-    getTraceInfo: async () => {
-      throw new Error('unused');
-    },
-    createAssessment: async () => {
-      throw new Error('unused');
-    },
-    updateFeedback: async () => {
-      throw new Error('unused');
-    },
+    ...unusedMlflowMethods,
   };
   return { client, calls, runs };
 }
