@@ -119,6 +119,9 @@ export interface SearchRunsInput {
   pageSize?: number;
 }
 
+/** A string value in a search filter, quoted the way MLflow's filter grammar reads it. */
+export const filterValue = (v: string): string => `'${v.replace(/'/g, "\\'")}'`;
+
 /** Runs per runs/search request: MLflow's default page, which every MLflow server (Databricks too) serves. */
 export const SEARCH_PAGE_SIZE = 1000;
 
@@ -445,7 +448,7 @@ export function createMlflowClient(config: MlflowConfig, opts: MlflowClientOptio
           path: `${API}/logged-models/search`,
           json: {
             experiment_ids: [experimentId],
-            filter: `tags.\`${key}\` = '${value.replace(/'/g, "\\'")}'`,
+            filter: `tags.\`${key}\` = ${filterValue(value)}`,
             max_results: 1,
           },
         },

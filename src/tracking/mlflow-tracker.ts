@@ -2,7 +2,7 @@
 import type { MlflowConfig } from '../config/config.js';
 import { DEFAULT_CLUSTER } from '../domain/index.js';
 import { isMlflowError } from './mlflow-error.js';
-import { createMlflowClient, type MlflowClient } from './mlflow-client.js';
+import { createMlflowClient, filterValue, type MlflowClient } from './mlflow-client.js';
 import type { MlflowHttpOptions } from './mlflow-http.js';
 import { newStory, parseStory, type IncidentStory } from './incident-story.js';
 import { createMlflowInvestigationRun } from './mlflow-investigation-run.js';
@@ -83,6 +83,9 @@ export interface MlflowTrackerOptions {
   now?: () => number;
 }
 
+/** The queue job an investigation run was started by. */
+export const JOB_TAG = 'autofix.job_id';
+
 /** The run-level facts of an investigation as params and tags (issue 4's names). */
 export function investigationFacts(info: InvestigationInfo): {
   params: Record<string, string>;
@@ -112,6 +115,7 @@ export function investigationFacts(info: InvestigationInfo): {
   };
   if (info.requestedBy) tags['autofix.requested_by'] = info.requestedBy;
   if (info.channel) tags['autofix.channel'] = info.channel;
+  if (info.jobId) tags[JOB_TAG] = info.jobId;
   return { params, tags };
 }
 
@@ -313,6 +317,23 @@ export function createMlflowTracker(config: MlflowConfig, opts: MlflowTrackerOpt
       await endOpenNestedRuns({ client, guard }, { runId, experimentId: run.info.experiment_id }, 'FINISHED');
       await guard.run('end the run', () => client.updateRun(runId, 'FINISHED', Date.now()), undefined);
       return guard.warnings.length > 0 ? 'unavailable' : 'completed';
+    },
+
+    async openRunsOfJob(jobId) {
+      const guard = createTrackingGuard(breaker, opts.onWarning);
+      const find = async (): Promise<string[]> => {
+        const experimentId = await existingExperiment(client, config.experimentName)();
+        if (!experimentId) return [];
+        const runs = await client.searchRuns({
+          experimentIds: [experimentId],
+          filter: `tags.\`${JOB_TAG}\` = ${filterValue(jobId)} and attributes.status = 'RUNNING'`,
+          orderBy: ['attributes.start_time ASC'],
+          // A job has a few attempts; more open runs than this is not one job's doing.
+          maxResults: 10,
+        });
+        return runs.map((r) => r.info.run_id);
+      };
+      return guard.run(`find the open runs of job ${jobId}`, find, []);
     },
 
     async recordAlertResolved(runId, resolvedAt) {

@@ -55,6 +55,10 @@ export class NoopTracker implements Tracker {
     return 'untracked';
   }
 
+  async openRunsOfJob(_jobId: string): Promise<string[]> {
+    return [];
+  }
+
   async recordDecision(_runId: string | null, _tags: Record<string, string>): Promise<void> {}
 
   async recordAlertResolved(_runId: string | null, _resolvedAt: string): Promise<void> {}

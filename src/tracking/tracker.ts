@@ -52,6 +52,8 @@ export interface InvestigationInfo {
   sessionId?: string | null;
   /** The alert that started the investigation (null or absent: a person asked). */
   alert?: AlertTrigger | null;
+  /** The queue job investigating (tag `autofix.job_id`): how a recovering worker finds a killed attempt's run. */
+  jobId?: string | null;
 }
 
 /** Span kinds map onto MLflow span types (CHAIN, TOOL, LLM, …). */
@@ -140,6 +142,12 @@ export interface Tracker {
    * and told `patch`; a run that has ended is left alone. Never throws: says what it did.
    */
   completeAbandonedRun(runId: string, facts: AbandonedRunFacts): Promise<AbandonedRunResult>;
+  /**
+   * Investigation runs of queue job `jobId` still RUNNING (its `autofix.job_id` tag), oldest first: what a
+   * killed attempt left open before it could record its run. Empty when tracking is off or MLflow does not
+   * answer; never throws.
+   */
+  openRunsOfJob(jobId: string): Promise<string[]>;
   /**
    * Outcome labels (`outcome-labels.ts`) on a finished investigation's run, e.g. an eval case's expected
    * category; like a decision, never held up by MLflow and never throws.

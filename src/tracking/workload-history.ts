@@ -2,7 +2,7 @@
 // autofix.cluster tags), newest first.
 import { Category, DEFAULT_CLUSTER } from '../domain/index.js';
 import { parseStory, type IncidentStory } from './incident-story.js';
-import type { MlflowClient } from './mlflow-client.js';
+import { filterValue, type MlflowClient } from './mlflow-client.js';
 import type { MlflowRun } from './mlflow-schemas.js';
 import type { PastIncident } from './past-incidents.js';
 import { STORY_TAG, storyTags } from './render-story.js';
@@ -91,14 +91,13 @@ export async function readHistory(
   if (!experimentId) return [];
   const limit = Math.max(1, Math.min(MAX_HISTORY, Math.trunc(opts.limit)));
   const cluster = target.cluster ?? DEFAULT_CLUSTER;
-  const quote = (v: string): string => `'${v.replace(/'/g, "\\'")}'`;
   // Nested iteration/apply runs carry no target tag, so only investigations match.
-  const byTarget = `tags.\`autofix.target\` = ${quote(targetTag(target))}`;
+  const byTarget = `tags.\`autofix.target\` = ${filterValue(targetTag(target))}`;
   // Untagged runs (before clusters) are the default cluster's: MLflow's filter has no OR, so those are sorted here.
   const untaggedCount = cluster === DEFAULT_CLUSTER;
   const runs = await client.searchRuns({
     experimentIds: [experimentId],
-    filter: untaggedCount ? byTarget : `${byTarget} and tags.\`autofix.cluster\` = ${quote(cluster)}`,
+    filter: untaggedCount ? byTarget : `${byTarget} and tags.\`autofix.cluster\` = ${filterValue(cluster)}`,
     orderBy: ['attributes.start_time DESC'],
     maxResults: untaggedCount ? MAX_HISTORY + 1 : limit + (opts.exclude ? 1 : 0),
   });

@@ -1,7 +1,7 @@
 // Faults: a worker SIGKILLed mid-investigation or mid-apply; another worker finishes, one proposal, never two applies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
-import { waitAvailable, type Kube, useNamespace } from './support/kube.js';
+import { deployment, waitAvailable, type Kube, useNamespace } from './support/kube.js';
 import { askForFix, brokenDeployment, imageOf } from './support/slack-flow.js';
 import {
   APPROVER,
@@ -40,6 +40,10 @@ beforeAll(async () => {
     brokenDeployment(k, ns, 'slowfix', { minReadySeconds: 15 }),
     brokenDeployment(k, ns, 'booked'),
     brokenDeployment(k, ns, 'drained'),
+    brokenDeployment(k, ns, 'unrecorded'),
+    k.apps
+      .createNamespacedDeployment({ namespace: ns, body: deployment('steady', { image: 'nginx:1.27' }) })
+      .then(() => waitAvailable(k, ns, 'steady')),
   ]);
   // The LLM engine makes the investigation slow on demand (a delayed answer), so a kill lands mid-job.
   h = await startHarness({
@@ -157,6 +161,68 @@ describe('a worker killed with SIGKILL', () => {
       1,
     );
     expect(await imageOf(k, ns, 'victim')).toBe('nginx:1.27');
+  });
+
+  it('killed before MLflow answered its run: the recovering worker still ends that run KILLED', async () => {
+    await h.worker?.stop();
+    h.worker = null;
+    // This worker's run creation reaches MLflow only after the worker died, so it never recorded the run.
+    const slow = await startMlflowProxy(h.env.MLFLOW_TRACKING_URI!, {
+      hold: (r) => r.url.startsWith('/api/2.0/mlflow/runs/create'),
+    });
+    try {
+      const first = spawnWorker({ ...h.env, MLFLOW_TRACKING_URI: slow.url });
+      children.push(first);
+      await first.ready();
+      const seen = llm.requests.length;
+      llm.push({ delayMs: 60_000, status: 503 }, { status: 503 });
+      await slash(h, `deployment/unrecorded -n ${ns}`);
+      const parent = await h.slack.waitFor(
+        () => parentMessages(h).find((m) => m.text.includes('deployment/unrecorded')),
+        10_000,
+        'the parent',
+      );
+      await llm.waitForRequests(seen + 1);
+      await waitFor(async () => slow.held.length > 0, {
+        what: 'the run creation to reach MLflow',
+        timeoutMs: 30_000,
+      });
+      expect((await first.kill('SIGKILL')).signal).toBe('SIGKILL');
+      // The server creates the run after all: RUNNING, and no worker alive knows its id.
+      slow.release();
+      const runsOf = async () =>
+        (
+          await searchRuns(
+            await experimentId('kube-autofix-slack-tests'),
+            `tags.\`autofix.target\` = 'deployment/${ns}/unrecorded'`,
+          )
+        ).filter((r) => !kv(r.data.tags)['mlflow.parentRunId']);
+      const [orphan] = await waitFor(async () => ((await runsOf()).length === 1 ? runsOf() : null), {
+        what: "the killed attempt's run to exist",
+        timeoutMs: 30_000,
+      });
+      expect(orphan!.info.status).toBe('RUNNING');
+
+      await h.startWorker();
+      await h.slack.waitFor(
+        () => proposalsIn(h, CHANNEL, parent.ts)[0],
+        60_000,
+        'the proposal from the second worker',
+      );
+      const runs = await waitFor(
+        async () => {
+          const r = await runsOf();
+          return r.map((x) => x.info.status).join() === 'KILLED,FINISHED' ? r : null;
+        },
+        { what: 'the orphaned run KILLED and the second one FINISHED', timeoutMs: 60_000 },
+      );
+      expect(runs[0]!.info.run_id).toBe(orphan!.info.run_id);
+      expect(kv(runs[0]!.data.tags)['autofix.outcome']).toBe('interrupted');
+      // Both attempts' runs name the one job they were started by.
+      expect(new Set(runs.map((r) => kv(r.data.tags)['autofix.job_id'])).size).toBe(1);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('mid-apply: the next worker adopts the rollout it started instead of applying again', async () => {
@@ -310,16 +376,16 @@ describe('a worker killed with SIGKILL', () => {
     await w.ready();
     const seen = llm.requests.length;
     llm.push({ delayMs: 3000, status: 503 });
-    await slash(h, `deployment/victim -n ${ns}`);
+    await slash(h, `deployment/steady -n ${ns}`);
     const parent = await h.slack.waitFor(
-      () => parentMessages(h).filter((m) => m.text.includes('deployment/victim'))[1],
+      () => parentMessages(h).find((m) => m.text.includes('deployment/steady')),
       10_000,
       'the parent',
     );
     await llm.waitForRequests(seen + 1);
     const exit = await w.kill('SIGTERM');
     expect(exit).toEqual({ code: 0, signal: null });
-    // The investigation finished before the exit: its final message is in the thread (victim is healthy now).
+    // The investigation finished before the exit: its final message is in the thread (steady is healthy).
     expect(h.slack.messagesIn(CHANNEL, parent.ts).some((m) => /Healthy: nothing to fix/.test(m.text))).toBe(
       true,
     );

@@ -26,7 +26,7 @@ function rememberingTracker(ctx: WorkerContext, jobId: string, thread: Investiga
   return {
     enabled: base.enabled,
     async startInvestigation(info) {
-      const run = await base.startInvestigation(info);
+      const run = await base.startInvestigation({ ...info, jobId });
       // Recorded as soon as the server answers, beside the investigation (nothing waits for it): per job, so
       // whoever recovers the job can end it; per thread, so the bot can record there what happens later.
       void run
@@ -45,24 +45,29 @@ function rememberingTracker(ctx: WorkerContext, jobId: string, thread: Investiga
     recordLabels: (runId, labels) => base.recordLabels(runId, labels),
     recordFeedback: (input) => base.recordFeedback(input),
     completeAbandonedRun: (runId, facts) => base.completeAbandonedRun(runId, facts),
+    openRunsOfJob: (id) => base.openRunsOfJob(id),
     history: (target, limit) => base.history(target, limit),
   };
 }
 
 /**
- * A recovered job (its worker was killed) finds the run the killed attempt left RUNNING and ends it
- * KILLED; this attempt records its own run. A continuation's shared run is resumed, not killed.
+ * A recovered job (its worker was killed) finds the runs the killed attempts left RUNNING and ends them
+ * KILLED; this attempt records its own run. The run recorded for the job is one; MLflow is asked for the rest
+ * (tag `autofix.job_id`): an attempt killed before the server's answer reached Redis recorded nothing. A
+ * continuation's shared run is resumed, not killed.
  */
-async function endInterruptedRun(ctx: WorkerContext, job: Job, log: WorkerContext['logger']): Promise<void> {
+async function endInterruptedRuns(ctx: WorkerContext, job: Job, log: WorkerContext['logger']): Promise<void> {
   if (job.attemptsStarted <= 1) return;
   const jobId = String(job.id);
-  const runId = await ctx.messages.get(jobId, 'run');
-  if (!runId) return;
-  const run = await ctx.agent.tracker.resumeInvestigation(runId);
-  await run.setTags({ 'autofix.outcome': 'interrupted' });
-  await run.end('KILLED');
-  await ctx.messages.forget(jobId, 'run');
-  log.warn({ runId }, 'the interrupted attempt left its run RUNNING; ended it KILLED');
+  const recorded = await ctx.messages.get(jobId, 'run');
+  const open = await ctx.agent.tracker.openRunsOfJob(jobId);
+  for (const runId of new Set([...(recorded ? [recorded] : []), ...open])) {
+    const run = await ctx.agent.tracker.resumeInvestigation(runId);
+    await run.setTags({ 'autofix.outcome': 'interrupted' });
+    await run.end('KILLED');
+    log.warn({ runId }, 'the interrupted attempt left its run RUNNING; ended it KILLED');
+  }
+  if (recorded) await ctx.messages.forget(jobId, 'run');
 }
 
 /**
@@ -99,7 +104,7 @@ async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Pro
     job.attemptsStarted > 1 ? `resumed after an interruption (attempt ${job.attemptsStarted})` : undefined,
   );
   let inv: Investigation | null = null;
-  if (!cont?.runId) await endInterruptedRun(ctx, job, ctx.logger);
+  if (!cont?.runId) await endInterruptedRuns(ctx, job, ctx.logger);
   try {
     const run = cont?.runId ? await ctx.agent.tracker.resumeInvestigation(cont.runId) : undefined;
     const budget = Math.max(1, ctx.config.maxIterations - firstIteration + 1);
