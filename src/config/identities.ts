@@ -1,6 +1,8 @@
 // AUTOFIX_IDENTITIES: Slack users and user groups → Kubernetes users and groups, validated (with line numbers) at start.
 import { readFileSync } from 'node:fs';
-import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { AutofixError, ErrorCode, privilegedIdentityReason } from '../domain/index.js';
 
@@ -86,11 +88,16 @@ function fileError(path: string, line: number | null, what: string): AutofixErro
   });
 }
 
+// Loaded only when a file is read: a process without an identities file (the default) does not carry the parser.
+let yamlModule: typeof Yaml | null = null;
+const yaml = (): typeof Yaml => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
+
 /**
  * The line an issue at `path` names: a wrong value's own line; with `atKey`, the line of the key `path` ends in;
  * for a missing member, the line of the mapping that should hold it.
  */
 function lineOf(doc: Document, lines: LineCounter, path: PropertyKey[], atKey: boolean): number | null {
+  const { isMap, isNode, isScalar, isSeq } = yaml();
   const at = (n: unknown) => (isNode(n) && n.range ? lines.linePos(n.range[0]).line : null);
   let node: unknown = doc.contents;
   let line = at(node);
@@ -109,6 +116,7 @@ function lineOf(doc: Document, lines: LineCounter, path: PropertyKey[], atKey: b
 
 /** Parses the file's text; throws CONFIG_INVALID naming the file, the line and what is wrong. */
 export function parseIdentities(text: string, path: string): IdentityMap {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const syntax = doc.errors[0];

@@ -1,7 +1,6 @@
 // The one place an investigation's bookkeeping reaches MLflow: nested runs created, one log-batch per run
 // (split within the server's limits), one PUT per artifact, run statuses, the story, then the trace, bounded in time.
 import { isMlflowError } from './mlflow-error.js';
-import { exportTrace } from './export-trace.js';
 import type { IncidentStory, StoryPatch } from './incident-story.js';
 import type { MlflowRunHandle, RunContext, RunRef, RunWrites } from './mlflow-run-handle.js';
 import { runRef } from './mlflow-run-handle.js';
@@ -151,6 +150,8 @@ async function flushAll(input: FlushInput): Promise<IncidentStory | null> {
   if (input.endOrphans)
     await endOpenNestedRuns(ctx, ref, input.endOrphans, new Set(input.children.map((c) => c.runId)));
   input.beforeTrace?.(story.story);
+  // Loaded on the first export: the OpenTelemetry SDK stays out of a process that never flushes a run (the bot).
+  const { exportTrace } = await import('./export-trace.js');
   await exportTrace({
     ...ctx,
     experimentId: ref.experimentId,

@@ -119,6 +119,9 @@ export interface SearchRunsInput {
   pageSize?: number;
 }
 
+/** Deadline of one OTLP trace export: longer than other calls, see exportTraces. */
+export const TRACE_EXPORT_TIMEOUT_MS = 25_000;
+
 /** A string value in a search filter, quoted the way MLflow's filter grammar reads it. */
 export const filterValue = (v: string): string => `'${v.replace(/'/g, "\\'")}'`;
 
@@ -489,6 +492,9 @@ export function createMlflowClient(config: MlflowConfig, opts: MlflowClientOptio
         body: otlpJson,
         contentType: 'application/json',
         headers,
+        // The server prices every LLM span as it ingests it (its first pricing loads its provider tables, seconds
+        // on a cold server); the export is after the proposal and the flush's own deadline bounds it.
+        timeoutMs: TRACE_EXPORT_TIMEOUT_MS,
       });
     },
     async linkTracesToRun(runId, traceIds) {

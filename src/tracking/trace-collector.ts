@@ -1,6 +1,5 @@
 // The user's own OpenTelemetry collector (OTEL_EXPORTER_OTLP_*): the SDK's OTLP/HTTP exporter, one per process.
-import { ExportResultCode } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+// The exporter is loaded on the first export: a process that never exports (the bot) does not carry it.
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { OtlpConfig } from '../config/config.js';
 
@@ -18,7 +17,8 @@ function shown(url: string): string {
   return `${u.origin}${u.pathname}`;
 }
 
-export function exportSpans(exporter: SpanExporter, spans: ReadableSpan[]): Promise<void> {
+async function exportSpans(exporter: SpanExporter, spans: ReadableSpan[]): Promise<void> {
+  const { ExportResultCode } = await import('@opentelemetry/core');
   return new Promise((resolve, reject) => {
     exporter.export(spans, (r) =>
       r.code === ExportResultCode.SUCCESS
@@ -29,15 +29,22 @@ export function exportSpans(exporter: SpanExporter, spans: ReadableSpan[]): Prom
 }
 
 export function createTraceCollector(config: OtlpConfig): TraceCollector {
-  const exporter = new OTLPTraceExporter({
-    url: config.tracesUrl,
-    headers: config.headers,
-    // Retries (429, 502–504, connection errors) stop at this deadline; the flush's own deadline bounds it too.
-    timeoutMillis: config.timeoutMs,
-  });
+  let exporter: Promise<SpanExporter> | null = null;
+  const load = (): Promise<SpanExporter> =>
+    (exporter ??= import('@opentelemetry/exporter-trace-otlp-http').then(
+      ({ OTLPTraceExporter }) =>
+        new OTLPTraceExporter({
+          url: config.tracesUrl,
+          headers: config.headers,
+          // Retries (429, 502–504, connection errors) stop at this deadline; the flush's own deadline bounds it too.
+          timeoutMillis: config.timeoutMs,
+        }),
+    ));
   return {
     endpoint: shown(config.tracesUrl),
-    send: (spans) => exportSpans(exporter, spans),
-    shutdown: () => exporter.shutdown(),
+    send: async (spans) => exportSpans(await load(), spans),
+    shutdown: async () => {
+      if (exporter) await (await exporter).shutdown();
+    },
   };
 }

@@ -111,6 +111,14 @@ describe('createMlflowHttp', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("waits a call's own deadline instead of the client's (the trace export's slow ingestion)", async () => {
+    server = await startMlflowFailureServer(() => ({ status: 200, body: { ok: true }, delayMs: 400 }));
+    const http = createMlflowHttp({ trackingUri: server.url, ...noAuth }, { timeoutMs: 100, backoffMs: 5 });
+    expect((await failure(http.send({ method: 'POST', path: '/v1/traces' }))).failure).toBe('timeout');
+    const answer = await http.send({ method: 'POST', path: '/v1/traces', timeoutMs: 10_000 });
+    expect(answer).toEqual({ status: 200, text: JSON.stringify({ ok: true }) });
+  });
+
   it('retries connection errors a bounded number of times', async () => {
     const port = await closedPort();
     const http = createMlflowHttp({ trackingUri: `http://127.0.0.1:${port}`, ...noAuth }, { backoffMs: 5 });
