@@ -124,7 +124,13 @@ describe('/autofix → approve → healthy → rollback', () => {
     expect(params(worker)).toEqual(params(twin));
     const autofixTagKeys = (r: typeof worker) => keys(r.data.tags).filter((k) => k.startsWith('autofix.'));
     expect(autofixTagKeys(worker)).toEqual(
-      [...autofixTagKeys(twin), 'autofix.channel', 'autofix.requested_by', 'autofix.thread_url'].sort(),
+      [
+        ...autofixTagKeys(twin),
+        'autofix.channel',
+        'autofix.job_id',
+        'autofix.requested_by',
+        'autofix.thread_url',
+      ].sort(),
     );
     const sameValues = ['autofix.decision', 'autofix.outcome', 'autofix.category', 'autofix.engine'];
     for (const key of sameValues) expect(kv(worker.data.tags)[key]).toBe(kv(twin.data.tags)[key]);
