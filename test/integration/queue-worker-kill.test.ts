@@ -70,10 +70,31 @@ const where = (m: { ts: string; threadTs: string | null }) => ({
   threadTs: m.threadTs ?? undefined,
 });
 
-function child(direct = false): ChildWorker {
-  const c = spawnWorker(h.env, { direct });
+/** A worker process on the harness's environment (`env` overrides it, e.g. MLflow behind a proxy). */
+function child(direct = false, env: Record<string, string> = {}): ChildWorker {
+  const c = spawnWorker({ ...h.env, ...env }, { direct });
   children.push(c);
   return c;
+}
+
+/** The investigation runs of deployment `name` (nested runs left out), oldest first. */
+async function parentRunsOf(name: string) {
+  const runs = await searchRuns(
+    await experimentId('kube-autofix-slack-tests'),
+    `tags.\`autofix.target\` = 'deployment/${ns}/${name}'`,
+  );
+  return runs.filter((r) => !kv(r.data.tags)['mlflow.parentRunId']);
+}
+
+/** Waits until deployment `name`'s investigation runs have exactly these statuses, oldest first. */
+function parentRunsEnded(name: string, statuses: string[], what: string) {
+  return waitFor(
+    async () => {
+      const runs = await parentRunsOf(name);
+      return runs.map((r) => r.info.status).join() === statuses.join() ? runs : null;
+    },
+    { what, timeoutMs: 60_000 },
+  );
 }
 
 describe('a worker killed with SIGKILL', () => {
@@ -95,6 +116,8 @@ describe('a worker killed with SIGKILL', () => {
       10_000,
       'the progress message',
     );
+    // Killed once its run exists (a cold MLflow can still be creating it): that run must not stay RUNNING.
+    await parentRunsEnded('victim', ['RUNNING'], "the first attempt's run to exist");
     const killed = await first.kill('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
     expect(proposalsIn(h, CHANNEL, parent.ts)).toHaveLength(0);
@@ -118,19 +141,10 @@ describe('a worker killed with SIGKILL', () => {
     expect(textOf(proposal)).toMatch(/rule engine/);
     // The killed attempt's MLflow run is not left RUNNING: the recovering worker ended it KILLED; the second
     // attempt's run ends FINISHED once its bookkeeping, written after the proposal, is done.
-    const parentRuns = async () =>
-      (
-        await searchRuns(
-          await experimentId('kube-autofix-slack-tests'),
-          `tags.\`autofix.target\` = 'deployment/${ns}/victim'`,
-        )
-      ).filter((r) => !kv(r.data.tags)['mlflow.parentRunId']);
-    const parents = await waitFor(
-      async () => {
-        const p = await parentRuns();
-        return p.map((r) => r.info.status).join() === 'KILLED,FINISHED' ? p : null;
-      },
-      { what: 'the killed run KILLED and the finished one FINISHED', timeoutMs: 30_000 },
+    const parents = await parentRunsEnded(
+      'victim',
+      ['KILLED', 'FINISHED'],
+      'the killed run KILLED and the finished one FINISHED',
     );
     expect(kv(parents[0]!.data.tags)['autofix.outcome']).toBe('interrupted');
     // Nor is an iteration run: the killed attempt's iteration lived in its memory (nested runs are created
@@ -171,8 +185,7 @@ describe('a worker killed with SIGKILL', () => {
       hold: (r) => r.url.startsWith('/api/2.0/mlflow/runs/create'),
     });
     try {
-      const first = spawnWorker({ ...h.env, MLFLOW_TRACKING_URI: slow.url });
-      children.push(first);
+      const first = child(false, { MLFLOW_TRACKING_URI: slow.url });
       await first.ready();
       const seen = llm.requests.length;
       llm.push({ delayMs: 60_000, status: 503 }, { status: 503 });
@@ -190,18 +203,7 @@ describe('a worker killed with SIGKILL', () => {
       expect((await first.kill('SIGKILL')).signal).toBe('SIGKILL');
       // The server creates the run after all: RUNNING, and no worker alive knows its id.
       slow.release();
-      const runsOf = async () =>
-        (
-          await searchRuns(
-            await experimentId('kube-autofix-slack-tests'),
-            `tags.\`autofix.target\` = 'deployment/${ns}/unrecorded'`,
-          )
-        ).filter((r) => !kv(r.data.tags)['mlflow.parentRunId']);
-      const [orphan] = await waitFor(async () => ((await runsOf()).length === 1 ? runsOf() : null), {
-        what: "the killed attempt's run to exist",
-        timeoutMs: 30_000,
-      });
-      expect(orphan!.info.status).toBe('RUNNING');
+      const [orphan] = await parentRunsEnded('unrecorded', ['RUNNING'], "the killed attempt's run to exist");
 
       await h.startWorker();
       await h.slack.waitFor(
@@ -209,12 +211,10 @@ describe('a worker killed with SIGKILL', () => {
         60_000,
         'the proposal from the second worker',
       );
-      const runs = await waitFor(
-        async () => {
-          const r = await runsOf();
-          return r.map((x) => x.info.status).join() === 'KILLED,FINISHED' ? r : null;
-        },
-        { what: 'the orphaned run KILLED and the second one FINISHED', timeoutMs: 60_000 },
+      const runs = await parentRunsEnded(
+        'unrecorded',
+        ['KILLED', 'FINISHED'],
+        'the orphaned run KILLED and the second one FINISHED',
       );
       expect(runs[0]!.info.run_id).toBe(orphan!.info.run_id);
       expect(kv(runs[0]!.data.tags)['autofix.outcome']).toBe('interrupted');
@@ -272,8 +272,7 @@ describe('a worker killed with SIGKILL', () => {
       hold: (r) => r.url.startsWith('/api/2.0/mlflow/runs/log-batch'),
     });
     try {
-      const w = spawnWorker({ ...h.env, MLFLOW_TRACKING_URI: stall.url });
-      children.push(w);
+      const w = child(false, { MLFLOW_TRACKING_URI: stall.url });
       await w.ready();
       llm.push({ status: 503 });
       const asked = await askForFix(h, ns, 'booked');
@@ -331,8 +330,7 @@ describe('a worker killed with SIGKILL', () => {
       hold: (r) => r.url.startsWith('/api/2.0/mlflow/runs/log-batch'),
     });
     try {
-      const w = spawnWorker({ ...h.env, MLFLOW_TRACKING_URI: stall.url }, { direct: true });
-      children.push(w);
+      const w = child(true, { MLFLOW_TRACKING_URI: stall.url });
       await w.ready();
       llm.push({ status: 503 });
       const asked = await askForFix(h, ns, 'drained');
