@@ -95,7 +95,8 @@ async function onDecision(
   log: Logger,
 ): Promise<void> {
   const decision = AUTOFIX_DECISIONS[click.actionId];
-  const dir = await deps.directory.snapshot();
+  // Read now, not from the ack path's cache: an approval must not go to a worker that stopped a moment ago.
+  const dir = await deps.directory.snapshot({ fresh: true });
   const decisions: DecisionPolicy = {
     cluster: null,
     namespacesOf: (cluster) => dir.clusters.get(cluster)?.namespaces ?? [],

@@ -29,8 +29,11 @@ export interface Directory {
 }
 
 export interface ClusterDirectory {
-  /** The registrations, at most `ttlMs` old; throws when Redis does not answer (the caller says so). */
-  snapshot(): Promise<Directory>;
+  /**
+   * The registrations, at most `ttlMs` old, or read now with `fresh` (a click that acts: a worker that
+   * stopped a moment ago must not be handed work); throws when Redis does not answer (the caller says so).
+   */
+  snapshot(opts?: { fresh?: boolean }): Promise<Directory>;
 }
 
 function intersect(lists: readonly (readonly string[])[]): string[] {
@@ -91,8 +94,10 @@ export function createClusterDirectory(opts: DirectoryOptions): ClusterDirectory
     return dir;
   };
   return {
-    snapshot() {
-      if (cached && now() - cached.at < ttl) return Promise.resolve(cached.dir);
+    snapshot({ fresh = false } = {}) {
+      if (!fresh && cached && now() - cached.at < ttl) return Promise.resolve(cached.dir);
+      // A fresh read does not join one already in flight: it may have started before the worker stopped.
+      if (fresh) return read();
       // One read in flight, however many commands arrive together.
       reading ??= read().finally(() => (reading = null));
       return reading;

@@ -127,9 +127,9 @@ export async function runWorker(
   return {
     workerId: announcement.workerId,
     async stop() {
-      await worker.close(overrides.graceMs);
-      // Withdrawn first: the bot stops routing here while the rest closes.
+      // Withdrawn first: the bot stops routing here while active jobs finish and the rest closes.
       await announcement.stop();
+      await worker.close(overrides.graceMs);
       // Bookkeeping still being written finishes (each flush is bounded) before Redis closes.
       await bookkeeping.drain();
       await producer.close().catch(() => undefined);

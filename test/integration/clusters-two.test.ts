@@ -18,6 +18,9 @@ import {
 } from './support/slack-harness.js';
 import { startSecondCluster, type SecondCluster } from './support/second-cluster.js';
 import { spawnWorker, type ChildWorker } from './support/spawn-worker.js';
+import { waitFor } from './support/wait-for.js';
+import { keySpace } from '../../src/queue/key-space.js';
+import { readRegistrations } from '../../src/queue/worker-registry.js';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
 
 let alpha: Kube;
@@ -143,6 +146,15 @@ describe('one bot, two clusters', () => {
 
     // SIGTERM: a clean stop records the worker as stopped, so the bot sees beta unserved at once.
     await betaWorker.kill('SIGTERM');
+    // Read from Redis, not assumed from the exit: the process awaited is npx, which may exit before its node child.
+    await waitFor(
+      async () => {
+        const { workers } = await readRegistrations(h.redis, keySpace(h.prefix));
+        const betas = workers.filter((w) => w.registration.cluster === 'beta');
+        return betas.length > 0 && betas.every((w) => w.registration.state === 'stopped');
+      },
+      { timeoutMs: 15_000, intervalMs: 100, what: 'beta’s worker recorded stopped' },
+    );
     const { responseId } = await click(h, 'autofix_approve', id, APPROVER, where(proposal));
     const answer = await h.slack.waitForResponse((r) => r.id === responseId, 10_000);
     expect(JSON.stringify(answer.body)).toMatch(/No worker serves cluster beta right now/);

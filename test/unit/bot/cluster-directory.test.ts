@@ -89,6 +89,24 @@ describe('createClusterDirectory', () => {
     expect(reads()).toBe(2);
   });
 
+  it('a fresh read (a click that acts) skips the cache and sees a worker that stopped a moment ago', async () => {
+    const running = entry('a', NOW - 1000);
+    const stopped = `${NOW} ${JSON.stringify(seen('a', 0, { state: 'stopped' }).registration)}`;
+    const { redis, reads } = fakeRedis([
+      [String(NOW), 'a/w1', running],
+      [String(NOW), 'a/w1', stopped],
+    ]);
+    const dir = createClusterDirectory({ redis, keys: { workers: 'k' }, botNamespaces: [], now: () => 0 });
+    expect((await dir.snapshot()).clusters.get('a')!.live).toHaveLength(1);
+    expect((await dir.snapshot()).clusters.get('a')!.live).toHaveLength(1);
+    expect(reads()).toBe(1);
+    expect((await dir.snapshot({ fresh: true })).clusters.get('a')!.live).toHaveLength(0);
+    expect(reads()).toBe(2);
+    // The fresh read refills the cache for the commands after it.
+    expect((await dir.snapshot()).clusters.get('a')!.live).toHaveLength(0);
+    expect(reads()).toBe(2);
+  });
+
   it('skips a registration it cannot read (a newer worker’s) instead of failing', async () => {
     const { redis } = fakeRedis([
       [String(NOW), 'a/w1', 'not-a-number {}', 'b/w2', `${NOW} {"cluster":1}`, 'c/w3', entry('c', NOW)],
