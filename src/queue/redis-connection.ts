@@ -5,6 +5,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
+import { coalesceWrites } from './coalesce-writes.js';
 
 /** Either kind of ioredis client: both speak the same commands (Lua scripts here use one key each). */
 export type RedisConnection = Redis | Cluster;
@@ -128,6 +129,8 @@ function connect(cfg: RedisConfig, role: RedisRole): RedisConnection {
 
 export function createRedisConnection(cfg: RedisConfig, role: RedisRole, logger?: Logger): RedisConnection {
   const redis = connect(cfg, role);
+  // Producers send short bursts of commands per request; blocking worker connections send one at a time.
+  if (role === 'producer') coalesceWrites(redis);
   let down = false;
   redis.on('error', (e: Error) => {
     // ioredis emits one error per failed reconnect; log the transition, not the storm.
