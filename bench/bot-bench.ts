@@ -1,5 +1,6 @@
 // The bot under load: signed /autofix commands for distinct targets at a fixed rate, ack latency
 // percentiles and non-200s, and the bot's memory (RSS, and heap after a forced GC) as commands pile up.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sendSlashCommand, type SlackStandIn } from '../tools/stand-ins/local-slack/slack-stand-in.js';
 import { percentile, round1 } from './percentiles.js';
 import type { MemorySample } from './service-process.js';
@@ -16,6 +17,15 @@ export interface BurstRow {
   maxMs: number | null;
   /** The bot's CPU (user + system) per command it handled, the work after each ack (its parent message) included. */
   cpuMsPerCommand: number | null;
+  /**
+   * The bench process itself (the sender and the Slack stand-in): its CPU share of one core and its event-loop
+   * delay p99. Near a full core, or a delay near the acks' p99, and the latencies measure the bench, not the bot.
+   */
+  benchCpuPct: number;
+  benchLagP99Ms: number;
+  /** The bot's own event-loop delay p99 and longest GC pause over the burst and its aftermath, ms. */
+  botLagP99Ms: number | null;
+  botGcMaxMs: number | null;
 }
 
 export interface BotTarget {
@@ -40,6 +50,9 @@ function command(t: BotTarget, n: number) {
 /** `rate` commands per second for `seconds`, paced on a schedule (not back-to-back), from target `first`. */
 export async function burst(t: BotTarget, rate: number, seconds: number, first: number): Promise<BurstRow> {
   const total = Math.round(rate * seconds);
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  lag.enable();
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   const replies: Array<Promise<{ status: number; ms: number } | null>> = [];
   for (let i = 0; i < total; i++) {
@@ -54,6 +67,9 @@ export async function burst(t: BotTarget, rate: number, seconds: number, first: 
     );
   }
   const done = await Promise.all(replies);
+  const cpu = process.cpuUsage(cpu0);
+  const wall = performance.now() - start;
+  lag.disable();
   const ok = done.filter((r): r is { status: number; ms: number } => r !== null);
   const ms = ok.map((r) => r.ms).sort((a, b) => a - b);
   const at = (p: number) => {
@@ -70,6 +86,10 @@ export async function burst(t: BotTarget, rate: number, seconds: number, first: 
     p99Ms: at(99),
     maxMs: at(100),
     cpuMsPerCommand: null,
+    benchCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / wall) * 100),
+    benchLagP99Ms: round1(lag.percentile(99) / 1e6),
+    botLagP99Ms: null,
+    botGcMaxMs: null,
   };
 }
 

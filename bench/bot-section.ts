@@ -121,6 +121,8 @@ export async function benchBot(opts: BotOptions): Promise<BotSection> {
       bursts.push({
         ...row,
         cpuMsPerCommand: handled > 0 ? round2((after.cpuMs - before.cpuMs) / handled) : null,
+        botLagP99Ms: after.lagP99Ms,
+        botGcMaxMs: after.gcMaxMs,
       });
       next += r.rate * r.seconds;
     }

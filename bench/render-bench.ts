@@ -93,7 +93,7 @@ function trackingLines(t: TrackingSection): string[] {
 
 function burstTable(b: BotSection): string[] {
   return table(
-    ['rate/s', 'seconds', 'sent', 'non-200', 'failed', 'p50', 'p99', 'max', 'CPU ms/command'],
+    ['rate/s', 'seconds', 'sent', 'non-200', 'failed', 'p50', 'p99', 'max', 'CPU ms/command', 'bot lag p99', 'bot GC max', 'bench CPU %', 'bench lag p99'],
     b.bursts.map((r) => [
       r.rate,
       r.seconds,
@@ -104,6 +104,10 @@ function burstTable(b: BotSection): string[] {
       r.p99Ms,
       r.maxMs,
       r.cpuMsPerCommand,
+      r.botLagP99Ms,
+      r.botGcMaxMs,
+      r.benchCpuPct,
+      r.benchLagP99Ms,
     ]),
   );
 }

@@ -1,12 +1,14 @@
 // A bot, worker or both (`start`) in their own process for the bench, reporting over IPC: "memory" answers
 // RSS and heap as they are, "gc" forces a full collection first (run with --expose-gc), "stats" the process's
-// CPU time and the MLflow requests it sent (counted on undici's diagnostics channel); "profile-start" and
+// CPU time, event-loop delay and longest GC pause, and the MLflow requests it sent (counted on undici's
+// diagnostics channel); "profile-start" and
 // "profile-stop" take a V8 CPU profile of a window (the inspector in-process, so start-up is not in it).
 // The service's modules come from BENCH_SERVICE_CODE: the built dist/ (this file transpiled, plain node) or
 // src/ (under tsx); the worker's only when it runs, so a bot process holds what `kube-autofix bot` holds.
 import { subscribe } from 'node:diagnostics_channel';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import type * as ConfigModule from '../src/config/config.js';
 import type * as LoggerModule from '../src/observability/logger.js';
 import type * as MetricsModule from '../src/observability/metrics.js';
@@ -27,6 +29,9 @@ export interface ServiceStats {
   mlflowCalls: Record<string, number>;
   /** Time to the answer's headers of each MLflow request so far, ms, by endpoint. */
   mlflowLatencyMs: Record<string, number[]>;
+  /** Since the previous stats: the event loop's delay p99 and the longest GC pause, ms (what an ack waits behind). */
+  lagP99Ms: number;
+  gcMaxMs: number;
 }
 
 export type Role = 'bot' | 'worker' | 'start';
@@ -125,6 +130,12 @@ async function main(): Promise<void> {
   }
   const send = (m: FromService): void => void process.send?.(m);
   const profiler = new Session();
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  lag.enable();
+  let gcMaxMs = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, e.duration);
+  }).observe({ entryTypes: ['gc'] });
   process.on('message', (m: ToService) => {
     if (m.type === 'profile-start' || m.type === 'profile-stop') {
       void profileStep(profiler, m).then(() => send({ type: 'profiled' }));
@@ -146,7 +157,11 @@ async function main(): Promise<void> {
         mlflowLatencyMs: Object.fromEntries(
           Object.entries(mlflow.mlflowLatencyMs).map(([k, v]) => [k, [...v]]),
         ),
+        lagP99Ms: Number((lag.percentile(99) / 1e6).toFixed(1)),
+        gcMaxMs: Number(gcMaxMs.toFixed(1)),
       });
+      lag.reset();
+      gcMaxMs = 0;
       return;
     }
     const gc = m.type === 'gc' ? (globalThis as { gc?: () => void }).gc : undefined;
