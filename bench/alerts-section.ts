@@ -39,6 +39,8 @@ export interface AlertsOptions {
   webhooks: number;
   /** Sustained rows: concurrency, for `seconds` each, webhooks of `alertsEach` alerts. */
   sustained: Array<{ concurrency: number; seconds: number; alertsEach: number }>;
+  /** Writes a V8 CPU profile of the bot during the new 1,000-alert webhooks (a `.cpuprofile`). */
+  profilePath?: string;
 }
 
 const TOKEN = 'bench-alerts-token';
@@ -149,8 +151,13 @@ export async function benchAlerts(opts: AlertsOptions): Promise<AlertsSection> {
     const again = Array.from({ length: opts.webhooks }, (_, k) => webhook(k * 1000, 1000, 1));
     // Warm-up: JIT, the Redis script, the queue's first paths.
     await sequential(url, [webhook(10_000_000, 50, 0), webhook(10_000_100, 50, 0)]);
+    const first1000 = () => sequential(url, fresh);
     const webhooks = [
-      latencyRow('new', 1000, await sequential(url, fresh)),
+      latencyRow(
+        'new',
+        1000,
+        await (opts.profilePath ? bot.profile(opts.profilePath, first1000) : first1000()),
+      ),
       latencyRow('repeat', 1000, await sequential(url, again)),
     ];
     const rows: SustainedRow[] = [];

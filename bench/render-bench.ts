@@ -93,7 +93,21 @@ function trackingLines(t: TrackingSection): string[] {
 
 function burstTable(b: BotSection): string[] {
   return table(
-    ['rate/s', 'seconds', 'sent', 'non-200', 'failed', 'p50', 'p99', 'max', 'CPU ms/command', 'bot lag p99', 'bot GC max', 'bench CPU %', 'bench lag p99'],
+    [
+      'rate/s',
+      'seconds',
+      'sent',
+      'non-200',
+      'failed',
+      'p50',
+      'p99',
+      'max',
+      'CPU ms/command',
+      'bot lag p99',
+      'bot GC max',
+      'bench CPU %',
+      'bench lag p99',
+    ],
     b.bursts.map((r) => [
       r.rate,
       r.seconds,

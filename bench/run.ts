@@ -107,6 +107,7 @@ async function main(): Promise<void> {
         { concurrency: 1, seconds: 10, alertsEach: 100 },
         { concurrency: 4, seconds: 10, alertsEach: 100 },
       ],
+      ...(arg('profile-alerts') ? { profilePath: arg('profile-alerts') } : {}),
     });
   }
   if (only.includes('worker') && env) {
