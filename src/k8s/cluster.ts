@@ -33,7 +33,18 @@ export interface LogOptions {
 
 /** The outcome of a (dry-run or real) patch: tool results as data, not exceptions. */
 export type PatchResult =
-  { ok: true; object: KubeObject } | { ok: false; status: number; reason: string; message: string };
+  | { ok: true; object: KubeObject }
+  | {
+      ok: false;
+      status: number;
+      reason: string;
+      message: string;
+      /**
+       * The workload changed since it was read: the server could not apply the patch to it at all (409, or a
+       * 422 judging no field: a guard's test op failed or a path is gone), as opposed to refusing the result.
+       */
+      changed: boolean;
+    };
 
 export interface Cluster {
   /** API calls made through this cluster so far (the collector bounds and reports them). */

@@ -44,6 +44,18 @@ function statusMessage(res: KubeResponse): string {
     : res.text.slice(0, 500);
 }
 
+/**
+ * A JSON patch the server could not apply to the stored object comes back as a bare 422 (no causes, no
+ * object named), unlike a refusal of the patched object, which names it and its invalid fields.
+ */
+function patchDidNotApply(res: KubeResponse): boolean {
+  if (res.status === 409) return true;
+  if (res.status !== 422) return false;
+  const details = isRecord(res.body) && isRecord(res.body.details) ? res.body.details : {};
+  const causes = Array.isArray(details.causes) ? details.causes : [];
+  return causes.length === 0 && details.name === undefined && details.kind === undefined;
+}
+
 function workloadPath(t: Target): string {
   return `/apis/apps/v1/namespaces/${t.namespace}/${WORKLOAD_PATHS[t.kind]}/${t.name}`;
 }
@@ -217,7 +229,13 @@ export function createKubeCluster(
         fail(res, `patch ${t.kind.toLowerCase()} ${t.name} in ${t.namespace}`);
       const reason =
         isRecord(res.body) && typeof res.body.reason === 'string' ? res.body.reason : `HTTP ${res.status}`;
-      return { ok: false, status: res.status, reason, message: statusMessage(res) };
+      return {
+        ok: false,
+        status: res.status,
+        reason,
+        message: statusMessage(res),
+        changed: patchDidNotApply(res),
+      };
     },
   };
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { ApplyReport, KubeObject, PatchOp, Proposal, Target } from '../domain/index.js';
 import { AutofixError, ErrorCode, codeForHttpStatus, describeTarget } from '../domain/index.js';
 import type { GitOpsMode, PolicyConfig } from '../config/config.js';
-import type { Cluster } from '../k8s/cluster.js';
+import type { Cluster, PatchResult } from '../k8s/cluster.js';
 import { assertLiveApplyAllowed } from '../agent/gitops/gitops-advice.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 import { propose } from '../agent/change/propose.js';
@@ -78,15 +78,15 @@ export function captureTemplate(workload: KubeObject): AppliedTemplate {
 }
 
 /**
- * A refused patch → a coded error: the atomic test op or 409 → stale; 403/404/422 permanent; 429/5xx
- * transient. The patch carried real values, so the server's message is masked with the workload's own.
+ * A refused patch → a coded error: a patch the changed workload could not take (its guard failed) → stale;
+ * 403/404/422 permanent; 429/5xx transient. The patch carried real values, so the message is masked.
  */
 function patchError(
   target: Target,
-  res: { status: number; reason: string; message: string },
+  res: Extract<PatchResult, { ok: false }>,
   known: KnownValues | undefined,
 ): AutofixError {
-  if ((res.status === 422 && /test/i.test(res.message)) || res.status === 409) {
+  if (res.changed) {
     return new AutofixError(
       ErrorCode.StaleProposal,
       `${describeTarget(target)} changed while applying; nothing was applied.`,

@@ -127,10 +127,36 @@ describe('applyProposal judges the change again before sending it', () => {
         status: 503,
         reason: 'ServiceUnavailable',
         message: 'etcd leader changed',
+        changed: false,
       }),
     });
     const r = await refusal(apply(refuseDry, proposal));
     expect(r.code).toBe('CLUSTER_UNREACHABLE');
+    expect(cluster.patches).toHaveLength(0);
+  });
+
+  it('the workload changed under the patch: stale, never a refusal; a refusal whose text says "test" stays one', async () => {
+    const { cluster, proposal } = await proposed();
+    const answering = (over: { status: number; message: string; changed: boolean }): MemoryCluster =>
+      Object.assign(Object.create(cluster) as MemoryCluster, {
+        patchWorkload: async () => ({ ok: false as const, reason: 'Invalid', ...over }),
+      });
+    const changed = await refusal(
+      apply(answering({ status: 422, message: 'the server rejected our request', changed: true }), proposal),
+    );
+    expect(changed.code).toBe('STALE_PROPOSAL');
+    const refused = await refusal(
+      apply(
+        answering({
+          status: 422,
+          message: 'spec.template.spec.containers[0].image: Invalid value: "registry.test/web:latest-test"',
+          changed: false,
+        }),
+        proposal,
+      ),
+    );
+    expect(refused.code).toBe('PATCH_REJECTED');
+    expect(refused.message).toMatch(/latest-test/);
     expect(cluster.patches).toHaveLength(0);
   });
 
@@ -142,6 +168,7 @@ describe('applyProposal judges the change again before sending it', () => {
         status: 422,
         reason: 'Invalid',
         message: `spec.template.spec.containers[0].args[0]: Invalid value: "${VALUE}"`,
+        changed: false,
       }),
     });
     const r = await refusal(apply(echo, proposal));
