@@ -3,7 +3,6 @@
 // Corked until the turn's end, the turn's commands leave together in one writev, in the order they were sent.
 // ioredis's own auto-pipelining does the same through a Pipeline per batch, which measured costlier per command.
 import { Cluster, type Redis } from 'ioredis';
-import type { RedisConnection } from './redis-connection.js';
 
 type Stream = Redis['stream'];
 
@@ -39,7 +38,7 @@ function onEveryStream(redis: Redis): void {
 }
 
 /** Makes a connection (each node of a Redis Cluster) send each turn's commands in one write. */
-export function coalesceWrites(redis: RedisConnection): void {
+export function coalesceWrites(redis: Redis | Cluster): void {
   if (redis instanceof Cluster) {
     for (const node of redis.nodes()) onEveryStream(node);
     redis.on('+node', (node: Redis) => onEveryStream(node));
