@@ -60,10 +60,13 @@ export function createMlflowInvestigationRun(p: InvestigationRunInput): Investig
     return ref;
   });
 
+  let lastStart = 0;
   /** A nested run (`mlflow.parentRunId`), created by the flush, and the span standing for it under the root span. */
   function nested(runName: string, spanName: string, tags: Record<string, string>): RunHandle {
     const span = ctx.recorder.startSpan(spanName, 'chain', tags, p.rootSpanId);
-    const handle = createMlflowRunHandle(ctx, { pending: { runName, tags, startTime: Date.now() } }, span);
+    // Strictly increasing: nested runs are read back in start-time order, and two can start in one millisecond.
+    lastStart = Math.max(Date.now(), lastStart + 1);
+    const handle = createMlflowRunHandle(ctx, { pending: { runName, tags, startTime: lastStart } }, span);
     children.push(handle);
     return handle;
   }

@@ -9,22 +9,27 @@ import { decodeOtlpJson } from '../../../tools/stand-ins/otlp-collector.js';
 function recordingClient(): {
   client: MlflowClient;
   batches: [string, unknown][];
+  created: { runName: string; startTime: number | undefined }[];
   spans: () => { name: string; spanId: string; parentSpanId: string | null }[];
 } {
   const batches: [string, unknown][] = [];
   const exports: Uint8Array[] = [];
+  const created: { runName: string; startTime: number | undefined }[] = [];
   let n = 0;
   const client: MlflowClient = {
     trackingUri: 'http://mlflow.test',
     getOrCreateExperiment: async () =>
       ({ experiment_id: '7', name: 'e', lifecycle_stage: 'active' }) as never,
-    createRun: async () => ({
-      run_id: `run-${n++}`,
-      experiment_id: '7',
-      status: 'RUNNING',
-      artifact_uri: 'mlflow-artifacts:/7/x/artifacts',
-      lifecycle_stage: 'active',
-    }),
+    createRun: async (input) => {
+      created.push({ runName: input.runName, startTime: input.startTime });
+      return {
+        run_id: `run-${n++}`,
+        experiment_id: '7',
+        status: 'RUNNING',
+        artifact_uri: 'mlflow-artifacts:/7/x/artifacts',
+        lifecycle_stage: 'active',
+      };
+    },
     getRun: async () => {
       throw new Error('unused');
     },
@@ -46,7 +51,7 @@ function recordingClient(): {
     ...unusedMlflowMethods,
   };
   const spans = () => exports.flatMap((e) => decodeOtlpJson(Buffer.from(e).toString('utf8')));
-  return { client, batches, spans };
+  return { client, batches, created, spans };
 }
 
 const info = {
@@ -88,6 +93,21 @@ describe('MlflowInvestigationRun', () => {
     ]);
     // One log-batch per run.
     expect(batches.map(([id]) => id).sort()).toEqual(['run-0', 'run-1']);
+  });
+
+  it('nested runs started in one millisecond still start in order (they are read back by start time)', async () => {
+    const { client, created } = recordingClient();
+    const run = await createMlflowTracker(
+      { trackingUri: client.trackingUri, experimentName: 'e', token: null, username: null, password: null },
+      { client },
+    ).startInvestigation(info);
+    for (const n of [1, 2, 3]) await (await run.startIteration(n)).end('FINISHED');
+    await run.end('FINISHED');
+    const nestedRuns = created.filter((c) => c.runName.startsWith('iteration-'));
+    expect(nestedRuns.map((c) => c.runName)).toEqual(['iteration-1', 'iteration-2', 'iteration-3']);
+    const starts = nestedRuns.map((c) => c.startTime!);
+    expect(starts[1]!).toBeGreaterThan(starts[0]!);
+    expect(starts[2]!).toBeGreaterThan(starts[1]!);
   });
 
   it('nests child spans under the span that started them', async () => {
