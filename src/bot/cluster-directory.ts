@@ -88,9 +88,11 @@ export function createClusterDirectory(opts: DirectoryOptions): ClusterDirectory
   let cached: { at: number; dir: Directory } | null = null;
   let reading: Promise<Directory> | null = null;
   const read = async (): Promise<Directory> => {
+    const startedAt = now();
     const regs = await within(opts.timeoutMs ?? 1000, readRegistrations(opts.redis, opts.keys));
     const dir = directoryOf(regs.now, regs.workers, opts.botNamespaces);
-    cached = { at: now(), dir };
+    // A read that began before a newer one (a click's fresh read) does not put older facts back.
+    if (!cached || cached.at <= startedAt) cached = { at: startedAt, dir };
     return dir;
   };
   return {

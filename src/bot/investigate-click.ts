@@ -66,7 +66,8 @@ export function handleInvestigateClick(
     const { cluster, target, userId, channelId, teamId } = parsed.click;
     let choice;
     try {
-      const dir = await deps.directory.snapshot();
+      // A click that starts work reads the workers now, as approvals do: one that just stopped gets nothing.
+      const dir = await deps.directory.snapshot({ fresh: true });
       choice = chooseCluster({ directory: dir, channelCluster: undefined }, cluster, true);
     } catch {
       await refuse(

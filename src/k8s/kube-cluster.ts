@@ -44,16 +44,21 @@ function statusMessage(res: KubeResponse): string {
     : res.text.slice(0, 500);
 }
 
+/** What the API server says when a JSON patch cannot be applied to the stored object at all. */
+const PATCH_NOT_APPLICABLE = 'the server rejected our request due to an error in our request';
+
 /**
- * A JSON patch the server could not apply to the stored object comes back as a bare 422 (no causes, no
- * object named), unlike a refusal of the patched object, which names it and its invalid fields.
+ * A JSON patch the server could not apply to the stored object comes back as a bare 422 Status (no causes,
+ * no object named, the server's generic words), unlike a refusal of the patched object, which names it and
+ * its invalid fields, or a webhook's 422, which says its own words.
  */
 function patchDidNotApply(res: KubeResponse): boolean {
   if (res.status === 409) return true;
-  if (res.status !== 422) return false;
-  const details = isRecord(res.body) && isRecord(res.body.details) ? res.body.details : {};
+  if (res.status !== 422 || !isRecord(res.body) || res.body.kind !== 'Status') return false;
+  const details = isRecord(res.body.details) ? res.body.details : {};
   const causes = Array.isArray(details.causes) ? details.causes : [];
-  return causes.length === 0 && details.name === undefined && details.kind === undefined;
+  const bare = causes.length === 0 && details.name === undefined && details.kind === undefined;
+  return bare && res.body.message === PATCH_NOT_APPLICABLE;
 }
 
 function workloadPath(t: Target): string {

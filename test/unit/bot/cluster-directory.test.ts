@@ -107,6 +107,33 @@ describe('createClusterDirectory', () => {
     expect(reads()).toBe(2);
   });
 
+  it('a read that began before a fresh one does not put the older facts back in the cache', async () => {
+    const running = entry('a', NOW - 1000);
+    const stopped = `${NOW} ${JSON.stringify(seen('a', 0, { state: 'stopped' }).registration)}`;
+    const pending: Array<(reply: string[]) => void> = [];
+    const redis = {
+      eval: () => new Promise<string[]>((resolve) => pending.push(resolve)),
+    } as unknown as RedisConnection;
+    let clock = 0;
+    const dir = createClusterDirectory({
+      redis,
+      keys: { workers: 'k' },
+      botNamespaces: [],
+      now: () => clock,
+    });
+    const cachedRead = dir.snapshot();
+    clock = 10;
+    const freshRead = dir.snapshot({ fresh: true });
+    // The fresh read answers first (the worker has stopped), the older one after it (from before the stop).
+    pending[1]!([String(NOW), 'a/w1', stopped]);
+    expect((await freshRead).clusters.get('a')!.live).toHaveLength(0);
+    pending[0]!([String(NOW), 'a/w1', running]);
+    expect((await cachedRead).clusters.get('a')!.live).toHaveLength(1);
+    clock = 20;
+    expect((await dir.snapshot()).clusters.get('a')!.live).toHaveLength(0);
+    expect(pending).toHaveLength(2);
+  });
+
   it('skips a registration it cannot read (a newer worker’s) instead of failing', async () => {
     const { redis } = fakeRedis([
       [String(NOW), 'a/w1', 'not-a-number {}', 'b/w2', `${NOW} {"cluster":1}`, 'c/w3', entry('c', NOW)],

@@ -1,5 +1,5 @@
 // The investigation run: iteration metrics mirrored onto the parent at step n; child spans nest under their span.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MlflowClient } from '../../../src/tracking/mlflow-client.js';
 import { unusedMlflowMethods } from '../../fixtures/unused-mlflow-methods.js';
 import { createMlflowTracker } from '../../../src/tracking/mlflow-tracker.js';
@@ -66,6 +66,8 @@ const info = {
 };
 
 describe('MlflowInvestigationRun', () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it('logs iteration metrics on the nested run and on the parent, at the iteration step, when the run ends', async () => {
     const { client, batches } = recordingClient();
     const run = await createMlflowTracker(
@@ -97,6 +99,8 @@ describe('MlflowInvestigationRun', () => {
 
   it('nested runs started in one millisecond still start in order (they are read back by start time)', async () => {
     const { client, created } = recordingClient();
+    // One frozen millisecond: the tie happens every time, not only on a fast machine.
+    vi.spyOn(Date, 'now').mockReturnValue(1_765_000_000_000);
     const run = await createMlflowTracker(
       { trackingUri: client.trackingUri, experimentName: 'e', token: null, username: null, password: null },
       { client },
