@@ -139,11 +139,12 @@ export function createMlflowHttp(
   async function send(req: HttpRequest): Promise<HttpAnswer> {
     const qs = req.query ? `?${new URLSearchParams(req.query).toString()}` : '';
     const url = `${baseUrl}${req.path}${qs}`;
+    const deadlineMs = req.timeoutMs ?? timeoutMs;
     for (let attempt = 1; ; attempt++) {
       let wait = backoffMs * 2 ** (attempt - 1);
       let failure: MlflowError;
       try {
-        const res = await fetch(url, buildInit(req, auth, req.timeoutMs ?? timeoutMs, dispatcher));
+        const res = await fetch(url, buildInit(req, auth, deadlineMs, dispatcher));
         const text = await res.text();
         if (res.ok) return { status: res.status, text };
         failure = httpError(req, res.status, text);
@@ -151,7 +152,7 @@ export function createMlflowHttp(
         wait = retryAfterMs(res) ?? wait;
       } catch (e) {
         if (e instanceof MlflowError) throw e;
-        failure = thrownError(req, e, req.timeoutMs ?? timeoutMs);
+        failure = thrownError(req, e, deadlineMs);
         // A server too slow once will be too slow again: waiting more would only stall the agent.
         if (failure.failure === 'timeout') throw failure;
       }
