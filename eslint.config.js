@@ -17,6 +17,24 @@ export default tseslint.config(
     },
   },
   {
+    // Bolt's index loads Express and every receiver: the product takes its values from src/bot/bolt-runtime.ts.
+    files: ['src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@slack/bolt',
+              message: 'Import values from src/bot/bolt-runtime.ts (or @slack/web-api); types are fine.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },

@@ -97,6 +97,25 @@ export interface MemoryRow extends MemorySample {
   commands: number;
 }
 
+/** RSS right after a forced GC, then after `seconds` without work, sampled each second (MiB). */
+export interface IdleMemory {
+  afterGcMiB: number;
+  quietMiB: number;
+  quietSeconds: number;
+}
+
+// A forced GC empties the young generation but keeps its pages; V8's memory reducer returns them only after some
+// seconds without allocation, so "idle" is read after a quiet spell as well as at once.
+export async function idleMemory(service: ServiceChild, seconds: number): Promise<IdleMemory> {
+  const afterGcMiB = (await service.memory({ gc: true })).rssMiB;
+  let quietMiB = afterGcMiB;
+  for (let s = 0; s < seconds; s++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    quietMiB = (await service.memory()).rssMiB;
+  }
+  return { afterGcMiB, quietMiB, quietSeconds: seconds };
+}
+
 /** Resolves once the bot has posted `count` parent messages (its work after each ack is done), or after 2 min. */
 export async function settled(t: BotTarget, count: number): Promise<void> {
   await t.slack

@@ -4,13 +4,23 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { deletePrefix } from '../tools/demo/delete-prefix.js';
 import { startSlackStandIn, type SlackStandIn } from '../tools/stand-ins/local-slack/slack-stand-in.js';
-import { burst, memoryCurve, settled, type BurstRow, type MemoryRow } from './bot-bench.js';
+import {
+  burst,
+  idleMemory,
+  memoryCurve,
+  settled,
+  type BurstRow,
+  type IdleMemory,
+  type MemoryRow,
+} from './bot-bench.js';
 import { spawnService, type ServiceChild } from './spawn-service.js';
 import { createLogger } from '../src/observability/logger.js';
 import { keySpace } from '../src/queue/key-space.js';
 import { announceWorker } from '../src/queue/worker-registry.js';
 
 export interface BotSection {
+  /** Before any command (right after start), and once the bursts and the memory curve are over. */
+  idle: { start: IdleMemory; afterLoad: IdleMemory } | null;
   bursts: BurstRow[];
   memory: MemoryRow[];
   /** Heap after GC: growth per 1,000 commands between the first and last third of the curve. */
@@ -25,6 +35,8 @@ export interface BotOptions {
   memoryCommands: number;
   memoryStep: number;
   memoryRate: number;
+  /** Seconds without work before the idle RSS is read (0: not measured). */
+  quietSeconds?: number;
   /** Writes a V8 CPU profile of the bot during the fastest burst (a `.cpuprofile`, for Chrome DevTools). */
   profilePath?: string;
 }
@@ -102,6 +114,8 @@ export async function benchBot(opts: BotOptions): Promise<BotSection> {
     ),
   );
   try {
+    const quiet = opts.quietSeconds ?? 0;
+    const start = quiet > 0 ? await idleMemory(bot, quiet) : null;
     // Warm-up: JIT, connections, Bolt's first-request paths.
     await burst(target, 20, 1, 1_000_000);
     await settled(target, 20);
@@ -132,7 +146,8 @@ export async function benchBot(opts: BotOptions): Promise<BotSection> {
       rate: opts.memoryRate,
       first: next,
     });
-    return { bursts, memory, heapGrowthMiBPer1000: growth(memory) };
+    const idle = start ? { start, afterLoad: await idleMemory(bot, quiet) } : null;
+    return { idle, bursts, memory, heapGrowthMiBPer1000: growth(memory) };
   } finally {
     for (const a of announced) await a.stop();
     redis.disconnect();

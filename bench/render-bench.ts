@@ -137,6 +137,19 @@ function botLines(b: BotSection): string[] {
       b.memory.map((r) => [r.commands, r.rssMiB, r.heapUsedMiB, r.afterGc ? 'yes' : 'no']),
     ),
     `heap after GC grows ${cell(b.heapGrowthMiBPer1000)} MiB per 1,000 commands`,
+    ...(b.idle
+      ? [
+          '',
+          `## Bot RSS idle (MiB): at once after a forced GC, and after ${b.idle.start.quietSeconds} s without work`,
+          ...table(
+            ['when', 'after GC', 'quiet'],
+            [
+              ['after start', b.idle.start.afterGcMiB, b.idle.start.quietMiB],
+              ['after the load above', b.idle.afterLoad.afterGcMiB, b.idle.afterLoad.quietMiB],
+            ],
+          ),
+        ]
+      : []),
   ];
 }
 

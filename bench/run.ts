@@ -81,6 +81,7 @@ async function main(): Promise<void> {
       memoryCommands: Number(arg('commands') ?? 6000),
       memoryStep: 1500,
       memoryRate: 100,
+      quietSeconds: Number(arg('quiet') ?? 15),
       ...(arg('profile') ? { profilePath: arg('profile') } : {}),
     });
     log('bot: the same bursts with 5 clusters registered, the commands naming them in turn (-c)');

@@ -1,5 +1,6 @@
 // Bolt's logger interface on top of pino, so Bolt's own messages are structured JSON on stderr too.
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Logger as BoltLogger } from '@slack/bolt';
+import { LogLevel } from './bolt-runtime.js';
 import type { Logger } from '../observability/logger.js';
 
 const text = (msg: unknown[]): string =>

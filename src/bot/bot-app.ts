@@ -1,7 +1,8 @@
 // The Bolt app: /autofix, the proposal buttons and Investigate on POST /slack/events (or Socket Mode), plus /healthz and /metrics.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, type CustomRoute } from '@slack/bolt';
+import type { CustomRoute } from '@slack/bolt';
+import { App, HTTPReceiver } from './bolt-runtime.js';
 import type { Config } from '../config/config.js';
 import { serveHealth, serveMetrics, type Pingable } from '../observability/health.js';
 import type { Logger } from '../observability/logger.js';

@@ -2,7 +2,7 @@
 import type { SlackConfig } from '../config/config.js';
 import { AutofixError, ErrorCode } from '../domain/index.js';
 import { createSlackWebClient, isSlackPostError, type WebClientSettings } from '../slack/slack-poster.js';
-import { webApi } from '@slack/bolt';
+import * as webApi from '@slack/web-api';
 
 export interface BotIdentity {
   botId: string;

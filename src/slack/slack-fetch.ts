@@ -1,7 +1,7 @@
 // The Web API client's transport: undici's `request` over a keep-alive Agent instead of the global fetch,
 // a fraction of its CPU per call (the bot posts one parent message per command; bursts are many).
 import { Agent, request, type Dispatcher } from 'undici';
-import type { webApi } from '@slack/bolt';
+import type * as webApi from '@slack/web-api';
 
 type WebClientOptions = NonNullable<ConstructorParameters<typeof webApi.WebClient>[1]>;
 export type SlackFetch = NonNullable<WebClientOptions['fetch']>;

@@ -1,5 +1,5 @@
 // Posts and edits Slack messages: honours 429 Retry-After (bounded), retries 5xx briefly, falls back to plain text.
-import { webApi } from '@slack/bolt';
+import * as webApi from '@slack/web-api';
 import type { types } from '@slack/bolt';
 import type { SlackConfig } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
