@@ -126,10 +126,21 @@ function burstTable(b: BotSection): string[] {
   );
 }
 
+/** The fastest burst whose every rate up to it kept the ack p99 within `ms` (null: not even the slowest). */
+function highestWithin(b: BotSection, ms: number): number | null {
+  let best: number | null = null;
+  for (const r of [...b.bursts].sort((x, y) => x.rate - y.rate)) {
+    if (r.p99Ms === null || r.p99Ms > ms || r.non200 > 0 || r.failed > 0) break;
+    best = r.rate;
+  }
+  return best;
+}
+
 function botLines(b: BotSection): string[] {
   return [
     '## Bot: signed /autofix commands for distinct targets (ack latency, ms)',
     ...burstTable(b),
+    `highest rate with ack p99 ≤ 10 ms: ${cell(highestWithin(b, 10))}/s (of the rates tried)`,
     '',
     '## Bot memory as commands pile up (MiB; "after GC" = heap after a forced full collection)',
     ...table(

@@ -77,12 +77,16 @@ async function main(): Promise<void> {
         { rate: 100, seconds: 10 },
         { rate: 250, seconds: 10 },
         { rate: 500, seconds: 10 },
+        { rate: 750, seconds: 10 },
+        { rate: 1000, seconds: 10 },
       ],
       memoryCommands: Number(arg('commands') ?? 6000),
       memoryStep: 1500,
       memoryRate: 100,
       quietSeconds: Number(arg('quiet') ?? 15),
-      ...(arg('profile') ? { profilePath: arg('profile') } : {}),
+      ...(arg('profile')
+        ? { profilePath: arg('profile'), profileRate: Number(arg('profile-rate') ?? 500) }
+        : {}),
     });
     log('bot: the same bursts with 5 clusters registered, the commands naming them in turn (-c)');
     report.botClusters = await benchBot({
