@@ -127,7 +127,8 @@ export async function runWorker(
   return {
     workerId: announcement.workerId,
     async stop() {
-      // Withdrawn first: the bot stops routing here while active jobs finish and the rest closes.
+      // No new job first, then withdrawn (the bot stops routing here) while active jobs finish and the rest closes.
+      await worker.stopTaking();
       await announcement.stop();
       await worker.close(overrides.graceMs);
       // Bookkeeping still being written finishes (each flush is bounded) before Redis closes.

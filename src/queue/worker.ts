@@ -41,6 +41,8 @@ export interface AutofixWorkerOptions {
 
 export interface AutofixWorker {
   readonly worker: Worker;
+  /** Takes no further job (the active ones go on); resolves at once. The first step of a stop. */
+  stopTaking(): Promise<void>;
   /**
    * Stops taking jobs and lets the active ones finish; after `graceMs` it stops waiting: the caller
    * exits, the unfinished jobs' locks lapse and another worker takes them over (stalled-job recovery).
@@ -110,6 +112,7 @@ export function createAutofixWorker(opts: AutofixWorkerOptions): AutofixWorker {
   );
   return {
     worker,
+    stopTaking: () => worker.pause(true),
     async close(graceMs = 25_000) {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {

@@ -34,7 +34,7 @@ let gate: { open: () => void; promise: Promise<void> } | null = null;
 
 async function apply(data: { proposalId: string }, job: Job): Promise<string> {
   attempts.set(data.proposalId, [...(attempts.get(data.proposalId) ?? []), Date.now()]);
-  if (data.proposalId === 'slow' && gate) await gate.promise;
+  if (data.proposalId.startsWith('slow') && gate) await gate.promise;
   const next = script.get(data.proposalId)?.shift();
   if (next) throw next;
   return `done after ${job.attemptsMade} failures`;
@@ -176,5 +176,42 @@ describe('graceful shutdown', () => {
     const job = await queue.getJob(id);
     expect(job?.finishedOn).toBeTruthy();
     expect(job?.returnvalue).toBe('done after 0 failures');
+  });
+
+  it('stopTaking() takes no further job while the active one finishes', async () => {
+    // One job at a time: with a slot free, a fetch already blocking in Redis could still take one.
+    const solo = createAutofixWorker({
+      connection: workerConn,
+      keys: keys.cluster('solo'),
+      queue: { ...loadConfig({}).queue, concurrency: 1 },
+      context: { logger, metrics } as unknown as WorkerContext,
+      processors: { apply, rollback: apply },
+    });
+    const soloQueue = new Queue(QUEUE_NAME, { connection: conn, prefix: keys.cluster('solo').prefix });
+    try {
+      let open!: () => void;
+      gate = { open: () => open(), promise: new Promise<void>((r) => (open = r)) };
+      const first = await producer.addApply({ cluster: 'solo', proposalId: 'slow-a', approvedBy: 'U1' });
+      await waitFor(async () => attempts.get('slow-a')?.length === 1, {
+        what: 'the first job to start',
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      });
+      await solo.stopTaking();
+      const second = await producer.addApply({ cluster: 'solo', proposalId: 'slow-b', approvedBy: 'U1' });
+      gate.open();
+      // Finishing a job normally fetches the next one in the same call; a worker that stopped taking does not.
+      await waitFor(async () => (await soloQueue.getJobState(first)) === 'completed', {
+        what: 'the first job to complete',
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      });
+      await solo.close(5000);
+      expect(await soloQueue.getJobState(second)).toBe('waiting');
+      expect(attempts.get('slow-b')).toBeUndefined();
+    } finally {
+      await solo.close(2000);
+      await soloQueue.close();
+    }
   });
 });
