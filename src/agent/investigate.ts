@@ -24,7 +24,7 @@ import type { InvestigationRun, RunHandle, Tracker } from '../tracking/tracker.j
 import { collectEvidence, type Collected } from './collect/collect.js';
 import { historyHints } from '../tracking/past-incidents.js';
 import { tellInvestigation } from './tell-investigation.js';
-import type { AttemptFeedback, DiagnosisEngine } from './diagnose/engine.js';
+import type { AttemptFeedback, DiagnosisEngine, DiagnosisInput } from './diagnose/engine.js';
 import { noProgress, type ProgressSink } from './progress.js';
 import { runIteration } from './run-iteration.js';
 
@@ -60,6 +60,8 @@ export interface InvestigateOptions {
   startedAt?: number;
   /** A continued investigation's LLM usage so far: its ceilings count it. */
   spent?: LlmSpend;
+  /** Keeps the LLM spend around each call, where a retry of a killed attempt starts (DiagnosisInput.keepSpend). */
+  keepSpend?: DiagnosisInput['keepSpend'];
 }
 
 export interface Investigation {
@@ -178,6 +180,7 @@ export async function investigate(
           history: historyHints(run.past),
           replayRun: run,
           spent,
+          ...(opts.keepSpend ? { keepSpend: opts.keepSpend } : {}),
         },
       );
       spent = addSpend(spent, out.llm.usage);

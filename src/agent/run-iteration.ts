@@ -19,7 +19,7 @@ import { buildBundle, bundlePath, type EngineInput, type ReplayBundle } from '..
 import { agentVersion } from '../observability/version.js';
 import { redactText } from '../safety/redact.js';
 import { analyzers, isHealthy, runAnalyzers } from './analyzers/registry.js';
-import type { AttemptFeedback, DiagnosisEngine } from './diagnose/engine.js';
+import type { AttemptFeedback, DiagnosisEngine, DiagnosisInput } from './diagnose/engine.js';
 import type { ProgressSink } from './progress.js';
 import { propose } from './change/propose.js';
 import type { Sealed } from './change/rehydrate-patch.js';
@@ -46,6 +46,8 @@ export interface IterationInput {
   replayRun?: RunHandle;
   /** The investigation's LLM usage before this iteration, for the engine's ceilings. */
   spent?: LlmSpend;
+  /** Keeps the investigation's LLM spend around each call (see DiagnosisInput.keepSpend). */
+  keepSpend?: DiagnosisInput['keepSpend'];
 }
 
 /** What this iteration's diagnosis cost, and the ceiling that made the fallback answer, if one did. */
@@ -143,7 +145,11 @@ async function diagnose(
   try {
     let r;
     try {
-      r = await deps.engine.diagnose({ ...engineInput, ...(input.spent ? { spent: input.spent } : {}) });
+      r = await deps.engine.diagnose({
+        ...engineInput,
+        ...(input.spent ? { spent: input.spent } : {}),
+        ...(input.keepSpend ? { keepSpend: input.keepSpend } : {}),
+      });
     } catch (e) {
       const error = redactText(e instanceof Error ? e.message : String(e));
       await keepBundle(deps, input, engineInput, { diagnosis: null, usage: [], error });

@@ -94,4 +94,13 @@ describe('job messages', () => {
     expect(await messages.record('j', 'progress', '2.2')).toEqual({ won: false, ts: '1.1' });
     expect(await messages.record('j', 'outcome', '3.3')).toEqual({ won: true, ts: '3.3' });
   });
+
+  it('put overwrites a slot, with the same expiry as the messages', async () => {
+    const messages = createJobMessages(redis, keys.cluster('default'));
+    await messages.put('k', 'spent', '{"calls":1}');
+    await messages.put('k', 'spent', '{"calls":2}');
+    expect(await messages.get('k', 'spent')).toBe('{"calls":2}');
+    const ttl = await redis.ttl(keys.cluster('default').jobMessages('k'));
+    expect(ttl).toBeGreaterThan(6 * 24 * 3600);
+  });
 });

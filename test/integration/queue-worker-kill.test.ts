@@ -16,7 +16,9 @@ import {
   textOf,
   type Harness,
 } from './support/slack-harness.js';
+import { LlmSpend } from '../../src/domain/index.js';
 import { jobIdFor } from '../../src/queue/jobs.js';
+import { keySpace } from '../../src/queue/key-space.js';
 import { experimentId, getRun, kv, searchRuns } from './support/mlflow-rest.js';
 import { startMlflowProxy } from './support/mlflow-proxy.js';
 import { spawnWorker, type ChildWorker } from './support/spawn-worker.js';
@@ -41,6 +43,7 @@ beforeAll(async () => {
     brokenDeployment(k, ns, 'booked'),
     brokenDeployment(k, ns, 'drained'),
     brokenDeployment(k, ns, 'unrecorded'),
+    brokenDeployment(k, ns, 'capped'),
     k.apps
       .createNamespacedDeployment({ namespace: ns, body: deployment('steady', { image: 'nginx:1.27' }) })
       .then(() => waitAvailable(k, ns, 'steady')),
@@ -222,6 +225,52 @@ describe('a worker killed with SIGKILL', () => {
       expect(new Set(runs.map((r) => kv(r.data.tags)['autofix.job_id'])).size).toBe(1);
     } finally {
       await slow.close();
+    }
+  });
+
+  it('mid-LLM-call: the retry counts the killed call at its bound, so the token ceiling still holds', async () => {
+    await h.worker?.stop();
+    h.worker = null;
+    const first = child();
+    await first.ready();
+    const seen = llm.requests.length;
+    llm.push({ delayMs: 60_000, status: 503 });
+    await slash(h, `deployment/capped -n ${ns}`);
+    const parent = await h.slack.waitFor(
+      () => parentMessages(h).find((m) => m.text.includes('deployment/capped')),
+      10_000,
+      'the parent',
+    );
+    await llm.waitForRequests(seen + 1);
+    // Kept in Redis before the call went out: the call at its whole bound (prompt bound + max output tokens).
+    const messages = keySpace(h.prefix).cluster('default').jobMessages('*');
+    const kept = await waitFor(
+      async () => {
+        for (const key of await h.redis.keys(messages)) {
+          const raw = await h.redis.hget(key, 'spent');
+          if (raw) return LlmSpend.parse(JSON.parse(raw));
+        }
+        return null;
+      },
+      { what: 'the kept LLM spend', timeoutMs: 10_000 },
+    );
+    expect(kept.calls).toBe(1);
+    const bound = kept.promptTokens + kept.completionTokens;
+    expect((await first.kill('SIGKILL')).signal).toBe('SIGKILL');
+    // A ceiling that one more call of that size fits, unless the killed call is counted: it must be.
+    const second = child(false, {
+      AUTOFIX_LLM_MAX_TOKENS_PER_INVESTIGATION: String(Math.floor(bound * 1.5)),
+    });
+    try {
+      const proposal = await h.slack.waitFor(
+        () => proposalsIn(h, CHANNEL, parent.ts)[0],
+        60_000,
+        'the proposal from the second worker',
+      );
+      expect(textOf(proposal)).toMatch(/LLM not asked: the investigation's token ceiling/);
+      expect(llm.requests.length).toBe(seen + 1);
+    } finally {
+      await second.kill('SIGTERM');
     }
   });
 

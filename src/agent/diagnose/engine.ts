@@ -23,6 +23,12 @@ export interface DiagnosisInput {
   history?: string[];
   /** The investigation's LLM usage before this diagnosis (earlier iterations and rounds), for its ceilings. */
   spent?: LlmSpend;
+  /**
+   * Called, and awaited, with the investigation's spend before each LLM call (the call counted at its whole
+   * bound) and after it (at its usage): kept where a retry of a killed attempt starts from, so a crash
+   * mid-call cannot reset the ceilings.
+   */
+  keepSpend?: (spent: LlmSpend) => Promise<void>;
 }
 
 export interface EngineResult {

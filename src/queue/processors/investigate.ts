@@ -1,7 +1,7 @@
 // The investigate job: run the agent, edit one progress message, then post the proposal (or the outcome) once.
 import type { Job } from 'bullmq';
 import { investigate, type Investigation } from '../../agent/investigate.js';
-import { targetKey } from '../../domain/index.js';
+import { LlmSpend, targetKey } from '../../domain/index.js';
 import { assertNamespaceAllowed } from '../../safety/namespace-allowlist.js';
 import { buildOutcomeMessage } from '../../slack/blocks/outcome-message.js';
 import { buildProgressMessage } from '../../slack/blocks/progress-message.js';
@@ -79,6 +79,29 @@ async function endRun(inv: Investigation): Promise<boolean> {
   return inv.run.warnings.length === 0;
 }
 
+/**
+ * What this job's investigation has spent on the LLM before this attempt: what an earlier attempt kept (a
+ * call it was killed in counts at its bound), else what the rounds it continues spent.
+ */
+async function spentBefore(
+  ctx: WorkerContext,
+  jobId: string,
+  data: InvestigateJob,
+): Promise<LlmSpend | undefined> {
+  const raw = await ctx.messages.get(jobId, 'spent');
+  if (raw === null) return data.continuation?.spent;
+  let json: unknown = null;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    json = null;
+  }
+  const kept = LlmSpend.safeParse(json);
+  if (kept.success) return kept.data;
+  ctx.logger.warn({ jobId }, 'the LLM spend an earlier attempt recorded is unreadable; ignored');
+  return data.continuation?.spent;
+}
+
 async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Promise<Investigation> {
   const jobId = String(job.id);
   const cont = data.continuation;
@@ -108,6 +131,7 @@ async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Pro
   try {
     const run = cont?.runId ? await ctx.agent.tracker.resumeInvestigation(cont.runId) : undefined;
     const budget = Math.max(1, ctx.config.maxIterations - firstIteration + 1);
+    const spent = await spentBefore(ctx, jobId, data);
     const { cluster, dryRunDeferred } = await proposingCluster(
       ctx.agent.cluster,
       ctx.authority,
@@ -137,7 +161,8 @@ async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Pro
         previousAttempts: cont?.attempts,
         run,
         firstIteration,
-        ...(cont?.spent ? { spent: cont.spent } : {}),
+        ...(spent ? { spent } : {}),
+        keepSpend: (s) => ctx.messages.put(jobId, 'spent', JSON.stringify(s)),
       },
     );
     return inv;

@@ -4,6 +4,7 @@ import { createLogger } from '../../../src/observability/logger.js';
 import type { JobMessages } from '../../../src/queue/job-messages.js';
 import { createProgressReporter, progressLine } from '../../../src/queue/progress-reporter.js';
 import type { SlackMessage, SlackPoster } from '../../../src/slack/slack-poster.js';
+import { memoryJobMessages } from '../../fixtures/memory-job-messages.js';
 
 interface Sent {
   kind: 'post' | 'update' | 'delete';
@@ -25,16 +26,7 @@ function fakes() {
     permalink: async () => null,
     delete: async (_c, ts) => void sent.push({ kind: 'delete', ts }),
   };
-  const messages: JobMessages = {
-    get: async (jobId, slot) => recorded.get(`${jobId}/${slot}`) ?? null,
-    record: async (jobId, slot, ts) => {
-      const key = `${jobId}/${slot}`;
-      const won = !recorded.has(key);
-      if (won) recorded.set(key, ts);
-      return { won, ts: recorded.get(key)! };
-    },
-    forget: async (jobId, slot) => void recorded.delete(`${jobId}/${slot}`),
-  };
+  const messages: JobMessages = memoryJobMessages(recorded);
   return { sent, recorded, poster, messages };
 }
 

@@ -36,6 +36,21 @@ export function ceilingHit(
   return null;
 }
 
+/** What `spent` becomes if the next call uses its whole bound (its prompt bound and max_tokens of completion). */
+export function reservedSpend(
+  config: Pick<LlmConfig, 'price' | 'maxOutputTokens'>,
+  spent: LlmSpend,
+  promptBound: number,
+): LlmSpend {
+  const next = costOf(config.price, promptBound, config.maxOutputTokens);
+  return {
+    calls: spent.calls + 1,
+    promptTokens: spent.promptTokens + promptBound,
+    completionTokens: spent.completionTokens + config.maxOutputTokens,
+    costUsd: spent.costUsd === null || next === null ? null : spent.costUsd + next,
+  };
+}
+
 const VARIABLE: Record<CeilingHit['ceiling'], string> = {
   tokens: 'AUTOFIX_LLM_MAX_TOKENS_PER_INVESTIGATION',
   cost: 'AUTOFIX_LLM_MAX_COST_USD',

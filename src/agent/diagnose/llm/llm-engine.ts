@@ -11,7 +11,7 @@ import type { DiagnosisEngine, DiagnosisInput, EngineResult } from '../engine.js
 import { adaptTo400, chatRequest, quirksOf, rememberQuirks, type ResponseFormat } from './chat-request.js';
 import { LlmOutput, parseLlmOutput } from './llm-output.js';
 import { LlmUnavailableError } from './llm-unavailable-error.js';
-import { ceilingHit, LlmCeilingError, promptTokenBound } from './cost-ceiling.js';
+import { ceilingHit, LlmCeilingError, promptTokenBound, reservedSpend } from './cost-ceiling.js';
 import { DEFAULT_RETRY_DELAYS, MIN_ATTEMPT_MS, retryLlmCall, type LlmFailure } from './retry-llm-call.js';
 
 export { createFallbackEngine } from '../fallback-engine.js';
@@ -166,10 +166,14 @@ async function diagnoseWithLlm(
   const reasked = new Set<Retake['kind']>();
   for (;;) {
     // The investigation's ceilings, before every call: what it used so far plus this call's bound.
-    const hit = ceilingHit(ctx.config, addSpend(input.spent ?? NO_SPEND, usage), promptTokenBound(messages));
+    const before = addSpend(input.spent ?? NO_SPEND, usage);
+    const bound = promptTokenBound(messages);
+    const hit = ceilingHit(ctx.config, before, bound);
     if (hit) throw new LlmCeilingError(hit, usage);
+    await input.keepSpend?.(reservedSpend(ctx.config, before, bound));
     const call = await requestCompletion(ctx, messages, { maxAttempts: budget, deadline }, signal);
     usage.push(call.usage);
+    await input.keepSpend?.(addSpend(input.spent ?? NO_SPEND, usage));
     budget -= call.usage.attempts;
     if (!call.ok) {
       // A 400 naming something the endpoint does not take: the same question again, in a form it takes.

@@ -6,6 +6,7 @@ import type { AlertJob } from '../../../../src/queue/alert-queue.js';
 import type { InvestigationRequest } from '../../../../src/queue/producer.js';
 import type { ResolveJob } from '../../../../src/queue/jobs.js';
 import type { SlackMessage } from '../../../../src/slack/slack-poster.js';
+import { memoryJobMessages } from '../../../fixtures/memory-job-messages.js';
 
 const TRIGGER = {
   kind: 'alert' as const,
@@ -117,16 +118,7 @@ function rig(
       },
     },
     threads: { get: async () => (opts.proposal ? { run: 'run-1', proposal: 'p1' } : { run: 'run-1' }) },
-    messages: {
-      get: async (j, s) => slots.get(`${j}/${s}`) ?? null,
-      record: async (j, s, ts) => {
-        const k = `${j}/${s}`;
-        if (slots.has(k)) return { won: false, ts: slots.get(k)! };
-        slots.set(k, ts);
-        return { won: true, ts };
-      },
-      forget: async () => undefined,
-    },
+    messages: memoryJobMessages(slots),
     store: { get: async () => (opts.proposal ? ({ ...opts.proposal } as never) : null) },
     tracker: { recordAlertResolved: async (run, at) => void resolvedRuns.push([run, at]) },
     teamId: 'T0TEAM',

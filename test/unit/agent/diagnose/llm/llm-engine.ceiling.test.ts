@@ -9,6 +9,7 @@ import { isLlmUnavailable } from '../../../../../src/agent/diagnose/llm/llm-unav
 import { GOOD_FIX, oomFinding, oomKilledEvidence, POLICY } from '../../../../fixtures/oom-killed-evidence.js';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../../../../../tools/stand-ins/openai-stand-in.js';
 import { llmConfig } from '../../../../fixtures/llm-config.js';
+import type { LlmSpend } from '../../../../../src/domain/index.js';
 
 const FAST_RETRIES = { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1_000 };
 // $1 per 1M tokens both ways: a token costs a micro-dollar, so the two ceilings read alike.
@@ -86,6 +87,42 @@ describe('createLlmEngine with ceilings', () => {
 
   it('a ceiling below one call stops the first call', async () => {
     await refusal(engine({ ceilings: { maxTokens: 500, maxCostUsd: null } }).diagnose(input()));
+    expect(standIn.requests).toHaveLength(0);
+  });
+
+  it('keeps the spend before each call at its bound and after it at its usage, in that order', async () => {
+    standIn.push(
+      { raw: 'not json', usage: { promptTokens: 3000, completionTokens: 200 } },
+      { json: GOOD_FIX, usage: { promptTokens: 3500, completionTokens: 100 } },
+    );
+    const kept: Array<{ requests: number; spent: LlmSpend }> = [];
+    const earlier = { calls: 2, promptTokens: 10_000, completionTokens: 500, costUsd: 0.0105 };
+    await engine({ ceilings: { maxTokens: null, maxCostUsd: null } }).diagnose(
+      input({
+        spent: earlier,
+        keepSpend: async (spent) => void kept.push({ requests: standIn.requests.length, spent }),
+      }),
+    );
+    expect(kept.map((k) => k.requests)).toEqual([0, 1, 1, 2]);
+    const [before1, after1, before2, after2] = kept.map((k) => k.spent);
+    // Before a call: the earlier spend plus the call's whole bound (its prompt bound and 1,000 output tokens).
+    expect(before1).toMatchObject({ calls: 3, completionTokens: 1500 });
+    expect(before1!.promptTokens).toBeGreaterThan(10_000);
+    expect(before1!.costUsd).toBeCloseTo((before1!.promptTokens + 1500) / 1e6, 9);
+    expect(after1).toEqual({ calls: 3, promptTokens: 13_000, completionTokens: 700, costUsd: 0.0137 });
+    expect(before2).toMatchObject({ calls: 4, completionTokens: 1700 });
+    expect(after2).toEqual({ calls: 4, promptTokens: 16_500, completionTokens: 800, costUsd: 0.0173 });
+  });
+
+  it('keeps nothing for a call the ceiling stops', async () => {
+    const kept: LlmSpend[] = [];
+    const spent = { calls: 3, promptTokens: 59_000, completionTokens: 900, costUsd: 0.0599 };
+    await refusal(
+      engine({ ceilings: { maxTokens: 60_000, maxCostUsd: null } }).diagnose(
+        input({ spent, keepSpend: async (s) => void kept.push(s) }),
+      ),
+    );
+    expect(kept).toEqual([]);
     expect(standIn.requests).toHaveLength(0);
   });
 });
