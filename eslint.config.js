@@ -20,6 +20,8 @@ export default tseslint.config(
     // Bolt's index loads Express and every receiver: the product takes its values from src/bot/bolt-runtime.ts.
     files: ['src/**/*.ts'],
     rules: {
+      // `import { type X } from '@slack/bolt'` would still load the module; `import type { X }` does not.
+      '@typescript-eslint/no-import-type-side-effects': 'error',
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {

@@ -59,9 +59,10 @@ export async function burst(t: BotTarget, rate: number, seconds: number, first: 
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await pause(wait);
+    // Timed from when the command was due, not when it went out: a sender that falls behind shows as latency.
     replies.push(
       command(t, first + i).then(
-        (r) => ({ status: r.status, ms: r.ms }),
+        (r) => ({ status: r.status, ms: performance.now() - due }),
         () => null,
       ),
     );

@@ -123,6 +123,10 @@ export async function benchBot(opts: BotOptions): Promise<BotSection> {
     await settled(target, 20);
     const bursts: BurstRow[] = [];
     const profiled = opts.profileRate ?? Math.max(...opts.rates.map((r) => r.rate));
+    if (opts.profilePath && !opts.rates.some((r) => r.rate === profiled))
+      throw new Error(
+        `--profile-rate ${profiled} is not one of the bursts (${opts.rates.map((r) => r.rate).join(', ')}/s).`,
+      );
     let next = 0;
     for (const r of opts.rates) {
       const posted = slack.calls('chat.postMessage').length;

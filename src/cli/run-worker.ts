@@ -127,10 +127,8 @@ export async function runWorker(
   return {
     workerId: announcement.workerId,
     async stop() {
-      // No new job first, then withdrawn (the bot stops routing here) while active jobs finish and the rest closes.
-      await worker.stopTaking();
-      await announcement.stop();
-      await worker.close(overrides.graceMs);
+      // No job taken from here on; withdrawn at once (the bot stops routing here), then active jobs finish.
+      await worker.close(overrides.graceMs, () => announcement.stop());
       // Bookkeeping still being written finishes (each flush is bounded) before Redis closes.
       await bookkeeping.drain();
       await producer.close().catch(() => undefined);

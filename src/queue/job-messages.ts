@@ -1,5 +1,5 @@
 // Slack messages a job has posted, kept in Redis so a retried job edits them instead of posting again; and
-// the LLM spend its attempts reserved, so a retry starts from it.
+// the LLM spend its attempts kept, so a retry starts from it.
 import type { ClusterKeys } from './key-space.js';
 import type { RedisConnection } from './redis-connection.js';
 

@@ -41,13 +41,12 @@ export interface AutofixWorkerOptions {
 
 export interface AutofixWorker {
   readonly worker: Worker;
-  /** Takes no further job (the active ones go on); resolves at once. The first step of a stop. */
-  stopTaking(): Promise<void>;
   /**
    * Stops taking jobs and lets the active ones finish; after `graceMs` it stops waiting: the caller
    * exits, the unfinished jobs' locks lapse and another worker takes them over (stalled-job recovery).
+   * `meanwhile` (the worker's withdrawal) runs once no job can be taken any more, before the wait.
    */
-  close(graceMs?: number): Promise<void>;
+  close(graceMs?: number, meanwhile?: () => Promise<void>): Promise<void>;
 }
 
 function isJobName(name: string): name is JobName {
@@ -112,17 +111,23 @@ export function createAutofixWorker(opts: AutofixWorkerOptions): AutofixWorker {
   );
   return {
     worker,
-    stopTaking: () => worker.pause(true),
-    async close(graceMs = 25_000) {
+    async close(graceMs = 25_000, meanwhile) {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), graceMs);
       });
-      const result = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
-      clearTimeout(timer);
-      // BullMQ has no "hand back now": the process exits, the job's lock lapses, another worker resumes it.
-      if (result === 'timeout')
-        logger.warn({ graceMs }, 'active jobs did not finish in time; leaving them to another worker');
+      // Closing starts first: BullMQ stops fetching and cuts its blocking read at once, so a job that arrives
+      // during `meanwhile` (a free slot's read was waiting for one) is not taken.
+      const closed = worker.close().then(() => 'closed' as const);
+      try {
+        await meanwhile?.();
+      } finally {
+        const result = await Promise.race([closed, timedOut]);
+        clearTimeout(timer);
+        // BullMQ has no "hand back now": the process exits, the job's lock lapses, another worker resumes it.
+        if (result === 'timeout')
+          logger.warn({ graceMs }, 'active jobs did not finish in time; leaving them to another worker');
+      }
     },
   };
 }

@@ -234,6 +234,9 @@ describe('a worker killed with SIGKILL', () => {
     const first = child();
     await first.ready();
     const seen = llm.requests.length;
+    // Earlier tests' jobs kept their spend too: this job's record is the one that is new.
+    const messages = keySpace(h.prefix).cluster('default').jobMessages('*');
+    const earlier = new Set(await h.redis.keys(messages));
     llm.push({ delayMs: 60_000, status: 503 });
     await slash(h, `deployment/capped -n ${ns}`);
     const parent = await h.slack.waitFor(
@@ -243,10 +246,10 @@ describe('a worker killed with SIGKILL', () => {
     );
     await llm.waitForRequests(seen + 1);
     // Kept in Redis before the call went out: the call at its whole bound (prompt bound + max output tokens).
-    const messages = keySpace(h.prefix).cluster('default').jobMessages('*');
     const kept = await waitFor(
       async () => {
         for (const key of await h.redis.keys(messages)) {
+          if (earlier.has(key)) continue;
           const raw = await h.redis.hget(key, 'spent');
           if (raw) return LlmSpend.parse(JSON.parse(raw));
         }

@@ -178,12 +178,12 @@ describe('graceful shutdown', () => {
     expect(job?.returnvalue).toBe('done after 0 failures');
   });
 
-  it('stopTaking() takes no further job while the active one finishes', async () => {
-    // One job at a time: with a slot free, a fetch already blocking in Redis could still take one.
+  it('close() takes no job that arrives while it withdraws, though a slot was free', async () => {
+    // Concurrency 2 with one job active: the free slot's read is blocking in Redis, waiting for the next job.
     const solo = createAutofixWorker({
       connection: workerConn,
       keys: keys.cluster('solo'),
-      queue: { ...loadConfig({}).queue, concurrency: 1 },
+      queue: { ...loadConfig({}).queue, concurrency: 2 },
       context: { logger, metrics } as unknown as WorkerContext,
       processors: { apply, rollback: apply },
     });
@@ -197,19 +197,17 @@ describe('graceful shutdown', () => {
         timeoutMs: 10_000,
         intervalMs: 50,
       });
-      await solo.stopTaking();
-      const second = await producer.addApply({ cluster: 'solo', proposalId: 'slow-b', approvedBy: 'U1' });
-      gate.open();
-      // Finishing a job normally fetches the next one in the same call; a worker that stopped taking does not.
-      await waitFor(async () => (await soloQueue.getJobState(first)) === 'completed', {
-        what: 'the first job to complete',
-        timeoutMs: 10_000,
-        intervalMs: 50,
+      let second = '';
+      // What the worker does while withdrawing: here a job arrives, then the active one is let go.
+      await solo.close(10_000, async () => {
+        second = await producer.addApply({ cluster: 'solo', proposalId: 'slow-b', approvedBy: 'U1' });
+        gate!.open();
       });
-      await solo.close(5000);
+      expect(await soloQueue.getJobState(first)).toBe('completed');
       expect(await soloQueue.getJobState(second)).toBe('waiting');
       expect(attempts.get('slow-b')).toBeUndefined();
     } finally {
+      gate = null;
       await solo.close(2000);
       await soloQueue.close();
     }

@@ -16,6 +16,7 @@ import { proposingCluster } from '../../workflow/acting-as.js';
 import type { Tracker } from '../../tracking/tracker.js';
 import type { Processor, WorkerContext } from '../worker-context.js';
 import { slackNotifier } from './slack-workflow.js';
+import { within } from '../within.js';
 
 /**
  * A tracker that remembers the run it starts: per job, so whoever recovers the job can end it; per thread, so
@@ -78,6 +79,8 @@ async function endRun(inv: Investigation): Promise<boolean> {
   await inv.run.end('FINISHED');
   return inv.run.warnings.length === 0;
 }
+
+const KEEP_SPEND_MS = 5000;
 
 /**
  * What this job's investigation has spent on the LLM before this attempt: what an earlier attempt kept (a
@@ -162,7 +165,8 @@ async function runAgent(data: InvestigateJob, job: Job, ctx: WorkerContext): Pro
         run,
         firstIteration,
         ...(spent ? { spent } : {}),
-        keepSpend: (s) => ctx.messages.put(jobId, 'spent', JSON.stringify(s)),
+        // Bounded: a stalled Redis fails the attempt (it is retried) instead of eating the LLM call's time.
+        keepSpend: (s) => within(KEEP_SPEND_MS, ctx.messages.put(jobId, 'spent', JSON.stringify(s))),
       },
     );
     return inv;

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import * as bolt from '@slack/bolt';
+import * as webApi from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { App, HTTPReceiver, LogLevel } from '../../../src/bot/bolt-runtime.js';
 
@@ -29,6 +30,11 @@ describe('bolt-runtime', () => {
     expect(HTTPReceiver).toBe(bolt.HTTPReceiver);
     expect(LogLevel).toBe(bolt.LogLevel);
     expect(LogLevel.INFO).toBe('info');
+  });
+
+  it('shares one Web API client with Bolt (its error classes are the ones the poster tests against)', () => {
+    expect(webApi.WebClient).toBe(bolt.webApi.WebClient);
+    expect(webApi.WebAPIPlatformError).toBe(bolt.webApi.WebAPIPlatformError);
   });
 
   it('keeps Express out of the bot, while Bolt’s index would load it', { timeout: 60_000 }, () => {

@@ -57,15 +57,25 @@ export async function sendSigned(
 ): Promise<BotReply> {
   const started = performance.now();
   const timeout = opts.timeoutMs ?? 10_000;
-  const res = await request(botUrl, {
-    method: 'POST',
-    headers: signedHeaders(signingSecret, rawBody, opts),
-    body: rawBody,
-    dispatcher: agent,
-    headersTimeout: timeout,
-    bodyTimeout: timeout,
-  });
-  const body = await res.body.text();
+  let res;
+  let body;
+  try {
+    res = await request(botUrl, {
+      method: 'POST',
+      headers: signedHeaders(signingSecret, rawBody, opts),
+      body: rawBody,
+      dispatcher: agent,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    body = await res.body.text();
+  } catch (e) {
+    // As fetch's timeout reads (callers turn it into Slack's operation_timeout).
+    const code = (e as { code?: unknown }).code;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+      throw new DOMException(`no answer within ${timeout} ms`, 'TimeoutError');
+    throw e;
+  }
   const ms = performance.now() - started;
   let json: unknown = null;
   try {
