@@ -9,6 +9,7 @@ import type { StoredProposal } from '../../../../src/workflow/proposal-record.js
 import type { WorkerContext } from '../../../../src/queue/worker-context.js';
 import type { SlackMessage } from '../../../../src/slack/slack-poster.js';
 import { sampleRecord, sampleStored } from '../../../fixtures/proposal-record.js';
+import { memoryJobMessages } from '../../../fixtures/memory-job-messages.js';
 
 const stored: StoredProposal = sampleStored({
   ...sampleRecord({ runId: 'run-1', iteration: 1, attempts: [] }),
@@ -34,10 +35,7 @@ function context(maxIterations: number, running = false) {
       post: async (_c: string, m: SlackMessage) => (posts.push(m), `ts${posts.length}`),
       delete: async () => undefined,
     },
-    messages: {
-      get: async (j: string, s: string) => recorded.get(`${j}/${s}`) ?? null,
-      record: async (j: string, s: string, ts: string) => (recorded.set(`${j}/${s}`, ts), { won: true, ts }),
-    },
+    messages: memoryJobMessages(recorded),
     producer: {
       addInvestigation: async (request: InvestigationRequest, open: () => Promise<string>) => {
         requests.push({ request, thread: await open() });
