@@ -136,11 +136,14 @@ function highestWithin(b: BotSection, ms: number): number | null {
   return best;
 }
 
+const withinText = (rate: number | null): string =>
+  rate === null ? 'none of the rates tried' : `${rate}/s (of the rates tried)`;
+
 function botLines(b: BotSection): string[] {
   return [
     '## Bot: signed /autofix commands for distinct targets (ack latency, ms)',
     ...burstTable(b),
-    `highest rate with ack p99 ≤ 10 ms: ${cell(highestWithin(b, 10))}/s (of the rates tried)`,
+    `highest rate with ack p99 ≤ 10 ms: ${withinText(highestWithin(b, 10))}`,
     '',
     '## Bot memory as commands pile up (MiB; "after GC" = heap after a forced full collection)',
     ...table(
