@@ -111,7 +111,7 @@ export async function idleMemory(service: ServiceChild, seconds: number): Promis
   const afterGcMiB = (await service.memory({ gc: true })).rssMiB;
   let quietMiB = afterGcMiB;
   for (let s = 0; s < seconds; s++) {
-    await new Promise((r) => setTimeout(r, 1000));
+    await pause(1000);
     quietMiB = (await service.memory()).rssMiB;
   }
   return { afterGcMiB, quietMiB, quietSeconds: seconds };

@@ -1,6 +1,10 @@
 // Faults: a worker SIGKILLed mid-investigation or mid-apply; another worker finishes, one proposal, never two applies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAiStandIn, type OpenAiStandIn } from '../../tools/stand-ins/openai-stand-in.js';
+import {
+  startOpenAiStandIn,
+  type OpenAiStandIn,
+  type ScriptedReply,
+} from '../../tools/stand-ins/openai-stand-in.js';
 import { deployment, waitAvailable, type Kube, useNamespace } from './support/kube.js';
 import { askForFix, brokenDeployment, imageOf } from './support/slack-flow.js';
 import {
@@ -100,6 +104,23 @@ function parentRunsEnded(name: string, statuses: string[], what: string) {
   );
 }
 
+/**
+ * Asks for deployment `name` with the model scripted to `replies`; resolves once its parent is posted and the
+ * first call has reached the model (`seen`: the model's request count before).
+ */
+async function askUntilModelCalled(name: string, ...replies: ScriptedReply[]) {
+  const seen = llm.requests.length;
+  llm.push(...replies);
+  await slash(h, `deployment/${name} -n ${ns}`);
+  const parent = await h.slack.waitFor(
+    () => parentMessages(h).find((m) => m.text.includes(`deployment/${name}`)),
+    10_000,
+    'the parent',
+  );
+  await llm.waitForRequests(seen + 1);
+  return { parent, seen };
+}
+
 describe('a worker killed with SIGKILL', () => {
   it('mid-investigation: another worker finishes the job; one progress message, one proposal, one apply', async () => {
     const first = child();
@@ -190,15 +211,11 @@ describe('a worker killed with SIGKILL', () => {
     try {
       const first = child(false, { MLFLOW_TRACKING_URI: slow.url });
       await first.ready();
-      const seen = llm.requests.length;
-      llm.push({ delayMs: 60_000, status: 503 }, { status: 503 });
-      await slash(h, `deployment/unrecorded -n ${ns}`);
-      const parent = await h.slack.waitFor(
-        () => parentMessages(h).find((m) => m.text.includes('deployment/unrecorded')),
-        10_000,
-        'the parent',
+      const { parent } = await askUntilModelCalled(
+        'unrecorded',
+        { delayMs: 60_000, status: 503 },
+        { status: 503 },
       );
-      await llm.waitForRequests(seen + 1);
       await waitFor(async () => slow.held.length > 0, {
         what: 'the run creation to reach MLflow',
         timeoutMs: 30_000,
@@ -233,18 +250,10 @@ describe('a worker killed with SIGKILL', () => {
     h.worker = null;
     const first = child();
     await first.ready();
-    const seen = llm.requests.length;
     // Earlier tests' jobs kept their spend too: this job's record is the one that is new.
     const messages = keySpace(h.prefix).cluster('default').jobMessages('*');
     const earlier = new Set(await h.redis.keys(messages));
-    llm.push({ delayMs: 60_000, status: 503 });
-    await slash(h, `deployment/capped -n ${ns}`);
-    const parent = await h.slack.waitFor(
-      () => parentMessages(h).find((m) => m.text.includes('deployment/capped')),
-      10_000,
-      'the parent',
-    );
-    await llm.waitForRequests(seen + 1);
+    const { parent, seen } = await askUntilModelCalled('capped', { delayMs: 60_000, status: 503 });
     // Kept in Redis before the call went out: the call at its whole bound (prompt bound + max output tokens).
     const kept = await waitFor(
       async () => {
@@ -424,15 +433,7 @@ describe('a worker killed with SIGKILL', () => {
     h.worker = null;
     const w = child(true);
     await w.ready();
-    const seen = llm.requests.length;
-    llm.push({ delayMs: 3000, status: 503 });
-    await slash(h, `deployment/steady -n ${ns}`);
-    const parent = await h.slack.waitFor(
-      () => parentMessages(h).find((m) => m.text.includes('deployment/steady')),
-      10_000,
-      'the parent',
-    );
-    await llm.waitForRequests(seen + 1);
+    const { parent } = await askUntilModelCalled('steady', { delayMs: 3000, status: 503 });
     const exit = await w.kill('SIGTERM');
     expect(exit).toEqual({ code: 0, signal: null });
     // The investigation finished before the exit: its final message is in the thread (steady is healthy).

@@ -154,16 +154,22 @@ describe('retries', () => {
   });
 });
 
+/** Enqueues an apply that starts and then waits at the gate (`gate.open()` lets it finish); its job id. */
+async function startHeld(cluster: string, proposalId: string): Promise<string> {
+  let open!: () => void;
+  gate = { open: () => open(), promise: new Promise<void>((r) => (open = r)) };
+  const id = await producer.addApply({ cluster, proposalId, approvedBy: 'U1' });
+  await waitFor(async () => attempts.get(proposalId)?.length === 1, {
+    what: `job ${proposalId} to start`,
+    timeoutMs: 10_000,
+    intervalMs: 50,
+  });
+  return id;
+}
+
 describe('graceful shutdown', () => {
   it('close() lets the active job finish before returning', async () => {
-    let open!: () => void;
-    gate = { open: () => open(), promise: new Promise<void>((r) => (open = r)) };
-    const id = await producer.addApply({ cluster: 'default', proposalId: 'slow', approvedBy: 'U1' });
-    await waitFor(async () => attempts.get('slow')?.length === 1, {
-      what: 'the slow job to start',
-      timeoutMs: 10_000,
-      intervalMs: 50,
-    });
+    const id = await startHeld('default', 'slow');
     let closed = false;
     const started = new Promise((r) => worker.worker.once('closing', r));
     const closing = worker.close(20_000).then(() => (closed = true));
@@ -171,7 +177,7 @@ describe('graceful shutdown', () => {
     // Closing has begun and is held by the active job; releasing the job lets it complete.
     expect(closed).toBe(false);
     expect(await queue.getJob(id).then((j) => j?.getState())).toBe('active');
-    gate.open();
+    gate!.open();
     await closing;
     const job = await queue.getJob(id);
     expect(job?.finishedOn).toBeTruthy();
@@ -189,14 +195,7 @@ describe('graceful shutdown', () => {
     });
     const soloQueue = new Queue(QUEUE_NAME, { connection: conn, prefix: keys.cluster('solo').prefix });
     try {
-      let open!: () => void;
-      gate = { open: () => open(), promise: new Promise<void>((r) => (open = r)) };
-      const first = await producer.addApply({ cluster: 'solo', proposalId: 'slow-a', approvedBy: 'U1' });
-      await waitFor(async () => attempts.get('slow-a')?.length === 1, {
-        what: 'the first job to start',
-        timeoutMs: 10_000,
-        intervalMs: 50,
-      });
+      const first = await startHeld('solo', 'slow-a');
       let second = '';
       // What the worker does while withdrawing: here a job arrives, then the active one is let go.
       await solo.close(10_000, async () => {
